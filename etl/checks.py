@@ -134,8 +134,9 @@ def _district_code(value: Any) -> str | None:
     s = _text(value)
     if s is None:
         return None
-    if isinstance(value, int | float | Decimal) or (s.isdigit() and len(s) < 3):
-        # A numeric cell lost its leading zeros ("1" for "001"): restore them, codes are 3 digits.
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool) and s.isdigit():
+        # Excel turns a typed 001 into the number 1; a numeric cell can only have lost its zeros.
+        # Text is taken as written: "63" might be a province code typed by mistake.
         s = s.zfill(3)
     return s
 
@@ -146,6 +147,7 @@ class _Checker:
         self.ref = ref
         self.received_at = received_at
         self.out = CheckedFile(fmt=read.fmt, kind=read.kind, messages=list(read.messages))
+        self.not_reported: list[str] = []
 
     def msg(self, code: str, **kw: Any) -> None:
         self.out.messages.append(make_message(code, fmt=self.read.fmt, **kw))
@@ -300,16 +302,20 @@ class _Checker:
                              expected="kế hoạch năm (ke_hoach_nam)")
                 continue
             self._check_required_values(indicator.kind, indicator.code, staging, sheet, row, table_key)
+        if self.not_reported:
+            self.msg("INDICATOR_NOT_REPORTED", sheet=table.sheet, found=", ".join(self.not_reported),
+                     n=len(self.not_reported))
 
     def _check_required_values(self, kind: str, code: str, staging: dict[str, Any], sheet: str, row: int,
                                table_key: str) -> None:
         has_month = staging["thuc_hien_thang_raw"] is not None
         has_ytd = staging["luy_ke_nam_raw"] is not None
-        if kind == "flow":
-            if not has_month and not has_ytd:
-                self.msg("VALUE_REQUIRED", sheet=sheet, row=row, column=self._column(table_key, "thuc_hien_thang"),
-                         expected=f"chỉ tiêu {code} cần 'thuc_hien_thang' hoặc 'luy_ke_nam'")
-        else:
+        if not has_month and not has_ytd:
+            # A template row left blank: no figure this month (reported once per file, below).
+            self.not_reported.append(code)
+            staging["indicator_code"] = None
+            return
+        if kind != "flow":
             if not has_month:
                 self.msg("VALUE_REQUIRED", sheet=sheet, row=row, column=self._column(table_key, "thuc_hien_thang"),
                          expected=f"chỉ tiêu {code} cần 'thuc_hien_thang'")

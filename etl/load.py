@@ -90,6 +90,8 @@ def derive_values(checked: CheckedFile, ref: RefContext, previous_ytd: dict[str,
     assert checked.month is not None
     out = []
     for r in checked.indicator_rows:
+        if r["indicator_code"] is None:  # a blank template row: not reported
+            continue
         ind = ref.catalog.indicators[r["indicator_code"]]
         month_v, ytd_v = r["thuc_hien_thang"], r["luy_ke_nam"]
         value_source = "submitted" if month_v is not None else "missing"

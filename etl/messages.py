@@ -89,6 +89,9 @@ CODES: dict[str, CodeSpec] = {
     "UNIT_NOT_CONVERTIBLE": CodeSpec(
         "error", "Đơn vị '{found}' không quy đổi được sang đơn vị của chỉ tiêu ('{expected}').",
         "Unit '{found}' cannot be converted to the catalog unit '{expected}'."),
+    "INDICATOR_NOT_REPORTED": CodeSpec(
+        "warning", "{n} chỉ tiêu để trống, coi như chưa báo cáo tháng này: {found}.",
+        "{n} indicators were left blank and count as not reported this month: {found}."),
     "VALUE_REQUIRED": CodeSpec(
         "error", "Thiếu số liệu: {expected}.", "A value is missing: {expected}."),
     "YTD_NOT_APPLICABLE": CodeSpec(

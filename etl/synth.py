@@ -132,9 +132,7 @@ _STOCKS: dict[str, _StockSpec] = {
     # Pigs 92.000 (001 r17), 70.000 (000 r44); slaughter before Tết.
     "NN05": _StockSpec(80_000, 1.02, (0.99, 0.965, 0.975, 0.985, 0.99, 1, 1, 1, 1, 1, 1.005, 1), 0.010, 0.50),
     # Poultry 3.865.000 (001 r18), 3,9 triệu (000 r41), 70.650 (004 r13): very uneven.
-    "NN06": _StockSpec(
-        900_000, 1.03, (1.01, 0.95, 0.96, 0.98, 0.99, 1, 1.01, 1.02, 1.02, 1.02, 1.03, 1), 0.012, 0.90
-    ),
+    "NN06": _StockSpec(900_000, 1.03, (1.01, 0.95, 0.96, 0.98, 0.99, 1, 1.01, 1.02, 1.02, 1.02, 1.03, 1), 0.012, 0.90),
 }
 
 # Households 30.630 and people 103.169 (003 r8-9).
@@ -165,8 +163,20 @@ def _weights(season: Sequence[float]) -> list[float]:
 
 _SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Ngô", "Đặng", "Dương", "Hà")
 _GIVEN = (
-    "Thị Hương", "Văn Minh", "Thị Thu Hà", "Quang Huy", "Thị Lan", "Đức Thắng", "Thị Mai",
-    "Văn Hùng", "Thị Ngọc Ánh", "Minh Tuấn", "Thị Hồng", "Văn Sơn", "Thị Thanh Huyền", "Hữu Nghĩa",
+    "Thị Hương",
+    "Văn Minh",
+    "Thị Thu Hà",
+    "Quang Huy",
+    "Thị Lan",
+    "Đức Thắng",
+    "Thị Mai",
+    "Văn Hùng",
+    "Thị Ngọc Ánh",
+    "Minh Tuấn",
+    "Thị Hồng",
+    "Văn Sơn",
+    "Thị Thanh Huyền",
+    "Hữu Nghĩa",
 )
 _MINORITY_NAMES = ("Siu H'Nga", "Rơ Châm Vinh", "Ksor H'Bia", "Lò Văn Pưởng", "Hoàng Thị Slay")
 
@@ -225,7 +235,8 @@ def make_profile(district_code: str, commune_count: int, seed: int) -> DistrictP
     industry = rng.uniform(0.25, min(0.45, 0.9 - agri))
     mountain = rng.random() < 0.3  # poorer, bigger households, minority-language names
     preparer = (
-        rng.choice(_MINORITY_NAMES) if mountain and rng.random() < 0.5
+        rng.choice(_MINORITY_NAMES)
+        if mountain and rng.random() < 0.5
         else f"{rng.choice(_SURNAMES)} {rng.choice(_GIVEN)}"
     )
     return DistrictProfile(
@@ -298,8 +309,10 @@ def _flow_series(profile: DistrictProfile, code: str, year: int, scale: int) -> 
     out = []
     for w in _weights(spec.season):
         expected = annual * w
-        if spec.noise == 0.0:  # small counts: Poisson noise is the realistic kind
-            out.append(_poisson(rng, expected) if code != "QP01" else round(expected))
+        if code == "QP01":  # the enlistment quota is met exactly, in one ceremony
+            out.append(round(expected))
+        elif spec.noise == 0.0:  # small counts: Poisson noise is the realistic kind
+            out.append(_poisson(rng, expected))
         else:
             out.append(max(0, round(expected * math.exp(rng.gauss(0, spec.noise)) * scale)))
     if code == "NS01":  # land-use fee auctions land in one or two months (000 r56: 155 tỷ of 266,8)
@@ -328,9 +341,7 @@ def _stock_series(profile: DistrictProfile, code: str, year: int) -> list[int]:
     spec = _STOCKS[code]
     start, end = _stock_anchor(profile, code, year - 1), _stock_anchor(profile, code, year)
     bridge = _bridge(_rng(profile, code, "path", year), spec.wobble)
-    return [
-        round((start + (end - start) * (m + 1) / 12) * spec.season[m] * (1 + bridge[m])) for m in range(12)
-    ]
+    return [round((start + (end - start) * (m + 1) / 12) * spec.season[m] * (1 + bridge[m])) for m in range(12)]
 
 
 def _households(profile: DistrictProfile, year: int, month: int) -> int:
@@ -354,8 +365,8 @@ def _coverage(profile: DistrictProfile, year: int) -> float:
     return min(0.995, profile.bhyt_coverage * 1.004 ** (year - BASE_YEAR) * (1 + rng.uniform(-0.01, 0.01)))
 
 
-def _cumulative_count(base: float, per_year: float, cap: int, year: int) -> int:
-    return max(0, min(cap, math.floor(base + per_year * (year - BASE_YEAR))))
+def _count_within(value: float, cap: int) -> int:
+    return max(0, min(cap, math.floor(value)))
 
 
 def _steps_within_year(
@@ -377,12 +388,12 @@ def _steps_within_year(
 
 def _ntm_anchor(profile: DistrictProfile, year: int) -> int:
     share = profile.ntm_share + profile.ntm_speed * (year - BASE_YEAR)
-    return _cumulative_count(profile.commune_count * share, 0, profile.commune_count, year)
+    return _count_within(profile.commune_count * share, profile.commune_count)
 
 
 def _school_anchor(profile: DistrictProfile, year: int) -> int:
     share = profile.school_std_share + 0.02 * (year - BASE_YEAR)
-    return _cumulative_count(profile.schools_total * share, 0, profile.schools_total, year)
+    return _count_within(profile.schools_total * share, profile.schools_total)
 
 
 def _ocop_anchor(profile: DistrictProfile, year: int) -> int:
@@ -471,9 +482,7 @@ def _simulate_year(profile: DistrictProfile, year: int, catalog: Catalog) -> _Ye
 
     # BHYT cards follow coverage, which moves from last December's to this December's value.
     c0, c1 = _coverage(profile, year - 1), _coverage(profile, year)
-    v["XH05"] = [
-        min(pop, round(pop * (c0 + (c1 - c0) * (m + 1) / 12))) for m, pop in enumerate(v["XH06"])
-    ]
+    v["XH05"] = [min(pop, round(pop * (c0 + (c1 - c0) * (m + 1) / 12))) for m, pop in enumerate(v["XH06"])]
 
     # Poor households: a trickle leaves poverty during the year, the annual review in
     # December does the rest; XH08 (left poverty) is exactly the decrease plus newly poor.
@@ -654,8 +663,10 @@ def _deadline(rng: random.Random, year: int) -> date:
 
 
 def _lifecycle(rng: random.Random, giao: date, han: date | None) -> tuple[date, date | None]:
-    """(start, done) for a task: mostly on time, some late, some overdue (004 r6: 31 of 32 on
-    time; 004 r9-25: 10 + 6 + 10 overdue per department)."""
+    """(start, done) for a task: mostly on time, some late, some long overdue (004 r6: 31 of 32
+    on time; 004 r9-25: 10 + 6 + 10 overdue per department). Every dated task is done within
+    300 days of its deadline, so a task is carried into the next year at most once and never
+    vanishes from the reports while still open."""
     if han is None:
         return giao + timedelta(days=rng.randint(0, 10)), None
     span = max(2, (han - giao).days)
@@ -666,7 +677,7 @@ def _lifecycle(rng: random.Random, giao: date, han: date | None) -> tuple[date, 
         return start, min(done, han)
     if draw < 0.88:  # late
         return start, han + timedelta(days=rng.randint(3, 75))
-    return start, None  # overdue
+    return start, han + timedelta(days=rng.randint(100, 300))  # overdue for months
 
 
 def _tasks_assigned(profile: DistrictProfile, year: int) -> list[_Task]:
@@ -687,16 +698,14 @@ def _tasks_assigned(profile: DistrictProfile, year: int) -> list[_Task]:
             is_standing = title in _STANDING
             han = None if is_standing else _deadline(rng, year)
             start, done = _lifecycle(rng, giao, han)
-            note = rng.choice(_OVERDUE_NOTES) if han is not None and done is None else None
-            tasks.append(
-                _Task(f"{van_ban}#{k}", title.format(**y), body, van_ban, giao, han, start, done, note)
-            )
+            note = rng.choice(_OVERDUE_NOTES) if han is not None else None  # shown only while overdue
+            tasks.append(_Task(f"{van_ban}#{k}", title.format(**y), body, van_ban, giao, han, start, done, note))
 
     def pick(body: str, lo: int, hi: int) -> list[str]:
         return rng.sample(_TITLES[body], rng.randint(lo, hi))
 
     # Province key-task decision, late December (3466/QĐ-UBND of 22/12/2022, 002 r20).
-    add_batch("UBND tỉnh", "QĐ-UBND", 3600, date(year - 1, 12, rng.randint(15, 28)), pick("UBND tỉnh", 7, 9))
+    add_batch("UBND tỉnh", "QĐ-UBND", 3600, date(year - 1, 12, rng.randint(15, 28)), pick("UBND tỉnh", 6, 8))
     # Key tasks agreed with the provincial chairman, early in the year (307/QĐ-UBND, 000 r15).
     add_batch(
         "Chủ tịch UBND tỉnh", "QĐ-UBND", 3600, date(year, 1, rng.randint(3, 12)), pick("Chủ tịch UBND tỉnh", 5, 7)
@@ -704,23 +713,31 @@ def _tasks_assigned(profile: DistrictProfile, year: int) -> list[_Task]:
     # District council resolution at the December session.
     add_batch("HĐND huyện", "NQ-HĐND", 60, date(year - 1, 12, rng.randint(15, 22)), pick("HĐND huyện", 4, 5))
     add_batch(
-        "Huyện ủy", rng.choice(("NQ/HU", "KL/HU")), 150, date(year, 1, rng.randint(4, 14)),
-        pick("Huyện ủy", 3, 4), standing=1,
+        "Huyện ủy",
+        rng.choice(("NQ/HU", "KL/HU")),
+        150,
+        date(year, 1, rng.randint(4, 14)),
+        pick("Huyện ủy", 3, 4),
+        standing=1,
     )
     # District plan (14/KH-UBND of 08/02/2023, 002 r4): some tasks are standing.
     add_batch(
-        "UBND huyện", "KH-UBND", 250, date(year, 1, 2) + timedelta(days=rng.randint(0, 38)),
-        pick("UBND huyện", 6, 8), standing=rng.randint(2, 3),
+        "UBND huyện",
+        "KH-UBND",
+        250,
+        date(year, 1, 2) + timedelta(days=rng.randint(0, 38)),
+        pick("UBND huyện", 6, 8),
+        standing=rng.randint(2, 3),
     )
     # New tasks arriving during the year.
-    for title in rng.sample(_IN_YEAR, rng.randint(4, 7)):
+    for title in rng.sample(_IN_YEAR, rng.randint(3, 6)):
         body = rng.choice(("UBND tỉnh", "Chủ tịch UBND tỉnh", "UBND huyện"))
         giao = date(year, 3, 1) + timedelta(days=rng.randint(0, 244))
         kind = {"UBND tỉnh": "UBND-KTN", "Chủ tịch UBND tỉnh": "TB-UBND", "UBND huyện": "TB-UBND"}[body]
         van_ban = _doc_number(rng, giao, 5000 if body != "UBND huyện" else 900, year, used, kind)
         han = giao + timedelta(days=rng.randint(20, 90))
         start, done = _lifecycle(rng, giao, han)
-        note = rng.choice(_OVERDUE_NOTES) if done is None else None
+        note = rng.choice(_OVERDUE_NOTES)
         tasks.append(_Task(f"{van_ban}#1", title, body, van_ban, giao, han, start, done, note))
     return tasks
 
@@ -729,10 +746,7 @@ def _tasks_for_year(profile: DistrictProfile, year: int) -> list[_Task]:
     """This year's tasks plus last year's that were still open at last December's report
     (standing tasks are re-issued each year, so they are not carried)."""
     last_report = period_end(year - 1, 12)
-    carried = [
-        t for t in _tasks_assigned(profile, year - 1)
-        if t.han is not None and (t.done is None or t.done > last_report)
-    ]
+    carried = [t for t in _tasks_assigned(profile, year - 1) if t.done is not None and t.done > last_report]
     return sorted([*carried, *_tasks_assigned(profile, year)], key=lambda t: (t.giao, t.ma))
 
 
@@ -809,9 +823,7 @@ def generate_year(profile: DistrictProfile, year: int, *, catalog: Catalog | Non
     return [_submission(profile, year, month, sim, tasks, catalog) for month in range(1, 13)]
 
 
-def generate_month(
-    profile: DistrictProfile, year: int, month: int, *, catalog: Catalog | None = None
-) -> Submission:
+def generate_month(profile: DistrictProfile, year: int, month: int, *, catalog: Catalog | None = None) -> Submission:
     """One monthly submission; identical to generate_year(profile, year)[month - 1]."""
     if not 1 <= month <= 12:
         raise ValueError(f"month must be 1..12, got {month}")
@@ -827,8 +839,29 @@ def generate_month(
 # The codes a district plan decision sets (cf. "17 chỉ tiêu" of 2115/QĐ-UBND, 002 r2/r5):
 # output, budget, agriculture, NTM, poverty, health insurance, schools, enlistment.
 PLAN_CODES = (
-    "KT01", "KT02", "KT03", "KT04", "NS01", "NS02", "DT01", "NN01", "NN02", "NN03", "NN04", "NN05",
-    "NN06", "NN07", "NN08", "NN09", "DN01", "XH01", "XH03", "XH04", "XH07", "GD01", "QP01",
+    "KT01",
+    "KT02",
+    "KT03",
+    "KT04",
+    "NS01",
+    "NS02",
+    "DT01",
+    "NN01",
+    "NN02",
+    "NN03",
+    "NN04",
+    "NN05",
+    "NN06",
+    "NN07",
+    "NN08",
+    "NN09",
+    "DN01",
+    "XH01",
+    "XH03",
+    "XH04",
+    "XH07",
+    "GD01",
+    "QP01",
 )
 
 
@@ -962,7 +995,7 @@ def only_ytd(sub: Submission, codes: Iterable[str], *, catalog: Catalog | None =
 
 def _row(sub: Submission, code: str | None, preferred: Sequence[str]) -> dict[str, Any]:
     rows = sub["chi_tieu"]
-    for candidate in ([code] if code else list(preferred)):
+    for candidate in [code] if code else list(preferred):
         for row in rows:
             if row["ma_chi_tieu"] == candidate:
                 return row
@@ -1063,8 +1096,14 @@ def _write_chunk(args: tuple[list[DistrictProfile], int, int, str, str]) -> tupl
 
 
 def national_month(
-    out_dir: Path, year: int, month: int, *, n_districts: int = 705, seed: int = 1,
-    fmt: str = "xlsx", workers: int = 1,
+    out_dir: Path,
+    year: int,
+    month: int,
+    *,
+    n_districts: int = 705,
+    seed: int = 1,
+    fmt: str = "xlsx",
+    workers: int = 1,
 ) -> dict[str, float]:
     """Generate and write one month for every district; returns timings in seconds."""
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -21,8 +21,16 @@ from xlsxwriter.worksheet import Worksheet
 INFO_KEYS = ("ma_huyen", "ky_bao_cao", "ngay_lap", "nguoi_lap", "email_lien_he")
 INDICATOR_COLUMNS = ("ma_chi_tieu", "ten_chi_tieu", "don_vi_tinh", "thuc_hien_thang", "luy_ke_nam", "ghi_chu")
 TASK_COLUMNS = (
-    "ma_nhiem_vu", "ten_nhiem_vu", "co_quan_giao", "van_ban_giao", "ngay_giao", "han_hoan_thanh",
-    "trang_thai", "ngay_hoan_thanh", "tien_do", "ghi_chu",
+    "ma_nhiem_vu",
+    "ten_nhiem_vu",
+    "co_quan_giao",
+    "van_ban_giao",
+    "ngay_giao",
+    "han_hoan_thanh",
+    "trang_thai",
+    "ngay_hoan_thanh",
+    "tien_do",
+    "ghi_chu",
 )
 PLAN_INFO_KEYS = ("ma_huyen", "nam", "van_ban")
 PLAN_COLUMNS = ("ma_chi_tieu", "don_vi_tinh", "ke_hoach_nam")
@@ -50,8 +58,16 @@ VI_HEADERS = {
 HEADER_STYLES = ("vi", "code")
 
 _WIDTHS = {
-    "ten_chi_tieu": 44, "ten_nhiem_vu": 60, "co_quan_giao": 18, "van_ban_giao": 16, "ghi_chu": 24,
-    "ma_nhiem_vu": 20, "trang_thai": 15, "thuc_hien_thang": 16, "luy_ke_nam": 16, "ke_hoach_nam": 16,
+    "ten_chi_tieu": 44,
+    "ten_nhiem_vu": 60,
+    "co_quan_giao": 18,
+    "van_ban_giao": 16,
+    "ghi_chu": 24,
+    "ma_nhiem_vu": 20,
+    "trang_thai": 15,
+    "thuc_hien_thang": 16,
+    "luy_ke_nam": 16,
+    "ke_hoach_nam": 16,
 }
 
 
@@ -110,8 +126,12 @@ def _key_value_sheet(wb: xlsxwriter.Workbook, name: str, items: Sequence[tuple[s
 
 
 def _table_sheet(
-    wb: xlsxwriter.Workbook, name: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]],
-    header_style: str, bold: Any,
+    wb: xlsxwriter.Workbook,
+    name: str,
+    columns: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    header_style: str,
+    bold: Any,
 ) -> None:
     ws = wb.add_worksheet(name)
     for c, col in enumerate(columns):

@@ -1,0 +1,85 @@
+"""The `baocao` commands as operators type them, against the test warehouse."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from etl import db as db_module
+from etl.cli import app
+from tests import builders as b
+
+
+@pytest.fixture
+def cli(db: Engine, warehouse_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
+    db_module.get_engine.cache_clear()
+    return CliRunner()
+
+
+def test_ingest_json_output_has_the_contract_shape(cli: CliRunner, tmp_path: Path) -> None:
+    good = b.write_json(tmp_path / "good.json", b.submission())
+    sub = b.submission(district=b.TAM_DUONG)
+    b.indicator(sub, "XH02")["thuc_hien_thang"] = "khoảng 24.000"
+    bad = b.write_json(tmp_path / "bad.json", sub)
+    result = cli.invoke(app, ["ingest", str(good), str(bad), "--received-at", "2024-05-16T09:00:00", "--json"])
+    assert result.exit_code == 0, result.output
+    out = {r["file"]: r for r in json.loads(result.output)}
+    assert set(out["good.json"]) >= {"file", "district_code", "period", "status", "submission_id", "errors",
+                                     "warnings"}
+    assert out["good.json"]["status"] == "accepted" and isinstance(out["good.json"]["submission_id"], int)
+    [error] = out["bad.json"]["errors"]
+    assert {k: error[k] for k in ("code", "sheet", "row", "column")} == {
+        "code": "VALUE_HEDGED", "sheet": "chi_tieu", "row": 8, "column": "thuc_hien_thang"}
+    assert "khoảng 24.000" in error["message"]
+    again = json.loads(cli.invoke(app, ["ingest", str(good), "--json"]).output)
+    assert again[0]["status"] == "duplicate"
+
+
+def test_ingest_text_output_and_missing_path(cli: CliRunner, tmp_path: Path) -> None:
+    path = b.write_json(tmp_path / "good.json", b.submission())
+    result = cli.invoke(app, ["ingest", str(path), "--received-at", "2024-05-16T09:00:00"])
+    assert result.exit_code == 0
+    assert "accepted" in result.output and "639 2024-05" in result.output
+    assert cli.invoke(app, ["ingest", str(tmp_path / "nope.json")]).exit_code == 2
+
+
+def test_template_has_open_tasks_and_round_trips(cli: CliRunner, tmp_path: Path) -> None:
+    cli.invoke(app, ["ingest", str(b.write_json(tmp_path / "may.json", b.submission())),
+                     "--received-at", "2024-05-16T09:00:00"])
+    out = tmp_path / "june.xlsx"
+    result = cli.invoke(app, ["template", "--district", "639", "--period", "2024-06", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "3 open tasks" in result.output  # the May task that was done is not carried over
+    wb = CalamineWorkbook.from_path(str(out))
+    assert wb.sheet_names == ["thong_tin", "chi_tieu", "nhiem_vu"]
+    tasks = wb.get_sheet_by_name("nhiem_vu").to_python()
+    assert [row[0] for row in tasks[1:]] == ["3466/QĐ-UBND#12", "15/NQ-HĐND#2", "TX-01"]
+    # A clerk fills two numbers and marks a task done; the file is accepted as it is.
+    import openpyxl
+
+    book = openpyxl.load_workbook(out)
+    book["chi_tieu"]["D2"] = "1.234,5"  # KT01 in tỷ đồng
+    book["chi_tieu"]["D3"] = 500
+    book["nhiem_vu"]["G2"] = "Hoàn thành"
+    book["nhiem_vu"]["H2"] = "10/06/2024"
+    book.save(out)
+    filled = json.loads(cli.invoke(app, ["ingest", str(out), "--received-at", "2024-06-16T09:00:00",
+                                         "--json"]).output)
+    assert filled[0]["status"] in ("accepted", "accepted_with_warnings"), filled[0]["errors"]
+
+
+def test_template_rejects_unknown_district(cli: CliRunner, tmp_path: Path) -> None:
+    result = cli.invoke(app, ["template", "--district", "999", "--period", "2024-06", "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2
+
+
+def test_db_upgrade_reports_counts(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "63 provinces, 696 districts" in result.output
