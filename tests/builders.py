@@ -13,8 +13,18 @@ CHU_PUH = "639"  # Gia Lai
 TAM_DUONG = "247"  # Vĩnh Phúc
 
 INDICATOR_HEADERS = ["ma_chi_tieu", "ten_chi_tieu", "don_vi_tinh", "thuc_hien_thang", "luy_ke_nam", "ghi_chu"]
-TASK_HEADERS = ["ma_nhiem_vu", "ten_nhiem_vu", "co_quan_giao", "van_ban_giao", "ngay_giao", "han_hoan_thanh",
-                "trang_thai", "ngay_hoan_thanh", "tien_do", "ghi_chu"]
+TASK_HEADERS = [
+    "ma_nhiem_vu",
+    "ten_nhiem_vu",
+    "co_quan_giao",
+    "van_ban_giao",
+    "ngay_giao",
+    "han_hoan_thanh",
+    "trang_thai",
+    "ngay_hoan_thanh",
+    "tien_do",
+    "ghi_chu",
+]
 
 
 def submission(district: str = CHU_PUH, period: str = "2024-05", **overrides: Any) -> dict[str, Any]:
@@ -22,10 +32,18 @@ def submission(district: str = CHU_PUH, period: str = "2024-05", **overrides: An
     sub: dict[str, Any] = {
         "ma_huyen": district,
         "ky_bao_cao": period,
-        "thong_tin": {"ngay_lap": "16/05/2024", "nguoi_lap": "Nguyễn Thị Lan",
-                      "email_lien_he": f"vanphong.{district}@example.gov.vn"},
+        "thong_tin": {
+            "ngay_lap": "16/05/2024",
+            "nguoi_lap": "Nguyễn Thị Lan",
+            "email_lien_he": f"vanphong.{district}@example.gov.vn",
+        },
         "chi_tieu": [
-            {"ma_chi_tieu": "NS01", "don_vi_tinh": "triệu đồng", "thuc_hien_thang": "12.500,5", "luy_ke_nam": "61.250,5"},
+            {
+                "ma_chi_tieu": "NS01",
+                "don_vi_tinh": "triệu đồng",
+                "thuc_hien_thang": "12.500,5",
+                "luy_ke_nam": "61.250,5",
+            },
             {"ma_chi_tieu": "KT01", "don_vi_tinh": "tỷ đồng", "thuc_hien_thang": "390,5"},
             {"ma_chi_tieu": "KT02", "don_vi_tinh": "tỷ đồng", "thuc_hien_thang": "150,5"},
             {"ma_chi_tieu": "KT03", "don_vi_tinh": "tỷ đồng", "thuc_hien_thang": 140},
@@ -36,16 +54,39 @@ def submission(district: str = CHU_PUH, period: str = "2024-05", **overrides: An
             {"ma_chi_tieu": "HC02", "don_vi_tinh": "văn bản", "thuc_hien_thang": 1250, "luy_ke_nam": 6100},
         ],
         "nhiem_vu": [
-            {"ma_nhiem_vu": "3466/QĐ-UBND#12", "ten_nhiem_vu": "Xây dựng Đề án phát triển cây dược liệu",
-             "co_quan_giao": "UBND tỉnh", "van_ban_giao": "3466/QĐ-UBND", "ngay_giao": "22/12/2023",
-             "han_hoan_thanh": "30/06/2024", "trang_thai": "Đang thực hiện", "tien_do": 60},
-            {"ma_nhiem_vu": "3466/QĐ-UBND#13", "ten_nhiem_vu": "Hoàn thành giải phóng mặt bằng tuyến đường ĐT.665",
-             "co_quan_giao": "Chủ tịch UBND tỉnh", "van_ban_giao": "3466/QĐ-UBND", "ngay_giao": "22/12/2023",
-             "han_hoan_thanh": "31/03/2024", "trang_thai": "Hoàn thành", "ngay_hoan_thanh": "28/03/2024"},
-            {"ma_nhiem_vu": "15/NQ-HĐND#2", "ten_nhiem_vu": "Rà soát hộ nghèo, hộ cận nghèo",
-             "co_quan_giao": "HĐND huyện", "han_hoan_thanh": "30/04/2024", "trang_thai": "Đang thực hiện"},
-            {"ma_nhiem_vu": "TX-01", "ten_nhiem_vu": "Tiếp công dân định kỳ", "co_quan_giao": "UBND huyện",
-             "trang_thai": "Đang thực hiện"},
+            {
+                "ma_nhiem_vu": "3466/QĐ-UBND#12",
+                "ten_nhiem_vu": "Xây dựng Đề án phát triển cây dược liệu",
+                "co_quan_giao": "UBND tỉnh",
+                "van_ban_giao": "3466/QĐ-UBND",
+                "ngay_giao": "22/12/2023",
+                "han_hoan_thanh": "30/06/2024",
+                "trang_thai": "Đang thực hiện",
+                "tien_do": 60,
+            },
+            {
+                "ma_nhiem_vu": "3466/QĐ-UBND#13",
+                "ten_nhiem_vu": "Hoàn thành giải phóng mặt bằng tuyến đường ĐT.665",
+                "co_quan_giao": "Chủ tịch UBND tỉnh",
+                "van_ban_giao": "3466/QĐ-UBND",
+                "ngay_giao": "22/12/2023",
+                "han_hoan_thanh": "31/03/2024",
+                "trang_thai": "Hoàn thành",
+                "ngay_hoan_thanh": "28/03/2024",
+            },
+            {
+                "ma_nhiem_vu": "15/NQ-HĐND#2",
+                "ten_nhiem_vu": "Rà soát hộ nghèo, hộ cận nghèo",
+                "co_quan_giao": "HĐND huyện",
+                "han_hoan_thanh": "30/04/2024",
+                "trang_thai": "Đang thực hiện",
+            },
+            {
+                "ma_nhiem_vu": "TX-01",
+                "ten_nhiem_vu": "Tiếp công dân định kỳ",
+                "co_quan_giao": "UBND huyện",
+                "trang_thai": "Đang thực hiện",
+            },
         ],
     }
     sub.update(overrides)
@@ -78,8 +119,9 @@ def write_sheets(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
     return path
 
 
-def submission_sheets(sub: dict[str, Any], *, indicator_headers: list[str] | None = None,
-                      task_headers: list[str] | None = None) -> dict[str, list[list[Any]]]:
+def submission_sheets(
+    sub: dict[str, Any], *, indicator_headers: list[str] | None = None, task_headers: list[str] | None = None
+) -> dict[str, list[list[Any]]]:
     info = [["ma_huyen", sub["ma_huyen"]], ["ky_bao_cao", sub["ky_bao_cao"]]]
     info += [[k, v] for k, v in sub.get("thong_tin", {}).items()]
     ind_rows = [indicator_headers or INDICATOR_HEADERS]
@@ -95,7 +137,9 @@ def write_submission_xlsx(path: Path, sub: dict[str, Any], **kw: Any) -> Path:
 
 def plan(district: str = CHU_PUH, year: int = 2024, **overrides: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "ma_huyen": district, "nam": year, "van_ban": "2115/QĐ-UBND",
+        "ma_huyen": district,
+        "nam": year,
+        "van_ban": "2115/QĐ-UBND",
         "ke_hoach": [
             {"ma_chi_tieu": "NS01", "don_vi_tinh": "tỷ đồng", "ke_hoach_nam": "150,5"},
             {"ma_chi_tieu": "XH03", "don_vi_tinh": "%", "ke_hoach_nam": "4,5"},

@@ -22,9 +22,19 @@ DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 # Everything an ingest writes; the reference dimensions stay loaded between tests.
 DATA_TABLES = (
-    "raw.file", "staging.stg_indicator_row", "staging.stg_task_row", "staging.stg_plan_row",
-    "core.fct_submission", "core.fct_indicator_value", "core.dim_task", "core.fct_task_snapshot",
-    "core.fct_plan", "core.fct_plan_target", "ops.file_outcome", "ops.validation_message", "ops.ingest_run",
+    "raw.file",
+    "staging.stg_indicator_row",
+    "staging.stg_task_row",
+    "staging.stg_plan_row",
+    "core.fct_submission",
+    "core.fct_indicator_value",
+    "core.dim_task",
+    "core.fct_task_snapshot",
+    "core.fct_plan",
+    "core.fct_plan_target",
+    "ops.file_outcome",
+    "ops.validation_message",
+    "ops.ingest_run",
 )
 
 

@@ -156,9 +156,7 @@ def test_converter_table_assigns_each_legacy_province_once(provinces: pd.DataFra
     ("legacy", "new"),
     [("Bắc Giang", "Bắc Ninh"), ("Vĩnh Phúc", "Phú Thọ"), ("Gia Lai", "Gia Lai"), ("Bình Định", "Gia Lai")],
 )
-def test_known_province_merges(
-    provinces: pd.DataFrame, new_provinces: pd.DataFrame, legacy: str, new: str
-) -> None:
+def test_known_province_merges(provinces: pd.DataFrame, new_provinces: pd.DataFrame, legacy: str, new: str) -> None:
     row = provinces.set_index("province_short").loc[legacy]
     expected = new_provinces.set_index("province_2025_short").loc[new]
     assert row["province_2025_code"] == expected["province_2025_code"]

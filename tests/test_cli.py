@@ -30,12 +30,15 @@ def test_ingest_json_output_has_the_contract_shape(cli: CliRunner, tmp_path: Pat
     result = cli.invoke(app, ["ingest", str(good), str(bad), "--received-at", "2024-05-16T09:00:00", "--json"])
     assert result.exit_code == 0, result.output
     out = {r["file"]: r for r in json.loads(result.output)}
-    assert set(out["good.json"]) >= {"file", "district_code", "period", "status", "submission_id", "errors",
-                                     "warnings"}
+    assert set(out["good.json"]) >= {"file", "district_code", "period", "status", "submission_id", "errors", "warnings"}
     assert out["good.json"]["status"] == "accepted" and isinstance(out["good.json"]["submission_id"], int)
     [error] = out["bad.json"]["errors"]
     assert {k: error[k] for k in ("code", "sheet", "row", "column")} == {
-        "code": "VALUE_HEDGED", "sheet": "chi_tieu", "row": 8, "column": "thuc_hien_thang"}
+        "code": "VALUE_HEDGED",
+        "sheet": "chi_tieu",
+        "row": 8,
+        "column": "thuc_hien_thang",
+    }
     assert "khoảng 24.000" in error["message"]
     again = json.loads(cli.invoke(app, ["ingest", str(good), "--json"]).output)
     assert again[0]["status"] == "duplicate"
@@ -50,8 +53,10 @@ def test_ingest_text_output_and_missing_path(cli: CliRunner, tmp_path: Path) -> 
 
 
 def test_template_has_open_tasks_and_round_trips(cli: CliRunner, tmp_path: Path) -> None:
-    cli.invoke(app, ["ingest", str(b.write_json(tmp_path / "may.json", b.submission())),
-                     "--received-at", "2024-05-16T09:00:00"])
+    cli.invoke(
+        app,
+        ["ingest", str(b.write_json(tmp_path / "may.json", b.submission())), "--received-at", "2024-05-16T09:00:00"],
+    )
     out = tmp_path / "june.xlsx"
     result = cli.invoke(app, ["template", "--district", "639", "--period", "2024-06", "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -69,8 +74,7 @@ def test_template_has_open_tasks_and_round_trips(cli: CliRunner, tmp_path: Path)
     book["nhiem_vu"]["G2"] = "Hoàn thành"
     book["nhiem_vu"]["H2"] = "10/06/2024"
     book.save(out)
-    filled = json.loads(cli.invoke(app, ["ingest", str(out), "--received-at", "2024-06-16T09:00:00",
-                                         "--json"]).output)
+    filled = json.loads(cli.invoke(app, ["ingest", str(out), "--received-at", "2024-06-16T09:00:00", "--json"]).output)
     assert filled[0]["status"] in ("accepted", "accepted_with_warnings"), filled[0]["errors"]
 
 

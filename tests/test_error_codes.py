@@ -22,6 +22,14 @@ AT = datetime.fromisoformat("2024-05-16T09:30:00+07:00")
 Case = Callable[[Path], Path]
 
 
+def _bytes(name: str, data: bytes) -> Case:
+    def build(d: Path) -> Path:
+        (d / name).write_bytes(data)
+        return d / name
+
+    return build
+
+
 def _json(sub: dict[str, Any]) -> Case:
     return lambda d: b.write_json(d / "s.json", sub)
 
@@ -103,12 +111,10 @@ def _duplicate_task() -> dict[str, Any]:
 
 # code -> (file builder, expected sheet, row, column); None = not checked (whole-file problems)
 CASES: dict[str, tuple[Case, str | None, int | None, str | None]] = {
-    "FILE_EMPTY": (lambda d: (d / "empty.xlsx").write_bytes(b"") and d / "empty.xlsx" or d / "empty.xlsx",
-                   None, None, None),
+    "FILE_EMPTY": (_bytes("empty.xlsx", b""), None, None, None),
     "FILE_TYPE_UNSUPPORTED": (lambda d: b.write_json(d / "s.csv", b.submission()), None, None, None),
     "FILE_FORMAT_MISMATCH": (lambda d: b.write_json(d / "s.xlsx", b.submission()), None, None, None),
-    "FILE_CORRUPT": (lambda d: (d / "s.json").write_text('{"ma_huyen": "639", "chi_tieu": [', encoding="utf-8")
-                     and d / "s.json", None, None, None),
+    "FILE_CORRUPT": (_bytes("s.json", b'{"ma_huyen": "639", "chi_tieu": ['), None, None, None),
     "FILE_TOO_LARGE": (_zip_bomb, None, None, None),
     "FILE_KIND_UNKNOWN": (lambda d: b.write_sheets(d / "s.xlsx", {"Sheet1": [["a", "b"]]}), None, None, None),
     "SHEET_MISSING": (_xlsx_without_sheet, None, None, None),
@@ -128,8 +134,12 @@ CASES: dict[str, tuple[Case, str | None, int | None, str | None]] = {
     "INDICATOR_DUPLICATE": (_json(_duplicate_indicator()), "chi_tieu", 10, "ma_chi_tieu"),
     "UNIT_MISSING": (_json(_sub_with("NN05", don_vi_tinh="")), "chi_tieu", 6, "don_vi_tinh"),
     "UNIT_NOT_CONVERTIBLE": (_json(_sub_with("NS01", don_vi_tinh="ha")), "chi_tieu", 1, "don_vi_tinh"),
-    "VALUE_REQUIRED": (_json(_sub_with("NN05", thuc_hien_thang=None, luy_ke_nam="92.000")), "chi_tieu", 6,
-                       "thuc_hien_thang"),
+    "VALUE_REQUIRED": (
+        _json(_sub_with("NN05", thuc_hien_thang=None, luy_ke_nam="92.000")),
+        "chi_tieu",
+        6,
+        "thuc_hien_thang",
+    ),
     "INDICATOR_NOT_REPORTED": (_json(_sub_with("NN05", thuc_hien_thang=None)), "chi_tieu", None, None),
     "YTD_NOT_APPLICABLE": (_json(_sub_with("NN05", luy_ke_nam="92.000")), "chi_tieu", 6, "luy_ke_nam"),
     "YTD_PREVIOUS_MISSING": (_json(_sub_with("HC02", thuc_hien_thang=None)), "chi_tieu", 9, "luy_ke_nam"),
@@ -140,8 +150,7 @@ CASES: dict[str, tuple[Case, str | None, int | None, str | None]] = {
     "VALUE_NOT_A_NUMBER": (_json(_sub_with("XH01", thuc_hien_thang="không có")), "chi_tieu", 7, "thuc_hien_thang"),
     "VALUE_NOT_INTEGER": (_json(_sub_with("XH01", thuc_hien_thang="1,5")), "chi_tieu", 7, "thuc_hien_thang"),
     "VALUE_NEGATIVE": (_json(_sub_with("NS01", thuc_hien_thang="-5")), "chi_tieu", 1, "thuc_hien_thang"),
-    "VALUE_PERCENT_NOT_ALLOWED": (_json(_sub_with("NN05", thuc_hien_thang="12%")), "chi_tieu", 6,
-                                  "thuc_hien_thang"),
+    "VALUE_PERCENT_NOT_ALLOWED": (_json(_sub_with("NN05", thuc_hien_thang="12%")), "chi_tieu", 6, "thuc_hien_thang"),
     "TASK_ID_MISSING": (_json(_task_with(ma_nhiem_vu="")), "nhiem_vu", 1, "ma_nhiem_vu"),
     "TASK_FIELD_MISSING": (_json(_task_with(co_quan_giao=None)), "nhiem_vu", 1, "co_quan_giao"),
     "TASK_DUPLICATE": (_json(_duplicate_task()), "nhiem_vu", 5, "ma_nhiem_vu"),
@@ -180,16 +189,18 @@ def test_code_is_reported_with_its_place(code: str, db: Engine, tmp_path: Path) 
     assert any(ord(ch) > 127 for ch in message["message"]), message["message"]
     assert "{" not in message["message"] and "{" not in message["message_en"]
     with db.connect() as conn:
-        stored = conn.execute(text("SELECT code, severity, message_vi FROM ops.validation_message "
-                                   "WHERE code = :c"), {"c": code}).first()
+        stored = conn.execute(
+            text("SELECT code, severity, message_vi FROM ops.validation_message WHERE code = :c"), {"c": code}
+        ).first()
         archived = conn.execute(text("SELECT count(*) FROM raw.file")).scalar()
     assert stored is not None and stored.message_vi == message["message"]
     assert archived == 1  # archived whatever the outcome
 
 
 def test_error_rejects_the_whole_submission_even_with_one_bad_cell(db: Engine, tmp_path: Path) -> None:
-    [result] = ingest_paths(db, [b.write_json(tmp_path / "s.json", _sub_with("XH01", thuc_hien_thang="1,5"))],
-                            received_at=AT)
+    [result] = ingest_paths(
+        db, [b.write_json(tmp_path / "s.json", _sub_with("XH01", thuc_hien_thang="1,5"))], received_at=AT
+    )
     assert result.status == "rejected"
     with db.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM core.fct_indicator_value")).scalar() == 0

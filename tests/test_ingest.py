@@ -30,10 +30,13 @@ def one(db: Engine, sql: str, **params: Any) -> Any:
 
 def values(db: Engine, district: str = b.CHU_PUH, period_key: int = 202405) -> dict[str, tuple]:
     with db.connect() as conn:
-        rows = conn.execute(text("""
+        rows = conn.execute(
+            text("""
             SELECT indicator_code, value, ytd_value, value_source, ytd_source
             FROM core.indicator_value_current WHERE district_code = :d AND period_key = :p
-        """), {"d": district, "p": period_key})
+        """),
+            {"d": district, "p": period_key},
+        )
         return {r[0]: tuple(r[1:]) for r in rows}
 
 
@@ -44,15 +47,23 @@ def snapshot(db: Engine) -> dict[str, list[tuple]]:
         for table in DATA_TABLES:
             if table == "ops.ingest_run":
                 continue
-            cols = [c for (c,) in conn.execute(text(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema || '.' || table_name = :t "
-                "AND column_name NOT IN ('loaded_at', 'archived_at', 'processed_at', 'created_at') ORDER BY 1"),
-                {"t": table})]
+            cols = [
+                c
+                for (c,) in conn.execute(
+                    text(
+                        "SELECT column_name FROM information_schema.columns "
+                        "WHERE table_schema || '.' || table_name = :t "
+                        "AND column_name NOT IN ('loaded_at', 'archived_at', 'processed_at', 'created_at') ORDER BY 1"
+                    ),
+                    {"t": table},
+                )
+            ]
             out[table] = sorted(map(tuple, conn.execute(text(f"SELECT {', '.join(cols)} FROM {table}"))), key=repr)
     return out
 
 
 # -------------------------------------------------------------------------- reading paths
+
 
 def test_json_submission_is_loaded_in_catalog_units(db: Engine, tmp_path: Path) -> None:
     [result] = run(db, b.write_json(tmp_path / "s.json", b.submission()))
@@ -63,8 +74,11 @@ def test_json_submission_is_loaded_in_catalog_units(db: Engine, tmp_path: Path) 
     assert v["KT01"][0] == Decimal("390.5")
     assert v["NN05"] == (Decimal("92000"), None, "submitted", "not_applicable")
     assert v["XH01"][0] == 1170
-    sub = one(db, "SELECT version, is_current, status, source_format, email_lien_he, window_start, window_end "
-                  "FROM core.fct_submission")
+    sub = one(
+        db,
+        "SELECT version, is_current, status, source_format, email_lien_he, window_start, window_end "
+        "FROM core.fct_submission",
+    )
     assert sub[:5] == (1, True, "accepted", "json", "vanphong.639@example.gov.vn")
     assert (sub.window_start.isoformat(), sub.window_end.isoformat()) == ("2024-04-15", "2024-05-14")
 
@@ -74,8 +88,9 @@ def test_xlsx_with_vietnamese_headers_title_rows_and_extra_columns(db: Engine, t
     headers = ["Mã chỉ tiêu", "TÊN CHỈ TIÊU", "Đơn vị tính", "Thực hiện tháng", "Luỹ kế năm", "Ghi chú"]
     # NFD (decomposed) text, as some Office builds write it, must match too.
     headers = [unicodedata.normalize("NFD", h) for h in headers]
-    sheets = b.submission_sheets(sub, indicator_headers=headers,
-                                 task_headers=[h.replace("_", " ").upper() for h in b.TASK_HEADERS])
+    sheets = b.submission_sheets(
+        sub, indicator_headers=headers, task_headers=[h.replace("_", " ").upper() for h in b.TASK_HEADERS]
+    )
     sheets["chi_tieu"] = [["BIỂU SỐ 01: CHỈ TIÊU KINH TẾ - XÃ HỘI"], [], *sheets["chi_tieu"]]
     sheets["chi_tieu"] = [[*row, "x"] for row in sheets["chi_tieu"]]  # a trailing extra column
     sheets["Chỉ tiêu"] = sheets.pop("chi_tieu")
@@ -109,6 +124,7 @@ def test_unit_conversion_to_catalog_unit(db: Engine, tmp_path: Path) -> None:
 
 # -------------------------------------------------------------------------- YTD
 
+
 def test_month_value_derived_from_ytd_across_months(db: Engine, tmp_path: Path) -> None:
     def month(m: int, **ns01: Any) -> Path:
         sub = b.submission(period=f"2024-{m:02d}")
@@ -119,8 +135,12 @@ def test_month_value_derived_from_ytd_across_months(db: Engine, tmp_path: Path) 
     run(db, month(2, luy_ke_nam="25.500,5"), at=datetime.fromisoformat("2024-02-16T08:00:00+07:00"))
     run(db, month(3, thuc_hien_thang="4.000"), at=datetime.fromisoformat("2024-03-16T08:00:00+07:00"))
     assert values(db, period_key=202401)["NS01"] == (10000, 10000, "derived_from_ytd", "submitted")
-    assert values(db, period_key=202402)["NS01"] == (Decimal("15500.5"), Decimal("25500.5"), "derived_from_ytd",
-                                                     "submitted")
+    assert values(db, period_key=202402)["NS01"] == (
+        Decimal("15500.5"),
+        Decimal("25500.5"),
+        "derived_from_ytd",
+        "submitted",
+    )
     assert values(db, period_key=202403)["NS01"] == (4000, Decimal("29500.5"), "submitted", "derived")
 
 
@@ -135,6 +155,7 @@ def test_ytd_only_without_previous_month_loads_with_warning(db: Engine, tmp_path
 
 
 # -------------------------------------------------------------------------- versions, duplicates, idempotency
+
 
 def test_byte_identical_redelivery_is_duplicate_and_changes_nothing(db: Engine, tmp_path: Path) -> None:
     folder = tmp_path / "landing"
@@ -162,13 +183,19 @@ def test_corrected_version_supersedes_and_history_stays(db: Engine, tmp_path: Pa
     b.indicator(bad, "NN05")["thuc_hien_thang"] = "khoảng 95.000"
     run(db, b.write_json(tmp_path / "v1.json", v1), at=datetime.fromisoformat("2024-05-16T09:00:00+07:00"))
     run(db, b.write_json(tmp_path / "v2.json", v2), at=datetime.fromisoformat("2024-05-17T09:00:00+07:00"))
-    [rejected] = run(db, b.write_json(tmp_path / "v3.json", bad), at=datetime.fromisoformat("2024-05-18T09:00:00+07:00"))
+    [rejected] = run(
+        db, b.write_json(tmp_path / "v3.json", bad), at=datetime.fromisoformat("2024-05-18T09:00:00+07:00")
+    )
     assert rejected.status == "rejected"
     with db.connect() as conn:
         subs = conn.execute(text("SELECT version, status, is_current FROM core.fct_submission ORDER BY version")).all()
-        history = conn.execute(text(
-            "SELECT s.version, v.value FROM core.fct_indicator_value v JOIN core.fct_submission s USING (submission_id) "
-            "WHERE v.indicator_code = 'NN05' ORDER BY 1")).all()
+        history = conn.execute(
+            text(
+                "SELECT s.version, v.value FROM core.fct_indicator_value v "
+                "JOIN core.fct_submission s USING (submission_id) "
+                "WHERE v.indicator_code = 'NN05' ORDER BY 1"
+            )
+        ).all()
     assert [tuple(s) for s in subs] == [(1, "accepted", False), (2, "accepted", True), (3, "rejected", False)]
     assert [tuple(h) for h in history] == [(1, 92000), (2, 93500)]
     assert values(db)["NN05"][0] == 93500
@@ -181,8 +208,12 @@ def test_versions_follow_arrival_time_not_ingest_order(db: Engine, tmp_path: Pat
     run(db, b.write_json(tmp_path / "early.json", early), at=datetime.fromisoformat("2024-05-16T09:00:00+07:00"))
     assert values(db)["NN05"][0] == 99000
     with db.connect() as conn:
-        order = conn.execute(text("SELECT f.file_name, s.version FROM core.fct_submission s "
-                                  "JOIN raw.file f USING (file_id) ORDER BY s.version")).all()
+        order = conn.execute(
+            text(
+                "SELECT f.file_name, s.version FROM core.fct_submission s "
+                "JOIN raw.file f USING (file_id) ORDER BY s.version"
+            )
+        ).all()
     assert [tuple(o) for o in order] == [("early.json", 1), ("late.json", 2)]
 
 
@@ -193,8 +224,12 @@ def test_rejected_file_is_archived_byte_for_byte_and_leaves_no_facts(db: Engine,
     [result] = run(db, path)
     assert result.status == "rejected"
     [error] = result.errors
-    assert (error["code"], error["sheet"], error["row"], error["column"]) == ("VALUE_MALFORMED", "chi_tieu", 1,
-                                                                             "luy_ke_nam")
+    assert (error["code"], error["sheet"], error["row"], error["column"]) == (
+        "VALUE_MALFORMED",
+        "chi_tieu",
+        1,
+        "luy_ke_nam",
+    )
     assert "38.650.000" in error["message"] and error["expected"] == "38.650.000"
     assert one(db, "SELECT content FROM raw.file")[0] == path.read_bytes()
     assert one(db, "SELECT count(*) FROM core.fct_indicator_value")[0] == 0
@@ -209,18 +244,20 @@ def test_one_bad_file_does_not_stop_the_others(db: Engine, tmp_path: Path) -> No
     folder.mkdir()
     for i, district in enumerate(["639", "637", "638", "247"]):
         b.write_json(folder / f"{i}.json", b.submission(district=district))
-    (folder / "zz_truncated.xlsx").write_bytes(b.write_submission_xlsx(tmp_path / "t.xlsx", b.submission())
-                                               .read_bytes()[:700])
+    (folder / "zz_truncated.xlsx").write_bytes(
+        b.write_submission_xlsx(tmp_path / "t.xlsx", b.submission()).read_bytes()[:700]
+    )
     results = run(db, folder)
     assert sorted(r.status for r in results) == ["accepted"] * 4 + ["rejected"]
     assert one(db, "SELECT count(DISTINCT district_code) FROM core.indicator_value_current")[0] == 4
 
 
-def test_a_crash_while_loading_is_recorded_and_the_batch_goes_on(db: Engine, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_while_loading_is_recorded_and_the_batch_goes_on(
+    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = ingest_module.load_submission
 
-    def crash_for_638(conn, file_id, sha, at, checked, ref):  # noqa: ANN001, ANN202
+    def crash_for_638(conn, file_id, sha, at, checked, ref):
         if checked.district_code == "638":
             raise RuntimeError("simulated bug")
         return real(conn, file_id, sha, at, checked, ref)
@@ -239,11 +276,18 @@ def test_a_crash_while_loading_is_recorded_and_the_batch_goes_on(db: Engine, tmp
 
 # -------------------------------------------------------------------------- tasks
 
+
 def test_task_status_is_derived_from_dates(db: Engine, tmp_path: Path) -> None:
     sub = b.submission()
     sub["nhiem_vu"] += [
-        {"ma_nhiem_vu": "A#1", "ten_nhiem_vu": "Xong muộn", "co_quan_giao": "UBND tỉnh", "han_hoan_thanh": "31/03/2024",
-         "trang_thai": "Hoàn thành", "ngay_hoan_thanh": "10/04/2024"},
+        {
+            "ma_nhiem_vu": "A#1",
+            "ten_nhiem_vu": "Xong muộn",
+            "co_quan_giao": "UBND tỉnh",
+            "han_hoan_thanh": "31/03/2024",
+            "trang_thai": "Hoàn thành",
+            "ngay_hoan_thanh": "10/04/2024",
+        },
     ]
     run(db, b.write_json(tmp_path / "s.json", sub))
     with db.connect() as conn:
@@ -264,10 +308,18 @@ def test_changed_deadline_is_a_new_version_of_the_same_task(db: Engine, tmp_path
     run(db, b.write_json(tmp_path / "may.json", may))
     run(db, b.write_json(tmp_path / "june.json", june), at=datetime.fromisoformat("2024-06-16T09:00:00+07:00"))
     with db.connect() as conn:
-        versions = conn.execute(text("SELECT han_hoan_thanh, is_current FROM core.dim_task "
-                                     "WHERE ma_nhiem_vu = '15/NQ-HĐND#2' ORDER BY valid_from")).all()
-        june_status = conn.execute(text("SELECT derived_status FROM core.fct_task_snapshot "
-                                        "WHERE ma_nhiem_vu = '15/NQ-HĐND#2' AND period_key = 202406")).scalar()
+        versions = conn.execute(
+            text(
+                "SELECT han_hoan_thanh, is_current FROM core.dim_task "
+                "WHERE ma_nhiem_vu = '15/NQ-HĐND#2' ORDER BY valid_from"
+            )
+        ).all()
+        june_status = conn.execute(
+            text(
+                "SELECT derived_status FROM core.fct_task_snapshot "
+                "WHERE ma_nhiem_vu = '15/NQ-HĐND#2' AND period_key = 202406"
+            )
+        ).scalar()
     assert [(v[0].isoformat(), v[1]) for v in versions] == [("2024-04-30", False), ("2024-07-31", True)]
     assert june_status == "in_progress"
     assert one(db, "SELECT count(*) FROM core.dim_task")[0] == 5  # 4 tasks, one with two versions
@@ -275,20 +327,35 @@ def test_changed_deadline_is_a_new_version_of_the_same_task(db: Engine, tmp_path
 
 # -------------------------------------------------------------------------- plans
 
+
 def test_annual_plan_xlsx_and_json_later_plan_replaces_earlier(db: Engine, tmp_path: Path) -> None:
     first = b.plan()
-    sheets = {"thong_tin": [["ma_huyen", "639"], ["nam", 2024], ["van_ban", "2115/QĐ-UBND"]],
-              "ke_hoach": [["ma_chi_tieu", "don_vi_tinh", "ke_hoach_nam"],
-                           *[[r["ma_chi_tieu"], r["don_vi_tinh"], r["ke_hoach_nam"]] for r in first["ke_hoach"]]]}
-    [r1] = run(db, b.write_sheets(tmp_path / "plan.xlsx", sheets), at=datetime.fromisoformat("2024-01-05T08:00:00+07:00"))
+    sheets = {
+        "thong_tin": [["ma_huyen", "639"], ["nam", 2024], ["van_ban", "2115/QĐ-UBND"]],
+        "ke_hoach": [
+            ["ma_chi_tieu", "don_vi_tinh", "ke_hoach_nam"],
+            *[[r["ma_chi_tieu"], r["don_vi_tinh"], r["ke_hoach_nam"]] for r in first["ke_hoach"]],
+        ],
+    }
+    [r1] = run(
+        db, b.write_sheets(tmp_path / "plan.xlsx", sheets), at=datetime.fromisoformat("2024-01-05T08:00:00+07:00")
+    )
     revised = b.plan(van_ban="1201/QĐ-UBND")
     revised["ke_hoach"][0]["ke_hoach_nam"] = "160"
-    [r2] = run(db, b.write_json(tmp_path / "plan2.json", revised), at=datetime.fromisoformat("2024-07-05T08:00:00+07:00"))
+    [r2] = run(
+        db, b.write_json(tmp_path / "plan2.json", revised), at=datetime.fromisoformat("2024-07-05T08:00:00+07:00")
+    )
     assert (r1.status, r1.kind, r1.period, r2.status) == ("accepted", "plan", "2024", "accepted")
     with db.connect() as conn:
-        targets = dict(conn.execute(text(
-            "SELECT t.indicator_code, t.target_value FROM core.fct_plan_target t JOIN core.fct_plan p USING (plan_id) "
-            "WHERE p.is_current")).all())
+        targets = dict(
+            conn.execute(
+                text(
+                    "SELECT t.indicator_code, t.target_value FROM core.fct_plan_target t "
+                    "JOIN core.fct_plan p USING (plan_id) "
+                    "WHERE p.is_current"
+                )
+            ).all()
+        )
         plans = conn.execute(text("SELECT version, van_ban, is_current FROM core.fct_plan ORDER BY version")).all()
     assert targets == {"NS01": 160000, "XH03": Decimal("4.5"), "NN05": 95000}
     assert [tuple(p) for p in plans] == [(1, "2115/QĐ-UBND", False), (2, "1201/QĐ-UBND", True)]

@@ -26,9 +26,12 @@ def test_administrative_unit_counts(db: Engine) -> None:
 
 
 def test_seed_districts_and_their_2025_provinces(db: Engine) -> None:
-    got = rows(db, """
+    got = rows(
+        db,
+        """
         SELECT district_code, district_short, province_code, province_2025_name FROM core.dim_district
-        WHERE is_current AND district_code IN ('215', '216', '247', '639') ORDER BY 1""")
+        WHERE is_current AND district_code IN ('215', '216', '247', '639') ORDER BY 1""",
+    )
     assert got == [
         ("215", "Yên Thế", "24", "Tỉnh Bắc Ninh"),
         ("216", "Tân Yên", "24", "Tỉnh Bắc Ninh"),
@@ -38,8 +41,14 @@ def test_seed_districts_and_their_2025_provinces(db: Engine) -> None:
 
 
 def test_catalog_loaded_with_contract_units_and_kinds(db: Engine) -> None:
-    got = dict(((code, (unit, kind)) for code, unit, kind in rows(
-        db, "SELECT indicator_code, unit, kind FROM core.dim_indicator WHERE is_current")))
+    got = dict(
+        (
+            (code, (unit, kind))
+            for code, unit, kind in rows(
+                db, "SELECT indicator_code, unit, kind FROM core.dim_indicator WHERE is_current"
+            )
+        )
+    )
     assert got["KT01"] == ("tỷ đồng", "flow")
     assert got["TT01"] == ("hồ sơ", "opening")
     assert got["XH03"] == ("%", "rate")
@@ -48,9 +57,14 @@ def test_catalog_loaded_with_contract_units_and_kinds(db: Engine) -> None:
 
 
 def test_period_windows_follow_decree_09(db: Engine) -> None:
-    got = {code: (ws.isoformat(), we.isoformat()) for code, ws, we in rows(
-        db, "SELECT period_code, window_start, window_end FROM core.dim_period "
-            "WHERE period_code IN ('2024-01', '2024-05', '2024-H1', '2024-H2', '2024')")}
+    got = {
+        code: (ws.isoformat(), we.isoformat())
+        for code, ws, we in rows(
+            db,
+            "SELECT period_code, window_start, window_end FROM core.dim_period "
+            "WHERE period_code IN ('2024-01', '2024-05', '2024-H1', '2024-H2', '2024')",
+        )
+    }
     assert got == {
         "2024-01": ("2023-12-15", "2024-01-14"),
         "2024-05": ("2024-04-15", "2024-05-14"),
@@ -61,8 +75,14 @@ def test_period_windows_follow_decree_09(db: Engine) -> None:
 
 
 def test_reporting_calendar_default_and_province_override(db: Engine) -> None:
-    got = dict(((p, d) for p, d in rows(
-        db, "SELECT province_code, deadline_day FROM core.reporting_calendar WHERE report_type = 'month'")))
+    got = dict(
+        (
+            (p, d)
+            for p, d in rows(
+                db, "SELECT province_code, deadline_day FROM core.reporting_calendar WHERE report_type = 'month'"
+            )
+        )
+    )
     assert got["*"] == 18 and got["64"] == 17
 
 
@@ -79,16 +99,22 @@ def test_type2_merge_keeps_history_when_a_unit_changes(engine: Engine) -> None:
     cols = ["province_2025_code", "province_2025_name", "province_2025_short"]
     with engine.connect() as conn:
         trans = conn.begin()
-        current = [dict(r._mapping) for r in conn.execute(text(
-            f"SELECT {', '.join(cols)} FROM core.dim_province_2025 WHERE is_current"))]
+        current = [
+            dict(r._mapping)
+            for r in conn.execute(text(f"SELECT {', '.join(cols)} FROM core.dim_province_2025 WHERE is_current"))
+        ]
         renamed = [dict(r) for r in current]
         target = next(r for r in renamed if r["province_2025_short"] == "Gia Lai")
         target["province_2025_name"] = "Tỉnh Gia Lai (tên mới)"
-        counts = merge_type2(conn, "core.dim_province_2025", ["province_2025_code"], cols, renamed,
-                             today=date(2026, 1, 1))
-        history = conn.execute(text("""
+        counts = merge_type2(
+            conn, "core.dim_province_2025", ["province_2025_code"], cols, renamed, today=date(2026, 1, 1)
+        )
+        history = conn.execute(
+            text("""
             SELECT province_2025_name, valid_from, valid_to, is_current FROM core.dim_province_2025
-            WHERE province_2025_code = :c ORDER BY valid_from"""), {"c": target["province_2025_code"]}).all()
+            WHERE province_2025_code = :c ORDER BY valid_from"""),
+            {"c": target["province_2025_code"]},
+        ).all()
         trans.rollback()  # leave the shared reference data as it was
     assert counts == {"opened": 1, "closed": 1}
     assert [tuple(h) for h in history] == [
