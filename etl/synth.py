@@ -510,10 +510,27 @@ def _simulate_year(profile: DistrictProfile, year: int, catalog: Catalog) -> _Ye
         profile, "NN09", year, _ocop_anchor(profile, year - 1), _ocop_anchor(profile, year), (6, 7, 11, 12)
     )
 
-    missing = [c for c, ind in catalog.indicators.items() if ind.kind != "rate" and c not in v]
-    if missing:  # a catalog extension needs a generator before synthetic data can cover it
-        raise NotImplementedError(f"no generator for catalog indicators {missing}")
+    # Indicators added to the catalog after this generator was written get plain filler
+    # values, so the demo keeps running; tests insist the list stays empty.
+    for code in unmodelled_indicators(catalog):
+        rng = _rng(profile, code, "filler", year)
+        if catalog.indicators[code].kind == "flow":
+            v[code] = [_poisson(rng, 10 * profile.size) * scales[code] for _ in range(12)]
+        else:  # a constant level joins up across years by construction
+            v[code] = [round(100 * profile.size) * scales[code]] * 12
     return _YearValues(values=v, scales=scales)
+
+
+_MODELLED = frozenset(
+    {*_FLOWS, *_STOCKS, *_KT_SECTORS, "KT01", "HC03", "TT01", "TT03", "TT04", "TT05", "TT06", "TT07", "KN02"}
+    | {"XH01", "XH02", "XH05", "XH06", "XH08", "NN08", "GD01", "NN09"}
+)
+
+
+def unmodelled_indicators(catalog: Catalog | None = None) -> list[str]:
+    """Non-rate catalog codes this generator has no specific model for (filled generically)."""
+    catalog = catalog or load_catalog()
+    return [c for c, ind in catalog.indicators.items() if ind.kind != "rate" and c not in _MODELLED]
 
 
 def _number(scaled: int, scale: int) -> int | float:

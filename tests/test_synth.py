@@ -121,6 +121,11 @@ def test_every_non_rate_indicator_in_catalog_unit(years: dict) -> None:
                 assert ("luy_ke_nam" in row) == (ind.kind == "flow")
 
 
+def test_every_catalog_indicator_has_a_specific_model() -> None:
+    # A new catalog entry gets filler values until someone models it here.
+    assert synth.unmodelled_indicators(CATALOG) == []
+
+
 def test_values_are_typed_and_rounded(years: dict) -> None:
     for subs in years.values():
         for sub in subs:
@@ -488,12 +493,10 @@ def test_plan_files_roundtrip(tmp_path: Path) -> None:
     assert vi[0] == ["Mã chỉ tiêu", "Đơn vị tính", "Kế hoạch năm"]
 
 
-def test_generation_and_writing_are_fast(tmp_path: Path) -> None:
-    # The national month is ~700 districts; 70 must stay far below a tenth of "a few seconds"
-    # (measured ~0.5 s here); the bound is loose so a busy CI machine does not flake.
-    timings = synth.national_month(tmp_path, YEAR, 5, n_districts=70)
+def test_national_month_writes_one_file_per_district(tmp_path: Path) -> None:
+    # Speed is measured by `make bench`, not asserted here.
+    synth.national_month(tmp_path, YEAR, 5, n_districts=70)
     assert len(list(tmp_path.glob("*.xlsx"))) == 70
-    assert timings["wall_s"] < 3.0, timings
 
 
 def test_generation_is_deterministic_across_calls_in_time() -> None:

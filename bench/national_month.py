@@ -1,0 +1,148 @@
+"""Benchmark: one national month through ingest, printed as figures (never asserted).
+
+Every legacy district (696) sends its May submission as XLSX (the clerks' template, on
+time), then a corrected version as JSON two days later, so both readers and the
+versioning path are measured. Prints files/s and rows/s per phase (archive, read,
+check, load), the load's rows/s next to a raw COPY of the same fact rows into a bare
+table, and the process's peak memory.
+
+    make bench                      # or: .venv/bin/python -m bench.national_month
+    WAREHOUSE_URL=... make bench    # against another server (a fresh database is still made)
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from etl import admin_units, synth
+from etl.catalog import load_catalog
+from etl.db import embedded_server_url, normalize_url
+from etl.ingest import files_from_paths, ingest_files, load_ref_context
+from etl.load import FACT_VALUE_COLUMNS, copy_rows
+from etl.schema import upgrade
+from etl.writers import write_submission_json, write_submission_xlsx
+
+RECEIVED = datetime.fromisoformat("2024-05-16T09:00:00+07:00")
+
+
+def admin_url() -> str:
+    import os
+
+    url = os.environ.get("WAREHOUSE_URL") or os.environ.get("BAOCAO_BENCH_ADMIN_URL")
+    if url:
+        return normalize_url(url)
+    probe = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", connect_args={"connect_timeout": 2})
+    try:
+        with probe.connect():
+            return "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    except Exception:
+        return embedded_server_url("postgres")
+    finally:
+        probe.dispose()
+
+
+def generate(out: Path, year: int, month: int, limit: int | None) -> tuple[list[Path], list[Path], float, int]:
+    districts = admin_units.legacy_districts()
+    if limit:
+        districts = districts.head(limit)
+    catalog = load_catalog()
+    xlsx_dir, json_dir = out / "xlsx", out / "json"
+    xlsx_dir.mkdir(parents=True)
+    json_dir.mkdir(parents=True)
+    t0 = time.perf_counter()
+    xlsx, jsons, rows = [], [], 0
+    for code, communes in zip(districts["district_code"], districts["commune_count"], strict=True):
+        # Island districts (Bạch Long Vĩ, Côn Đảo...) have no communes; the generator needs one.
+        profile = synth.make_profile(code, max(int(communes), 1), seed=int(code))
+        sub = synth.generate_month(profile, year, month, catalog=catalog)
+        rows += len(sub["chi_tieu"]) + len(sub["nhiem_vu"])
+        xlsx.append(write_submission_xlsx(sub, xlsx_dir / f"{code}_{year}-{month:02d}.xlsx"))
+        corrected = synth.as_text(sub, 0.3, synth.random.Random(int(code)))  # half the figures as Vietnamese text
+        jsons.append(write_submission_json(corrected, json_dir / f"{code}_{year}-{month:02d}_v2.json"))
+    return xlsx, jsons, time.perf_counter() - t0, rows
+
+
+def phase(engine, paths: list[Path], received_at: datetime, label: str, rows: int) -> dict[str, float]:  # noqa: ANN001
+    timings: Counter[str] = Counter()
+    ref = load_ref_context(engine)
+    t0 = time.perf_counter()
+    files = files_from_paths(paths, received_at)
+    t_files = time.perf_counter() - t0
+    results = ingest_files(engine, files, caller="bench", ref=ref, timings=timings)
+    wall = time.perf_counter() - t0
+    statuses = Counter(r.status for r in results)
+    n = len(paths)
+    print(f"\n{label}: {n} files, {rows:,} rows (indicator + task rows), outcomes {dict(statuses)}")
+    print(f"  {'phase':<10}{'seconds':>9}{'files/s':>10}{'rows/s':>12}")
+    for name, secs in [("open", t_files), ("archive", timings["archive_s"]), ("read", timings["read_s"]),
+                       ("check", timings["check_s"]), ("load", timings["load_s"]), ("end-to-end", wall)]:
+        print(f"  {name:<10}{secs:>9.2f}{n / secs:>10.0f}{rows / secs:>12,.0f}")
+    return {"wall": wall, **timings}
+
+
+def raw_copy_comparison(engine) -> None:  # noqa: ANN001
+    """COPY the loaded fact rows into a bare table (no keys, no indexes) in one go."""
+    with engine.begin() as conn:
+        rows = conn.execute(text(f"SELECT {', '.join(FACT_VALUE_COLUMNS)} FROM core.fct_indicator_value")).all()
+        conn.execute(text("CREATE TABLE bench_bare AS SELECT * FROM core.fct_indicator_value WITH NO DATA"))
+        t0 = time.perf_counter()
+        copy_rows(conn, "bench_bare", FACT_VALUE_COLUMNS, rows)
+        secs = time.perf_counter() - t0
+        conn.execute(text("DROP TABLE bench_bare"))
+    print(f"\nraw COPY of the {len(rows):,} indicator fact rows into a bare table: {secs:.2f} s, "
+          f"{len(rows) / secs:,.0f} rows/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--districts", type=int, default=None, help="limit (default: all legacy districts)")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    args = parser.parse_args()
+
+    admin = admin_url()
+    name = f"baocao_bench_{uuid.uuid4().hex[:8]}"
+    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_engine(make_url(admin).set(database=name))
+    try:
+        t0 = time.perf_counter()
+        upgrade(engine)
+        print(f"schema + reference data: {time.perf_counter() - t0:.2f} s")
+        with tempfile.TemporaryDirectory() as tmp:
+            xlsx, jsons, gen_s, rows = generate(Path(tmp), 2024, 5, args.districts)
+            print(f"generated {len(xlsx)} XLSX + {len(jsons)} JSON files in {gen_s:.2f} s (not part of the figures)")
+            first = phase(engine, xlsx, RECEIVED, "XLSX, first versions", rows)
+            second = phase(engine, jsons, RECEIVED + timedelta(days=2), "JSON, corrected versions", rows)
+        raw_copy_comparison(engine)
+        with engine.connect() as conn:
+            facts = conn.execute(text("SELECT (SELECT count(*) FROM core.fct_indicator_value), "
+                                      "(SELECT count(*) FROM core.fct_task_snapshot)")).one()
+        load_rows = facts[0] + facts[1]
+        load_s = first["load_s"] + second["load_s"]
+        print(f"load step overall: {load_rows:,} fact rows (values + task snapshots) in {load_s:.2f} s, "
+              f"{load_rows / load_s:,.0f} rows/s")
+        print(f"national month end to end (both versions): {first['wall'] + second['wall']:.2f} s; "
+              f"first versions alone: {first['wall']:.2f} s")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak memory (max RSS of this process): {peak:,.0f} MiB")
+    finally:
+        engine.dispose()
+        if not args.keep:
+            with admin_engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
