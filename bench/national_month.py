@@ -21,7 +21,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from etl import admin_units, synth
@@ -72,7 +72,7 @@ def generate(out: Path, year: int, month: int, limit: int | None) -> tuple[list[
     return xlsx, jsons, time.perf_counter() - t0, rows
 
 
-def phase(engine, paths: list[Path], received_at: datetime, label: str, rows: int) -> dict[str, float]:  # noqa: ANN001
+def phase(engine: Engine, paths: list[Path], received_at: datetime, label: str, rows: int) -> dict[str, float]:
     timings: Counter[str] = Counter()
     ref = load_ref_context(engine)
     t0 = time.perf_counter()
@@ -90,7 +90,7 @@ def phase(engine, paths: list[Path], received_at: datetime, label: str, rows: in
     return {"wall": wall, **timings}
 
 
-def raw_copy_comparison(engine) -> None:  # noqa: ANN001
+def raw_copy_comparison(engine: Engine) -> None:
     """COPY the loaded fact rows into a bare table (no keys, no indexes) in one go."""
     with engine.begin() as conn:
         rows = conn.execute(text(f"SELECT {', '.join(FACT_VALUE_COLUMNS)} FROM core.fct_indicator_value")).all()

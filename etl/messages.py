@@ -214,8 +214,9 @@ def make_message(
     found_s = None if found is None else str(found)
     expected_s = None if expected is None else str(expected)
     values = _Blank(found=found_s or "", expected=expected_s or "", **fields)
-    text_vi = spec.vi.format_map(values)
-    text_en = spec.en.format_map(values)
+    # Details may end in a question ("có phải là 38.650.000?"); no full stop after it.
+    text_vi = spec.vi.format_map(values).replace("?.", "?")
+    text_en = spec.en.format_map(values).replace("?.", "?")
     where_vi, where_en = place_vi(sheet, row, column, fmt), place_en(sheet, row, column, fmt)
     return Message(
         code=code,

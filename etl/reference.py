@@ -8,9 +8,10 @@ import hashlib
 import json
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import Connection, Engine, text
@@ -260,3 +261,12 @@ def load_reference_data(engine: Engine, today: date | None = None) -> dict[str, 
         result: dict[str, Any] = {"dim_indicator": load_indicators(conn, catalog, today)}
         result.update(load_admin_units(conn, today))
     return result
+
+
+def deadline_for(province_code: str, year: int, month: int, report_type: str = "month") -> datetime:
+    """Submission deadline (hạn gửi) of a period for a province, as an aware datetime.
+
+    Monthly: deadline_day of the reporting month; half-year and year: of its last month.
+    """
+    rule = calendar_rule(province_code, report_type)
+    return datetime.combine(date(year, month, rule.deadline_day), rule.deadline_time, tzinfo=ZoneInfo(rule.timezone))
