@@ -59,10 +59,10 @@ class FileResult:
 def load_ref_context(engine: Engine) -> RefContext:
     with engine.connect() as conn:
         districts = {
-            code: DistrictRef(key, province, name)
-            for code, key, province, name in conn.execute(text(
-                "SELECT district_code, district_key, province_code, district_name FROM core.dim_district "
-                "WHERE is_current"))
+            code: DistrictRef(key, province, name, communes)
+            for code, key, province, name, communes in conn.execute(text(
+                "SELECT district_code, district_key, province_code, district_name, commune_count "
+                "FROM core.dim_district WHERE is_current"))
         }
         indicator_keys = dict(conn.execute(text(
             "SELECT indicator_code, indicator_key FROM core.dim_indicator WHERE is_current")).all())
@@ -111,37 +111,29 @@ def archive(engine: Engine, files: Sequence[IncomingFile]) -> tuple[dict[str, in
     return ids, processed
 
 
-def process_one(engine: Engine, f: IncomingFile, file_id: int, ref: RefContext,
-                timings: Counter[str] | None = None) -> FileResult:
-    """Read, check and load one archived file in one transaction; never raises on bad input."""
-    checked: CheckedFile | None = None
+def _internal_error(engine: Engine, f: IncomingFile, file_id: int, exc: BaseException,
+                    checked: CheckedFile | None) -> FileResult:
+    """A bug must neither lose the file nor stop the batch: quarantine it with the reason."""
+    log.error("processing %s (file_id %s) failed", f.name, file_id, exc_info=exc)
+    message = make_message("INTERNAL_ERROR", found=f"{type(exc).__name__}: {exc}"[:300])
+    with engine.begin() as conn:
+        record_outcome(conn, file_id, checked.kind if checked else "unknown", checked.fmt if checked else None,
+                       "rejected", checked.district_code if checked else None,
+                       checked.period_code if checked else None, [message])
+    return FileResult(file=f.name, status="rejected", file_id=file_id, errors=[message.as_dict()],
+                      kind=checked.kind if checked else None)
+
+
+def _load_one(engine: Engine, f: IncomingFile, file_id: int, checked: CheckedFile, ref: RefContext) -> FileResult:
+    """Load one checked file in one transaction (the outcome and messages included)."""
     record_id: int | None = None
-    clock = timings if timings is not None else Counter()
-    try:
-        t0 = time.perf_counter()
-        read = read_file(f.name, f.data)
-        t1 = time.perf_counter()
-        checked = check_file(read, ref, f.received_at)
-        t2 = time.perf_counter()
-        clock["read_s"] += t1 - t0
-        clock["check_s"] += t2 - t1
-        with engine.begin() as conn:
-            if checked.kind == "submission":
-                record_id = load_submission(conn, file_id, f.sha256, f.received_at, checked, ref)
-            elif checked.kind == "plan":
-                record_id = load_plan(conn, file_id, f.received_at, checked)
-            record_outcome(conn, file_id, checked.kind, checked.fmt, checked.outcome, checked.district_code,
-                           checked.period_code, checked.messages)
-        clock["load_s"] += time.perf_counter() - t2
-    except Exception as exc:  # a bug must not lose the file nor stop the batch
-        log.exception("processing %s (file_id %s) failed", f.name, file_id)
-        message = make_message("INTERNAL_ERROR", found=f"{type(exc).__name__}: {exc}"[:300])
-        with engine.begin() as conn:
-            record_outcome(conn, file_id, checked.kind if checked else "unknown", checked.fmt if checked else None,
-                           "rejected", checked.district_code if checked else None,
-                           checked.period_code if checked else None, [message])
-        return FileResult(file=f.name, status="rejected", file_id=file_id, errors=[message.as_dict()],
-                          kind=checked.kind if checked else None)
+    with engine.begin() as conn:
+        if checked.kind == "submission":
+            record_id = load_submission(conn, file_id, f.sha256, f.received_at, checked, ref)
+        elif checked.kind == "plan":
+            record_id = load_plan(conn, file_id, f.received_at, checked)
+        record_outcome(conn, file_id, checked.kind, checked.fmt, checked.outcome, checked.district_code,
+                       checked.period_code, checked.messages)
     return FileResult(
         file=f.name, status=checked.outcome, district_code=checked.district_code, period=checked.period_code,
         submission_id=record_id, kind=checked.kind, file_id=file_id,
@@ -151,30 +143,74 @@ def process_one(engine: Engine, f: IncomingFile, file_id: int, ref: RefContext,
 
 
 def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str = "cli",
-                 ref: RefContext | None = None, timings: Counter[str] | None = None) -> list[FileResult]:
-    """Archive, then process in order of arrival (so versions number in that order).
+                 ref: RefContext | None = None, timings: Counter[str] | None = None,
+                 data_docs: bool = False) -> list[FileResult]:
+    """Archive every file, read and check each, run the quality gate over the whole batch
+    (Great Expectations suites, then consistency rules), then load each file in its own
+    transaction, in order of arrival so versions number in that order.
 
-    `timings`, when given, accumulates seconds spent archiving, reading, checking and loading.
+    `timings`, when given, accumulates seconds per phase (archive, read, check, gate, load).
     """
+    from etl import gate, rules
+
+    clock = timings if timings is not None else Counter()
     started = datetime.now(UTC)
     ref = ref or load_ref_context(engine)
     ordered = sorted(files, key=lambda f: (f.received_at, f.name))
     t0 = time.perf_counter()
     ids, processed = archive(engine, ordered)
-    if timings is not None:
-        timings["archive_s"] += time.perf_counter() - t0
-    results: list[FileResult] = []
+    clock["archive_s"] += time.perf_counter() - t0
+
+    results: dict[int, FileResult] = {}
+    pending: list[tuple[int, IncomingFile, gate.GateItem]] = []
     seen_in_batch: set[str] = set()
-    for f in ordered:
-        sha = f.sha256
-        file_id = ids[sha]
-        if file_id in processed or sha in seen_in_batch:
-            results.append(FileResult(file=f.name, status="duplicate", file_id=file_id))
+    for position, f in enumerate(ordered):
+        file_id = ids[f.sha256]
+        if file_id in processed or f.sha256 in seen_in_batch:
+            results[position] = FileResult(file=f.name, status="duplicate", file_id=file_id)
             continue
-        seen_in_batch.add(sha)
-        results.append(process_one(engine, f, file_id, ref, timings))
-    _log_run(engine, caller, started, results)
-    return results
+        seen_in_batch.add(f.sha256)
+        checked: CheckedFile | None = None
+        try:
+            t0 = time.perf_counter()
+            read = read_file(f.name, f.data)
+            t1 = time.perf_counter()
+            checked = check_file(read, ref, f.received_at)
+            clock["read_s"] += t1 - t0
+            clock["check_s"] += time.perf_counter() - t1
+        except Exception as exc:
+            results[position] = _internal_error(engine, f, file_id, exc, checked)
+            continue
+        pending.append((position, f, gate.GateItem(file_id, f.name, f.received_at, checked)))
+
+    items = [item for _, _, item in pending]
+    try:
+        t0 = time.perf_counter()
+        gate.validate(items, ref.catalog)
+        t1 = time.perf_counter()
+        with engine.connect() as conn:
+            rules.evaluate(items, ref, conn)
+        clock["gate_expectations_s"] += t1 - t0
+        clock["gate_rules_s"] += time.perf_counter() - t1
+    except Exception as exc:  # a broken suite or rule must not let unchecked figures through
+        for position, f, item in pending:
+            results[position] = _internal_error(engine, f, item.file_id, exc, item.checked)
+        pending = []
+
+    for position, f, item in pending:
+        t0 = time.perf_counter()
+        try:
+            results[position] = _load_one(engine, f, item.file_id, item.checked, ref)
+        except Exception as exc:
+            results[position] = _internal_error(engine, f, item.file_id, exc, item.checked)
+        clock["load_s"] += time.perf_counter() - t0
+    if data_docs and items:
+        t0 = time.perf_counter()
+        gate.build_data_docs()
+        clock["data_docs_s"] += time.perf_counter() - t0
+    ordered_results = [results[i] for i in range(len(ordered))]
+    _log_run(engine, caller, started, ordered_results)
+    return ordered_results
 
 
 def _log_run(engine: Engine, caller: str, started: datetime, results: list[FileResult]) -> None:
@@ -190,5 +226,5 @@ def _log_run(engine: Engine, caller: str, started: datetime, results: list[FileR
 
 
 def ingest_paths(engine: Engine, paths: Iterable[str | Path], *, received_at: datetime | None = None,
-                 caller: str = "cli") -> list[FileResult]:
-    return ingest_files(engine, files_from_paths(discover(paths), received_at), caller=caller)
+                 caller: str = "cli", data_docs: bool = False) -> list[FileResult]:
+    return ingest_files(engine, files_from_paths(discover(paths), received_at), caller=caller, data_docs=data_docs)

@@ -121,6 +121,11 @@ CODES: dict[str, CodeSpec] = {
                                "Value '{found}' is negative: {detail_en}."),
     "VALUE_PERCENT_NOT_ALLOWED": CodeSpec("error", "Giá trị '{found}' không hợp lệ: {detail}.",
                                           "Value '{found}' has a percent sign: {detail_en}."),
+    "VALUE_OUT_OF_RANGE": CodeSpec("error", "Giá trị '{found}' nằm ngoài khoảng cho phép: {detail}.",
+                                   "Value '{found}' is out of range: {detail_en}."),
+    "YTD_BELOW_MONTH": CodeSpec(
+        "error", "Lũy kế năm '{found}' nhỏ hơn số thực hiện tháng ({expected}); lũy kế phải gồm cả tháng này.",
+        "Year-to-date '{found}' is below the month's value ({expected})."),
     # Task rows
     "TASK_ID_MISSING": CodeSpec("error", "Dòng nhiệm vụ thiếu mã nhiệm vụ.", "The task row has no task id."),
     "TASK_FIELD_MISSING": CodeSpec("error", "Nhiệm vụ '{task}' thiếu '{expected}'.",
@@ -136,6 +141,13 @@ CODES: dict[str, CodeSpec] = {
         "Task '{task}' is reported done without a completion date."),
     "TASK_PROGRESS_INVALID": CodeSpec(
         "error", "Tiến độ '{found}' không hợp lệ; cần số từ 0 đến 100.", "Progress '{found}' must be 0-100."),
+    "TASK_DONE_AFTER_RECEIPT": CodeSpec(
+        "error", "Ngày hoàn thành '{found}' sau ngày gửi báo cáo ({expected}); "
+                 "chỉ báo hoàn thành khi nhiệm vụ đã xong.",
+        "Completion date '{found}' is after the report was received ({expected})."),
+    "TASK_DEADLINE_BEFORE_ASSIGNED": CodeSpec(
+        "error", "Hạn hoàn thành '{found}' trước ngày giao ({expected}).",
+        "Deadline '{found}' is before the assignment date ({expected})."),
     # Plan files
     "PLAN_YEAR_INVALID": CodeSpec("error", "Năm kế hoạch '{found}' không hợp lệ; cần năm 4 chữ số ({expected}).",
                                   "Plan year '{found}' is invalid; expected a year in {expected}."),
@@ -158,6 +170,8 @@ class Message:
     expected: str | None
     message: str  # Vietnamese, place included
     message_en: str
+    source: str = "structure"  # structure | expectation (Great Expectations suite) | rule (consistency rule)
+    rule_id: str | None = None  # the expectation or rule that produced it
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -200,6 +214,7 @@ def place_en(sheet: str | None, row: int | None, column: str | None, fmt: str) -
 
 def make_message(
     code: str,
+    /,
     *,
     sheet: str | None = None,
     row: int | None = None,
@@ -208,9 +223,13 @@ def make_message(
     expected: object = None,
     fmt: str = "xlsx",
     severity: Severity | None = None,
+    spec: CodeSpec | None = None,
+    source: str = "structure",
+    rule_id: str | None = None,
     **fields: Any,
 ) -> Message:
-    spec = CODES[code]  # KeyError on an unregistered code is a bug, on purpose
+    """A message for a registered code, or for a rule that brings its own `spec`."""
+    spec = spec or CODES[code]  # KeyError on an unregistered code is a bug, on purpose
     found_s = None if found is None else str(found)
     expected_s = None if expected is None else str(expected)
     values = _Blank(found=found_s or "", expected=expected_s or "", **fields)
@@ -228,6 +247,8 @@ def make_message(
         expected=expected_s,
         message=f"{where_vi}: {text_vi}" if where_vi else text_vi,
         message_en=f"{where_en}: {text_en}" if where_en else text_en,
+        source=source,
+        rule_id=rule_id,
     )
 
 

@@ -40,6 +40,12 @@ def _sub_with(code: str, **fields: Any) -> dict[str, Any]:
     return sub
 
 
+def _with_row(code: str, unit: str, **fields: Any) -> dict[str, Any]:
+    sub = b.submission()
+    sub["chi_tieu"].append({"ma_chi_tieu": code, "don_vi_tinh": unit, **fields})
+    return sub
+
+
 def _task_with(**fields: Any) -> dict[str, Any]:
     sub = b.submission()
     sub["nhiem_vu"][0].update(fields)
@@ -151,6 +157,11 @@ CASES: dict[str, tuple[Case, str | None, int | None, str | None]] = {
     "VALUE_NOT_INTEGER": (_json(_sub_with("XH01", thuc_hien_thang="1,5")), "chi_tieu", 7, "thuc_hien_thang"),
     "VALUE_NEGATIVE": (_json(_sub_with("NS01", thuc_hien_thang="-5")), "chi_tieu", 1, "thuc_hien_thang"),
     "VALUE_PERCENT_NOT_ALLOWED": (_json(_sub_with("NN05", thuc_hien_thang="12%")), "chi_tieu", 6, "thuc_hien_thang"),
+    "VALUE_OUT_OF_RANGE": (_json(_with_row("XH03", "%", thuc_hien_thang="104,5")), "chi_tieu", 10, "thuc_hien_thang"),
+    "YTD_BELOW_MONTH": (_json(_sub_with("NS01", thuc_hien_thang="70.000")), "chi_tieu", 1, "luy_ke_nam"),
+    "TASK_DONE_AFTER_RECEIPT": (_json(_task_with(trang_thai="Hoàn thành", ngay_hoan_thanh="20/05/2024")),
+                                "nhiem_vu", 1, "ngay_hoan_thanh"),
+    "TASK_DEADLINE_BEFORE_ASSIGNED": (_json(_task_with(ngay_giao="01/07/2024")), "nhiem_vu", 1, "han_hoan_thanh"),
     "TASK_ID_MISSING": (_json(_task_with(ma_nhiem_vu="")), "nhiem_vu", 1, "ma_nhiem_vu"),
     "TASK_FIELD_MISSING": (_json(_task_with(co_quan_giao=None)), "nhiem_vu", 1, "co_quan_giao"),
     "TASK_DUPLICATE": (_json(_duplicate_task()), "nhiem_vu", 5, "ma_nhiem_vu"),

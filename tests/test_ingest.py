@@ -129,6 +129,7 @@ def test_month_value_derived_from_ytd_across_months(db: Engine, tmp_path: Path) 
     def month(m: int, **ns01: Any) -> Path:
         sub = b.submission(period=f"2024-{m:02d}")
         sub["chi_tieu"] = [{"ma_chi_tieu": "NS01", "don_vi_tinh": "triệu đồng", **ns01}]
+        sub["nhiem_vu"] = []
         return b.write_json(tmp_path / f"m{m}.json", sub)
 
     run(db, month(1, luy_ke_nam="10.000"), at=datetime.fromisoformat("2024-01-16T08:00:00+07:00"))
