@@ -103,11 +103,21 @@ def template(
 def demo(
     year: Annotated[int, typer.Option(help="Year of generated submissions")] = 2024,
     workdir: Annotated[Path | None, typer.Option(help="Where to write the generated files")] = None,
+    fresh: Annotated[bool, typer.Option(help="Start from an empty embedded warehouse")] = False,
 ) -> None:
     """The main job end to end on the embedded default: schema, reference data, a year of
     generated submissions (on time, late, missing, invalid, corrected), and a summary."""
+    import os
+
     from etl.demo import run_demo
 
+    if fresh:
+        if os.environ.get("WAREHOUSE_URL"):
+            typer.echo("--fresh only resets the embedded warehouse; unset WAREHOUSE_URL", err=True)
+            raise typer.Exit(2)
+        from etl.db import reset_embedded_database
+
+        reset_embedded_database()
     run_demo(_engine(), year=year, workdir=workdir, echo=typer.echo)
 
 
@@ -115,9 +125,10 @@ def demo(
 def codes() -> None:
     """List every validation message code with its severity and Vietnamese text."""
     from etl.messages import CODES
+    from etl.rules import rule_codes
 
-    for code, spec in CODES.items():
-        typer.echo(f"{code:<28}{spec.severity:<9}{spec.vi}")
+    for code, spec in {**CODES, **rule_codes()}.items():
+        typer.echo(f"{code:<34}{spec.severity:<9}{spec.vi}")
 
 
 def main() -> None:

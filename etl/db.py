@@ -40,6 +40,19 @@ def embedded_server_url(database: str = EMBEDDED_DATABASE) -> str:
     return normalize_url(server.get_uri(database=database))
 
 
+def reset_embedded_database(database: str = EMBEDDED_DATABASE) -> None:
+    """Drop and recreate the embedded warehouse database (demo and development only)."""
+    admin = embedded_server_url("postgres")
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+    get_engine.cache_clear()
+    create_database_if_missing(admin, database)
+
+
 def create_database_if_missing(admin_url: str, database: str) -> None:
     engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:

@@ -33,6 +33,40 @@ from etl.writers import write_plan_json, write_plan_xlsx, write_submission_json,
 DEMO_PROVINCES = ("24", "26", "64")  # Bắc Giang, Vĩnh Phúc, Gia Lai
 SEED = 2024
 
+def _row(sub: dict[str, Any], code: str) -> dict[str, Any]:
+    return next(r for r in sub["chi_tieu"] if r["ma_chi_tieu"] == code)
+
+
+def components_do_not_add_up(sub: dict[str, Any]) -> dict[str, Any]:
+    """Seed 003: 244 + 80 = 324 stated as 304. Here KT01 is off its three sectors."""
+    out = copy.deepcopy(sub)
+    _row(out, "KT01")["thuc_hien_thang"] += 20
+    return out
+
+
+def balance_does_not_close(sub: dict[str, Any]) -> dict[str, Any]:
+    """Seed 004: 4.442 + 5.476 + 79 = 9.997 resolved, stated as 9.988; the dossier balance breaks."""
+    out = copy.deepcopy(sub)
+    _row(out, "TT05")["thuc_hien_thang"] = 9  # a clerk's slip on dossiers resolved on time
+    return out
+
+
+def rate_does_not_match(sub: dict[str, Any]) -> dict[str, Any]:
+    """Seed 004: 2.977/6.193 stated as 32,49 %. Here the poverty rate is stated off its components."""
+    out = copy.deepcopy(sub)
+    out["chi_tieu"].append({"ma_chi_tieu": "XH03", "don_vi_tinh": "%", "thuc_hien_thang": "32,49"})
+    return out
+
+
+def more_cards_than_people(sub: dict[str, Any]) -> dict[str, Any]:
+    """Seed 003: 104.538 health-insurance cards for 103.169 residents (a warning, not an error)."""
+    out = copy.deepcopy(sub)
+    population = _row(out, "XH06")["thuc_hien_thang"]
+    if isinstance(population, int | float):
+        _row(out, "XH05")["thuc_hien_thang"] = round(population * 1.0133)
+    return out
+
+
 # The seeds' own mistakes, as the first (rejected) version of a report.
 INJECTIONS: list[Callable[[dict[str, Any]], dict[str, Any]]] = [
     synth.inject_malformed_number,  # 3.8650.000
@@ -40,6 +74,9 @@ INJECTIONS: list[Callable[[dict[str, Any]], dict[str, Any]]] = [
     synth.inject_unknown_indicator,
     synth.inject_bad_unit,
     synth.inject_duplicate_row,
+    components_do_not_add_up,
+    balance_does_not_close,
+    rate_does_not_match,
 ]
 
 
@@ -80,7 +117,8 @@ def build_year(year: int, workdir: Path) -> list[Delivery]:
         deliveries.append(Delivery(plan_path, plan_at, code, None, "plan"))
         if rng.random() < 0.15:  # plans are revised mid-year
             revised = dict(plan, van_ban=f"{rng.randint(600, 999)}/QĐ-UBND",
-                           ke_hoach=[dict(r, ke_hoach_nam=_raised(r["ke_hoach_nam"])) for r in plan["ke_hoach"]])
+                           ke_hoach=[r if r["don_vi_tinh"] == "%" else dict(r, ke_hoach_nam=_raised(r["ke_hoach_nam"]))
+                                     for r in plan["ke_hoach"]])
             path = write_plan_json(revised, folder / f"ke_hoach_{year}_dieu_chinh.json")
             deliveries.append(Delivery(path, plan_at.replace(month=7), code, None, "plan revised"))
         for month, sub in enumerate(synth.generate_year(profile, year, catalog=catalog), start=1):
@@ -89,26 +127,33 @@ def build_year(year: int, workdir: Path) -> list[Delivery]:
             roll = rng.random()
             if roll < 0.03:
                 continue  # never sent: the monitor will call it missing
-            if rng.random() < 0.5:
-                sub = synth.as_text(sub, 0.4, rng)  # figures typed as Vietnamese text
-            if rng.random() < 0.2:
-                sub = synth.with_units_variant(sub, rng)  # tỷ vs triệu đồng, nghìn con
+            as_typed = rng.random() < 0.5  # figures typed as Vietnamese text
+            other_units = rng.random() < 0.2  # tỷ vs triệu đồng, nghìn con
+
+            def variant(doc: dict[str, Any], as_typed: bool = as_typed, other_units: bool = other_units) -> dict:
+                # Mistakes are injected into the numbers first, then written the way this district writes.
+                doc = synth.as_text(doc, 0.4, rng) if as_typed else doc
+                return synth.with_units_variant(doc, rng) if other_units else doc
+
             late = roll > 0.90
             at = deadline - timedelta(days=rng.randint(0, 3), hours=rng.randint(1, 8))
             if late:
                 at = deadline + timedelta(days=rng.randint(1, 12), hours=rng.randint(0, 8))
             if 0.03 <= roll < 0.09:  # rejected first, corrected within two days
                 inject = rng.choice(INJECTIONS)
-                deliveries.append(Delivery(_write(inject(sub), folder, stem + "_v1", sends_json), at, code, month,
-                                           f"invalid: {inject.__name__}"))
+                deliveries.append(Delivery(_write(variant(inject(sub)), folder, stem + "_v1", sends_json), at, code,
+                                           month, f"invalid: {inject.__name__}"))
                 at = at + timedelta(days=rng.randint(1, 2))
-                deliveries.append(Delivery(_write(sub, folder, stem + "_v2", sends_json), at, code, month,
+                deliveries.append(Delivery(_write(variant(sub), folder, stem + "_v2", sends_json), at, code, month,
                                            "corrected after rejection"))
                 continue
-            path = _write(sub, folder, stem, sends_json)
+            if 0.15 <= roll < 0.17:  # loads, with a warning the province should look at
+                sub = more_cards_than_people(sub)
+            path = _write(variant(sub), folder, stem, sends_json)
             deliveries.append(Delivery(path, at, code, month, "late" if late else "on time"))
             if 0.09 <= roll < 0.13:  # accepted, then corrected figures a few days later
-                deliveries.append(Delivery(_write(_corrected(sub, rng), folder, stem + "_dinh_chinh", sends_json),
+                deliveries.append(Delivery(_write(variant(_corrected(sub, rng)), folder, stem + "_dinh_chinh",
+                                                  sends_json),
                                            at + timedelta(days=rng.randint(2, 5)), code, month, "correction"))
             if 0.13 <= roll < 0.15:  # the same file sent again
                 again = folder / f"{stem}_gui_lai{path.suffix}"

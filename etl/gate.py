@@ -145,7 +145,7 @@ class Suites:
 
 
 @cache
-def suites() -> Suites:
+def suites(directory: Path = EXPECTATIONS_DIR) -> Suites:
     """The GX context with every suite of expectations/ loaded (once per process)."""
     _quiet_great_expectations()
     import great_expectations as gx
@@ -160,7 +160,7 @@ def suites() -> Suites:
     })
     source = ctx.data_sources.add_pandas("submission_batches")
     definitions, specs = {}, {}
-    for path in sorted(EXPECTATIONS_DIR.glob("*.json")):
+    for path in sorted(directory.glob("*.json")):
         spec = json.loads(path.read_text(encoding="utf-8"))
         suite = ctx.suites.add(gx.ExpectationSuite(**spec))
         if len(suite.expectations) != len(spec["expectations"]):

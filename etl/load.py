@@ -36,7 +36,7 @@ FACT_VALUE_COLUMNS = (
 )
 MESSAGE_COLUMNS = (
     "file_id", "code", "severity", "sheet", "row_number", "column_name", "found", "expected", "message_vi",
-    "message_en",
+    "message_en", "source", "rule_id",
 )
 
 # Attributes of a task whose change opens a new version in core.dim_task.
@@ -241,7 +241,8 @@ def record_outcome(conn: Connection, file_id: int, kind: str, fmt: str | None, o
                    district_code: str | None, period_code: str | None, messages: list[Message]) -> None:
     if messages:
         copy_rows(conn, "ops.validation_message", MESSAGE_COLUMNS, (
-            (file_id, m.code, m.severity, m.sheet, m.row, m.column, m.found, m.expected, m.message, m.message_en)
+            (file_id, m.code, m.severity, m.sheet, m.row, m.column, m.found, m.expected, m.message, m.message_en,
+             m.source, m.rule_id)
             for m in messages
         ))
     conn.execute(text("""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -81,10 +82,10 @@ def _expand(spec: dict[str, Any], catalog: Catalog) -> list[tuple[str, dict[str,
 
 
 @cache
-def load_rules() -> tuple[list[Rule], dict[str, dict[str, str]]]:
+def load_rules(path: Path = RULES_PATH) -> tuple[list[Rule], dict[str, dict[str, str]]]:
     """The indicator rules (expanded per indicator) and the task rule settings."""
     catalog = load_catalog()
-    data = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     rules: list[Rule] = []
     seen: set[str] = set()
     for spec in data["rules"]:
@@ -233,8 +234,9 @@ def _violations(rule: Rule, df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"left": left[bad], "right": right[bad]})
 
 
-def evaluate_indicator_rules(items: list[GateItem], ref: RefContext, conn: Connection) -> int:
-    rules, _ = load_rules()
+def evaluate_indicator_rules(items: list[GateItem], ref: RefContext, conn: Connection,
+                             rules: list[Rule] | None = None) -> int:
+    rules = load_rules()[0] if rules is None else rules
     df = wide_frame(items, ref, conn)
     count = 0
     for rule in rules:

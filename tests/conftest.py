@@ -7,6 +7,7 @@ database and drops it at the end."""
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,9 @@ from sqlalchemy.exc import OperationalError
 
 from etl.db import embedded_server_url, normalize_url
 from etl.schema import upgrade
+
+# Data Docs, demo files and the like go to a throwaway folder, never into the checkout.
+os.environ.setdefault("BAOCAO_DATA_DIR", tempfile.mkdtemp(prefix="baocao-test-data-"))
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 

@@ -1,0 +1,101 @@
+"""The Great Expectations side of the gate: suites load whole, one validation per suite per
+batch, failures mapped to their cell, Data Docs written, a broken suite quarantines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from etl import gate
+from etl.ingest import ingest_paths
+from etl.paths import EXPECTATIONS_DIR
+from tests import builders as b
+
+MAY = datetime.fromisoformat("2024-05-16T09:30:00+07:00")
+
+
+def _validation_count() -> int:
+    return len(gate.suites().context.validation_results_store.list_keys())
+
+
+def test_suites_load_every_expectation() -> None:
+    loaded = gate.suites()
+    for path in EXPECTATIONS_DIR.glob("*.json"):
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        suite = loaded.definitions[spec["name"]].suite
+        assert len(suite.expectations) == len(spec["expectations"])
+        assert all(e.meta.get("code") for e in suite.expectations), "every expectation names its message code"
+
+
+def test_a_misspelt_expectation_type_is_refused(tmp_path: Path) -> None:
+    spec = json.loads((EXPECTATIONS_DIR / "plan_rows.json").read_text(encoding="utf-8"))
+    spec["expectations"][0]["type"] = "expect_column_values_to_be_betwen"
+    (tmp_path / "plan_rows.json").write_text(json.dumps(spec), encoding="utf-8")
+    with pytest.raises(ValueError, match="loaded 2 of 3"):
+        gate.suites(tmp_path)
+
+
+def test_one_validation_per_suite_for_a_whole_batch(db: Engine, tmp_path: Path) -> None:
+    for code in ("637", "638", "639"):
+        b.write_json(tmp_path / f"{code}.json", b.submission(district=code))
+    b.write_json(tmp_path / "plan.json", b.plan())
+    before = _validation_count()
+    results = ingest_paths(db, [tmp_path], received_at=MAY)
+    assert {r.status for r in results} == {"accepted"}
+    assert _validation_count() - before == 3  # indicator_rows, task_rows, plan_rows: once each
+
+
+def test_failures_map_back_to_file_sheet_row_and_column(db: Engine, tmp_path: Path) -> None:
+    sheets = b.submission_sheets(b.submission())
+    sheets["chi_tieu"][0] = ["Mã chỉ tiêu", "Tên", "Đơn vị tính", "Thực hiện tháng", "Lũy kế năm", "Ghi chú"]
+    sheets["chi_tieu"][7][3] = "1,5"  # XH01 in hộ, row 8
+    sheets["nhiem_vu"][2][6] = "Xong rồi"  # status of the second task, row 3
+    good = b.write_json(tmp_path / "good.json", b.submission(district="637"))
+    bad = b.write_sheets(tmp_path / "bad.xlsx", sheets)
+    results = {r.file: r for r in ingest_paths(db, [good, bad], received_at=MAY)}
+    assert results["good.json"].status == "accepted"
+    got = {(m["code"], m["sheet"], m["row"], m["column"], m["found"]) for m in results["bad.xlsx"].errors}
+    assert got == {
+        ("VALUE_NOT_INTEGER", "chi_tieu", 8, "Thực hiện tháng", "1,5"),
+        ("TASK_STATUS_INVALID", "nhiem_vu", 3, "trang_thai", "Xong rồi"),
+    }
+    with db.connect() as conn:
+        stored = conn.execute(text("SELECT code, source, rule_id FROM ops.validation_message ORDER BY 1")).all()
+    assert [tuple(r) for r in stored] == [
+        ("TASK_STATUS_INVALID", "expectation", "expect_column_values_to_be_in_set"),
+        ("VALUE_NOT_INTEGER", "expectation", "expect_column_values_to_be_in_set"),
+    ]
+
+
+def test_data_docs_are_written(db: Engine, tmp_path: Path) -> None:
+    ingest_paths(db, [b.write_json(tmp_path / "s.json", b.submission())], received_at=MAY, data_docs=True)
+    index = gate.data_docs_dir() / "index.html"
+    assert index.exists()
+    html = index.read_text(encoding="utf-8")
+    assert "indicator_rows" in html and "task_rows" in html
+
+
+def test_a_suite_that_cannot_run_quarantines_the_batch(db: Engine, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "suites"
+    shutil.copytree(EXPECTATIONS_DIR, broken)
+    spec = json.loads((broken / "task_rows.json").read_text(encoding="utf-8"))
+    spec["expectations"][0]["kwargs"]["column"] = "no_such_column"
+    (broken / "task_rows.json").write_text(json.dumps(spec), encoding="utf-8")
+    monkeypatch.setattr(gate, "suites", lambda: _broken(broken))
+    paths = [b.write_json(tmp_path / f"{c}.json", b.submission(district=c)) for c in ("637", "639")]
+    results = ingest_paths(db, paths, received_at=MAY)
+    assert [r.status for r in results] == ["rejected", "rejected"]
+    assert {r.errors[0]["code"] for r in results} == {"INTERNAL_ERROR"}
+    with db.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM raw.file")).scalar() == 2
+        assert conn.execute(text("SELECT count(*) FROM core.fct_indicator_value")).scalar() == 0
+
+
+def _broken(directory: Path) -> gate.Suites:
+    return gate.suites.__wrapped__(directory)
