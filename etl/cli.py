@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 app = typer.Typer(help="baocao: district reports warehouse (kho dữ liệu báo cáo cấp huyện).",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Warehouse schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -80,6 +80,19 @@ def ingest(
     summary = {s: sum(r.status == s for r in results)
                for s in ("accepted", "accepted_with_warnings", "rejected", "duplicate")}
     typer.echo(", ".join(f"{v} {k}" for k, v in summary.items()))
+
+
+@app.command()
+def rollup(
+    year: Annotated[int | None, typer.Option(help="Rebuild this year (and the next, which compares with it)")] = None,
+    full: Annotated[bool, typer.Option(help="Rebuild every mart from scratch")] = False,
+) -> None:
+    """Refresh the marts: incrementally (what changed since the last refresh) by default."""
+    from etl.rollup import refresh
+
+    r = refresh(_engine(), year=year, full=full)
+    typer.echo(f"rollup ({r.mode}): {r.units} unit-years, {r.indicator_rows:,} indicator rows, {r.task_rows:,} task "
+               f"rows, {r.status_rows:,} submission statuses in {r.seconds:.2f} s")
 
 
 @app.command()

@@ -166,6 +166,8 @@ def load_submission(conn: Connection, file_id: int, sha256: str, received_at: da
         _merge_tasks(conn, file_id, submission_id, district_code, pk, received_at, checked)
     _renumber(conn, "core.fct_submission", "submission_id", "district_code = :d AND period_key = :p",
               {"d": district_code, "p": pk})
+    if not checked.errors:
+        _queue_rollup(conn, district_code, checked.year)
     return submission_id
 
 
@@ -234,7 +236,15 @@ def load_plan(conn: Connection, file_id: int, received_at: datetime, checked: Ch
         """), {"pid": plan_id, "d": checked.district_code, "y": checked.year, "f": file_id})
     _renumber(conn, "core.fct_plan", "plan_id", "district_code = :d AND year = :y",
               {"d": checked.district_code, "y": checked.year})
+    if not checked.errors:
+        _queue_rollup(conn, checked.district_code, checked.year)
     return plan_id
+
+
+def _queue_rollup(conn: Connection, district_code: str, year: int) -> None:
+    """Mark the district-year for the incremental rollup, atomically with the data."""
+    conn.execute(text("INSERT INTO ops.rollup_queue (district_code, year) VALUES (:d, :y) ON CONFLICT DO NOTHING"),
+                 {"d": district_code, "y": year})
 
 
 def record_outcome(conn: Connection, file_id: int, kind: str, fmt: str | None, outcome: str,

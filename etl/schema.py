@@ -13,9 +13,10 @@ MIGRATIONS_DIR = PROJECT_ROOT / "etl" / "migrations"
 
 def run_sql_files(conn: Connection, relative_paths: list[str]) -> None:
     """Execute sql/<path> files in order (used by the migration revisions)."""
+    cursor = conn.connection.driver_connection.cursor()
     for rel in relative_paths:
-        sql = (SQL_DIR / rel).read_text(encoding="utf-8")
-        conn.exec_driver_sql(sql)
+        # Straight to psycopg without parameters, so a '%' in SQL or comments is just a '%'.
+        cursor.execute((SQL_DIR / rel).read_text(encoding="utf-8"))
 
 
 def alembic_config(conn: Connection) -> Config:

@@ -148,3 +148,19 @@ def plan(district: str = CHU_PUH, year: int = 2024, **overrides: Any) -> dict[st
     }
     doc.update(overrides)
     return doc
+
+
+def month(district: str, period: str, values: dict[str, Any], tasks: list[dict[str, Any]] | None = None,
+          ytd: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A submission with exactly these month values (catalog units) and optional YTD values."""
+    from etl.catalog import load_catalog
+
+    catalog = load_catalog()
+    rows = []
+    for code, value in values.items():
+        row: dict[str, Any] = {"ma_chi_tieu": code, "don_vi_tinh": catalog.indicators[code].unit,
+                               "thuc_hien_thang": value}
+        if ytd and code in ytd:
+            row["luy_ke_nam"] = ytd[code]
+        rows.append(row)
+    return submission(district=district, period=period, chi_tieu=rows, nhiem_vu=tasks or [])

@@ -1,0 +1,125 @@
+"""`baocao rollup`: refresh the marts (contract section 3).
+
+The rollups are tables (mart.indicator_rollup, mart.task_rollup, mart.submission_status)
+read through views. A refresh runs in one transaction, so analysts never see half of
+one. Incrementally (the default) it rebuilds only what depends on the district-years
+queued by loads since the last refresh: those districts, their legacy and 2025 provinces,
+for that year and the next (whose same-period-last-year figures read it)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from psycopg import sql
+from sqlalchemy import Connection, Engine, text
+
+from etl.paths import REFERENCE_DIR, SQL_DIR
+
+MART_COLUMNS_PATH = REFERENCE_DIR / "mart_columns.yaml"
+ROLLUP_TABLES = ("mart.indicator_rollup", "mart.task_rollup")
+
+
+@dataclass
+class RollupResult:
+    mode: str  # full | year | incremental | nothing
+    units: int  # (level, unit, year) scopes rebuilt
+    indicator_rows: int
+    task_rows: int
+    status_rows: int
+    seconds: float
+
+
+def mart_column_docs() -> dict[str, Any]:
+    return yaml.safe_load(MART_COLUMNS_PATH.read_text(encoding="utf-8"))
+
+
+def apply_mart_comments(conn: Connection) -> None:
+    """COMMENT ON every column of the analysts' views, from reference/mart_columns.yaml."""
+    docs = mart_column_docs()
+    cursor = conn.connection.driver_connection.cursor()  # COMMENT takes no bind parameters: quote as literals
+    for view, description in docs["views"].items():
+        cursor.execute(sql.SQL("COMMENT ON VIEW mart.{} IS {}").format(sql.Identifier(view), sql.Literal(description)))
+        columns = conn.execute(text(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'mart' AND table_name = :v"),
+            {"v": view}).scalars().all()
+        for column in columns:
+            if column not in docs["columns"]:
+                raise ValueError(f"{MART_COLUMNS_PATH}: column {column} of mart.{view} is not documented")
+            cursor.execute(sql.SQL("COMMENT ON COLUMN mart.{}.{} IS {}").format(
+                sql.Identifier(view), sql.Identifier(column), sql.Literal(docs["columns"][column])))
+
+
+def _sql(name: str) -> str:
+    return (SQL_DIR / "mart" / name).read_text(encoding="utf-8")
+
+
+def _fill_scope(conn: Connection, mode: str, year: int | None) -> int:
+    """Put the (level, unit_code, year) to rebuild into the temp table rollup_scope."""
+    conn.execute(text("CREATE TEMP TABLE rollup_scope (level text, unit_code text, year smallint) ON COMMIT DROP"))
+    if mode == "full":
+        source = "SELECT DISTINCT district_code, year FROM core.fct_submission UNION SELECT district_code, year " \
+                 "FROM core.fct_plan"
+    elif mode == "year":
+        source = f"SELECT district_code, {int(year)} AS year FROM core.dim_district WHERE is_current"  # type: ignore[arg-type]
+    else:
+        source = "SELECT district_code, year FROM ops.rollup_queue"
+    # A year's figures are the next year's "same period last year": rebuild both.
+    return conn.execute(text(f"""
+        INSERT INTO rollup_scope (level, unit_code, year)
+        SELECT DISTINCT du.level, du.unit_code, y.year
+        FROM ({source}) AS changed
+        JOIN mart.district_unit AS du ON du.district_code = changed.district_code
+        CROSS JOIN LATERAL (VALUES (changed.year), (changed.year + 1)) AS y(year)
+    """)).rowcount
+
+
+def refresh(engine: Engine, *, year: int | None = None, full: bool = False) -> RollupResult:
+    """Refresh the marts: everything (`full`), one year and the next (`year`), or what the
+    loads queued since the last refresh (default; a first refresh is full)."""
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('baocao rollup'))"))
+        conn.execute(text("SET LOCAL work_mem = '256MB'"))  # keeps the national rebuild's aggregates in memory
+        never_built = conn.execute(text("SELECT NOT EXISTS (SELECT 1 FROM mart.indicator_rollup)")).scalar()
+        mode = "full" if full or (year is None and never_built) else ("year" if year is not None else "incremental")
+        if mode == "incremental" and not conn.execute(text("SELECT EXISTS (SELECT 1 FROM ops.rollup_queue)")).scalar():
+            mode = "nothing"
+        units = indicator_rows = task_rows = 0
+        if mode != "nothing":
+            units = _fill_scope(conn, mode, year)
+            conn.execute(text("ANALYZE rollup_scope"))
+            for table in ROLLUP_TABLES:
+                if mode == "full":
+                    conn.execute(text(f"TRUNCATE {table}"))
+                else:
+                    conn.execute(text(f"DELETE FROM {table} AS r USING rollup_scope AS s WHERE r.level = s.level "
+                                      "AND r.unit_code = s.unit_code AND r.year = s.year"))
+            # Steps in temp tables so the planner sees real row counts (CTE estimates of 1 row
+            # turned the joins into nested loops).
+            conn.execute(text(_sql("rollup_district_period.sql")))
+            conn.execute(text("ANALYZE rollup_district_period"))
+            conn.execute(text(_sql("rollup_figures.sql")))
+            conn.execute(text("ANALYZE rollup_figures"))
+            indicator_rows = conn.execute(text(_sql("refresh_indicator_rollup.sql"))).rowcount
+            task_rows = conn.execute(text(_sql("refresh_task_rollup.sql"))).rowcount
+            if mode == "full":
+                conn.execute(text("DELETE FROM ops.rollup_queue"))
+            else:
+                conn.execute(text("DELETE FROM ops.rollup_queue AS q USING rollup_scope AS s, mart.district_unit AS du "
+                                  "WHERE du.district_code = q.district_code AND du.level = 'district' "
+                                  "AND s.level = 'district' AND s.unit_code = du.unit_code AND s.year = q.year"))
+        status_rows = refresh_submission_status(conn)
+    return RollupResult(mode, units, indicator_rows, task_rows, status_rows, time.perf_counter() - started)
+
+
+def refresh_submission_status(conn: Connection) -> int:
+    """Statuses depend on the clock (missing once a deadline passes): rebuilt on every refresh."""
+    conn.execute(text("DELETE FROM mart.submission_status"))
+    return conn.execute(text("""
+        INSERT INTO mart.submission_status (district_code, district_name, province_code, year, month, status, deadline,
+            first_received_at, accepted_at, days_late, versions_received, errors, warnings, as_of)
+        SELECT s.*, now() FROM mart.submission_status_at(now()) AS s
+    """)).rowcount

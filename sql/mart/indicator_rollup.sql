@@ -1,0 +1,27 @@
+-- mart.indicator_rollup: indicator figures per unit and period, materialized by
+-- `baocao rollup` (etl.rollup) and read through the views indicator_monthly,
+-- indicator_semiannual and indicator_annual. Grain: level x unit x period x indicator.
+CREATE TABLE mart.indicator_rollup (
+    level                 text     NOT NULL CHECK (level IN ('district', 'province', 'province_2025')),
+    unit_code             text     NOT NULL,
+    period_key            integer  NOT NULL REFERENCES core.dim_period (period_key),
+    period_type           text     NOT NULL,
+    year                  smallint NOT NULL,
+    half                  smallint,
+    month                 smallint,
+    indicator_code        text     NOT NULL,
+    value                 numeric,
+    ytd_value             numeric,
+    annual_plan           numeric,
+    pct_of_annual_plan    numeric,
+    plan_attained         boolean,
+    same_period_last_year numeric,
+    yoy_change_pct        numeric,
+    yoy_change_points     numeric,
+    reporting_units       integer  NOT NULL,
+    expected_units        integer  NOT NULL,
+    refreshed_at          timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (level, unit_code, period_key, indicator_code)
+);
+CREATE INDEX indicator_rollup_year ON mart.indicator_rollup (level, unit_code, year);
+COMMENT ON TABLE mart.indicator_rollup IS 'Số liệu chỉ tiêu tổng hợp theo đơn vị và kỳ / indicator rollup by unit and period (materialized)';

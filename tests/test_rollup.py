@@ -1,0 +1,217 @@
+"""Rollups checked against figures computed by hand, incremental = full, the analyst role."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import ProgrammingError
+
+from etl.ingest import ingest_paths
+from etl.rollup import refresh
+from tests import builders as b
+
+TZ = "+07:00"
+# Vĩnh Phúc (26): 9 districts; Tam Dương 247 and Vĩnh Yên 243 report, the 7 others do not.
+TAM_DUONG, VINH_YEN = "247", "243"
+
+
+def arrive(db: Engine, tmp_path: Path, doc: dict[str, Any], at: str | None = None) -> None:
+    year, month = map(int, doc["ky_bao_cao"].split("-"))
+    when = datetime.fromisoformat(at) if at else datetime.fromisoformat(f"{year}-{month:02d}-16T09:00:00{TZ}")
+    name = f"{doc['ma_huyen']}_{doc['ky_bao_cao']}_{len(list(tmp_path.iterdir()))}.json"
+    [result] = ingest_paths(db, [b.write_json(tmp_path / name, doc)], received_at=when)
+    assert result.status.startswith("accepted"), result.errors
+
+
+def row(db: Engine, view: str, where: str, **params: Any) -> dict[str, Any]:
+    with db.connect() as conn:
+        rows = conn.execute(text(f"SELECT * FROM mart.{view} WHERE {where}"), params).mappings().all()
+    assert len(rows) == 1, rows
+    return dict(rows[0])
+
+
+@pytest.fixture
+def half_year(db: Engine, tmp_path: Path) -> Engine:
+    """Tam Dương Jan-Jun 2024: a stock, a flow, an opening balance; Vĩnh Yên June only."""
+    for m in range(1, 7):
+        values = {"NN05": 100 + 10 * (m - 1), "NS01": 10 * m, "TT01": 3 + 2 * m, "XH01": 100, "XH02": 1000}
+        arrive(db, tmp_path, b.month(TAM_DUONG, f"2024-{m:02d}", values))
+    arrive(db, tmp_path, b.month(VINH_YEN, "2024-06", {"NN05": 500, "NS01": 70, "XH01": 30, "XH02": 3000}))
+    refresh(db, full=True)
+    return db
+
+
+def test_stock_half_year_is_june_flow_is_the_sum_opening_is_january(half_year: Engine) -> None:
+    h1 = "level = 'district' AND unit_code = :u AND year = 2024 AND half = 1 AND indicator_code = :c"
+    assert row(half_year, "indicator_semiannual", h1, u=TAM_DUONG, c="NN05")["value"] == 150  # not 750
+    assert row(half_year, "indicator_semiannual", h1, u=TAM_DUONG, c="NS01")["value"] == 210  # 10+20+...+60
+    assert row(half_year, "indicator_semiannual", h1, u=TAM_DUONG, c="TT01")["value"] == 5  # January's
+    # Vĩnh Yên sent June only: its stock is complete for H1, its flow is not.
+    assert row(half_year, "indicator_semiannual", h1, u=VINH_YEN, c="NN05")["reporting_units"] == 1
+    assert row(half_year, "indicator_semiannual", h1, u=VINH_YEN, c="NS01")["reporting_units"] == 0
+
+
+def test_province_rate_is_recomputed_not_averaged(half_year: Engine) -> None:
+    june = "level = :l AND unit_code = :u AND year = 2024 AND month = 6 AND indicator_code = 'XH03'"
+    assert row(half_year, "indicator_monthly", june, l="district", u=TAM_DUONG)["value"] == 10  # 100/1000
+    assert row(half_year, "indicator_monthly", june, l="district", u=VINH_YEN)["value"] == 1  # 30/3000
+    province = row(half_year, "indicator_monthly", june, l="province", u="26")
+    assert province["value"] == Decimal("3.25")  # 130/4000, not the mean of 10 and 1 (5.5)
+    assert province["yoy_change_pct"] is None
+
+
+def test_partial_province_total_says_how_many_reported(half_year: Engine) -> None:
+    june = "level = :l AND unit_code = :u AND year = 2024 AND month = 6 AND indicator_code = 'NN05'"
+    province = row(half_year, "indicator_monthly", june, l="province", u="26")
+    assert (province["value"], province["reporting_units"], province["expected_units"]) == (650, 2, 9)
+    merged = row(half_year, "indicator_monthly", june, l="province_2025", u="25")  # Phú Thọ now holds Vĩnh Phúc
+    assert merged["value"] == 650 and merged["expected_units"] > 9
+    assert merged["unit_name"] == "Tỉnh Phú Thọ"
+
+
+def test_same_period_last_year_relative_for_stocks_points_for_rates(db: Engine, tmp_path: Path) -> None:
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2023-06", {"NN05": 80000, "XH01": 100, "XH02": 1000}))
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-06", {"NN05": 92000, "XH01": 80, "XH02": 1000}))
+    refresh(db, full=True)
+    june = "level = 'district' AND unit_code = :u AND year = 2024 AND month = 6 AND indicator_code = :c"
+    pigs = row(db, "indicator_monthly", june, u=TAM_DUONG, c="NN05")
+    assert (pigs["same_period_last_year"], pigs["yoy_change_pct"], pigs["yoy_change_points"]) == (80000, 15, None)
+    poverty = row(db, "indicator_monthly", june, u=TAM_DUONG, c="XH03")
+    assert poverty["value"] == 8 and poverty["same_period_last_year"] == 10
+    assert (poverty["yoy_change_points"], poverty["yoy_change_pct"]) == (-2, None)
+
+
+def test_plan_attainment_follows_the_indicator_direction(db: Engine, tmp_path: Path) -> None:
+    for m in range(1, 13):
+        arrive(db, tmp_path, b.month(TAM_DUONG, f"2024-{m:02d}", {"NS01": 1000, "XH01": 80, "XH02": 1000}))
+    plan = b.plan(district=TAM_DUONG, ke_hoach=[
+        {"ma_chi_tieu": "NS01", "don_vi_tinh": "triệu đồng", "ke_hoach_nam": 12500},  # revenue: higher is better
+        {"ma_chi_tieu": "XH03", "don_vi_tinh": "%", "ke_hoach_nam": "8,5"},  # poverty: lower is better
+    ])
+    ingest_paths(db, [b.write_json(tmp_path / "plan.json", plan)],
+                 received_at=datetime.fromisoformat(f"2024-01-10T08:00:00{TZ}"))
+    refresh(db, full=True)
+    year = "level = 'district' AND unit_code = :u AND year = 2024 AND indicator_code = :c"
+    revenue = row(db, "indicator_annual", year, u=TAM_DUONG, c="NS01")
+    assert (revenue["value"], revenue["pct_of_annual_plan"], revenue["plan_attained"]) == (12000, 96, False)
+    poverty = row(db, "indicator_annual", year, u=TAM_DUONG, c="XH03")
+    assert (poverty["value"], poverty["plan_attained"]) == (8, True)  # 8 % is below the 8,5 % target: attained
+    h1 = row(db, "indicator_semiannual", year + " AND half = 1", u=TAM_DUONG, c="NS01")
+    assert h1["pct_of_annual_plan"] == 48  # 6.000 of 12.500
+
+
+def test_task_rollup_counts_status_at_the_end_of_the_period(db: Engine, tmp_path: Path) -> None:
+    def task(task_id: str, body: str, status: str, deadline: str | None, done: str | None = None) -> dict:
+        t = {"ma_nhiem_vu": task_id, "ten_nhiem_vu": task_id, "co_quan_giao": body, "trang_thai": status,
+             "ngay_giao": "02/01/2024"}
+        if deadline:
+            t["han_hoan_thanh"] = deadline
+        if done:
+            t["ngay_hoan_thanh"] = done
+        return t
+
+    tasks = [task("A", "UBND tỉnh", "Hoàn thành", "31/03/2024", "20/03/2024"),
+             task("B", "UBND tỉnh", "Hoàn thành", "31/03/2024", "10/04/2024"),
+             task("C", "UBND tỉnh", "Đang thực hiện", "31/05/2024"),
+             task("D", "UBND tỉnh", "Đang thực hiện", "31/12/2024"),
+             task("E", "Huyện ủy", "Đang thực hiện", None)]
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-06", {"NN05": 1}, tasks))
+    refresh(db, full=True)
+    h1 = row(db, "task_semiannual", "unit_code = :u AND half = 1 AND assigning_body = 'UBND tỉnh'", u=TAM_DUONG)
+    assert {k: h1[k] for k in ("tasks_total", "done_on_time", "done_late", "in_progress", "overdue")} == {
+        "tasks_total": 4, "done_on_time": 1, "done_late": 1, "in_progress": 1, "overdue": 1}
+    assert h1["on_time_rate"] == 25
+    province = row(db, "task_semiannual", "level = 'province' AND unit_code = '26' AND half = 1 "
+                                          "AND assigning_body = 'Huyện ủy'")
+    assert (province["tasks_total"], province["in_progress"]) == (1, 1)
+
+
+def test_incremental_refresh_after_a_correction_equals_a_full_rebuild(half_year: Engine, tmp_path: Path) -> None:
+    db = half_year
+    arrive(db, tmp_path, b.month(VINH_YEN, "2024-07", {"NN05": 520, "NS01": 80}))
+    corrected = b.month(TAM_DUONG, "2024-03", {"NN05": 125, "NS01": 35, "TT01": 9, "XH01": 90, "XH02": 1000})
+    arrive(db, tmp_path, corrected, at=f"2024-03-20T09:00:00{TZ}")
+    result = refresh(db)
+    assert result.mode == "incremental"
+    assert 0 < result.units < 12  # two districts, their provinces, 2024 and 2025: not everything
+    incremental = _marts(db)
+    assert refresh(db, full=True).mode == "full"
+    assert _marts(db) == incremental
+    h1 = "level = 'district' AND unit_code = :u AND year = 2024 AND half = 1 AND indicator_code = 'NS01'"
+    assert row(db, "indicator_semiannual", h1, u=TAM_DUONG)["value"] == 215  # 210 - 30 + 35
+    assert refresh(db).mode == "nothing"
+
+
+def _marts(db: Engine) -> dict[str, list[tuple]]:
+    with db.connect() as conn:
+        return {t: sorted(map(tuple, conn.execute(text(
+            f"SELECT * FROM mart.{t} ORDER BY 1, 2, 3, 4")).all()), key=repr)
+            for t in ("indicator_monthly", "indicator_semiannual", "indicator_annual", "task_monthly",
+                      "task_semiannual", "task_annual")}
+
+
+def test_rollup_of_one_year_rebuilds_that_year_and_the_next(half_year: Engine) -> None:
+    before = _marts(half_year)
+    result = refresh(half_year, year=2024)
+    assert result.mode == "year"
+    assert result.units == 2 * (696 + 63 + 34)  # every unit, 2024 and 2025
+    assert _marts(half_year) == before
+
+
+def test_submission_status_as_of_any_day(db: Engine, tmp_path: Path) -> None:
+    deadline = datetime.fromisoformat(f"2024-05-18T23:59:59{TZ}")  # Vĩnh Phúc uses the default, the 18th
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-05", {"NN05": 1}), at=f"2024-05-16T09:00:00{TZ}")
+    arrive(db, tmp_path, b.month(VINH_YEN, "2024-05", {"NN05": 1}), at=f"2024-05-21T09:00:00{TZ}")
+    bad = b.month("244", "2024-05", {"NN05": "khoảng 5"})
+    ingest_paths(db, [b.write_json(tmp_path / "bad.json", bad)],
+                 received_at=datetime.fromisoformat(f"2024-05-17T09:00:00{TZ}"))
+
+    def status(as_of: datetime) -> dict[str, tuple]:
+        with db.connect() as conn:
+            rows = conn.execute(text("SELECT district_code, status, days_late, versions_received "
+                                     "FROM mart.submission_status_at(:t) WHERE year = 2024 AND month = 5"),
+                                {"t": as_of}).all()
+        return {r[0]: tuple(r[1:]) for r in rows}
+
+    before = status(deadline - timedelta(days=1))
+    assert before[TAM_DUONG] == ("on_time", 0, 1)
+    assert before["244"] == ("rejected", 0, 1)
+    assert before["246"] == ("pending", 0, 0)
+    after = status(deadline + timedelta(days=5))
+    assert after[VINH_YEN] == ("late", 3, 1)
+    assert after["246"] == ("missing", 5, 0)
+    assert len(after) == 9  # every district of Vĩnh Phúc is expected
+
+
+def test_analyst_role_reads_mart_and_nothing_else(half_year: Engine) -> None:
+    with half_year.connect() as conn:
+        conn.execute(text("SET ROLE baocao_analyst"))
+        assert conn.execute(text("SELECT count(*) FROM mart.indicator_monthly")).scalar() > 0
+        assert conn.execute(text("SELECT count(*) FROM mart.reporting_rate")).scalar() > 0
+        for statement in ("SELECT count(*) FROM raw.file", "SELECT count(*) FROM core.fct_submission",
+                          "SELECT count(*) FROM ops.validation_message",
+                          "DELETE FROM mart.indicator_rollup", "INSERT INTO mart.submission_status SELECT * "
+                          "FROM mart.submission_status", "CREATE TABLE mart.x (a int)"):
+            savepoint = conn.begin_nested()
+            with pytest.raises(ProgrammingError, match="permission denied"):
+                conn.execute(text(statement))
+            savepoint.rollback()
+        conn.rollback()
+
+
+def test_every_mart_column_is_documented_in_both_languages(engine: Engine) -> None:
+    with engine.connect() as conn:
+        rows = conn.execute(text("""
+            SELECT c.table_name, c.column_name, col_description(format('mart.%I', c.table_name)::regclass,
+                                                                 c.ordinal_position)
+            FROM information_schema.columns c
+            JOIN information_schema.views v ON v.table_schema = c.table_schema AND v.table_name = c.table_name
+            WHERE c.table_schema = 'mart'
+        """)).all()
+    missing = [(t, c) for t, c, d in rows if not d or " / " not in d]
+    assert rows and not missing, missing
