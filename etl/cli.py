@@ -83,6 +83,58 @@ def ingest(
 
 
 @app.command()
+def status(
+    period: Annotated[str, typer.Option("--period", help="Reporting month YYYY-MM")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge as of this moment (ISO); default now")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Submission status of every expected district for a month: on_time, late, missing, rejected, pending."""
+    from datetime import UTC, datetime
+
+    from etl.checks import parse_period
+    from etl.status import STATUS_VI, period_status
+
+    parsed = parse_period(period)
+    if parsed is None:
+        typer.echo(f"kỳ báo cáo '{period}' không hợp lệ; cần YYYY-MM / period must be YYYY-MM", err=True)
+        raise typer.Exit(2)
+    moment = _parse_iso(as_of) or datetime.now(UTC)
+    rows = period_status(_engine(), *parsed, moment)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    from zoneinfo import ZoneInfo
+
+    local = ZoneInfo("Asia/Ho_Chi_Minh")  # times as the districts read them
+    for r in rows:
+        received = r["accepted_at"] or r["first_received_at"]
+        r["deadline"] = r["deadline"].astimezone(local)
+        arrival = f"nhận {received.astimezone(local):%d/%m %H:%M}" if received else ""
+        late = f"muộn {r['days_late']} ngày" if r["days_late"] else ""
+        typer.echo(f"{r['district_code']}  {r['district_name']:<28}{r['status']:<10}{STATUS_VI[r['status']]:<20}"
+                   f"hạn {r['deadline']:%d/%m %H:%M}  {arrival:<18}{late}")
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    typer.echo(f"{len(rows)} districts as of {moment.isoformat()}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@app.command()
+def alerts(
+    as_of: Annotated[str, typer.Option("--as-of", help="Judge as of this moment (ISO), e.g. a past day to replay")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the due alerts; send and record nothing")] = False,
+) -> None:
+    """Send the late, reminder, escalation and invalid-submission alerts that are due, each once."""
+    from etl.alerts import send_alerts
+
+    result = send_alerts(_engine(), _parse_iso(as_of), dry_run=dry_run)  # type: ignore[arg-type]
+    for a in result.alerts:
+        typer.echo(f"{a.kind:<20}{a.key:<28}{', '.join(a.to) or '-':<40}{a.subject}")
+    typer.echo(f"{result.due} due; {result.sent} sent, {result.already_sent} already sent, {result.failed} failed, "
+               f"{result.no_channel} without a channel" + (" (dry run: nothing sent)" if dry_run else ""))
+
+
+@app.command()
 def rollup(
     year: Annotated[int | None, typer.Option(help="Rebuild this year (and the next, which compares with it)")] = None,
     full: Annotated[bool, typer.Option(help="Rebuild every mart from scratch")] = False,
@@ -110,6 +162,59 @@ def template(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"wrote {output} ({n_tasks} open tasks)")
+
+
+@app.command()
+def report(
+    unit: Annotated[str, typer.Option("--unit", help="District (3 digits) or province (2 digits) code")],
+    period: Annotated[str, typer.Option("--period", help="YYYY-MM, YYYY-H1, YYYY-H2 or YYYY")],
+    level: Annotated[str | None, typer.Option(
+        "--level", help="district | province | province_2025; default: district for 3 digits, else province")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md | xlsx | csv")] = "md",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write; default stdout "
+                                                                      "(md, csv); required for xlsx")] = None,
+) -> None:
+    """The report tables of a district or province for a period, numbers in Vietnamese notation."""
+    from etl.report import build_report, render_csv, render_markdown, write_xlsx
+
+    if fmt not in ("md", "xlsx", "csv"):
+        typer.echo(f"định dạng '{fmt}' không hợp lệ: md, xlsx hoặc csv / unknown format '{fmt}': md, xlsx or csv",
+                   err=True)
+        raise typer.Exit(2)
+    if fmt == "xlsx" and output is None:
+        typer.echo("định dạng xlsx cần -o FILE / --format xlsx needs -o FILE", err=True)
+        raise typer.Exit(2)
+    try:
+        built = build_report(_engine(), unit, period, level)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    if fmt == "xlsx":
+        write_xlsx(built, output)
+    else:
+        rendered = render_markdown(built) if fmt == "md" else render_csv(built)
+        if output is None:
+            typer.echo(rendered, nl=False)
+            return
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(rendered.encode("utf-8"))  # bytes: keep the CSV's CRLF and BOM as they are
+    typer.echo(f"wrote {output}")
+
+
+@app.command()
+def dictionary(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write; default stdout")] = None,
+) -> None:
+    """The data dictionary (indicators, units, mart views) in Markdown, from the reference files."""
+    from etl.dictionary import render_dictionary
+
+    text = render_dictionary()
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {output}")
 
 
 @app.command()

@@ -6,11 +6,20 @@ database and drops it at the end."""
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -21,6 +30,16 @@ from etl.schema import upgrade
 
 # Data Docs, demo files and the like go to a throwaway folder, never into the checkout.
 os.environ.setdefault("BAOCAO_DATA_DIR", tempfile.mkdtemp(prefix="baocao-test-data-"))
+# Airflow reads its configuration at import: a metadata DB (SQLite) of this worker's own,
+# the project's DAGs, no examples. Retries wait one second in tests, not a minute.
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="baocao-test-airflow-"))
+os.environ.update({
+    "AIRFLOW_HOME": str(_AIRFLOW_HOME),
+    "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).resolve().parent.parent / "dags"),
+    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
+    "BAOCAO_RETRY_DELAY_SECONDS": "1",
+})
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -92,3 +111,90 @@ def db(engine: Engine) -> Engine:
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """A migrated Airflow metadata DB, which dag.test() needs."""
+    from airflow.utils.db import initdb
+
+    initdb()
+
+
+@dataclass
+class MailSink:
+    """A real SMTP server on loopback (aiosmtpd) keeping what it receives."""
+
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd calls this hook
+        message = message_from_bytes(envelope.content, _class=EmailMessage, policy=email_policy.default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[MailSink]:
+    from aiosmtpd.controller import Controller
+
+    sink = MailSink(port=_free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@dataclass
+class HookSink:
+    """A real HTTP server on loopback receiving webhook posts."""
+
+    url: str
+    posts: list[dict[str, Any]] = field(default_factory=list)
+
+
+@pytest.fixture
+def webhook_server() -> Iterator[HookSink]:
+    posts: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # http.server calls this hook
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            posts.append(json.loads(body.decode("utf-8")))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield HookSink(url=f"http://127.0.0.1:{server.server_address[1]}/hook", posts=posts)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def alert_channels(smtp_server: MailSink, webhook_server: HookSink, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The baocao_smtp and baocao_webhook connections pointed at the loopback servers."""
+    monkeypatch.setenv("AIRFLOW_CONN_BAOCAO_SMTP", json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": smtp_server.port,
+        "extra": {"from_email": "baocao@tinh.example.gov.vn", "disable_ssl": True, "disable_tls": True}}))
+    monkeypatch.setenv("AIRFLOW_CONN_BAOCAO_WEBHOOK", json.dumps({"conn_type": "slackwebhook",
+                                                                  "password": webhook_server.url}))
+    monkeypatch.setenv("BAOCAO_PROVINCE_DESK_EMAIL", "bandulieu@tinh.example.gov.vn")
+    monkeypatch.setenv("BAOCAO_ENGINEERS_EMAIL", "kythuat@tinh.example.gov.vn")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import posixpath
 import re
 import shlex
 import tomllib
@@ -409,7 +410,7 @@ def dockerfile_copies() -> dict[str, str]:
                 absolute = target if target.startswith("/") else f"{workdir.rstrip('/')}/{target}"
                 if absolute.endswith("/") and not source.endswith("/"):
                     absolute += name  # COPY file dir/ -> dir/file
-                copies[name] = absolute.rstrip("/")
+                copies[name] = posixpath.normpath(absolute)
     return copies
 
 

@@ -92,7 +92,7 @@ def test_reloading_reference_data_changes_nothing(db: Engine) -> None:
     assert all(v == {"opened": 0, "closed": 0} for v in result.values()), result
     assert rows(db, "SELECT count(*), max(district_key) FROM core.dim_district") == before
     upgrade(db)  # the whole `db upgrade` is idempotent too
-    assert current_revision(db) == "0003"
+    assert current_revision(db) == "0004"
 
 
 def test_type2_merge_keeps_history_when_a_unit_changes(engine: Engine) -> None:

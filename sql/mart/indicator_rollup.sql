@@ -1,15 +1,17 @@
 -- mart.indicator_rollup: indicator figures per unit and period, materialized by
 -- `baocao rollup` (etl.rollup) and read through the views indicator_monthly,
 -- indicator_semiannual and indicator_annual. Grain: level x unit x period x indicator.
+-- Key columns use the C collation: byte order sorts and indexes several times faster
+-- than the locale's, and codes need no linguistic order.
 CREATE TABLE mart.indicator_rollup (
-    level                 text     NOT NULL CHECK (level IN ('district', 'province', 'province_2025')),
-    unit_code             text     NOT NULL,
+    level                 text COLLATE "C" NOT NULL CHECK (level IN ('district', 'province', 'province_2025')),
+    unit_code             text COLLATE "C" NOT NULL,
     period_key            integer  NOT NULL REFERENCES core.dim_period (period_key),
     period_type           text     NOT NULL,
     year                  smallint NOT NULL,
     half                  smallint,
     month                 smallint,
-    indicator_code        text     NOT NULL,
+    indicator_code        text COLLATE "C" NOT NULL,
     value                 numeric,
     ytd_value             numeric,
     annual_plan           numeric,

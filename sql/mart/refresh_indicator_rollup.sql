@@ -27,8 +27,8 @@ compared AS (  -- the same period a year earlier, and the year's total, without 
            max(f.value) FILTER (WHERE f.period_type = 'year')
                OVER (PARTITION BY f.level, f.unit_code, f.indicator_code, f.year) AS year_value
     FROM rollup_figures AS f
-    WINDOW same_period AS (PARTITION BY f.level, f.unit_code, f.indicator_code, f.period_type, f.half, f.month
-                           ORDER BY f.year)
+    -- period_key % 100 names the period within its year: 1-12 a month, 91/92 a half, 0 the year
+    WINDOW same_period AS (PARTITION BY f.level, f.unit_code, f.indicator_code, f.period_key % 100 ORDER BY f.year)
 ),
 scoped AS (  -- only the scope is written; the year before was read for comparisons
     SELECT c.*, i.direction,

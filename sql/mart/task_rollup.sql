@@ -2,14 +2,14 @@
 -- of the period (the last month of the period the district reported). Read through the
 -- views task_monthly, task_semiannual and task_annual.
 CREATE TABLE mart.task_rollup (
-    level            text     NOT NULL CHECK (level IN ('district', 'province', 'province_2025')),
-    unit_code        text     NOT NULL,
+    level            text COLLATE "C" NOT NULL CHECK (level IN ('district', 'province', 'province_2025')),
+    unit_code        text COLLATE "C" NOT NULL,
     period_key       integer  NOT NULL REFERENCES core.dim_period (period_key),
     period_type      text     NOT NULL,
     year             smallint NOT NULL,
     half             smallint,
     month            smallint,
-    assigning_body   text     NOT NULL,
+    assigning_body   text COLLATE "C" NOT NULL,
     tasks_total      integer  NOT NULL,
     done_on_time     integer  NOT NULL,
     done_late        integer  NOT NULL,

@@ -1,0 +1,293 @@
+"""Benchmark: rollups over ten years of national data, printed as figures (never asserted).
+
+Ten years (2015-2024) x every legacy district (696) x 12 months x every non-rate catalog
+indicator are bulk-loaded straight into the warehouse with COPY (3,2 million indicator
+values, plus an annual plan per district and year): going through `ingest` would time
+the loader, which bench.national_month measures, not the rollup. Task snapshots are not
+generated. Then, in one run: the full rebuild of the marts, one corrected submission
+ingested the normal way, and the incremental refresh it triggers.
+
+    .venv/bin/python -m bench.rollup_decade [--years 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from bench.national_month import admin_url
+from etl.catalog import load_catalog
+from etl.ingest import ingest_paths
+from etl.rollup import refresh
+from etl.schema import upgrade
+from etl.writers import write_submission_json
+
+
+def copy_frame(engine: Engine, table: str, df: pd.DataFrame) -> None:
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, header=False)
+    buf.seek(0)
+    with engine.begin() as conn:
+        raw = conn.connection.driver_connection
+        with (
+            raw.cursor() as cur,
+            cur.copy(f"COPY {table} ({', '.join(df.columns)}) FROM STDIN WITH (FORMAT csv)") as cp,
+        ):
+            while chunk := buf.read(1 << 20):
+                cp.write(chunk)
+
+
+def bulk_load(engine: Engine, first_year: int, years: int) -> int:
+    catalog = load_catalog()
+    codes = [c for c, i in catalog.indicators.items() if i.kind != "rate"]
+    with engine.connect() as conn:
+        keys = dict(
+            conn.execute(text("SELECT indicator_code, indicator_key FROM core.dim_indicator WHERE is_current")).all()
+        )
+        districts = pd.DataFrame(
+            conn.execute(
+                text("SELECT district_code, district_key FROM core.dim_district WHERE is_current ORDER BY 1")
+            ).all(),
+            columns=["district_code", "district_key"],
+        )
+    rng = np.random.default_rng(7)
+    total = 0
+    submission_id = 0
+    for year in range(first_year, first_year + years):
+        months = pd.DataFrame({"month": range(1, 13)})
+        subs = districts.merge(months, how="cross")
+        n = len(subs)
+        subs["submission_id"] = np.arange(submission_id + 1, submission_id + n + 1)
+        subs["file_id"] = subs["submission_id"]
+        submission_id += n
+        subs["year"] = year
+        subs["period_key"] = year * 100 + subs["month"]
+        subs["sha256"] = [hashlib.sha256(f"bench-{i}".encode()).hexdigest() for i in subs["submission_id"]]
+        received = pd.to_datetime(dict(year=subs["year"], month=subs["month"], day=16)).dt.tz_localize(
+            "Asia/Ho_Chi_Minh"
+        )
+        files = pd.DataFrame(
+            {
+                "file_id": subs["file_id"],
+                "sha256": subs["sha256"],
+                "file_name": "bench.json",
+                "source_uri": "bench",
+                "size_bytes": 0,
+                "content": "\\x",
+                "received_at": received,
+            }
+        )
+        copy_frame(engine, "raw.file", files)
+        window_end = pd.to_datetime(dict(year=subs["year"], month=subs["month"], day=14)).dt.date
+        window_start = (
+            pd.to_datetime(dict(year=subs["year"], month=subs["month"], day=15)) - pd.DateOffset(months=1)
+        ).dt.date
+        copy_frame(
+            engine,
+            "core.fct_submission",
+            pd.DataFrame(
+                {
+                    "submission_id": subs["submission_id"],
+                    "file_id": subs["file_id"],
+                    "district_key": subs["district_key"],
+                    "district_code": subs["district_code"],
+                    "period_key": subs["period_key"],
+                    "year": year,
+                    "month": subs["month"],
+                    "source_format": "json",
+                    "received_at": received,
+                    "sha256": subs["sha256"],
+                    "version": 1,
+                    "status": "accepted",
+                    "is_current": True,
+                    "error_count": 0,
+                    "warning_count": 0,
+                    "window_start": window_start,
+                    "window_end": window_end,
+                }
+            ),
+        )
+        values = subs[["submission_id", "district_key", "district_code", "period_key", "month"]].merge(
+            pd.DataFrame({"indicator_code": codes}), how="cross"
+        )
+        values["indicator_key"] = values["indicator_code"].map(keys)
+        values["year"] = year
+        values["value"] = rng.integers(1, 100_000, len(values))
+        flows = values["indicator_code"].map(lambda c: catalog.indicators[c].kind == "flow")
+        values["ytd_value"] = values["value"].where(flows)
+        values.loc[flows, "ytd_value"] = values[flows].groupby(["district_code", "indicator_code"])["value"].cumsum()
+        values["value_source"] = "submitted"
+        values["ytd_source"] = np.where(flows, "submitted", "not_applicable")
+        values["submitted_unit"] = values["indicator_code"].map(lambda c: catalog.indicators[c].unit)
+        values["conversion_factor"] = 1
+        values["source_row"] = 1
+        copy_frame(
+            engine,
+            "core.fct_indicator_value",
+            values[
+                [
+                    "submission_id",
+                    "indicator_key",
+                    "district_key",
+                    "period_key",
+                    "indicator_code",
+                    "district_code",
+                    "year",
+                    "month",
+                    "value",
+                    "ytd_value",
+                    "value_source",
+                    "ytd_source",
+                    "submitted_unit",
+                    "conversion_factor",
+                    "source_row",
+                ]
+            ].astype({"ytd_value": "Int64"}),
+        )
+        total += len(values)
+        # An annual plan per district: ~12 times a month's value for flows.
+        plans = districts.copy()
+        plans["plan_file_id"] = np.arange(10_000_000 + year * 1000, 10_000_000 + year * 1000 + len(plans))
+        plan_files = pd.DataFrame(
+            {
+                "file_id": plans["plan_file_id"],
+                "sha256": [hashlib.sha256(f"plan-{i}".encode()).hexdigest() for i in plans["plan_file_id"]],
+                "file_name": "plan.json",
+                "source_uri": "bench",
+                "size_bytes": 0,
+                "content": "\\x",
+                "received_at": pd.Timestamp(f"{year}-01-05", tz="Asia/Ho_Chi_Minh"),
+            }
+        )
+        copy_frame(engine, "raw.file", plan_files)
+        copy_frame(
+            engine,
+            "core.fct_plan",
+            pd.DataFrame(
+                {
+                    "plan_id": plans["plan_file_id"],
+                    "file_id": plans["plan_file_id"],
+                    "district_key": plans["district_key"],
+                    "district_code": plans["district_code"],
+                    "year": year,
+                    "van_ban": "2115/QĐ-UBND",
+                    "received_at": pd.Timestamp(f"{year}-01-05", tz="Asia/Ho_Chi_Minh"),
+                    "version": 1,
+                    "status": "accepted",
+                    "is_current": True,
+                    "error_count": 0,
+                    "warning_count": 0,
+                }
+            ),
+        )
+        targets = plans[["plan_file_id", "district_code"]].merge(
+            pd.DataFrame({"indicator_code": codes[:20]}), how="cross"
+        )
+        copy_frame(
+            engine,
+            "core.fct_plan_target",
+            pd.DataFrame(
+                {
+                    "plan_id": targets["plan_file_id"],
+                    "indicator_key": targets["indicator_code"].map(keys),
+                    "indicator_code": targets["indicator_code"],
+                    "district_code": targets["district_code"],
+                    "year": year,
+                    "target_value": rng.integers(100_000, 1_000_000, len(targets)),
+                    "submitted_unit": "x",
+                    "conversion_factor": 1,
+                }
+            ),
+        )
+    with engine.begin() as conn:
+        # The identities were bypassed by COPY; move them past the bulk-loaded ids.
+        for table, column in (
+            ("raw.file", "file_id"),
+            ("core.fct_submission", "submission_id"),
+            ("core.fct_plan", "plan_id"),
+        ):
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), (SELECT max({column}) FROM {table}))"
+                )
+            )
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    admin = admin_url()
+    name = f"baocao_bench_{uuid.uuid4().hex[:8]}"
+    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_engine(make_url(admin).set(database=name))
+    first_year = 2025 - args.years
+    try:
+        upgrade(engine)
+        # Rows are created with OVERRIDING the identity columns: allow it for the bulk load.
+        with engine.begin() as conn:
+            for table, column in (
+                ("raw.file", "file_id"),
+                ("core.fct_submission", "submission_id"),
+                ("core.fct_plan", "plan_id"),
+            ):
+                conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} SET GENERATED BY DEFAULT"))
+        t0 = time.perf_counter()
+        rows = bulk_load(engine, first_year, args.years)
+        print(
+            f"bulk-loaded {rows:,} indicator values ({args.years} years x 696 districts x 12 months) "
+            f"in {time.perf_counter() - t0:.1f} s (COPY, not part of the figures)"
+        )
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM ops.rollup_queue"))
+        full = refresh(engine, full=True)
+        print(
+            f"full rebuild: {full.seconds:.2f} s ({full.units:,} unit-years, {full.indicator_rows:,} indicator "
+            f"rows, {full.status_rows:,} submission statuses)"
+        )
+        print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in full.steps.items()))
+        with tempfile.TemporaryDirectory() as tmp:
+            doc = {
+                "ma_huyen": "247",
+                "ky_bao_cao": "2024-05",
+                "thong_tin": {},
+                "chi_tieu": [{"ma_chi_tieu": "NN05", "don_vi_tinh": "con", "thuc_hien_thang": 93500}],
+                "nhiem_vu": [],
+            }
+            path = write_submission_json(doc, Path(tmp) / "247_2024-05_dinh_chinh.json")
+            t0 = time.perf_counter()
+            [result] = ingest_paths(engine, [path], received_at=datetime.fromisoformat("2024-05-20T09:00:00+07:00"))
+            print(f"one corrected submission ingested ({result.status}) in {time.perf_counter() - t0:.2f} s")
+        incremental = refresh(engine)
+        print(
+            f"incremental refresh after it: {incremental.seconds:.2f} s ({incremental.units} unit-years, "
+            f"{incremental.indicator_rows:,} indicator rows rewritten)"
+        )
+        print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in incremental.steps.items()))
+    finally:
+        engine.dispose()
+        if not args.keep:
+            with admin_engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

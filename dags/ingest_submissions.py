@@ -1,0 +1,51 @@
+"""ingest_submissions: pick up new files from the landing area, archive, check and load
+them in batches (one mapped task per batch, so one bad file never fails the others),
+alert districts about invalid files, and announce that the warehouse changed."""
+
+from __future__ import annotations
+
+from airflow.sdk import dag, task
+from airflow.sdk.exceptions import AirflowSkipException
+
+from etl.dag_support import START, WAREHOUSE, default_args
+
+
+@dag(schedule="@hourly", start_date=START, catchup=False, max_active_runs=1, default_args=default_args(),
+     tags=["baocao"], doc_md=__doc__)
+def ingest_submissions() -> None:
+    @task
+    def discover() -> list[list[str]]:
+        from etl.orchestration import batches, discover_landed
+
+        return batches(discover_landed())
+
+    @task(max_active_tis_per_dagrun=4)
+    def ingest_batch(paths: list[str]) -> dict:
+        from etl.orchestration import ingest_landed, warehouse_engine
+
+        return ingest_landed(warehouse_engine(), paths)
+
+    @task
+    def alert_invalid(outcomes: list[dict]) -> int:
+        from datetime import UTC, datetime
+
+        from etl.alerts import send_alerts
+        from etl.orchestration import warehouse_engine
+
+        if not any(o["rejected"] for o in outcomes):
+            return 0
+        return send_alerts(warehouse_engine(), datetime.now(UTC), kinds={"invalid_submission"}).sent
+
+    @task(outlets=[WAREHOUSE])
+    def publish(outcomes: list[dict]) -> dict:
+        loaded = sum(o["accepted"] + o["accepted_with_warnings"] for o in outcomes)
+        if not loaded:
+            raise AirflowSkipException("nothing new was loaded; the marts need no refresh")
+        return {"loaded": loaded, "rejected": sum(o["rejected"] for o in outcomes)}
+
+    outcomes = ingest_batch.expand(paths=discover())
+    alert_invalid(outcomes)
+    publish(outcomes)
+
+
+ingest_submissions()

@@ -1,0 +1,125 @@
+"""Alert channels: SMTP e-mail and a Slack-compatible webhook, configured as Airflow
+connections (baocao_smtp, baocao_webhook), so the DAGs and `baocao alerts` share them.
+
+Outside Airflow the connections come from AIRFLOW_CONN_BAOCAO_SMTP and
+AIRFLOW_CONN_BAOCAO_WEBHOOK (URI or JSON form), parsed by Airflow's own Connection class.
+Sending uses the standard library (smtplib, urllib): the provider hooks need a running
+Airflow for their connection lookups, and these two protocols need nothing more."""
+
+from __future__ import annotations
+
+import json
+import os
+import smtplib
+import ssl
+import urllib.request
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr
+from typing import Any
+
+from etl.config import CONN_SMTP, CONN_WEBHOOK
+
+
+def _truthy(value: Any) -> bool:
+    # URI-form extras arrive as strings, and "false" is a non-empty string (facts sheet pitfall 7).
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _connection(conn_id: str) -> Any | None:
+    raw = os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}")
+    if raw:
+        from airflow.models.connection import Connection
+
+        raw = raw.strip()
+        return Connection.from_json(raw, conn_id=conn_id) if raw.startswith("{") else Connection(conn_id=conn_id,
+                                                                                                 uri=raw)
+    try:  # inside Airflow: the metadata DB or a secrets backend may hold it
+        from airflow.sdk import BaseHook
+
+        return BaseHook.get_connection(conn_id)
+    except Exception:
+        return None
+
+
+@dataclass(frozen=True)
+class EmailChannel:
+    host: str
+    port: int
+    login: str | None
+    password: str | None
+    from_email: str
+    use_ssl: bool
+    starttls: bool
+    timeout: float = 30.0
+
+    @classmethod
+    def from_connection(cls, conn: Any) -> EmailChannel:
+        extra = conn.extra_dejson or {}
+        use_ssl = not _truthy(extra.get("disable_ssl", False))
+        return cls(host=conn.host, port=int(conn.port or (465 if use_ssl else 25)), login=conn.login or None,
+                   password=conn.password or None,
+                   from_email=extra.get("from_email") or f"baocao@{conn.host}",
+                   use_ssl=use_ssl, starttls=not use_ssl and not _truthy(extra.get("disable_tls", False)),
+                   timeout=float(extra.get("timeout", 30)))
+
+    def send(self, to: list[str], subject: str, body: str, cc: list[str] | None = None) -> None:
+        msg = EmailMessage()
+        msg["From"] = formataddr(("baocao", self.from_email))
+        msg["To"] = ", ".join(to)
+        if cc:
+            msg["Cc"] = ", ".join(cc)
+        msg["Subject"] = subject
+        msg.set_content(body, charset="utf-8")
+        smtp: smtplib.SMTP
+        if self.use_ssl:
+            smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        with smtp:
+            if self.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self.login:
+                smtp.login(self.login, self.password or "")
+            smtp.send_message(msg)
+
+
+@dataclass(frozen=True)
+class WebhookChannel:
+    url: str
+    timeout: float = 15.0
+
+    @classmethod
+    def from_connection(cls, conn: Any) -> WebhookChannel:
+        # As the Slack provider reads it: a full URL in the password, or host + token path.
+        password = conn.password or ""
+        if password.startswith(("http://", "https://")):
+            url = password
+        else:
+            host = conn.host or "https://hooks.slack.com/services"
+            if not host.startswith(("http://", "https://")):
+                host = f"{conn.schema or 'https'}://{host}" + (f":{conn.port}" if conn.port else "")
+            url = host.rstrip("/") + ("/" + password.lstrip("/") if password else "")
+        return cls(url=url)
+
+    def send(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        payload: dict[str, Any] = {"text": text}
+        if blocks:
+            payload["blocks"] = blocks
+        request = urllib.request.Request(self.url, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+                                         headers={"Content-Type": "application/json; charset=utf-8"}, method="POST")
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:  # the configured webhook URL
+            if response.status >= 300:
+                raise RuntimeError(f"webhook answered HTTP {response.status}")
+
+
+@dataclass(frozen=True)
+class Channels:
+    email: EmailChannel | None
+    webhook: WebhookChannel | None
+
+
+def configured_channels() -> Channels:
+    smtp, hook = _connection(CONN_SMTP), _connection(CONN_WEBHOOK)
+    return Channels(email=EmailChannel.from_connection(smtp) if smtp and smtp.host else None,
+                    webhook=WebhookChannel.from_connection(hook) if hook else None)

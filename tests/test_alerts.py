@@ -1,0 +1,141 @@
+"""Alerts through a real SMTP server and a real HTTP webhook on loopback: the right
+recipients, Vietnamese text, each alert exactly once, on-time districts left alone,
+any day replayable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from typer.testing import CliRunner
+
+from etl import db as db_module
+from etl.alerts import send_alerts
+from etl.cli import app
+from etl.ingest import ingest_paths
+from tests import builders as b
+from tests.conftest import HookSink, MailSink
+
+TZ = "+07:00"
+DESK = "bandulieu@tinh.example.gov.vn"
+# Vĩnh Phúc (26), May 2024, deadline 18/05 23:59:59: Tam Dương on time, Vĩnh Yên silent
+# (but known from April), Phúc Yên sends an invalid file on the 17th, five others silent.
+ON_TIME, SILENT, INVALID = "247", "243", "244"
+
+
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}{TZ}")
+
+
+def send(db: Engine, day: str) -> object:
+    return send_alerts(db, at(day))
+
+
+def mails(sink: MailSink) -> list[tuple[str, str]]:
+    """(envelope recipients, alert code) for each mail about May received (the April data of
+    Vĩnh Yên makes April an expected month too, with alerts of its own)."""
+    return sorted((m["X-Envelope-To"], m["Subject"].rsplit("(", 1)[1].rstrip(")")) for m in sink.messages
+                  if "05/2024" in m["Subject"] or "INVALID" in m["Subject"])
+
+
+@pytest.fixture
+def may(db: Engine, tmp_path: Path) -> Engine:
+    april = b.month(SILENT, "2024-04", {"NN05": 1})
+    ingest_paths(db, [b.write_json(tmp_path / "april.json", april)], received_at=at("2024-04-16T09:00:00"))
+    ingest_paths(db, [b.write_json(tmp_path / "ontime.json", b.month(ON_TIME, "2024-05", {"NN05": 1}))],
+                 received_at=at("2024-05-14T09:00:00"))
+    return db
+
+
+def test_reminder_invalid_late_and_escalation_each_once(may: Engine, tmp_path: Path, alert_channels: None,
+                                                        smtp_server: MailSink, webhook_server: HookSink) -> None:
+    db = may
+    # 16/05: two days before the deadline: reminders to everyone with nothing accepted, except April-only data.
+    send(db, "2024-05-16T08:00:00")
+    reminded = mails(smtp_server)
+    assert {code for _, code in reminded} == {"REMINDER"} and len(reminded) == 8  # every district but Tam Dương
+    assert not any(ON_TIME in to for to, _ in reminded)
+    assert not any("Tam Dương" in m["Subject"] and "05/2024" in m["Subject"] for m in smtp_server.messages)
+    smtp_server.messages.clear()
+
+    bad = b.month(INVALID, "2024-05", {"NN05": "khoảng 5"})
+    bad["thong_tin"]["email_lien_he"] = "vanphong.phucyen@example.gov.vn"
+    ingest_paths(db, [b.write_json(tmp_path / "phucyen.xlsx.json", bad)], received_at=at("2024-05-17T09:00:00"))
+    send(db, "2024-05-17T10:00:00")
+    [invalid] = [m for m in smtp_server.messages if "INVALID" in m["Subject"]]
+    assert invalid["X-Envelope-To"] == f"vanphong.phucyen@example.gov.vn, {DESK}"
+    assert "INVALID_SUBMISSION" in invalid["Subject"] and "phucyen.xlsx.json" in invalid["Subject"]
+    body = invalid.get_content()
+    assert "khoảng 5" in body and "VALUE_HEDGED" in body and "gửi lại" in body
+    smtp_server.messages.clear()
+
+    # 20/05: the day after the deadline and more: late notices, to the district with the desk in copy.
+    late = send(db, "2024-05-20T08:00:00")
+    got = mails(smtp_server)
+    assert (f"vanphong.{SILENT}@example.gov.vn, {DESK}", "LATE") in got
+    assert (f"vanphong.phucyen@example.gov.vn, {DESK}", "LATE") in got
+    assert len(got) == 8 and {code for _, code in got} == {"LATE"}
+    late_mail = next(m for m in smtp_server.messages if SILENT in m["X-Envelope-To"])
+    assert "Quá hạn" in late_mail["Subject"] and "Đề nghị gửi ngay" in late_mail.get_content()
+    assert late.already_sent > 0
+    smtp_server.messages.clear()
+
+    # Running the monitor again the same day, or the day after, sends nothing new.
+    assert send(db, "2024-05-20T08:00:00").sent == 0
+    send(db, "2024-05-21T08:00:00")
+    assert mails(smtp_server) == []
+
+    # 24/05: five days after the deadline: escalation to the province desk only.
+    send(db, "2024-05-24T08:00:00")
+    got = mails(smtp_server)
+    assert len(got) == 8 and all(to == DESK and code == "ESCALATION" for to, code in got)
+
+    # The webhook received every alert once too, as Slack-compatible JSON.
+    texts = [p["text"] for p in webhook_server.posts if "05/2024" in p["text"] or "INVALID" in p["text"]]
+    assert len(texts) == len(set(texts)) == 8 + 1 + 8 + 8
+    with db.connect() as conn:
+        once = conn.execute(text("SELECT count(*), count(DISTINCT (idempotency_key, channel)) FROM ops.alert_log "
+                                 "WHERE status = 'sent'")).one()
+    assert once[0] == once[1]  # never twice for a key and channel
+
+
+def test_replaying_a_past_day_with_as_of(may: Engine, alert_channels: None, smtp_server: MailSink,
+                                         webhook_server: HookSink, warehouse_url: str,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
+    db_module.get_engine.cache_clear()
+    runner = CliRunner()
+    dry = runner.invoke(app, ["alerts", "--as-of", "2024-05-20T08:00:00", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "late:243:2024-05" in dry.output and "dry run" in dry.output
+    assert smtp_server.messages == []  # a dry run sends and records nothing
+    real = runner.invoke(app, ["alerts", "--as-of", "2024-05-20T08:00:00"])
+    assert real.exit_code == 0, real.output
+    assert "0 already sent" in real.output and len(mails(smtp_server)) == 8
+    sent_before = len(smtp_server.messages)
+    again = runner.invoke(app, ["alerts", "--as-of", "2024-05-20T08:00:00"])
+    assert "due; 0 sent" in again.output and len(smtp_server.messages) == sent_before
+
+
+def test_a_failed_send_is_retried_on_the_next_run(may: Engine, alert_channels: None, smtp_server: MailSink,
+                                                  webhook_server: HookSink, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_port = smtp_server.port
+    monkeypatch.setenv("AIRFLOW_CONN_BAOCAO_SMTP", '{"conn_type": "smtp", "host": "127.0.0.1", "port": 1, '
+                                                   '"extra": {"disable_ssl": true, "disable_tls": true}}')
+    down = send(may, "2024-05-20T08:00:00")
+    assert down.failed == down.due and down.sent == down.due  # mail failed, the webhook still went out
+    monkeypatch.setenv("AIRFLOW_CONN_BAOCAO_SMTP", f'{{"conn_type": "smtp", "host": "127.0.0.1", "port": {real_port}, '
+                                                   '"extra": {"disable_ssl": true, "disable_tls": true}}')
+    up = send(may, "2024-05-20T09:00:00")
+    assert up.sent == down.due and len(smtp_server.messages) == down.due
+    assert len(webhook_server.posts) == down.due  # not posted twice
+
+
+def test_without_channels_alerts_are_logged_once(may: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AIRFLOW_CONN_BAOCAO_SMTP", "AIRFLOW_CONN_BAOCAO_WEBHOOK"):
+        monkeypatch.delenv(name, raising=False)
+    first = send(may, "2024-05-20T08:00:00")
+    assert first.no_channel == 2 * first.due > 0 and first.sent == 0
+    assert send(may, "2024-05-20T08:00:00").no_channel == 0
