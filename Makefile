@@ -23,6 +23,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.national_month
+	$(BIN)/python -m bench.rollup_decade
+
+airflow: $(STAMP)
+	$(BIN)/python -m etl.airflow_local
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,23 +10,28 @@ district systems, and revised plans mid-year."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
+import os
 import random
 import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, text
 
 from etl import admin_units, synth
 from etl.catalog import load_catalog
-from etl.ingest import FileResult, files_from_paths, ingest_files, load_ref_context
-from etl.paths import data_dir
+from etl.ingest import files_from_paths, ingest_files, load_ref_context
+from etl.paths import PROJECT_ROOT, data_dir
 from etl.reference import deadline_for
+from etl.rollup import refresh
 from etl.schema import upgrade
 from etl.writers import write_plan_json, write_plan_xlsx, write_submission_json, write_submission_xlsx
 
@@ -180,40 +185,114 @@ def _corrected(sub: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     return out
 
 
+def prepare_airflow(landing: Path, engine: Engine) -> None:
+    """Point an in-process Airflow at the project's DAGs, a SQLite metadata DB under the data
+    directory, this warehouse and a landing folder. Must run before Airflow is imported."""
+    home = data_dir() / "airflow"
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("AIRFLOW_HOME", str(home))
+    os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
+    os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home}/airflow.db")
+    os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+    os.environ["WAREHOUSE_URL"] = engine.url.render_as_string(hide_password=False)
+    os.environ["BAOCAO_LANDING_URL"] = str(landing)
+    from airflow.utils.db import initdb
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        initdb()
+
+
+def _dags() -> dict[str, Any]:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(str(PROJECT_ROOT / "dags"))
+    if bag.import_errors:
+        raise RuntimeError(f"DAGs failed to import: {bag.import_errors}")
+    return bag.dags
+
+
+def _run(dag: Any, **kwargs: Any) -> str:
+    with contextlib.redirect_stdout(io.StringIO()):  # dag.test() prints every task's log
+        run = dag.test(**kwargs)
+    return str(run.state)
+
+
 def run_demo(engine: Engine, *, year: int = 2024, workdir: Path | None = None,
-             echo: Callable[[str], Any] = print) -> dict[str, Any]:
+             echo: Callable[[str], Any] = print, via_airflow: bool = True) -> dict[str, Any]:
+    """Generate the year, then replay it month by month: the month's files land, the real
+    DAGs run with dag.test() (ingest_submissions, rollup_marts, then monitor_submissions
+    as of the 25th, after every deadline), and a summary is printed. Without
+    `via_airflow` the same files go straight through etl.ingest (used by fast tests)."""
     workdir = workdir or data_dir() / "demo" / str(year)
     if workdir.exists():
         shutil.rmtree(workdir)
     echo(f"baocao demo: warehouse {engine.url.render_as_string(hide_password=True)}")
     upgrade(engine)
     echo("schema migrated, reference data loaded (63 provinces, 696 districts, catalog, periods)")
-    deliveries = build_year(year, workdir)
+    deliveries = build_year(year, workdir / "generated")
     districts = sorted({d.district for d in deliveries})
     echo(f"generated {len(deliveries)} files for {len(districts)} districts of Bắc Giang, Vĩnh Phúc and Gia Lai "
-         f"in {workdir}")
-    ref = load_ref_context(engine)
-    results: list[tuple[Delivery, FileResult]] = []
-    # Files arrive over the year; ingest each month's arrivals as the hourly DAG would.
+         f"in {workdir / 'generated'}")
     by_month: dict[tuple[int, int], list[Delivery]] = {}
     for d in deliveries:
         by_month.setdefault((d.received_at.year, d.received_at.month), []).append(d)
+    statuses: Counter[str] = Counter()
+    if via_airflow:
+        landing = workdir / "landing"
+        landing.mkdir(parents=True)
+        prepare_airflow(landing, engine)
+        dags = _dags()
+        echo("running the DAGs with dag.test(), month by month (Airflow metadata: "
+             f"{os.environ['AIRFLOW__DATABASE__SQL_ALCHEMY_CONN']})")
+    ref = load_ref_context(engine)
     for (y, m), batch in sorted(by_month.items()):
-        files = [f for d in batch for f in files_from_paths([d.path], d.received_at)]
-        out = ingest_files(engine, files, caller="demo", ref=ref)
-        by_name = {r.file: r for r in out}
-        results += [(d, by_name[d.path.name]) for d in batch]
-        counts = Counter(r.status for r in out)
-        outcomes = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
-        echo(f"  arrivals {y}-{m:02d}: {len(batch):3d} files  {outcomes}")
-    summary = summarise(engine, year, results, len(districts), echo)
-    return summary
+        if via_airflow:
+            started = datetime.now(UTC)
+            for d in batch:
+                name = d.path.name if d.path.name.startswith(d.district) else f"{d.district}_{d.path.name}"
+                target = landing / name
+                shutil.copyfile(d.path, target)
+                os.utime(target, (d.received_at.timestamp(), d.received_at.timestamp()))  # when it "landed"
+            states = [_run(dags["ingest_submissions"]), _run(dags["rollup_marts"])]
+            as_of = datetime(y, m, 25, 8, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+            states.append(_run(dags["monitor_submissions"], run_conf={"as_of": as_of.isoformat()}))
+            counts = _run_counts(engine, started)
+            alerted = _alerts_since(engine, started)
+            echo(f"  {y}-{m:02d}: {len(batch):3d} files landed; DAG runs {'/'.join(states)}; "
+                 + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f"; alerts due as of 25/{m:02d}: "
+                 + (", ".join(f"{v} {k}" for k, v in sorted(alerted.items())) or "none"))
+        else:
+            files = [f for d in batch for f in files_from_paths([d.path], d.received_at)]
+            counts = Counter(r.status for r in ingest_files(engine, files, caller="demo", ref=ref))
+            echo(f"  {y}-{m:02d}: {len(batch):3d} files  " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+        statuses.update(counts)
+    if not via_airflow:
+        refresh(engine)
+    return summarise(engine, year, statuses, len(districts), echo)
 
 
-def summarise(engine: Engine, year: int, results: list[tuple[Delivery, FileResult]], n_districts: int,
+def _run_counts(engine: Engine, since: datetime) -> Counter[str]:
+    with engine.connect() as conn:
+        row = conn.execute(text("""
+            SELECT coalesce(sum(accepted), 0), coalesce(sum(accepted_with_warnings), 0), coalesce(sum(rejected), 0),
+                   coalesce(sum(duplicates), 0)
+            FROM ops.ingest_run WHERE started_at >= :t
+        """), {"t": since}).one()
+    return Counter({k: int(v) for k, v in zip(("accepted", "accepted_with_warnings", "rejected", "duplicate"), row,
+                                             strict=True) if v})
+
+
+def _alerts_since(engine: Engine, since: datetime) -> Counter[str]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT kind, count(DISTINCT idempotency_key) FROM ops.alert_log "
+                                 "WHERE created_at >= :t GROUP BY kind"), {"t": since}).all()
+    return Counter(dict(rows))
+
+
+def summarise(engine: Engine, year: int, statuses: Counter[str], n_districts: int,
               echo: Callable[[str], Any]) -> dict[str, Any]:
     """This run's outcomes, then the warehouse's state for the year (the same on a re-run)."""
-    statuses = Counter(r.status for _, r in results)
     expected = n_districts * 12
     with engine.connect() as conn:
         first_accepted = conn.execute(text("""
@@ -250,4 +329,26 @@ def summarise(engine: Engine, year: int, results: list[tuple[Delivery, FileResul
          f"{facts[3]:,} plan targets in force")
     for name, message in example:
         echo(f"  e.g. {name}: {message}")
+    with engine.connect() as conn:
+        alert_rows = conn.execute(text("SELECT kind, status, count(DISTINCT idempotency_key) FROM ops.alert_log "
+                                       "GROUP BY 1, 2 ORDER BY 1, 2"))
+        alerts = ", ".join(f"{n} {kind} ({status})" for kind, status, n in alert_rows)
+        rates = conn.execute(text("""
+            SELECT unit_code, round(avg(reporting_rate_pct), 1), round(avg(on_time_rate_pct), 1)
+            FROM mart.reporting_rate WHERE level = 'province' AND year = :y GROUP BY 1 ORDER BY 1
+        """), {"y": year}).all()
+    if alerts:
+        echo(f"  alerts: {alerts}; 'no_channel' means no SMTP or webhook connection is configured (see README)")
+    if rates:
+        echo("  reporting rate by province (mean of months): "
+             + ", ".join(f"{code}: {rate}% received, {on_time}% on time" for code, rate, on_time in rates))
+    try:
+        from etl.report import build_report
+
+        report = build_report(engine, "24", str(year))
+        echo(f"  from `baocao report --unit 24 --period {year}` ({report.title}):")
+        for sentence in report.indicator_sentences[:3]:
+            echo(f"    - {sentence}")
+    except ValueError as exc:  # marts not refreshed (no rollup in this run)
+        echo(f"  (report skipped: {exc})")
     return {"statuses": dict(statuses), "covered": len(first_accepted), "expected": expected, "late": late}

@@ -1,0 +1,123 @@
+"""The DAGs, run with dag.test() against the real warehouse (Airflow's own metadata DB is
+SQLite in a temporary AIRFLOW_HOME, see conftest)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from etl import db as db_module
+from tests import builders as b
+from tests.conftest import HookSink, MailSink
+from tests.test_ingest import snapshot
+
+TZ = "+07:00"
+
+
+def get_dag(dag_id: str) -> Any:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(str(Path(__file__).resolve().parent.parent / "dags"))
+    assert not bag.import_errors, bag.import_errors
+    return bag.get_dag(dag_id)
+
+
+@pytest.fixture
+def airflow_env(db: Engine, warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                airflow_db: None) -> Path:
+    """The DAGs' configuration: this test's warehouse and a landing folder."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
+    monkeypatch.setenv("BAOCAO_LANDING_URL", str(landing))
+    monkeypatch.setenv("BAOCAO_INGEST_BATCH_SIZE", "2")
+    db_module.get_engine.cache_clear()
+    return landing
+
+
+def states(run: Any) -> dict[str, str]:
+    return {f"{ti.task_id}[{ti.map_index}]" if ti.map_index >= 0 else ti.task_id: ti.state
+            for ti in run.get_task_instances()}
+
+
+def test_ingest_dag_loads_new_files_quarantines_the_bad_one_and_reruns_idempotently(
+        db: Engine, airflow_env: Path) -> None:
+    for district in ("637", "638", "639"):
+        b.write_json(airflow_env / f"{district}.json", b.submission(district=district))
+    bad = b.submission(district="247")
+    b.indicator(bad, "NS01")["luy_ke_nam"] = "3.8650.000"
+    b.write_json(airflow_env / "247.json", bad)
+    dag = get_dag("ingest_submissions")
+    run = dag.test()
+    assert run.state == "success", states(run)
+    got = states(run)
+    assert [k for k in got if k.startswith("ingest_batch")] == ["ingest_batch[0]", "ingest_batch[1]"]  # 2 per batch
+    assert got["publish"] == "success"
+    with db.connect() as conn:
+        loaded = conn.execute(text("SELECT count(DISTINCT district_code) FROM core.indicator_value_current")).scalar()
+        rejected = conn.execute(text("SELECT count(*) FROM ops.file_outcome WHERE outcome = 'rejected'")).scalar()
+    assert (loaded, rejected) == (3, 1)
+    assert sorted(p.name for p in airflow_env.iterdir()) == ["archive", "quarantine"]  # the landing root is empty
+    assert [p.name.split("_", 1)[1] for p in (airflow_env / "quarantine").iterdir()] == ["247.json"]
+
+    before = snapshot(db)
+    again = dag.test()  # nothing new: nothing to do, nothing announced
+    assert again.state == "success", states(again)
+    assert states(again)["publish"] == "skipped"
+    assert snapshot(db) == before
+    # The same bytes landing again are recognised and filed away, changing nothing.
+    archived = next((airflow_env / "archive").rglob("*639.json"))
+    (airflow_env / "639-again.json").write_bytes(archived.read_bytes())
+    third = dag.test()
+    assert third.state == "success" and states(third)["publish"] == "skipped"
+    assert snapshot(db) == before
+
+
+def test_rollup_dag_refreshes_the_marts(db: Engine, airflow_env: Path) -> None:
+    from etl.ingest import ingest_paths
+
+    ingest_paths(db, [b.write_json(airflow_env.parent / "s.json", b.submission())],
+                 received_at=datetime.fromisoformat(f"2024-05-16T09:00:00{TZ}"))
+    run = get_dag("rollup_marts").test()
+    assert run.state == "success", states(run)
+    with db.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM mart.indicator_monthly WHERE unit_code = '639'")).scalar() > 0
+        assert conn.execute(text("SELECT count(*) FROM ops.rollup_queue")).scalar() == 0
+
+
+def test_monitor_dag_sends_due_alerts_once(db: Engine, airflow_env: Path, alert_channels: None,
+                                           smtp_server: MailSink, webhook_server: HookSink) -> None:
+    from etl.ingest import ingest_paths
+
+    ingest_paths(db, [b.write_json(airflow_env.parent / "s.json", b.submission(district="639"))],
+                 received_at=datetime.fromisoformat(f"2024-05-16T09:00:00{TZ}"))
+    dag = get_dag("monitor_submissions")
+    run = dag.test(run_conf={"as_of": f"2024-05-20T08:00:00{TZ}"})
+    assert run.state == "success", states(run)
+    late = [m for m in smtp_server.messages if "(LATE)" in m["Subject"]]
+    assert len(late) == 16  # Gia Lai's other 16 districts; Chư Pưh was on time
+    assert not any("Chư Pưh" in m["Subject"] for m in smtp_server.messages)
+    count = len(smtp_server.messages)
+    assert dag.test(run_conf={"as_of": f"2024-05-20T08:00:00{TZ}"}).state == "success"
+    assert len(smtp_server.messages) == count  # exactly once across runs
+
+
+def test_a_failing_task_retries_then_tells_the_engineers(db: Engine, airflow_env: Path, alert_channels: None,
+                                                         smtp_server: MailSink, webhook_server: HookSink,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    b.write_json(airflow_env / "639.json", b.submission())
+    # The warehouse goes away: every attempt of the ingest task fails.
+    monkeypatch.setenv("WAREHOUSE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    db_module.get_engine.cache_clear()
+    run = get_dag("ingest_submissions").test()
+    assert run.state == "failed"
+    [ti] = [t for t in run.get_task_instances() if t.task_id == "ingest_batch"]
+    assert ti.try_number == 3  # the first attempt and two retries
+    assert any("ingest_batch" in p["text"] and "failed" in p["text"] for p in webhook_server.posts)
+    assert any(m["To"] == "kythuat@tinh.example.gov.vn" and "ingest_batch" in m["Subject"]
+               for m in smtp_server.messages)
+    assert (airflow_env / "639.json").exists()  # nothing lost: the file waits for the next run
