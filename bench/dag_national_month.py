@@ -16,13 +16,11 @@ import io
 import os
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from bench.national_month import admin_url
+from bench.common import bench_database
 
 
 def main() -> None:
@@ -57,14 +55,8 @@ def main() -> None:
         sub = synth.generate_month(synth.make_profile(code, max(int(communes), 1), seed=int(code)), 2024, 5)
         write_submission_xlsx(sub, generated / f"{code}_2024-05.xlsx")
     mtime = time.mktime((2024, 5, 16, 9, 0, 0, 0, 0, -1))
-    admin = admin_url()
-    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     for size in (int(s) for s in args.batch_sizes.split(",")):
-        name = f"baocao_bench_{uuid.uuid4().hex[:8]}"
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-        try:
+        with bench_database() as url:
             upgrade(create_engine(url))
             landing = tmp / f"landing_{size}"
             landing.mkdir()
@@ -82,16 +74,13 @@ def main() -> None:
             seconds = time.perf_counter() - t0
             with create_engine(url).connect() as conn:
                 loaded = conn.execute(text("SELECT count(*) FROM core.fct_submission WHERE is_current")).scalar()
+            get_engine.cache_clear()
             mapped = -(-696 // size)
             print(
                 f"batch size {size:>4}: {mapped:>3} mapped ingest tasks, run {run.state}, {loaded} submissions "
                 f"loaded, {seconds:.1f} s end to end ({696 / seconds:.0f} files/s)",
                 flush=True,
             )
-        finally:
-            get_engine.cache_clear()
-            with admin_engine.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":

@@ -16,39 +16,21 @@ import argparse
 import resource
 import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 
+from bench.common import bench_database
 from etl import admin_units, gate, synth
 from etl.catalog import load_catalog
-from etl.db import embedded_server_url, normalize_url
 from etl.ingest import files_from_paths, ingest_files, load_ref_context
 from etl.load import FACT_VALUE_COLUMNS, copy_rows
 from etl.schema import upgrade
 from etl.writers import write_submission_json, write_submission_xlsx
 
 RECEIVED = datetime.fromisoformat("2024-05-16T09:00:00+07:00")
-
-
-def admin_url() -> str:
-    import os
-
-    url = os.environ.get("WAREHOUSE_URL") or os.environ.get("BAOCAO_BENCH_ADMIN_URL")
-    if url:
-        return normalize_url(url)
-    probe = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", connect_args={"connect_timeout": 2})
-    try:
-        with probe.connect():
-            return "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    except Exception:
-        return embedded_server_url("postgres")
-    finally:
-        probe.dispose()
 
 
 def generate(out: Path, year: int, month: int, limit: int | None) -> tuple[list[Path], list[Path], float, int]:
@@ -85,10 +67,16 @@ def phase(engine: Engine, paths: list[Path], received_at: datetime, label: str, 
     print(f"\n{label}: {n} files, {rows:,} rows (indicator + task rows), outcomes {dict(statuses)}")
     print(f"  {'phase':<12}{'seconds':>9}{'files/s':>10}{'rows/s':>12}")
     gate_s = timings["gate_expectations_s"] + timings["gate_rules_s"]
-    for name, secs in [("open", t_files), ("archive", timings["archive_s"]), ("read", timings["read_s"]),
-                       ("check", timings["check_s"]), ("gate: GX", timings["gate_expectations_s"]),
-                       ("gate: rules", timings["gate_rules_s"]), ("load", timings["load_s"]),
-                       ("end-to-end", wall)]:
+    for name, secs in [
+        ("open", t_files),
+        ("archive", timings["archive_s"]),
+        ("read", timings["read_s"]),
+        ("check", timings["check_s"]),
+        ("gate: GX", timings["gate_expectations_s"]),
+        ("gate: rules", timings["gate_rules_s"]),
+        ("load", timings["load_s"]),
+        ("end-to-end", wall),
+    ]:
         print(f"  {name:<12}{secs:>9.2f}{n / secs:>10.0f}{rows / secs:>12,.0f}")
     print(f"  quality gate: {gate_s:.2f} s, {100 * gate_s / wall:.0f}% of end-to-end")
     return {"wall": wall, "gate": gate_s, **timings}
@@ -103,8 +91,10 @@ def raw_copy_comparison(engine: Engine) -> None:
         copy_rows(conn, "bench_bare", FACT_VALUE_COLUMNS, rows)
         secs = time.perf_counter() - t0
         conn.execute(text("DROP TABLE bench_bare"))
-    print(f"\nraw COPY of the {len(rows):,} indicator fact rows into a bare table: {secs:.2f} s, "
-          f"{len(rows) / secs:,.0f} rows/s")
+    print(
+        f"\nraw COPY of the {len(rows):,} indicator fact rows into a bare table: {secs:.2f} s, "
+        f"{len(rows) / secs:,.0f} rows/s"
+    )
 
 
 def main() -> None:
@@ -113,12 +103,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
 
-    admin = admin_url()
-    name = f"baocao_bench_{uuid.uuid4().hex[:8]}"
-    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(make_url(admin).set(database=name))
+    with bench_database(keep=args.keep) as url:
+        run(create_engine(url), args.districts)
+
+
+def run(engine: Engine, districts: int | None) -> None:
     try:
         t0 = time.perf_counter()
         upgrade(engine)
@@ -127,28 +116,32 @@ def main() -> None:
         gate.suites()
         print(f"Great Expectations import and context, once per process: {time.perf_counter() - t0:.2f} s")
         with tempfile.TemporaryDirectory() as tmp:
-            xlsx, jsons, gen_s, rows = generate(Path(tmp), 2024, 5, args.districts)
+            xlsx, jsons, gen_s, rows = generate(Path(tmp), 2024, 5, districts)
             print(f"generated {len(xlsx)} XLSX + {len(jsons)} JSON files in {gen_s:.2f} s (not part of the figures)")
             first = phase(engine, xlsx, RECEIVED, "XLSX, first versions", rows)
             second = phase(engine, jsons, RECEIVED + timedelta(days=2), "JSON, corrected versions", rows)
         raw_copy_comparison(engine)
         with engine.connect() as conn:
-            facts = conn.execute(text("SELECT (SELECT count(*) FROM core.fct_indicator_value), "
-                                      "(SELECT count(*) FROM core.fct_task_snapshot)")).one()
+            facts = conn.execute(
+                text(
+                    "SELECT (SELECT count(*) FROM core.fct_indicator_value), "
+                    "(SELECT count(*) FROM core.fct_task_snapshot)"
+                )
+            ).one()
         load_rows = facts[0] + facts[1]
         load_s = first["load_s"] + second["load_s"]
-        print(f"load step overall: {load_rows:,} fact rows (values + task snapshots) in {load_s:.2f} s, "
-              f"{load_rows / load_s:,.0f} rows/s")
-        print(f"national month end to end (both versions): {first['wall'] + second['wall']:.2f} s; "
-              f"first versions alone: {first['wall']:.2f} s; quality gate in it: {first['gate']:.2f} s")
+        print(
+            f"load step overall: {load_rows:,} fact rows (values + task snapshots) in {load_s:.2f} s, "
+            f"{load_rows / load_s:,.0f} rows/s"
+        )
+        print(
+            f"national month end to end (both versions): {first['wall'] + second['wall']:.2f} s; "
+            f"first versions alone: {first['wall']:.2f} s; quality gate in it: {first['gate']:.2f} s"
+        )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory (max RSS of this process): {peak:,.0f} MiB")
     finally:
         engine.dispose()
-        if not args.keep:
-            with admin_engine.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin_engine.dispose()
 
 
 if __name__ == "__main__":

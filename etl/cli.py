@@ -60,12 +60,13 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest")],
     received_at: Annotated[str | None, typer.Option(help="Arrival time (ISO); default: each file's mtime")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of outcomes")] = False,
+    data_docs: Annotated[bool, typer.Option("--data-docs", help="Also build the GX Data Docs (HTML)")] = False,
 ) -> None:
     """Ingest submission and plan files: archive, read, check, load."""
     from etl.ingest import ingest_paths
 
     try:
-        results = ingest_paths(_engine(), paths, received_at=_parse_iso(received_at))
+        results = ingest_paths(_engine(), paths, received_at=_parse_iso(received_at), data_docs=data_docs)
     except FileNotFoundError as exc:
         typer.echo(f"không tìm thấy / not found: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -80,6 +81,10 @@ def ingest(
     summary = {s: sum(r.status == s for r in results)
                for s in ("accepted", "accepted_with_warnings", "rejected", "duplicate")}
     typer.echo(", ".join(f"{v} {k}" for k, v in summary.items()))
+    if data_docs:
+        from etl.gate import data_docs_dir
+
+        typer.echo(f"Data Docs: {data_docs_dir() / 'index.html'}")
 
 
 @app.command()

@@ -166,8 +166,7 @@ def load_submission(conn: Connection, file_id: int, sha256: str, received_at: da
         _merge_tasks(conn, file_id, submission_id, district_code, pk, received_at, checked)
     _renumber(conn, "core.fct_submission", "submission_id", "district_code = :d AND period_key = :p",
               {"d": district_code, "p": pk})
-    if not checked.errors:
-        _queue_rollup(conn, district_code, checked.year)
+    _queue_rollup(conn, district_code, checked.year)  # a rejected version changes the month's status too
     return submission_id
 
 

@@ -135,16 +135,27 @@ def refresh(engine: Engine, *, year: int | None = None, full: bool = False) -> R
                 conn.execute(text("DELETE FROM ops.rollup_queue AS q USING rollup_scope AS s, mart.district_unit AS du "
                                   "WHERE du.district_code = q.district_code AND du.level = 'district' "
                                   "AND s.level = 'district' AND s.unit_code = du.unit_code AND s.year = q.year"))
-        status_rows = refresh_submission_status(conn)
+        status_rows = refresh_submission_status(conn, None if mode == "full" else _status_from(conn))
         lap("submission_status")
     return RollupResult(mode, units, indicator_rows, task_rows, status_rows, time.perf_counter() - started, steps)
 
 
-def refresh_submission_status(conn: Connection) -> int:
-    """Statuses depend on the clock (missing once a deadline passes): rebuilt on every refresh."""
-    conn.execute(text("DELETE FROM mart.submission_status"))
+def _status_from(conn: Connection) -> int:
+    """First month whose status may have changed since the last refresh: the earliest year
+    rebuilt, and the last three months (deadlines pass with the clock)."""
+    earliest = conn.execute(text("SELECT min(year) FROM rollup_scope")).scalar() if conn.execute(
+        text("SELECT to_regclass('pg_temp.rollup_scope') IS NOT NULL")).scalar() else None
+    recent = conn.execute(text("SELECT CAST(to_char(now() - interval '3 months', 'YYYYMM') AS int)")).scalar()
+    return min(recent, earliest * 100 + 1) if earliest else recent
+
+
+def refresh_submission_status(conn: Connection, from_period: int | None = None) -> int:
+    """Statuses depend on the clock (a month becomes missing at its deadline), so every refresh
+    recomputes them: all months when `from_period` is None, else from that month on."""
+    start = from_period or 0
+    conn.execute(text("DELETE FROM mart.submission_status WHERE year * 100 + month >= :p"), {"p": start})
     return conn.execute(text("""
         INSERT INTO mart.submission_status (district_code, district_name, province_code, year, month, status, deadline,
             first_received_at, accepted_at, days_late, versions_received, errors, warnings, as_of)
-        SELECT s.*, now() FROM mart.submission_status_at(now()) AS s
-    """)).rowcount
+        SELECT s.*, now() FROM mart.submission_status_at(now(), :p) AS s
+    """), {"p": start}).rowcount

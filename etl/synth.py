@@ -43,7 +43,7 @@ BASE_YEAR = 2023  # the research figures are 2020-2023; levels are set for 2023 
 PERIOD_END_DAY = 14
 
 ASSIGNING_BODIES = ("UBND tỉnh", "Chủ tịch UBND tỉnh", "HĐND huyện", "Huyện ủy", "UBND huyện")
-STATUS_TODO, STATUS_DOING, STATUS_DONE = "Chưa thực hiện", "Đang thực hiện", "Hoàn thành"
+STATUS_NOT_STARTED, STATUS_DOING, STATUS_DONE = "Chưa thực hiện", "Đang thực hiện", "Hoàn thành"
 
 # Decimal places written for the non-count catalog units ("money with at most 1-2 decimals").
 # Values are kept as integers in these scaled units so month sums and YTD are exact.
@@ -651,9 +651,9 @@ class _Task:
         if self.done is not None and self.done <= as_of:
             return STATUS_DONE, 100, self.done
         if self.han is None:
-            return (STATUS_DOING, None, None) if self.start <= as_of else (STATUS_TODO, 0, None)
+            return (STATUS_DOING, None, None) if self.start <= as_of else (STATUS_NOT_STARTED, 0, None)
         if self.start > as_of:
-            return STATUS_TODO, 0, None
+            return STATUS_NOT_STARTED, 0, None
         # Progress grows with time towards the (eventual or hoped-for) completion date.
         target = self.done or self.han + timedelta(days=120)
         frac = (as_of - self.start).days / max(1, (target - self.start).days)

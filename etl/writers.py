@@ -18,20 +18,12 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from etl.readers import SUBMISSION_COLUMNS
+
 INFO_KEYS = ("ma_huyen", "ky_bao_cao", "ngay_lap", "nguoi_lap", "email_lien_he")
-INDICATOR_COLUMNS = ("ma_chi_tieu", "ten_chi_tieu", "don_vi_tinh", "thuc_hien_thang", "luy_ke_nam", "ghi_chu")
-TASK_COLUMNS = (
-    "ma_nhiem_vu",
-    "ten_nhiem_vu",
-    "co_quan_giao",
-    "van_ban_giao",
-    "ngay_giao",
-    "han_hoan_thanh",
-    "trang_thai",
-    "ngay_hoan_thanh",
-    "tien_do",
-    "ghi_chu",
-)
+# The contract's columns, as the readers define them (one place).
+INDICATOR_COLUMNS = SUBMISSION_COLUMNS["chi_tieu"]
+TASK_COLUMNS = SUBMISSION_COLUMNS["nhiem_vu"]
 PLAN_INFO_KEYS = ("ma_huyen", "nam", "van_ban")
 PLAN_COLUMNS = ("ma_chi_tieu", "don_vi_tinh", "ke_hoach_nam")
 

@@ -9,22 +9,13 @@ from typing import Any
 
 import xlsxwriter
 
+from etl.readers import SUBMISSION_COLUMNS
+
 CHU_PUH = "639"  # Gia Lai
 TAM_DUONG = "247"  # Vĩnh Phúc
 
-INDICATOR_HEADERS = ["ma_chi_tieu", "ten_chi_tieu", "don_vi_tinh", "thuc_hien_thang", "luy_ke_nam", "ghi_chu"]
-TASK_HEADERS = [
-    "ma_nhiem_vu",
-    "ten_nhiem_vu",
-    "co_quan_giao",
-    "van_ban_giao",
-    "ngay_giao",
-    "han_hoan_thanh",
-    "trang_thai",
-    "ngay_hoan_thanh",
-    "tien_do",
-    "ghi_chu",
-]
+INDICATOR_HEADERS = list(SUBMISSION_COLUMNS["chi_tieu"])
+TASK_HEADERS = list(SUBMISSION_COLUMNS["nhiem_vu"])
 
 
 def submission(district: str = CHU_PUH, period: str = "2024-05", **overrides: Any) -> dict[str, Any]:

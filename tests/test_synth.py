@@ -22,7 +22,7 @@ from etl.synth import (
     ASSIGNING_BODIES,
     STATUS_DOING,
     STATUS_DONE,
-    STATUS_TODO,
+    STATUS_NOT_STARTED,
     as_text,
     generate_month,
     generate_plan,
@@ -213,7 +213,7 @@ def test_magnitudes_are_those_of_a_rural_district() -> None:
 
 
 def test_tasks_are_consistent_month_to_month(years: dict) -> None:
-    order = {STATUS_TODO: 0, STATUS_DOING: 1, STATUS_DONE: 2}
+    order = {STATUS_NOT_STARTED: 0, STATUS_DOING: 1, STATUS_DONE: 2}
     for subs in years.values():
         seen: dict[str, dict[str, Any]] = {}
         for month, sub in enumerate(subs, start=1):
@@ -237,7 +237,7 @@ def test_tasks_are_consistent_month_to_month(years: dict) -> None:
                 else:
                     assert done is None
                     assert t["tien_do"] is None or 0 <= t["tien_do"] < 100
-                if t["trang_thai"] == STATUS_TODO:
+                if t["trang_thai"] == STATUS_NOT_STARTED:
                     assert t["tien_do"] == 0
                 before = seen.get(t["ma_nhiem_vu"])
                 if before:

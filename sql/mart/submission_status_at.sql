@@ -4,8 +4,9 @@
 -- Status: on_time / late (by the first accepted version's arrival against the deadline of
 -- the district's province), rejected (only rejected versions), missing (nothing accepted
 -- and the deadline has passed), pending (nothing accepted yet, deadline still ahead; an
--- extension of the contract's four statuses, for the current month).
-CREATE OR REPLACE FUNCTION mart.submission_status_at(as_of timestamptz)
+-- extension of the contract's four statuses, for the current month). from_period
+-- (YYYYMM) limits the months computed, for the incremental refresh.
+CREATE OR REPLACE FUNCTION mart.submission_status_at(as_of timestamptz, from_period integer DEFAULT 0)
 RETURNS TABLE (
     district_code text, district_name text, province_code text, year smallint, month smallint,
     status text, deadline timestamptz, first_received_at timestamptz, accepted_at timestamptz,
@@ -18,6 +19,7 @@ months AS (
     SELECT p.year, p.month, p.period_key FROM core.dim_period p
     WHERE p.period_type = 'month'
       AND p.period_key >= (SELECT min(period_key) FROM core.fct_submission WHERE received_at <= as_of)
+      AND p.period_key >= from_period
       AND p.start_date <= (as_of AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
 ),
 expected AS (
@@ -42,7 +44,7 @@ received AS (  -- what had arrived by as_of
            (array_agg(s.error_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS errors,
            (array_agg(s.warning_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS warnings
     FROM core.fct_submission s
-    WHERE s.received_at <= as_of
+    WHERE s.received_at <= as_of AND s.period_key >= from_period
     GROUP BY s.district_code, s.period_key
 )
 SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
@@ -59,5 +61,5 @@ SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
 FROM expected e
 LEFT JOIN received r ON r.district_code = e.district_code AND r.period_key = e.period_key
 $$;
-COMMENT ON FUNCTION mart.submission_status_at(timestamptz) IS
+COMMENT ON FUNCTION mart.submission_status_at(timestamptz, integer) IS
     'Tình trạng nộp báo cáo tại một thời điểm / submission status of every expected district-month as of a moment';

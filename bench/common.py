@@ -1,0 +1,47 @@
+"""What the benchmarks share: a fresh warehouse database of their own, dropped afterwards."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from etl.db import embedded_server_url, normalize_url
+
+LOCAL_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def admin_url() -> str:
+    """WAREHOUSE_URL's server when set, else the local server, else the embedded one."""
+    url = os.environ.get("WAREHOUSE_URL") or os.environ.get("BAOCAO_BENCH_ADMIN_URL")
+    if url:
+        return normalize_url(url)
+    probe = create_engine(LOCAL_SERVER, connect_args={"connect_timeout": 2})
+    try:
+        with probe.connect():
+            return LOCAL_SERVER
+    except Exception:
+        return embedded_server_url("postgres")
+    finally:
+        probe.dispose()
+
+
+@contextmanager
+def bench_database(keep: bool = False) -> Iterator[str]:
+    """Create a database for one benchmark run; yield its URL; drop it unless `keep`."""
+    admin = admin_url()
+    name = f"baocao_bench_{uuid.uuid4().hex[:8]}"
+    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        if not keep:
+            with admin_engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
