@@ -6,7 +6,7 @@
 CREATE TABLE mart.indicator_rollup (
     level                 text COLLATE "C" NOT NULL CHECK (level IN ('district', 'province', 'province_2025')),
     unit_code             text COLLATE "C" NOT NULL,
-    period_key            integer  NOT NULL REFERENCES core.dim_period (period_key),
+    period_key            integer  NOT NULL,  -- core.dim_period; no FK: a per-row check cost 85% of the insert
     period_type           text     NOT NULL,
     year                  smallint NOT NULL,
     half                  smallint,

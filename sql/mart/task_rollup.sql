@@ -4,7 +4,7 @@
 CREATE TABLE mart.task_rollup (
     level            text COLLATE "C" NOT NULL CHECK (level IN ('district', 'province', 'province_2025')),
     unit_code        text COLLATE "C" NOT NULL,
-    period_key       integer  NOT NULL REFERENCES core.dim_period (period_key),
+    period_key       integer  NOT NULL,  -- core.dim_period (derived table: no per-row FK check)
     period_type      text     NOT NULL,
     year             smallint NOT NULL,
     half             smallint,
