@@ -20,19 +20,20 @@ plan AS (  -- the plan in force: a district's own; a province's the sum of its d
     WHERE du.level = 'district' OR i.kind <> 'rate'
     GROUP BY du.level, du.unit_code, s.year, t.indicator_code
 ),
-compared AS (  -- the same period a year earlier, and the year's total, without self-joins
+compared AS (  -- the same period a year earlier, and the year's total, in one sort and no self-join:
+               -- period keys are YYYYMM, YYYY*100+90+half, YYYY*100, so last year is key - 100
+               -- and the year of an H2 row is key - 92
     SELECT f.*,
-           lag(f.value) OVER same_period AS previous_value,
-           lag(f.year) OVER same_period AS previous_year,
-           max(f.value) FILTER (WHERE f.period_type = 'year')
-               OVER (PARTITION BY f.level, f.unit_code, f.indicator_code, f.year) AS year_value
+           max(f.value) OVER (by_period RANGE BETWEEN 100 PRECEDING AND 100 PRECEDING) AS last_year,
+           CASE f.period_type
+               WHEN 'year' THEN f.value
+               WHEN 'half' THEN max(f.value) OVER (by_period RANGE BETWEEN 92 PRECEDING AND 92 PRECEDING)
+           END AS year_value
     FROM rollup_figures AS f
-    -- period_key % 100 names the period within its year: 1-12 a month, 91/92 a half, 0 the year
-    WINDOW same_period AS (PARTITION BY f.level, f.unit_code, f.indicator_code, f.period_key % 100 ORDER BY f.year)
+    WINDOW by_period AS (PARTITION BY f.level, f.unit_code, f.indicator_code ORDER BY f.period_key)
 ),
 scoped AS (  -- only the scope is written; the year before was read for comparisons
     SELECT c.*, i.direction,
-           CASE WHEN c.previous_year = c.year - 1 THEN c.previous_value END AS last_year,
            -- year to date at the end of the period: what "% of the annual plan" compares
            CASE WHEN c.kind <> 'flow' THEN c.value
                 WHEN c.period_type = 'month' THEN c.ytd_value

@@ -1,9 +1,10 @@
 -- Step 1 of the indicator rollup (etl.rollup): each district's figure per period, by the
 -- indicator's kind, for every district of the units and years in rollup_scope(level,
--- unit_code, year) and the year before. A month is its own figure; a half or a year sums
--- flows over its months, takes a stock's last month reported and an opening balance's
--- first. `complete` says nothing the kind needs was missing. Keys are compared in the C
--- collation (byte order), several times faster than the locale's for these codes.
+-- unit_code, year) and the year before. A month is its own figure; a half sums flows
+-- over its months, takes a stock's last month reported and an opening balance's first;
+-- a year combines its halves the same way. `complete` says nothing the kind needs was
+-- missing. Keys are compared in the C collation (byte order), several times faster than
+-- the locale's for these codes.
 CREATE TEMP TABLE rollup_district_period ON COMMIT DROP AS
 WITH
 needed AS (  -- the scope and the year before it (for the same period last year)
@@ -25,29 +26,46 @@ district_month AS (  -- the figures that count: each district-month's current su
     JOIN core.dim_indicator AS i ON i.indicator_code = v.indicator_code AND i.is_current AND i.kind <> 'rate'
     WHERE v.value IS NOT NULL
 ),
-longer_periods AS (  -- halves and years, with the months they span
-    SELECT period_key, year, half, period_type,
-           CASE period_type WHEN 'half' THEN half * 6 - 5 ELSE 1 END AS first_month,
-           CASE period_type WHEN 'half' THEN half * 6 ELSE 12 END AS last_month
+halves AS (
+    SELECT period_key, year, half, half * 6 - 5 AS first_month, half * 6 AS last_month
     FROM core.dim_period
-    WHERE period_type IN ('half', 'year')
+    WHERE period_type = 'half'
+),
+half_period AS (  -- months into halves
+    SELECT dm.district_code, h.period_key, dm.year, h.half, dm.indicator_code, dm.kind,
+           CASE dm.kind
+               WHEN 'flow' THEN sum(dm.value)
+               WHEN 'stock' THEN (array_agg(dm.value ORDER BY dm.month DESC))[1]
+               ELSE (array_agg(dm.value ORDER BY dm.month))[1]
+           END AS value,
+           CASE dm.kind
+               WHEN 'flow' THEN count(*) = 6
+               WHEN 'stock' THEN max(dm.month) = max(h.last_month)
+               ELSE min(dm.month) = max(h.first_month)
+           END AS complete
+    FROM district_month AS dm
+    JOIN halves AS h ON h.year = dm.year AND dm.month BETWEEN h.first_month AND h.last_month
+    GROUP BY dm.district_code, h.period_key, dm.year, h.half, dm.indicator_code, dm.kind
 )
 SELECT district_code, period_key, year, indicator_code, kind, value, ytd_value, true AS complete
 FROM district_month
 UNION ALL
-SELECT dm.district_code, p.period_key, dm.year, dm.indicator_code, dm.kind,
-       CASE dm.kind
-           WHEN 'flow' THEN sum(dm.value)
-           WHEN 'stock' THEN (array_agg(dm.value ORDER BY dm.month DESC))[1]
-           ELSE (array_agg(dm.value ORDER BY dm.month))[1]
+SELECT district_code, period_key, year, indicator_code, kind, value, NULL::numeric, complete
+FROM half_period
+UNION ALL
+-- A year from its two halves (half the rows of aggregating its months again): flows add
+-- up, a stock is its H2 figure when there is one, an opening balance its H1 figure.
+SELECT district_code, year * 100, year, indicator_code, kind,
+       CASE kind
+           WHEN 'flow' THEN sum(value)
+           WHEN 'stock' THEN (array_agg(value ORDER BY half DESC))[1]
+           ELSE (array_agg(value ORDER BY half))[1]
        END,
        NULL::numeric,
-       CASE dm.kind
-           WHEN 'flow' THEN count(*) = max(p.last_month) - max(p.first_month) + 1
-           WHEN 'stock' THEN max(dm.month) = max(p.last_month)
-           ELSE min(dm.month) = max(p.first_month)
+       CASE kind
+           WHEN 'flow' THEN count(*) = 2 AND bool_and(complete)
+           WHEN 'stock' THEN bool_or(half = 2 AND complete)
+           ELSE bool_or(half = 1 AND complete)
        END
-FROM district_month AS dm
-JOIN longer_periods AS p
-  ON p.year = dm.year AND dm.month BETWEEN p.first_month AND p.last_month
-GROUP BY dm.district_code, p.period_key, dm.year, dm.indicator_code, dm.kind;
+FROM half_period
+GROUP BY district_code, year, indicator_code, kind;
