@@ -123,7 +123,7 @@ def refresh(engine: Engine, *, year: int | None = None, full: bool = False) -> R
             indicator_rows = conn.execute(text(_sql("refresh_indicator_rollup.sql"))).rowcount
             if mode == "full":
                 conn.execute(text("ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_pkey "
-                                  "PRIMARY KEY (level, unit_code, indicator_code, period_key)"))
+                                  "PRIMARY KEY (level, unit_code, period_key, indicator_code)"))
             lap("indicator_rollup")
             task_rows = conn.execute(text(_sql("refresh_task_rollup.sql"))).rowcount
             lap("task_rollup")
