@@ -13,6 +13,7 @@ tests/test_dictionary.py fails when the committed file is not the generator's ou
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -70,9 +71,9 @@ class MartObject:
     source: str  # sql file, relative to the project
 
 
-def _split_top_level(text: str) -> list[str]:
-    """Split a select list on the commas outside parentheses and quotes."""
-    parts, depth, quoted, start = [], 0, False, 0
+def _top_level(text: str) -> Iterator[tuple[int, str]]:
+    """(position, character) of the characters outside parentheses and quotes."""
+    depth, quoted = 0, False
     for i, ch in enumerate(text):
         if ch == "'":
             quoted = not quoted
@@ -82,7 +83,15 @@ def _split_top_level(text: str) -> list[str]:
             depth += 1
         elif ch == ")":
             depth -= 1
-        elif ch == "," and depth == 0:
+        elif depth == 0:
+            yield i, ch
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split a select list on the commas outside parentheses and quotes."""
+    parts, start = [], 0
+    for i, ch in _top_level(text):
+        if ch == ",":
             parts.append(text[start:i])
             start = i + 1
     parts.append(text[start:])
@@ -99,20 +108,9 @@ def select_columns(sql: str) -> list[str]:
     match = re.search(r"\bVIEW\s+\S+\s+AS\s+SELECT\s+(?:DISTINCT\s+)?", body, re.IGNORECASE)
     if not match:
         raise ValueError("not a CREATE VIEW ... AS SELECT statement")
-    depth, quoted, end = 0, False, None
     text = body[match.end():]
-    for i, ch in enumerate(text):
-        if ch == "'":
-            quoted = not quoted
-        elif quoted:
-            continue
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif depth == 0 and re.match(r"\bFROM\b", text[i:i + 5], re.IGNORECASE) and not text[i - 1].isalnum():
-            end = i
-            break
+    end = next((i for i, _ in _top_level(text)
+                if re.match(r"\bFROM\b", text[i:i + 5], re.IGNORECASE) and not text[i - 1].isalnum()), None)
     if end is None:
         raise ValueError("SELECT list without FROM")
     names = []

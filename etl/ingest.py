@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ class IncomingFile:
     source_uri: str
     received_at: datetime
 
-    @property
+    @cached_property  # asked for several times per file; hash the bytes once
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 

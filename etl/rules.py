@@ -108,13 +108,18 @@ def load_rules(path: Path = RULES_PATH) -> tuple[list[Rule], dict[str, dict[str,
                 message_vi=spec["message_vi"], message_en=spec["message_en"],
                 tol_abs=float(tol.get("abs", 0)), tol_rel=float(tol.get("rel", 0)),
                 report_on=spec.get("report_on") or code or first, column=spec.get("column", "thuc_hien_thang"),
-                fields={**fields, "left_expr": left, "right_expr": right},
+                fields={**fields, "left_expr": _readable(left), "right_expr": _readable(right)},
             ))
     task_rules = data.get("task_rules") or {}
     for key, spec in task_rules.items():
         if spec["severity"] not in ("error", "warning"):
             raise ValueError(f"{RULES_PATH}: task rule {key} has a bad severity")
     return rules, task_rules
+
+
+def _readable(expression: str) -> str:
+    """An expression as a clerk writes it: '(XH01) / (XH02) * 100' -> 'XH01 / XH02 × 100'."""
+    return re.sub(r"\((\w+)\)", r"\1", expression).replace(" * ", " × ")
 
 
 def rule_codes() -> dict[str, CodeSpec]:

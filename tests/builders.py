@@ -155,3 +155,14 @@ def month(district: str, period: str, values: dict[str, Any], tasks: list[dict[s
             row["luy_ke_nam"] = ytd[code]
         rows.append(row)
     return submission(district=district, period=period, chi_tieu=rows, nhiem_vu=tasks or [])
+
+
+def task(task_id: str, body: str, status: str, deadline: str | None, done: str | None = None) -> dict[str, Any]:
+    """A task row assigned on 02/01/2024 (title = id), with an optional deadline and completion date."""
+    row: dict[str, Any] = {"ma_nhiem_vu": task_id, "ten_nhiem_vu": task_id, "co_quan_giao": body,
+                           "trang_thai": status, "ngay_giao": "02/01/2024"}
+    if deadline:
+        row["han_hoan_thanh"] = deadline
+    if done:
+        row["ngay_hoan_thanh"] = done
+    return row

@@ -28,14 +28,7 @@ from tests.conftest import DATA_TABLES
 TAM_DUONG, VINH_YEN, VINH_PHUC = "247", "243", "26"
 
 
-def _task(task_id: str, body: str, status: str, deadline: str | None, done: str | None = None) -> dict:
-    t = {"ma_nhiem_vu": task_id, "ten_nhiem_vu": task_id, "co_quan_giao": body, "trang_thai": status,
-         "ngay_giao": "02/01/2024"}
-    if deadline:
-        t["han_hoan_thanh"] = deadline
-    if done:
-        t["ngay_hoan_thanh"] = done
-    return t
+_task = b.task
 
 
 # Status at the end of June 2024: A on time, B late, C in progress, D overdue, E on time; F standing.

@@ -106,15 +106,7 @@ def test_plan_attainment_follows_the_indicator_direction(db: Engine, tmp_path: P
 
 
 def test_task_rollup_counts_status_at_the_end_of_the_period(db: Engine, tmp_path: Path) -> None:
-    def task(task_id: str, body: str, status: str, deadline: str | None, done: str | None = None) -> dict:
-        t = {"ma_nhiem_vu": task_id, "ten_nhiem_vu": task_id, "co_quan_giao": body, "trang_thai": status,
-             "ngay_giao": "02/01/2024"}
-        if deadline:
-            t["han_hoan_thanh"] = deadline
-        if done:
-            t["ngay_hoan_thanh"] = done
-        return t
-
+    task = b.task
     tasks = [task("A", "UBND tỉnh", "Hoàn thành", "31/03/2024", "20/03/2024"),
              task("B", "UBND tỉnh", "Hoàn thành", "31/03/2024", "10/04/2024"),
              task("C", "UBND tỉnh", "Đang thực hiện", "31/05/2024"),
