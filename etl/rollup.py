@@ -58,8 +58,12 @@ def _sql(name: str) -> str:
 
 
 def _fill_scope(conn: Connection, mode: str, year: int | None) -> int:
-    """Put the (level, unit_code, year) to rebuild into the temp table rollup_scope."""
-    conn.execute(text("CREATE TEMP TABLE rollup_scope (level text, unit_code text, year smallint) ON COMMIT DROP"))
+    """Number the units and indicators (rollup_keys.sql), then put the (unit, year) to
+    rebuild into the temp table rollup_scope and, with the year before each (read for the
+    same period last year), into rollup_needed."""
+    conn.execute(text(_sql("rollup_keys.sql")))
+    conn.execute(text("CREATE TEMP TABLE rollup_scope (unit_id int, level text COLLATE \"C\", "
+                      "unit_code text COLLATE \"C\", expected_units int, year smallint) ON COMMIT DROP"))
     if mode == "full":
         source = "SELECT DISTINCT district_code, year FROM core.fct_submission UNION SELECT district_code, year " \
                  "FROM core.fct_plan"
@@ -68,13 +72,24 @@ def _fill_scope(conn: Connection, mode: str, year: int | None) -> int:
     else:
         source = "SELECT district_code, year FROM ops.rollup_queue"
     # A year's figures are the next year's "same period last year": rebuild both.
-    return conn.execute(text(f"""
-        INSERT INTO rollup_scope (level, unit_code, year)
-        SELECT DISTINCT du.level, du.unit_code, y.year
+    units = conn.execute(text(f"""
+        INSERT INTO rollup_scope (unit_id, level, unit_code, expected_units, year)
+        SELECT DISTINCT u.unit_id, u.level, u.unit_code, u.expected_units, y.year
         FROM ({source}) AS changed
         JOIN mart.district_unit AS du ON du.district_code = changed.district_code
+        JOIN rollup_unit AS u ON u.level = du.level AND u.unit_code = du.unit_code
         CROSS JOIN LATERAL (VALUES (changed.year), (changed.year + 1)) AS y(year)
     """)).rowcount
+    conn.execute(text("""
+        CREATE TEMP TABLE rollup_needed ON COMMIT DROP AS
+        SELECT unit_id, level, unit_code, year FROM rollup_scope
+        UNION
+        SELECT unit_id, level, unit_code, year - 1 FROM rollup_scope
+    """))
+    for table in ("rollup_unit", "rollup_district", "rollup_indicator", "rollup_rate_component", "rollup_scope",
+                  "rollup_needed"):
+        conn.execute(text(f"ANALYZE {table}"))
+    return units
 
 
 def refresh(engine: Engine, *, year: int | None = None, full: bool = False) -> RollupResult:
@@ -101,7 +116,6 @@ def refresh(engine: Engine, *, year: int | None = None, full: bool = False) -> R
 
         if mode != "nothing":
             units = _fill_scope(conn, mode, year)
-            conn.execute(text("ANALYZE rollup_scope"))
             lap("scope")
             for table in ROLLUP_TABLES:
                 if mode == "full":
@@ -112,18 +126,23 @@ def refresh(engine: Engine, *, year: int | None = None, full: bool = False) -> R
             lap("delete")
             # Steps in temp tables so the planner sees real row counts (CTE estimates of 1 row
             # turned the joins into nested loops).
-            conn.execute(text(_sql("rollup_district_period.sql")))
-            conn.execute(text("ANALYZE rollup_district_period"))
-            lap("district_period")
-            conn.execute(text(_sql("rollup_figures.sql")))
+            conn.execute(text(_sql("rollup_district_figures.sql")))
             conn.execute(text("ANALYZE rollup_figures"))
-            lap("figures")
-            if mode == "full":  # a bulk load: build the key once afterwards, not row by row
+            lap("district_figures")
+            conn.execute(text(_sql("rollup_province_figures.sql")))
+            lap("province_figures")
+            conn.execute(text(_sql("rollup_rate_figures.sql")))
+            conn.execute(text("ANALYZE rollup_figures"))
+            lap("rate_figures")
+            key = None
+            if mode == "full":  # a bulk load: build the key once afterwards (on rows already in its order)
+                key = conn.execute(text(
+                    "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'indicator_rollup_pkey' "
+                    "AND conrelid = 'mart.indicator_rollup'::regclass")).scalar_one()
                 conn.execute(text("ALTER TABLE mart.indicator_rollup DROP CONSTRAINT indicator_rollup_pkey"))
             indicator_rows = conn.execute(text(_sql("refresh_indicator_rollup.sql"))).rowcount
-            if mode == "full":
-                conn.execute(text("ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_pkey "
-                                  "PRIMARY KEY (level, unit_code, period_key, indicator_code)"))
+            if key:
+                conn.execute(text(f"ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_pkey {key}"))
             lap("indicator_rollup")
             task_rows = conn.execute(text(_sql("refresh_task_rollup.sql"))).rowcount
             lap("task_rollup")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
 from etl.paths import PROJECT_ROOT, SQL_DIR
@@ -41,3 +42,12 @@ def upgrade(engine: Engine, *, load_reference: bool = True) -> None:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return conn.execute(text("SELECT version_num FROM ops.alembic_version")).scalar()
+
+
+def head_revision() -> str:
+    """The newest migration in etl/migrations: what `upgrade` brings a database to."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head

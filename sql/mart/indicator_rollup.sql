@@ -23,7 +23,8 @@ CREATE TABLE mart.indicator_rollup (
     reporting_units       integer  NOT NULL,
     expected_units        integer  NOT NULL,
     refreshed_at          timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (level, unit_code, period_key, indicator_code)
+    -- In the order a full rebuild writes the rows, so building the key after it finds them sorted.
+    PRIMARY KEY (level, unit_code, indicator_code, period_key)
 );
 -- No second index: the key's (level, unit_code) prefix serves the per-unit reads and deletes.
 COMMENT ON TABLE mart.indicator_rollup IS 'Số liệu chỉ tiêu tổng hợp theo đơn vị và kỳ / indicator rollup by unit and period (materialized)';
