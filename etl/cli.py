@@ -143,11 +143,17 @@ def alerts(
 def rollup(
     year: Annotated[int | None, typer.Option(help="Rebuild this year (and the next, which compares with it)")] = None,
     full: Annotated[bool, typer.Option(help="Rebuild every mart from scratch")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, with the seconds of each step")] = False,
 ) -> None:
     """Refresh the marts: incrementally (what changed since the last refresh) by default."""
+    from dataclasses import asdict
+
     from etl.rollup import refresh
 
     r = refresh(_engine(), year=year, full=full)
+    if as_json:
+        typer.echo(json.dumps(asdict(r), indent=2))
+        return
     typer.echo(f"rollup ({r.mode}): {r.units} unit-years, {r.indicator_rows:,} indicator rows, {r.task_rows:,} task "
                f"rows, {r.status_rows:,} submission statuses in {r.seconds:.2f} s")
 

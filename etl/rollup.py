@@ -4,7 +4,18 @@ The rollups are tables (mart.indicator_rollup, mart.task_rollup, mart.submission
 read through views. A refresh runs in one transaction, so analysts never see half of
 one. Incrementally (the default) it rebuilds only what depends on the district-years
 queued by loads since the last refresh: those districts, their legacy and 2025 provinces,
-for that year and the next (whose same-period-last-year figures read it)."""
+for that year and the next (whose same-period-last-year figures read it).
+
+The indicator rollup runs in steps over temp tables (sql/mart/), so the planner sees real
+row counts: integer ids for units and indicators (rollup_keys.sql), every figure of the
+scope into one table (rollup_district_figures, rollup_province_figures, rollup_rate_figures),
+then the comparisons, plan and mart rows (refresh_indicator_rollup). What makes a national
+full rebuild fast (bench.rollup_decade: 137 s at first, 34 s now): sorts and groupings on
+integers rather than text (text keys sorted ~3x slower), no per-group sorts (halves and
+years by ROLLUP and DISTINCT ON, not array_agg ORDER BY), one window sort for last year and
+the year total, rows written in the key's order and the key built once afterwards, and no
+foreign key checks on the derived mart tables.
+"""
 
 from __future__ import annotations
 

@@ -44,6 +44,16 @@ def test_ingest_json_output_has_the_contract_shape(cli: CliRunner, tmp_path: Pat
     assert again[0]["status"] == "duplicate"
 
 
+def test_rollup_json_says_what_it_rebuilt_and_how_long_each_step_took(cli: CliRunner, tmp_path: Path) -> None:
+    path = b.write_json(tmp_path / "good.json", b.submission())
+    cli.invoke(app, ["ingest", str(path), "--received-at", "2024-05-16T09:00:00"])
+    first = json.loads(cli.invoke(app, ["rollup", "--json"]).output)
+    assert first["mode"] == "full" and first["indicator_rows"] > 0  # never built: a first refresh is full
+    assert {"district_figures", "province_figures", "rate_figures", "indicator_rollup"} <= set(first["steps"])
+    again = json.loads(cli.invoke(app, ["rollup", "--json"]).output)
+    assert (again["mode"], again["indicator_rows"]) == ("nothing", 0)  # nothing queued since
+
+
 def test_ingest_text_output_and_missing_path(cli: CliRunner, tmp_path: Path) -> None:
     path = b.write_json(tmp_path / "good.json", b.submission())
     result = cli.invoke(app, ["ingest", str(path), "--received-at", "2024-05-16T09:00:00"])

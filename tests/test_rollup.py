@@ -56,6 +56,20 @@ def test_stock_half_year_is_june_flow_is_the_sum_opening_is_january(half_year: E
     assert row(half_year, "indicator_semiannual", h1, u=VINH_YEN, c="NS01")["reporting_units"] == 0
 
 
+def test_year_without_its_last_months_takes_the_last_reported_and_is_marked_incomplete(half_year: Engine) -> None:
+    year = "level = :l AND unit_code = :u AND year = 2024 AND indicator_code = :c"
+    got = {
+        c: (r["value"], r["reporting_units"])
+        for c in ("NN05", "NS01", "TT01")
+        for r in [row(half_year, "indicator_annual", year, l="district", u=TAM_DUONG, c=c)]
+    }
+    # Only January-June reported: the stock is June's (no December), the flow the six months'
+    # (not twelve), both incomplete; the opening balance is January's and complete.
+    assert got == {"NN05": (150, 0), "NS01": (210, 0), "TT01": (5, 1)}
+    province = row(half_year, "indicator_annual", year, l="province", u="26", c="NN05")
+    assert (province["value"], province["reporting_units"]) == (650, 0)  # 150 + 500, neither district complete
+
+
 def test_province_rate_is_recomputed_not_averaged(half_year: Engine) -> None:
     june = "level = :l AND unit_code = :u AND year = 2024 AND month = 6 AND indicator_code = 'XH03'"
     assert row(half_year, "indicator_monthly", june, l="district", u=TAM_DUONG)["value"] == 10  # 100/1000

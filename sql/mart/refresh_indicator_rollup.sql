@@ -19,9 +19,10 @@ plan AS (  -- the plan in force: a district's own; a province's the sum of its d
     GROUP BY s.unit_id, i.indicator_id, s.year
 ),
 compared AS (  -- the same period a year earlier, and the year's total, in one sort and no self-join
-    SELECT f.unit_id, f.indicator_id, f.period_key, f.period_key / 100 AS year, f.period_key % 100 AS part,
+    SELECT f.unit_id, f.indicator_id, f.period_key, f.period_key / 100 AS year,
            f.value, f.ytd_value, f.reporting_units,
            first_value(f.value) OVER (by_period RANGE BETWEEN 100 PRECEDING AND 100 PRECEDING) AS last_year,
+           -- on an H2 row, its year's figure: a flow's year to date at the end of H2
            first_value(f.value) OVER (by_period RANGE BETWEEN 92 PRECEDING AND 92 PRECEDING) AS year_of_h2
     FROM rollup_figures AS f
     WINDOW by_period AS (PARTITION BY f.unit_id, f.indicator_id ORDER BY f.period_key)
@@ -30,8 +31,8 @@ scoped AS (  -- only the scope is written; the year before was read for comparis
     SELECT c.*, s.level, s.unit_code, s.expected_units, i.indicator_code, i.kind, i.direction,
            p.period_type, p.half, p.month,
            -- year to date at the end of the period: what "% of the annual plan" compares
-           CASE WHEN i.kind <> 'flow' OR c.part IN (0, 91) THEN c.value
-                WHEN c.part = 92 THEN c.year_of_h2
+           CASE WHEN i.kind <> 'flow' OR p.period_type = 'year' OR p.half = 1 AND p.period_type = 'half' THEN c.value
+                WHEN p.period_type = 'half' THEN c.year_of_h2
                 ELSE c.ytd_value END AS to_date
     FROM compared AS c
     JOIN rollup_scope AS s ON s.unit_id = c.unit_id AND s.year = c.year
