@@ -98,7 +98,8 @@ def due_alerts(engine: Engine, as_of: datetime) -> list[Alert]:
     alerts: list[Alert] = []
     with engine.connect() as conn:
         invalid = conn.execute(text("""
-            SELECT f.file_id, f.file_name, f.received_at, o.district_code, o.period_code, d.district_name
+            SELECT f.file_id, f.file_name, f.received_at, o.district_code, o.period_code, d.district_name,
+                   1 + (SELECT count(*) FROM ops.superseded_outcome AS s WHERE s.file_id = o.file_id) AS attempt
             FROM ops.file_outcome o
             JOIN raw.file f USING (file_id)
             LEFT JOIN core.dim_district d ON d.district_code = o.district_code AND d.is_current
@@ -117,16 +118,25 @@ def due_alerts(engine: Engine, as_of: datetime) -> list[Alert]:
     for r in invalid:
         to, cc = _recipients(r.district_code, contacts, desk)
         who = r.district_name or "(không xác định được huyện)"
-        lines = "\n".join(f"  - [{m.code}] {m.message_vi}" for m in messages.get(r.file_id, []))
+        found = messages.get(r.file_id, [])
+        lines = "\n".join(f"  - [{m.code}] {m.message_vi}" for m in found)
+        if found and all(m.code == "INTERNAL_ERROR" for m in found):  # our fault: nothing for the district to fix
+            ask = ("Lỗi này do hệ thống, không do tệp: anh/chị không cần sửa hay gửi lại. Tệp đã được lưu và sẽ "
+                   "được xử lý lại khi lỗi được khắc phục; nếu tệp có lỗi khác, hệ thống sẽ báo tiếp.")
+            english = "internal error, code INTERNAL_ERROR; nothing to fix or resend, the file will be reprocessed."
+        else:
+            ask = ("Đề nghị sửa các lỗi trên và gửi lại tệp. Số liệu của tệp này chưa được đưa vào tổng hợp.")
+            english = ("submission rejected, code INVALID_SUBMISSION; the errors above name sheet, row and "
+                       "column.")
         alerts.append(Alert(
-            key=f"invalid:{r.file_id}", kind="invalid_submission", district_code=r.district_code,
+            # A reprocessed file (baocao reprocess) that is rejected again is a new verdict: a new alert.
+            key=f"invalid:{r.file_id}" if r.attempt == 1 else f"invalid:{r.file_id}:{r.attempt}",
+            kind="invalid_submission", district_code=r.district_code,
             period_code=r.period_code, to=to, cc=cc, file_id=r.file_id,
             subject=f"[baocao] Báo cáo bị trả lại: {who}, tệp {r.file_name} (INVALID_SUBMISSION)",
             body=(f"Kính gửi {who},\n\nTệp '{r.file_name}' nhận lúc {_fmt_time(r.received_at)}"
                   f"{' cho kỳ ' + r.period_code if r.period_code else ''} chưa được tiếp nhận vì có lỗi sau:\n"
-                  f"{lines}\n\nĐề nghị sửa các lỗi trên và gửi lại tệp. Số liệu của tệp này chưa được đưa vào "
-                  f"tổng hợp.\n\n(English: submission rejected, code INVALID_SUBMISSION; the errors above name "
-                  f"sheet, row and column.)\n"),
+                  f"{lines}\n\n{ask}\n\n(English: {english})\n"),
         ))
     for r in statuses:
         period = f"{r.year}-{r.month:02d}"

@@ -7,9 +7,12 @@ import logging
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from etl.ingest import FileResult
 
 app = typer.Typer(help="baocao: district reports warehouse (kho dữ liệu báo cáo cấp huyện).",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -70,6 +73,15 @@ def ingest(
     except FileNotFoundError as exc:
         typer.echo(f"không tìm thấy / not found: {exc}", err=True)
         raise typer.Exit(2) from exc
+    _print_results(results, as_json)
+    if data_docs:
+        from etl.gate import data_docs_dir
+
+        typer.echo(f"Data Docs: {data_docs_dir() / 'index.html'}")
+
+
+def _print_results(results: list[FileResult], as_json: bool) -> None:
+    """Outcomes of ingested files: the contract's JSON, or a line per file with its messages."""
     if as_json:
         typer.echo(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2, default=str))
         return
@@ -81,10 +93,31 @@ def ingest(
     summary = {s: sum(r.status == s for r in results)
                for s in ("accepted", "accepted_with_warnings", "rejected", "duplicate")}
     typer.echo(", ".join(f"{v} {k}" for k, v in summary.items()))
-    if data_docs:
-        from etl.gate import data_docs_dir
 
-        typer.echo(f"Data Docs: {data_docs_dir() / 'index.html'}")
+
+@app.command()
+def reprocess(
+    file_ids: Annotated[list[int] | None, typer.Argument(help="raw.file ids to run again (rejected or never "
+                                                         "processed); default: the rejected files with --code")]
+    = None,
+    code: Annotated[str, typer.Option(help="Without ids: run again the rejected files with this message code")]
+    = "INTERNAL_ERROR",
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of outcomes")] = False,
+) -> None:
+    """Run archived files again, from their stored bytes: after an internal error is fixed, or
+    after the reference data changed. The earlier attempt is kept in ops.superseded_outcome."""
+    from etl.reprocess import NotReprocessable
+    from etl.reprocess import reprocess as run_again
+
+    try:
+        results = run_again(_engine(), file_ids or [], code=code)
+    except NotReprocessable as exc:
+        typer.echo(f"không xử lý lại được / cannot reprocess: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if not results and not as_json:
+        typer.echo(f"nothing to reprocess: no rejected file with a {code} message")
+        return
+    _print_results(results, as_json)
 
 
 @app.command()

@@ -64,7 +64,7 @@ def _stage(conn: Connection, file_id: int, checked: CheckedFile) -> None:
                   ((file_id, *(r[c] for c in STG_PLAN_COLUMNS[1:])) for r in checked.plan_rows))
 
 
-def _lock(conn: Connection, key: str) -> None:
+def lock_key(conn: Connection, key: str) -> None:
     # Two workers loading the same district-month must not interleave version numbering.
     conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
 
@@ -113,7 +113,7 @@ def derive_values(checked: CheckedFile, ref: RefContext, previous_ytd: dict[str,
     return out
 
 
-def _renumber(conn: Connection, table: str, id_col: str, where: str, params: dict[str, Any]) -> None:
+def renumber_versions(conn: Connection, table: str, id_col: str, where: str, params: dict[str, Any]) -> None:
     """Versions in order of arrival; the latest accepted one is current."""
     conn.execute(text(f"""
         UPDATE {table} AS t SET version = v.rn
@@ -137,7 +137,7 @@ def load_submission(conn: Connection, file_id: int, sha256: str, received_at: da
         return None
     district_code = checked.district_code
     pk = period_key(checked.year, checked.month)
-    _lock(conn, f"submission:{district_code}:{pk}")
+    lock_key(conn, f"submission:{district_code}:{pk}")
     values: list[dict[str, Any]] = []
     if not checked.errors:
         values = derive_values(checked, ref, _previous_ytd(conn, district_code, checked.year, checked.month))
@@ -164,9 +164,9 @@ def load_submission(conn: Connection, file_id: int, sha256: str, received_at: da
             for v in values
         ))
         _merge_tasks(conn, file_id, submission_id, district_code, pk, received_at, checked)
-    _renumber(conn, "core.fct_submission", "submission_id", "district_code = :d AND period_key = :p",
+    renumber_versions(conn, "core.fct_submission", "submission_id", "district_code = :d AND period_key = :p",
               {"d": district_code, "p": pk})
-    _queue_rollup(conn, district_code, checked.year)  # a rejected version changes the month's status too
+    queue_rollup(conn, district_code, checked.year)  # a rejected version changes the month's status too
     return submission_id
 
 
@@ -214,7 +214,7 @@ def load_plan(conn: Connection, file_id: int, received_at: datetime, checked: Ch
     _stage(conn, file_id, checked)
     if checked.district is None or checked.year is None:
         return None
-    _lock(conn, f"plan:{checked.district_code}:{checked.year}")
+    lock_key(conn, f"plan:{checked.district_code}:{checked.year}")
     plan_id = conn.execute(text("""
         INSERT INTO core.fct_plan (file_id, district_key, district_code, year, van_ban, received_at, version,
                                    status, error_count, warning_count)
@@ -233,14 +233,14 @@ def load_plan(conn: Connection, file_id: int, received_at: datetime, checked: Ch
             JOIN core.dim_indicator AS i ON i.is_current AND i.indicator_code = r.indicator_code
             WHERE r.file_id = :f AND r.ke_hoach_nam IS NOT NULL
         """), {"pid": plan_id, "d": checked.district_code, "y": checked.year, "f": file_id})
-    _renumber(conn, "core.fct_plan", "plan_id", "district_code = :d AND year = :y",
+    renumber_versions(conn, "core.fct_plan", "plan_id", "district_code = :d AND year = :y",
               {"d": checked.district_code, "y": checked.year})
     if not checked.errors:
-        _queue_rollup(conn, checked.district_code, checked.year)
+        queue_rollup(conn, checked.district_code, checked.year)
     return plan_id
 
 
-def _queue_rollup(conn: Connection, district_code: str, year: int) -> None:
+def queue_rollup(conn: Connection, district_code: str, year: int) -> None:
     """Mark the district-year for the incremental rollup, atomically with the data."""
     conn.execute(text("INSERT INTO ops.rollup_queue (district_code, year) VALUES (:d, :y) ON CONFLICT DO NOTHING"),
                  {"d": district_code, "y": year})

@@ -41,7 +41,8 @@ CODES: dict[str, CodeSpec] = {
         "Neither a monthly submission (chi_tieu) nor an annual plan (ke_hoach) was found."),
     "INTERNAL_ERROR": CodeSpec(
         "error", "Hệ thống gặp lỗi khi xử lý tệp này; bộ phận kỹ thuật đã được báo. Tệp đã được lưu lại.",
-        "baocao failed while processing this file ({found}); the file is archived and can be reprocessed."),
+        "baocao failed while processing this file ({found}); the file is archived: `baocao reprocess` runs it again "
+        "once the cause is fixed."),
     # Structure
     "SHEET_MISSING": CodeSpec("error", "Thiếu trang tính '{expected}'.", "Sheet '{expected}' is missing."),
     "COLUMN_MISSING": CodeSpec("error", "Thiếu cột bắt buộc '{expected}'.", "Required column '{expected}' is missing."),
