@@ -176,25 +176,33 @@ def _merge_tasks(conn: Connection, file_id: int, submission_id: int, district_co
         return
     params = {"f": file_id, "d": district_code, "s": submission_id, "p": pk, "at": received_at,
               "as_of": checked.window_end}
-    # A changed deadline (or title, body, document) is a new version of the same task.
+    # A changed deadline (or title, body, document) is a new version of the same task. The
+    # current version is the latest month's: a late correction of an earlier month (a task
+    # already reported for a later one) must not rewrite it; its rows are matched to the
+    # version they describe, or kept as a version of their own that is not current.
+    later_month = """EXISTS (SELECT 1 FROM core.fct_task_snapshot AS later
+                             WHERE later.district_code = :d AND later.ma_nhiem_vu = r.ma_nhiem_vu
+                               AND later.period_key > :p)"""
     conn.execute(text(f"""
         UPDATE core.dim_task AS t SET valid_to = :at, is_current = false
         FROM staging.stg_task_row AS r
         WHERE r.file_id = :f AND t.is_current AND t.district_code = :d AND t.ma_nhiem_vu = r.ma_nhiem_vu
-          AND t.row_hash <> {_TASK_HASH}
+          AND t.row_hash <> {_TASK_HASH} AND NOT {later_month}
     """), params)
     conn.execute(text(f"""
         INSERT INTO core.dim_task (district_code, ma_nhiem_vu, ten_nhiem_vu, co_quan_giao, van_ban_giao,
             ngay_giao, han_hoan_thanh, row_hash, first_submission_id, valid_from, valid_to, is_current)
         SELECT :d, r.ma_nhiem_vu, r.ten_nhiem_vu, r.co_quan_giao, r.van_ban_giao, r.ngay_giao,
-               r.han_hoan_thanh, {_TASK_HASH}, :s, :at, NULL, true
+               r.han_hoan_thanh, {_TASK_HASH}, :s, :at, CASE WHEN {later_month} THEN :at END, NOT {later_month}
         FROM staging.stg_task_row AS r
         WHERE r.file_id = :f AND NOT EXISTS (
             SELECT 1 FROM core.dim_task AS t
-            WHERE t.is_current AND t.district_code = :d AND t.ma_nhiem_vu = r.ma_nhiem_vu)
+            WHERE t.district_code = :d AND t.ma_nhiem_vu = r.ma_nhiem_vu
+              AND CASE WHEN {later_month} THEN t.row_hash = {_TASK_HASH} ELSE t.is_current END)
     """), params)
-    # Status is judged from the dates at the end of the data window, not the district's word.
-    conn.execute(text("""
+    # Status is judged from the dates at the end of the data window, not the district's word,
+    # against the version the row describes (the current one, unless a later month changed it).
+    conn.execute(text(f"""
         INSERT INTO core.fct_task_snapshot (submission_id, task_key, district_code, period_key, ma_nhiem_vu,
             trang_thai, ngay_hoan_thanh, tien_do, as_of_date, derived_status, source_row, note)
         SELECT :s, t.task_key, :d, :p, r.ma_nhiem_vu, r.trang_thai, r.ngay_hoan_thanh, r.tien_do, :as_of,
@@ -205,7 +213,12 @@ def _merge_tasks(conn: Connection, file_id: int, submission_id: int, district_co
                     ELSE 'in_progress' END,
                r.row_number, r.ghi_chu
         FROM staging.stg_task_row AS r
-        JOIN core.dim_task AS t ON t.is_current AND t.district_code = :d AND t.ma_nhiem_vu = r.ma_nhiem_vu
+        CROSS JOIN LATERAL (
+            SELECT v.task_key, v.han_hoan_thanh FROM core.dim_task AS v
+            WHERE v.district_code = :d AND v.ma_nhiem_vu = r.ma_nhiem_vu AND v.row_hash = {_TASK_HASH}
+            ORDER BY v.is_current DESC, v.task_key DESC
+            LIMIT 1
+        ) AS t
         WHERE r.file_id = :f
     """), params)
 

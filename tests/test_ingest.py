@@ -28,6 +28,11 @@ def one(db: Engine, sql: str, **params: Any) -> Any:
         return conn.execute(text(sql), params).one()
 
 
+def rows_of(db: Engine, sql: str, **params: Any) -> list[Any]:
+    with db.connect() as conn:
+        return list(conn.execute(text(sql), params))
+
+
 def values(db: Engine, district: str = b.CHU_PUH, period_key: int = 202405) -> dict[str, tuple]:
     with db.connect() as conn:
         rows = conn.execute(
@@ -324,6 +329,44 @@ def test_changed_deadline_is_a_new_version_of_the_same_task(db: Engine, tmp_path
     assert [(v[0].isoformat(), v[1]) for v in versions] == [("2024-04-30", False), ("2024-07-31", True)]
     assert june_status == "in_progress"
     assert one(db, "SELECT count(*) FROM core.dim_task")[0] == 5  # 4 tasks, one with two versions
+
+
+def test_a_deadline_changed_back_is_current_again(db: Engine, tmp_path: Path) -> None:
+    may, june, july = b.submission(), b.submission(period="2024-06"), b.submission(period="2024-07")
+    june["nhiem_vu"][2]["han_hoan_thanh"] = "31/07/2024"  # extended in June, back to 30/04 in July
+    for doc, day in ((may, "2024-05-16"), (june, "2024-06-16"), (july, "2024-07-16")):
+        run(db, b.write_json(tmp_path / f"{doc['ky_bao_cao']}.json", doc),
+            at=datetime.fromisoformat(f"{day}T09:00:00+07:00"))
+    versions = rows_of(db, "SELECT han_hoan_thanh, is_current FROM core.dim_task "
+                           "WHERE ma_nhiem_vu = '15/NQ-HĐND#2' ORDER BY task_key")
+    assert [(v[0].isoformat(), v[1]) for v in versions] == [
+        ("2024-04-30", False), ("2024-07-31", False), ("2024-04-30", True)]
+
+
+def test_a_late_correction_of_an_earlier_month_does_not_rewrite_the_current_task(db: Engine, tmp_path: Path) -> None:
+    may, june = b.submission(), b.submission(period="2024-06")
+    june["nhiem_vu"][2]["han_hoan_thanh"] = "31/07/2024"  # June extends the deadline
+    run(db, b.write_json(tmp_path / "may.json", may))
+    run(db, b.write_json(tmp_path / "june.json", june), at=datetime.fromisoformat("2024-06-16T09:00:00+07:00"))
+    corrected_may = b.submission()  # May corrected after June arrived: old deadline, one title reworded
+    corrected_may["nhiem_vu"][0]["ten_nhiem_vu"] += " (sửa tên)"
+    [result] = run(db, b.write_json(tmp_path / "may_fix.json", corrected_may),
+                   at=datetime.fromisoformat("2024-06-20T09:00:00+07:00"))
+    assert result.status.startswith("accepted")
+    # The task as it stands is still June's; May's deadline is the version May's report is judged by.
+    current = one(db, "SELECT han_hoan_thanh FROM core.dim_task WHERE ma_nhiem_vu = '15/NQ-HĐND#2' AND is_current")
+    assert current[0].isoformat() == "2024-07-31"
+    may_fix = one(db, """
+        SELECT t.han_hoan_thanh, s.derived_status FROM core.fct_task_snapshot AS s
+        JOIN core.dim_task AS t USING (task_key)
+        WHERE s.submission_id = :s AND s.ma_nhiem_vu = '15/NQ-HĐND#2'""", s=result.submission_id)
+    assert (may_fix[0].isoformat(), may_fix[1]) == ("2024-04-30", "overdue")
+    # The reworded title is kept as a version of its own, not made current.
+    first_task = corrected_may["nhiem_vu"][0]["ma_nhiem_vu"]
+    titles = [tuple(r) for r in rows_of(db, "SELECT ten_nhiem_vu, is_current FROM core.dim_task "
+                                        "WHERE ma_nhiem_vu = :t ORDER BY task_key", t=first_task)]
+    assert titles == [(may["nhiem_vu"][0]["ten_nhiem_vu"], True), (corrected_may["nhiem_vu"][0]["ten_nhiem_vu"], False)]
+    assert one(db, "SELECT count(*) FROM core.dim_task")[0] == 6  # 4 tasks; a deadline and a title version more
 
 
 # -------------------------------------------------------------------------- plans
