@@ -180,31 +180,39 @@ def _merge_tasks(conn: Connection, file_id: int, submission_id: int, district_co
     # current version is the latest month's: a late correction of an earlier month (a task
     # already reported for a later one) must not rewrite it; its rows are matched to the
     # version they describe, or kept as a version of their own that is not current.
-    later_month = """EXISTS (SELECT 1 FROM core.fct_task_snapshot AS later
-                             WHERE later.district_code = :d AND later.ma_nhiem_vu = r.ma_nhiem_vu
-                               AND later.period_key > :p)"""
-    conn.execute(text(f"""
-        UPDATE core.dim_task AS t SET valid_to = :at, is_current = false
+    staged = f"""staged AS (
+        SELECT r.*, {_TASK_HASH} AS row_hash,
+               EXISTS (SELECT 1 FROM core.fct_task_snapshot AS later
+                       WHERE later.district_code = :d AND later.ma_nhiem_vu = r.ma_nhiem_vu
+                         AND later.period_key > :p) AS reported_later
         FROM staging.stg_task_row AS r
-        WHERE r.file_id = :f AND t.is_current AND t.district_code = :d AND t.ma_nhiem_vu = r.ma_nhiem_vu
-          AND t.row_hash <> {_TASK_HASH} AND NOT {later_month}
+        WHERE r.file_id = :f
+    )"""
+    conn.execute(text(f"""
+        WITH {staged}
+        UPDATE core.dim_task AS t SET valid_to = :at, is_current = false
+        FROM staged AS r
+        WHERE t.is_current AND t.district_code = :d AND t.ma_nhiem_vu = r.ma_nhiem_vu
+          AND t.row_hash <> r.row_hash AND NOT r.reported_later
     """), params)
     conn.execute(text(f"""
         INSERT INTO core.dim_task (district_code, ma_nhiem_vu, ten_nhiem_vu, co_quan_giao, van_ban_giao,
             ngay_giao, han_hoan_thanh, row_hash, first_submission_id, valid_from, valid_to, is_current)
+        WITH {staged}
         SELECT :d, r.ma_nhiem_vu, r.ten_nhiem_vu, r.co_quan_giao, r.van_ban_giao, r.ngay_giao,
-               r.han_hoan_thanh, {_TASK_HASH}, :s, :at, CASE WHEN {later_month} THEN :at END, NOT {later_month}
-        FROM staging.stg_task_row AS r
-        WHERE r.file_id = :f AND NOT EXISTS (
+               r.han_hoan_thanh, r.row_hash, :s, :at, CASE WHEN r.reported_later THEN :at END, NOT r.reported_later
+        FROM staged AS r
+        WHERE NOT EXISTS (
             SELECT 1 FROM core.dim_task AS t
             WHERE t.district_code = :d AND t.ma_nhiem_vu = r.ma_nhiem_vu
-              AND CASE WHEN {later_month} THEN t.row_hash = {_TASK_HASH} ELSE t.is_current END)
+              AND CASE WHEN r.reported_later THEN t.row_hash = r.row_hash ELSE t.is_current END)
     """), params)
     # Status is judged from the dates at the end of the data window, not the district's word,
     # against the version the row describes (the current one, unless a later month changed it).
     conn.execute(text(f"""
         INSERT INTO core.fct_task_snapshot (submission_id, task_key, district_code, period_key, ma_nhiem_vu,
             trang_thai, ngay_hoan_thanh, tien_do, as_of_date, derived_status, source_row, note)
+        WITH {staged}
         SELECT :s, t.task_key, :d, :p, r.ma_nhiem_vu, r.trang_thai, r.ngay_hoan_thanh, r.tien_do, :as_of,
                CASE WHEN r.trang_thai = 'Hoàn thành' THEN
                         CASE WHEN t.han_hoan_thanh IS NULL OR r.ngay_hoan_thanh <= t.han_hoan_thanh
@@ -212,14 +220,13 @@ def _merge_tasks(conn: Connection, file_id: int, submission_id: int, district_co
                     WHEN t.han_hoan_thanh IS NOT NULL AND t.han_hoan_thanh < :as_of THEN 'overdue'
                     ELSE 'in_progress' END,
                r.row_number, r.ghi_chu
-        FROM staging.stg_task_row AS r
+        FROM staged AS r
         CROSS JOIN LATERAL (
             SELECT v.task_key, v.han_hoan_thanh FROM core.dim_task AS v
-            WHERE v.district_code = :d AND v.ma_nhiem_vu = r.ma_nhiem_vu AND v.row_hash = {_TASK_HASH}
+            WHERE v.district_code = :d AND v.ma_nhiem_vu = r.ma_nhiem_vu AND v.row_hash = r.row_hash
             ORDER BY v.is_current DESC, v.task_key DESC
             LIMIT 1
         ) AS t
-        WHERE r.file_id = :f
     """), params)
 
 
