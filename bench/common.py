@@ -31,9 +31,10 @@ def admin_url() -> str:
 
 
 @contextmanager
-def bench_database(keep: bool = False) -> Iterator[str]:
-    """Create a database for one benchmark run; yield its URL; drop it unless `keep`."""
-    admin = admin_url()
+def bench_database(keep: bool = False, admin: str | None = None) -> Iterator[str]:
+    """Create a database for one benchmark run (on `admin`'s server, default `admin_url()`);
+    yield its URL; drop it unless `keep`."""
+    admin = admin or admin_url()
     name = f"baocao_bench_{uuid.uuid4().hex[:8]}"
     admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with admin_engine.connect() as conn:

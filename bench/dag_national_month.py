@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.common import bench_database
+from bench.common import admin_url, bench_database
 
 
 def main() -> None:
@@ -55,8 +55,9 @@ def main() -> None:
         sub = synth.generate_month(synth.make_profile(code, max(int(communes), 1), seed=int(code)), 2024, 5)
         write_submission_xlsx(sub, generated / f"{code}_2024-05.xlsx")
     mtime = time.mktime((2024, 5, 16, 9, 0, 0, 0, 0, -1))
+    admin = admin_url()  # once: each run points WAREHOUSE_URL at its own database, dropped after it
     for size in (int(s) for s in args.batch_sizes.split(",")):
-        with bench_database() as url:
+        with bench_database(admin=admin) as url:
             upgrade(create_engine(url))
             landing = tmp / f"landing_{size}"
             landing.mkdir()

@@ -19,7 +19,7 @@ def rollup_marts() -> None:
 
         r = refresh_marts(warehouse_engine())
         return {"mode": r.mode, "units": r.units, "indicator_rows": r.indicator_rows, "task_rows": r.task_rows,
-                "seconds": round(r.seconds, 2)}
+                "seconds": round(r.seconds, 2), "steps": {k: round(v, 2) for k, v in r.steps.items()}}
 
     refresh()
 
