@@ -139,12 +139,19 @@ class IndicatorLine:
     plan_attained: bool | None
     reporting_units: int
     expected_units: int
+    last_year_reporting_units: int | None = None  # of same_period_last_year
     sentence: str = ""
 
     @property
     def partial(self) -> bool:
         """Fewer districts have a complete figure for the period than should."""
         return self.reporting_units < self.expected_units
+
+    @property
+    def partial_last_year(self) -> bool:
+        """The same period last year, compared with, was itself incomplete."""
+        return (self.same_period_last_year is not None and self.last_year_reporting_units is not None
+                and self.last_year_reporting_units < self.expected_units)
 
 
 @dataclass(frozen=True)
@@ -186,11 +193,15 @@ class Report:
     @property
     def partial_note(self) -> str | None:
         """The footnote explaining the '*' on partial figures, if any is partial."""
-        if not any(line.partial for line in self.indicators):
+        if not any(line.partial or line.partial_last_year for line in self.indicators):
             return None
         if self.is_province:
-            return "(*) Số liệu chưa đầy đủ: chỉ tổng hợp được từ số huyện có đủ số liệu của kỳ (cột Số huyện)"
-        return "(*) Số liệu chưa đầy đủ: huyện chưa báo cáo đủ các tháng của kỳ"
+            note = "(*) Số liệu chưa đầy đủ: chỉ tổng hợp được từ số huyện có đủ số liệu của kỳ (cột Số huyện)"
+        else:
+            note = "(*) Số liệu chưa đầy đủ: huyện chưa báo cáo đủ các tháng của kỳ"
+        if any(line.partial_last_year for line in self.indicators):
+            note += "; so sánh với cùng kỳ năm trước chưa đầy đủ thì không cùng phạm vi, cần thận trọng khi sử dụng"
+        return note
 
     @property
     def indicator_sentences(self) -> list[str]:
@@ -303,6 +314,13 @@ def indicator_sentence(line: IndicatorLine, period: Period, level: str) -> str:
             sentence += " (*chưa đủ số liệu các tháng trong kỳ)"
         else:
             sentence += f" (*tổng hợp từ {line.reporting_units}/{line.expected_units} huyện)"
+    if line.partial_last_year and (line.yoy_change_pct is not None or line.yoy_change_points is not None):
+        # A change against an incomplete last year is not like for like: say so.
+        if level == "district":
+            sentence += " (*cùng kỳ năm trước chưa đủ số liệu các tháng)"
+        else:
+            sentence += (f" (*cùng kỳ năm trước tổng hợp từ {line.last_year_reporting_units}/"
+                         f"{line.expected_units} huyện)")
     return sentence
 
 
@@ -383,6 +401,7 @@ def build_report(engine: Engine, unit: str, period: str, level: str | None = Non
             plan_attained=row.get("plan_attained"),
             reporting_units=int(row["reporting_units"]),
             expected_units=int(row["expected_units"]),
+            last_year_reporting_units=row.get("last_year_reporting_units"),
         )
         indicators.append(_with_sentence(line, indicator_sentence(line, parsed, level)))
 

@@ -124,13 +124,16 @@ def test_province_total_is_marked_partial_with_the_districts_it_comes_from(wareh
     assert r.title == "Báo cáo 6 tháng đầu năm 2024 — Tỉnh Vĩnh Phúc"
     assert r.completeness == "Số liệu tổng hợp từ 2/9 huyện (chưa đầy đủ)"
     # 61.250,5 + 30.000 = 91.250,5 against 50.000 (+82,501 %); plans 122.501 + 60.000 = 182.501 (50 %)
+    # ... and the +82,5 % compares two districts with one (Vĩnh Yên sent nothing in 2023): said so
     assert sentence(r, "NS01") == ("Thu ngân sách nhà nước trên địa bàn 91.250,5 triệu đồng, tăng 82,5% so với "
-                                   "cùng kỳ; đạt 50% kế hoạch năm (*tổng hợp từ 2/9 huyện)")
+                                   "cùng kỳ; đạt 50% kế hoạch năm (*tổng hợp từ 2/9 huyện) "
+                                   "(*cùng kỳ năm trước tổng hợp từ 1/9 huyện)")
     # 92.000 + 8.000 against 80.000; only Tam Dương planned pigs (80.000)
     assert sentence(r, "NN05") == ("Tổng đàn lợn 100.000 con, tăng 25% so với cùng kỳ; đạt 125% kế hoạch năm "
-                                   "(*tổng hợp từ 2/9 huyện)")
+                                   "(*tổng hợp từ 2/9 huyện) (*cùng kỳ năm trước tổng hợp từ 1/9 huyện)")
     # (80 + 20) / (1.000 + 2.000) = 3,333 %; 10 % a year earlier: -6,667 points; no plan for a province rate
-    assert sentence(r, "XH03") == "Tỷ lệ hộ nghèo 3,33%, giảm 6,67 điểm % so với cùng kỳ (*tổng hợp từ 2/9 huyện)"
+    assert sentence(r, "XH03") == ("Tỷ lệ hộ nghèo 3,33%, giảm 6,67 điểm % so với cùng kỳ (*tổng hợp từ 2/9 huyện) "
+                                   "(*cùng kỳ năm trước tổng hợp từ 1/9 huyện)")
     assert all(i.partial for i in r.indicators)
 
 
@@ -147,8 +150,11 @@ def test_province_2025_must_be_asked_for(warehouse: Engine) -> None:
 def test_an_incomplete_district_year_is_marked(warehouse: Engine) -> None:
     r = build_report(warehouse, TAM_DUONG, "2024")  # only January-June reported
     assert r.title == "Báo cáo năm 2024 — Huyện Tam Dương"
-    assert sentence(r, "NS01").endswith("(*chưa đủ số liệu các tháng trong kỳ)")
-    assert r.partial_note == "(*) Số liệu chưa đầy đủ: huyện chưa báo cáo đủ các tháng của kỳ"
+    # 2023 had January-June too: the comparison is with an incomplete year as well
+    assert sentence(r, "NS01").endswith(
+        "(*chưa đủ số liệu các tháng trong kỳ) (*cùng kỳ năm trước chưa đủ số liệu các tháng)")
+    assert r.partial_note == ("(*) Số liệu chưa đầy đủ: huyện chưa báo cáo đủ các tháng của kỳ; so sánh với cùng "
+                              "kỳ năm trước chưa đầy đủ thì không cùng phạm vi, cần thận trọng khi sử dụng")
 
 
 def test_task_summary_per_assigning_body(warehouse: Engine) -> None:

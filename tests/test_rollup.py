@@ -100,6 +100,20 @@ def test_same_period_last_year_relative_for_stocks_points_for_rates(db: Engine, 
     assert (poverty["yoy_change_points"], poverty["yoy_change_pct"]) == (-2, None)
 
 
+def test_a_province_change_says_how_many_districts_last_year_had(db: Engine, tmp_path: Path) -> None:
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2023-06", {"NN05": 80000}))
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-06", {"NN05": 92000}))
+    arrive(db, tmp_path, b.month(VINH_YEN, "2024-06", {"NN05": 8000}))  # nothing from Vĩnh Yên in 2023
+    refresh(db, full=True)
+    june = "level = :l AND unit_code = :u AND year = :y AND month = 6 AND indicator_code = 'NN05'"
+    province = row(db, "indicator_monthly", june, l="province", u="26", y=2024)
+    # +25 % is 92.000 + 8.000 against Tam Dương alone: 2 districts this year, 1 last year
+    assert (province["value"], province["same_period_last_year"], province["yoy_change_pct"]) == (100000, 80000, 25)
+    assert (province["reporting_units"], province["last_year_reporting_units"]) == (2, 1)
+    assert row(db, "indicator_monthly", june, l="district", u=TAM_DUONG, y=2024)["last_year_reporting_units"] == 1
+    assert row(db, "indicator_monthly", june, l="province", u="26", y=2023)["last_year_reporting_units"] is None
+
+
 def test_plan_attainment_follows_the_indicator_direction(db: Engine, tmp_path: Path) -> None:
     for m in range(1, 13):
         arrive(db, tmp_path, b.month(TAM_DUONG, f"2024-{m:02d}", {"NS01": 1000, "XH01": 80, "XH02": 1000}))

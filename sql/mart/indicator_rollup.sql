@@ -23,6 +23,7 @@ CREATE TABLE mart.indicator_rollup (
     reporting_units       integer  NOT NULL,
     expected_units        integer  NOT NULL,
     refreshed_at          timestamptz NOT NULL DEFAULT now(),
+    last_year_reporting_units integer,  -- reporting_units of same_period_last_year (added by migration 0008)
     -- In the order a full rebuild writes the rows, so building the key after it finds them sorted.
     PRIMARY KEY (level, unit_code, indicator_code, period_key)
 );

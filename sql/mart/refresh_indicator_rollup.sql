@@ -6,7 +6,7 @@
 INSERT INTO mart.indicator_rollup (
     level, unit_code, period_key, period_type, year, half, month, indicator_code, value, ytd_value,
     annual_plan, pct_of_annual_plan, plan_attained, same_period_last_year, yoy_change_pct,
-    yoy_change_points, reporting_units, expected_units)
+    yoy_change_points, reporting_units, expected_units, last_year_reporting_units)
 WITH
 plan AS (  -- the plan in force: a district's own; a province's the sum of its districts' (rates: none)
     SELECT s.unit_id, i.indicator_id, s.year, sum(t.target_value) AS annual_plan
@@ -22,6 +22,8 @@ compared AS (  -- the same period a year earlier, and the year's total, in one s
     SELECT f.unit_id, f.indicator_id, f.period_key, f.period_key / 100 AS year,
            f.value, f.ytd_value, f.reporting_units,
            first_value(f.value) OVER (by_period RANGE BETWEEN 100 PRECEDING AND 100 PRECEDING) AS last_year,
+           first_value(f.reporting_units) OVER (by_period RANGE BETWEEN 100 PRECEDING AND 100 PRECEDING)
+               AS last_year_reporting_units,
            -- on an H2 row, its year's figure: a flow's year to date at the end of H2
            first_value(f.value) OVER (by_period RANGE BETWEEN 92 PRECEDING AND 92 PRECEDING) AS year_of_h2
     FROM rollup_figures AS f
@@ -51,6 +53,6 @@ SELECT s.level, s.unit_code, s.period_key, s.period_type, s.year, s.half, s.mont
        CASE WHEN s.kind <> 'rate' THEN round(100 * (s.value - s.last_year) / NULLIF(s.last_year, 0), 2)
        END AS yoy_change_pct,
        CASE WHEN s.kind = 'rate' THEN round(s.value - s.last_year, 4) END AS yoy_change_points,
-       s.reporting_units, s.expected_units
+       s.reporting_units, s.expected_units, s.last_year_reporting_units
 FROM scoped AS s
 LEFT JOIN plan AS pl ON pl.unit_id = s.unit_id AND pl.indicator_id = s.indicator_id AND pl.year = s.year;
