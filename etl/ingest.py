@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from etl.catalog import load_catalog
 from etl.checks import CheckedFile, DistrictRef, RefContext, check_file
@@ -112,12 +112,23 @@ def archive(engine: Engine, files: Sequence[IncomingFile]) -> tuple[dict[str, in
     return ids, processed
 
 
+def _recorded_meanwhile(conn: Connection, file_id: int) -> bool:
+    """Whether another run (a CLI ingest beside the DAG, `baocao reprocess`) recorded this
+    file since this one found it unprocessed. The lock, held to commit, makes the later of
+    two runs wait for the first and then see its outcome: one load, and no crash on the key."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('file:' || :f))"), {"f": str(file_id)})
+    return bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM ops.file_outcome WHERE file_id = :f)"),
+                             {"f": file_id}).scalar())
+
+
 def _internal_error(engine: Engine, f: IncomingFile, file_id: int, exc: BaseException,
                     checked: CheckedFile | None) -> FileResult:
     """A bug must neither lose the file nor stop the batch: quarantine it with the reason."""
     log.error("processing %s (file_id %s) failed", f.name, file_id, exc_info=exc)
     message = make_message("INTERNAL_ERROR", found=f"{type(exc).__name__}: {exc}"[:300])
     with engine.begin() as conn:
+        if _recorded_meanwhile(conn, file_id):
+            return FileResult(file=f.name, status="duplicate", file_id=file_id)
         record_outcome(conn, file_id, checked.kind if checked else "unknown", checked.fmt if checked else None,
                        "rejected", checked.district_code if checked else None,
                        checked.period_code if checked else None, [message])
@@ -129,6 +140,8 @@ def _load_one(engine: Engine, f: IncomingFile, file_id: int, checked: CheckedFil
     """Load one checked file in one transaction (the outcome and messages included)."""
     record_id: int | None = None
     with engine.begin() as conn:
+        if _recorded_meanwhile(conn, file_id):
+            return FileResult(file=f.name, status="duplicate", file_id=file_id)
         if checked.kind == "submission":
             record_id = load_submission(conn, file_id, f.sha256, f.received_at, checked, ref)
         elif checked.kind == "plan":

@@ -280,6 +280,25 @@ def test_a_crash_while_loading_is_recorded_and_the_batch_goes_on(
     assert one(db, "SELECT count(*) FROM raw.file")[0] == 2
 
 
+def test_a_file_another_run_loads_meanwhile_is_a_duplicate_not_a_crash(
+    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from etl import rules
+
+    path = b.write_json(tmp_path / "s.json", b.submission())
+    real = rules.evaluate
+
+    def another_run_first(items, ref, conn):  # between "not processed yet" and loading it
+        monkeypatch.setattr(rules, "evaluate", real)
+        assert [r.status for r in run(db, path)] == ["accepted"]
+        return real(items, ref, conn)
+
+    monkeypatch.setattr(rules, "evaluate", another_run_first)
+    assert [r.status for r in run(db, path)] == ["duplicate"]
+    assert one(db, "SELECT count(*) FROM core.fct_submission")[0] == 1
+    assert one(db, "SELECT count(*) FROM ops.file_outcome")[0] == 1
+
+
 # -------------------------------------------------------------------------- tasks
 
 
