@@ -114,8 +114,8 @@ def archive(engine: Engine, files: Sequence[IncomingFile]) -> tuple[dict[str, in
 
 def _recorded_meanwhile(conn: Connection, file_id: int) -> bool:
     """Whether another run (a CLI ingest beside the DAG, `baocao reprocess`) recorded this
-    file since this one found it unprocessed. The lock, held to commit, makes the later of
-    two runs wait for the first and then see its outcome: one load, and no crash on the key."""
+    file since this one found it unprocessed. Asked only when loading failed: the second of
+    two loads of one file always fails on the file's keys, once the first has committed."""
     conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('file:' || :f))"), {"f": str(file_id)})
     return bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM ops.file_outcome WHERE file_id = :f)"),
                              {"f": file_id}).scalar())
@@ -124,11 +124,12 @@ def _recorded_meanwhile(conn: Connection, file_id: int) -> bool:
 def _internal_error(engine: Engine, f: IncomingFile, file_id: int, exc: BaseException,
                     checked: CheckedFile | None) -> FileResult:
     """A bug must neither lose the file nor stop the batch: quarantine it with the reason."""
-    log.error("processing %s (file_id %s) failed", f.name, file_id, exc_info=exc)
     message = make_message("INTERNAL_ERROR", found=f"{type(exc).__name__}: {exc}"[:300])
     with engine.begin() as conn:
         if _recorded_meanwhile(conn, file_id):
+            log.info("%s (file_id %s) was recorded by another run meanwhile: a duplicate", f.name, file_id)
             return FileResult(file=f.name, status="duplicate", file_id=file_id)
+        log.error("processing %s (file_id %s) failed", f.name, file_id, exc_info=exc)
         record_outcome(conn, file_id, checked.kind if checked else "unknown", checked.fmt if checked else None,
                        "rejected", checked.district_code if checked else None,
                        checked.period_code if checked else None, [message])
@@ -140,8 +141,6 @@ def _load_one(engine: Engine, f: IncomingFile, file_id: int, checked: CheckedFil
     """Load one checked file in one transaction (the outcome and messages included)."""
     record_id: int | None = None
     with engine.begin() as conn:
-        if _recorded_meanwhile(conn, file_id):
-            return FileResult(file=f.name, status="duplicate", file_id=file_id)
         if checked.kind == "submission":
             record_id = load_submission(conn, file_id, f.sha256, f.received_at, checked, ref)
         elif checked.kind == "plan":
