@@ -155,7 +155,48 @@ def calendar_rule(province_code: str, report_type: str = "month") -> CalendarRul
     return rules.get((province_code, report_type)) or rules[("*", report_type)]
 
 
+@dataclass(frozen=True)
+class Assignment:
+    """A province whose districts must send a report type from a period on (DHIS2: data set assignment)."""
+    province_code: str
+    report_type: str
+    from_period_key: int
+
+
+def parse_assignments(entries: list[dict[str, Any]] | None) -> list[Assignment]:
+    """The `assignments` of reference/reporting_calendar.yaml, checked."""
+    out: list[Assignment] = []
+    for entry in entries or []:
+        province, start = str(entry.get("province_code", "")).zfill(2), str(entry.get("from", ""))
+        report_type = str(entry.get("report_type", "month"))
+        if not (len(province) == 2 and province.isdigit()):
+            raise ValueError(f"{CALENDAR_PATH}: assignment province_code {entry.get('province_code')!r} "
+                             "is not a legacy province code (2 digits)")
+        try:
+            year, month = (int(x) for x in start.split("-"))
+            if not 1 <= month <= 12:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"{CALENDAR_PATH}: assignment of {province}: from {start!r} is not YYYY-MM") from None
+        if report_type != "month":
+            raise ValueError(f"{CALENDAR_PATH}: assignment of {province}: only monthly reports are assigned")
+        out.append(Assignment(province, report_type, period_key(year, month)))
+    return out
+
+
+def load_assignments(conn: Connection, assignments: list[Assignment]) -> None:
+    """Replace core.reporting_assignment (the YAML is the source of truth)."""
+    conn.execute(text("DELETE FROM core.reporting_assignment"))
+    if assignments:
+        conn.execute(text("""
+            INSERT INTO core.reporting_assignment (province_code, report_type, from_period_key)
+            VALUES (:province_code, :report_type, :from_period_key)
+        """), [a.__dict__ for a in assignments])
+
+
 def load_calendar(conn: Connection) -> None:
+    data = yaml.safe_load(CALENDAR_PATH.read_text(encoding="utf-8"))
+    load_assignments(conn, parse_assignments(data.get("assignments")))
     rows = [
         {"province_code": p, "report_type": t, "cutoff_day": r.cutoff_day, "deadline_day": r.deadline_day,
          "deadline_time": r.deadline_time, "timezone": r.timezone}

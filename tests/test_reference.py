@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
 from etl.catalog import load_catalog
@@ -121,3 +122,14 @@ def test_type2_merge_keeps_history_when_a_unit_changes(engine: Engine) -> None:
         ("Tỉnh Gia Lai", date(1900, 1, 1), date(2026, 1, 1), False),
         ("Tỉnh Gia Lai (tên mới)", date(2026, 1, 1), None, True),
     ]
+
+
+def test_reporting_assignments_are_checked() -> None:
+    from etl.reference import Assignment, parse_assignments
+
+    assert parse_assignments([{"province_code": 26, "from": "2024-05"}]) == [Assignment("26", "month", 202405)]
+    assert parse_assignments(None) == []
+    with pytest.raises(ValueError, match="2 digits"):
+        parse_assignments([{"province_code": "2601", "from": "2024-05"}])
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        parse_assignments([{"province_code": "26", "from": "05/2024"}])

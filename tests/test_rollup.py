@@ -208,6 +208,33 @@ def test_submission_status_as_of_any_day(db: Engine, tmp_path: Path) -> None:
     assert len(after) == 9  # every district of Vĩnh Phúc is expected
 
 
+def test_an_assigned_province_is_expected_before_any_district_sends(db: Engine) -> None:
+    from etl.alerts import due_alerts
+    from etl.reference import load_assignments, load_calendar, parse_assignments
+
+    with db.begin() as conn:
+        load_assignments(conn, parse_assignments([{"province_code": "26", "from": "2024-05"}]))
+    try:
+        def status(as_of: str) -> set[tuple[str, int, str]]:
+            with db.connect() as conn:
+                return {(r[0], r[1], r[2]) for r in conn.execute(text(
+                    "SELECT district_code, month, status FROM mart.submission_status_at(:t) WHERE year = 2024"),
+                    {"t": datetime.fromisoformat(as_of)})}
+
+        # Nothing was ever sent: still, all 9 districts of Vĩnh Phúc owe May (not April: assigned from May).
+        before = status(f"2024-05-16T09:00:00{TZ}")
+        assert len(before) == 9 and {(m, s) for _, m, s in before} == {(5, "pending")}
+        after = status(f"2024-05-20T09:00:00{TZ}")
+        assert len(after) == 9 and {(m, s) for _, m, s in after} == {(5, "missing")}
+        reminders = [a for a in due_alerts(db, datetime.fromisoformat(f"2024-05-16T09:00:00{TZ}"))
+                     if a.kind == "reminder"]
+        assert len(reminders) == 9
+    finally:
+        with db.begin() as conn:
+            load_calendar(conn)  # back to reference/reporting_calendar.yaml
+    assert status(f"2024-05-20T09:00:00{TZ}") == set()  # unassigned and silent: not expected
+
+
 def test_analyst_role_reads_mart_and_nothing_else(half_year: Engine) -> None:
     with half_year.connect() as conn:
         conn.execute(text("SET ROLE baocao_analyst"))

@@ -1,11 +1,16 @@
 -- mart.submission_status_at(as_of): every expected district-month and what became of it
--- as of a moment. Expected: every current district of a province that has sent anything,
--- for every month from the first period any district sent up to the month of as_of.
+-- as of a moment. Expected: every current district of an assigned province
+-- (core.reporting_assignment) from its first assigned month, and of any other province that
+-- has sent anything from the first period any district sent; up to the month of as_of.
 -- Status: on_time / late (by the first accepted version's arrival against the deadline of
 -- the district's province), rejected (only rejected versions), missing (nothing accepted
 -- and the deadline has passed), pending (nothing accepted yet, deadline still ahead; an
 -- extension of the contract's four statuses, for the current month). from_period
 -- (YYYYMM) limits the months computed, for the incremental refresh.
+-- As pg_dump does: the body is checked when called, not here. A new install creates this
+-- function in migration 0003, before migration 0009 creates core.reporting_assignment (and
+-- runs this file again).
+SET LOCAL check_function_bodies = off;
 CREATE OR REPLACE FUNCTION mart.submission_status_at(as_of timestamptz, from_period integer DEFAULT 0)
 RETURNS TABLE (
     district_code text, district_name text, province_code text, year smallint, month smallint,
@@ -13,12 +18,21 @@ RETURNS TABLE (
     days_late integer, versions_received integer, errors integer, warnings integer)
 LANGUAGE sql STABLE AS $$
 WITH
-provinces AS (SELECT DISTINCT d.province_code FROM core.fct_submission s
-              JOIN core.dim_district d ON d.district_key = s.district_key),
+assigned AS (
+    SELECT province_code, from_period_key AS first_period FROM core.reporting_assignment WHERE report_type = 'month'
+),
+provinces AS (  -- assigned ones from their first month; others once they have sent anything
+    SELECT province_code, first_period FROM assigned
+    UNION ALL
+    SELECT DISTINCT d.province_code,
+           (SELECT min(period_key) FROM core.fct_submission WHERE received_at <= as_of)
+    FROM core.fct_submission s
+    JOIN core.dim_district d ON d.district_key = s.district_key
+    WHERE d.province_code NOT IN (SELECT province_code FROM assigned)
+),
 months AS (
     SELECT p.year, p.month, p.period_key FROM core.dim_period p
     WHERE p.period_type = 'month'
-      AND p.period_key >= (SELECT min(period_key) FROM core.fct_submission WHERE received_at <= as_of)
       AND p.period_key >= from_period
       AND p.start_date <= (as_of AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
 ),
@@ -28,8 +42,8 @@ expected AS (
                             extract(minute FROM c.deadline_time)::int, extract(second FROM c.deadline_time),
                             c.timezone) AS deadline
     FROM core.dim_district d
-    JOIN provinces USING (province_code)
-    CROSS JOIN months m
+    JOIN provinces pr USING (province_code)
+    JOIN months m ON m.period_key >= pr.first_period
     JOIN core.reporting_calendar c
       ON c.report_type = 'month'
      AND c.province_code = COALESCE((SELECT r.province_code FROM core.reporting_calendar r
@@ -63,3 +77,4 @@ LEFT JOIN received r ON r.district_code = e.district_code AND r.period_key = e.p
 $$;
 COMMENT ON FUNCTION mart.submission_status_at(timestamptz, integer) IS
     'Tình trạng nộp báo cáo tại một thời điểm / submission status of every expected district-month as of a moment';
+RESET check_function_bodies;
