@@ -86,6 +86,17 @@ def test_a_rejected_version_run_again_replaces_itself_and_versions_keep_their_or
     assert rows(db, "SELECT attempt FROM ops.superseded_outcome ORDER BY attempt") == [(1,), (2,)]
 
 
+def test_a_rejected_plan_run_again_leaves_one_version(db: Engine, tmp_path: Path) -> None:
+    bad = b.plan()
+    bad["ke_hoach"][0]["ke_hoach_nam"] = "khoảng 150"
+    [rejected] = ingest_paths(db, [b.write_json(tmp_path / "plan.json", bad)], received_at=MAY)
+    assert rejected.status == "rejected" and rejected.kind == "plan"
+    [again] = reprocess(db, [rejected.file_id])
+    assert (again.status, again.kind) == ("rejected", "plan")
+    assert rows(db, "SELECT version, status, file_id FROM core.fct_plan") == [(1, "rejected", rejected.file_id)]
+    assert rows(db, "SELECT count(*) FROM staging.stg_plan_row WHERE file_id = :f", f=rejected.file_id) == [(3,)]
+
+
 def test_accepted_and_unknown_files_are_not_reprocessed(db: Engine, tmp_path: Path) -> None:
     [ok] = ingest_paths(db, [b.write_json(tmp_path / "ok.json", b.submission())], received_at=MAY)
     with pytest.raises(NotReprocessable, match="accepted"):
