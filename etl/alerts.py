@@ -121,10 +121,12 @@ def due_alerts(engine: Engine, as_of: datetime) -> list[Alert]:
         found = messages.get(r.file_id, [])
         lines = "\n".join(f"  - [{m.code}] {m.message_vi}" for m in found)
         if found and all(m.code == "INTERNAL_ERROR" for m in found):  # our fault: nothing for the district to fix
+            headline = "Tệp chưa xử lý được do lỗi hệ thống, không cần gửi lại"
             ask = ("Lỗi này do hệ thống, không do tệp: anh/chị không cần sửa hay gửi lại. Tệp đã được lưu và sẽ "
                    "được xử lý lại khi lỗi được khắc phục; nếu tệp có lỗi khác, hệ thống sẽ báo tiếp.")
             english = "internal error, code INTERNAL_ERROR; nothing to fix or resend, the file will be reprocessed."
         else:
+            headline = "Báo cáo bị trả lại"
             ask = ("Đề nghị sửa các lỗi trên và gửi lại tệp. Số liệu của tệp này chưa được đưa vào tổng hợp.")
             english = ("submission rejected, code INVALID_SUBMISSION; the errors above name sheet, row and "
                        "column.")
@@ -133,7 +135,7 @@ def due_alerts(engine: Engine, as_of: datetime) -> list[Alert]:
             key=f"invalid:{r.file_id}" if r.attempt == 1 else f"invalid:{r.file_id}:{r.attempt}",
             kind="invalid_submission", district_code=r.district_code,
             period_code=r.period_code, to=to, cc=cc, file_id=r.file_id,
-            subject=f"[baocao] Báo cáo bị trả lại: {who}, tệp {r.file_name} (INVALID_SUBMISSION)",
+            subject=f"[baocao] {headline}: {who}, tệp {r.file_name} (INVALID_SUBMISSION)",
             body=(f"Kính gửi {who},\n\nTệp '{r.file_name}' nhận lúc {_fmt_time(r.received_at)}"
                   f"{' cho kỳ ' + r.period_code if r.period_code else ''} chưa được tiếp nhận vì có lỗi sau:\n"
                   f"{lines}\n\n{ask}\n\n(English: {english})\n"),

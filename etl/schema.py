@@ -20,10 +20,11 @@ def run_sql_files(conn: Connection, relative_paths: list[str]) -> None:
         cursor.execute((SQL_DIR / rel).read_text(encoding="utf-8"))
 
 
-def alembic_config(conn: Connection) -> Config:
+def alembic_config(conn: Connection | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.attributes["connection"] = conn
+    if conn is not None:
+        cfg.attributes["connection"] = conn
     return cfg
 
 
@@ -46,8 +47,6 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str:
     """The newest migration in etl/migrations: what `upgrade` brings a database to."""
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head

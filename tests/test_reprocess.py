@@ -121,6 +121,7 @@ def test_the_district_is_told_not_to_resend_after_an_internal_error_then_told_th
     send_alerts(db, MAY)
     [mail] = [m for m in smtp_server.messages if "INVALID" in m["Subject"]]
     assert "không cần sửa hay gửi lại" in mail.get_content()
+    assert "lỗi hệ thống, không cần gửi lại" in mail["Subject"]  # not "returned": nothing to resend
     smtp_server.messages.clear()
 
     reprocess(db)  # the bug is fixed
@@ -128,6 +129,7 @@ def test_the_district_is_told_not_to_resend_after_an_internal_error_then_told_th
     [mail] = [m for m in smtp_server.messages if "INVALID" in m["Subject"]]
     body = mail.get_content()
     assert "VALUE_HEDGED" in body and "khoảng 24.000" in body and "Đề nghị sửa" in body
+    assert "Báo cáo bị trả lại" in mail["Subject"]
     smtp_server.messages.clear()
     send_alerts(db, MAY)  # still once per attempt
     assert not [m for m in smtp_server.messages if "INVALID" in m["Subject"]]
