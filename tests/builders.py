@@ -166,3 +166,19 @@ def task(task_id: str, body: str, status: str, deadline: str | None, done: str |
     if done:
         row["ngay_hoan_thanh"] = done
     return row
+
+
+def break_a_suite(tmp_path: Path, monkeypatch: Any) -> None:
+    """Make the quality gate's suites unrunnable (an expectation on a column that does not
+    exist): GX cannot run them, so the whole batch is quarantined with INTERNAL_ERROR."""
+    import shutil
+
+    from etl import gate
+    from etl.paths import EXPECTATIONS_DIR
+
+    broken = tmp_path / "suites"
+    shutil.copytree(EXPECTATIONS_DIR, broken)
+    spec = json.loads((broken / "task_rows.json").read_text(encoding="utf-8"))
+    spec["expectations"][0]["kwargs"]["column"] = "no_such_column"
+    (broken / "task_rows.json").write_text(json.dumps(spec), encoding="utf-8")
+    monkeypatch.setattr(gate, "suites", lambda: gate.suites.__wrapped__(broken))

@@ -4,7 +4,6 @@ batch, failures mapped to their cell, Data Docs written, a broken suite quaranti
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -82,12 +81,7 @@ def test_data_docs_are_written(db: Engine, tmp_path: Path) -> None:
 
 def test_a_suite_that_cannot_run_quarantines_the_batch(db: Engine, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    broken = tmp_path / "suites"
-    shutil.copytree(EXPECTATIONS_DIR, broken)
-    spec = json.loads((broken / "task_rows.json").read_text(encoding="utf-8"))
-    spec["expectations"][0]["kwargs"]["column"] = "no_such_column"
-    (broken / "task_rows.json").write_text(json.dumps(spec), encoding="utf-8")
-    monkeypatch.setattr(gate, "suites", lambda: _broken(broken))
+    b.break_a_suite(tmp_path, monkeypatch)
     paths = [b.write_json(tmp_path / f"{c}.json", b.submission(district=c)) for c in ("637", "639")]
     results = ingest_paths(db, paths, received_at=MAY)
     assert [r.status for r in results] == ["rejected", "rejected"]
@@ -95,7 +89,3 @@ def test_a_suite_that_cannot_run_quarantines_the_batch(db: Engine, tmp_path: Pat
     with db.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM raw.file")).scalar() == 2
         assert conn.execute(text("SELECT count(*) FROM core.fct_indicator_value")).scalar() == 0
-
-
-def _broken(directory: Path) -> gate.Suites:
-    return gate.suites.__wrapped__(directory)

@@ -4,7 +4,6 @@ the bytes archived in raw.file; the earlier attempt is kept; districts hear the 
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,12 +13,10 @@ from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
 from etl import db as db_module
-from etl import gate
 from etl import ingest as ingest_module
 from etl.alerts import send_alerts
 from etl.cli import app
 from etl.ingest import ingest_paths
-from etl.paths import EXPECTATIONS_DIR
 from etl.reprocess import NotReprocessable, reprocess
 from tests import builders as b
 from tests.conftest import MailSink
@@ -32,19 +29,9 @@ def rows(db: Engine, sql: str, **params: Any) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in conn.execute(text(sql), params)]
 
 
-def break_a_suite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A suite naming a column that does not exist: GX cannot run it, the batch is quarantined."""
-    broken = tmp_path / "suites"
-    shutil.copytree(EXPECTATIONS_DIR, broken)
-    spec = json.loads((broken / "task_rows.json").read_text(encoding="utf-8"))
-    spec["expectations"][0]["kwargs"]["column"] = "no_such_column"
-    (broken / "task_rows.json").write_text(json.dumps(spec), encoding="utf-8")
-    monkeypatch.setattr(gate, "suites", lambda: gate.suites.__wrapped__(broken))
-
-
 def test_files_rejected_by_a_broken_suite_load_once_it_is_fixed(db: Engine, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    break_a_suite(tmp_path, monkeypatch)
+    b.break_a_suite(tmp_path, monkeypatch)
     paths = [b.write_json(tmp_path / f"{c}.json", b.submission(district=c)) for c in ("637", "639")]
     assert [r.status for r in ingest_paths(db, paths, received_at=MAY)] == ["rejected", "rejected"]
     monkeypatch.undo()  # the suite is fixed
