@@ -101,6 +101,18 @@ def engine(warehouse_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def cli_runner(warehouse_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A typer CliRunner whose `baocao` commands talk to the test warehouse."""
+    from typer.testing import CliRunner
+
+    from etl import db as db_module
+
+    monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
+    db_module.get_engine.cache_clear()
+    return CliRunner()
+
+
+@pytest.fixture
 def db(engine: Engine) -> Engine:
     """The migrated warehouse with reference data and no submissions."""
     with engine.begin() as conn:

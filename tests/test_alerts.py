@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from etl import db as db_module
 from etl.alerts import send_alerts
 from etl.cli import app
 from etl.ingest import ingest_paths
@@ -102,11 +101,8 @@ def test_reminder_invalid_late_and_escalation_each_once(may: Engine, tmp_path: P
 
 
 def test_replaying_a_past_day_with_as_of(may: Engine, alert_channels: None, smtp_server: MailSink,
-                                         webhook_server: HookSink, warehouse_url: str,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
-    db_module.get_engine.cache_clear()
-    runner = CliRunner()
+                                         webhook_server: HookSink, cli_runner: CliRunner) -> None:
+    runner = cli_runner
     dry = runner.invoke(app, ["alerts", "--as-of", "2024-05-20T08:00:00", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "late:243:2024-05" in dry.output and "dry run" in dry.output

@@ -10,16 +10,13 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from etl import db as db_module
 from etl.cli import app
 from tests import builders as b
 
 
 @pytest.fixture
-def cli(db: Engine, warehouse_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
-    db_module.get_engine.cache_clear()
-    return CliRunner()
+def cli(db: Engine, cli_runner: CliRunner) -> CliRunner:
+    return cli_runner
 
 
 def test_ingest_json_output_has_the_contract_shape(cli: CliRunner, tmp_path: Path) -> None:

@@ -17,7 +17,6 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import Engine, create_engine, text
 from typer.testing import CliRunner
 
-from etl import db as db_module
 from etl.cli import app
 from etl.ingest import ingest_paths
 from etl.report import Report, build_report, parse_period, render_csv, render_markdown, vi_count, vi_number, write_xlsx
@@ -275,10 +274,8 @@ def test_xlsx_has_both_sheets_with_numbers(warehouse: Engine, tmp_path: Path) ->
 
 
 @pytest.fixture
-def cli(warehouse: Engine, warehouse_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
-    db_module.get_engine.cache_clear()
-    return CliRunner()
+def cli(warehouse: Engine, cli_runner: CliRunner) -> CliRunner:
+    return cli_runner
 
 
 def test_cli_report_in_each_format(cli: CliRunner, tmp_path: Path) -> None:

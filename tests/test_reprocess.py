@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from etl import db as db_module
 from etl import ingest as ingest_module
 from etl.alerts import send_alerts
 from etl.cli import app
@@ -122,10 +121,8 @@ def test_the_district_is_told_not_to_resend_after_an_internal_error_then_told_th
     assert not [m for m in smtp_server.messages if "INVALID" in m["Subject"]]
 
 
-def test_cli_reprocess(db: Engine, warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
-    db_module.get_engine.cache_clear()
-    cli = CliRunner()
+def test_cli_reprocess(db: Engine, cli_runner: CliRunner, tmp_path: Path) -> None:
+    cli = cli_runner
     assert "nothing to reprocess" in cli.invoke(app, ["reprocess"]).output
     [ok] = ingest_paths(db, [b.write_json(tmp_path / "ok.json", b.submission())], received_at=MAY)
     refused = cli.invoke(app, ["reprocess", str(ok.file_id)])
