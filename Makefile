@@ -26,7 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.rollup_decade
 
 airflow: $(STAMP)
-	$(BIN)/python -m etl.airflow_local
+	$(BIN)/python -m etl.orchestration.airflow_local
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

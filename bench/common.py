@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from etl.db import embedded_server_url, normalize_url
+from etl.warehouse.db import embedded_server_url, normalize_url
 
 LOCAL_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 

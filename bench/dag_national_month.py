@@ -41,10 +41,11 @@ def main() -> None:
     from airflow.dag_processing.dagbag import DagBag
     from airflow.utils.db import initdb
 
-    from etl import admin_units, synth
-    from etl.db import get_engine
-    from etl.schema import upgrade
-    from etl.writers import write_submission_xlsx
+    from etl.demo import synth
+    from etl.demo.writers import write_submission_xlsx
+    from etl.domain import admin_units
+    from etl.warehouse.db import get_engine
+    from etl.warehouse.schema import upgrade
 
     with contextlib.redirect_stdout(io.StringIO()):
         initdb()

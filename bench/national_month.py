@@ -23,12 +23,14 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, text
 
 from bench.common import bench_database
-from etl import admin_units, gate, synth
-from etl.catalog import load_catalog
-from etl.ingest import files_from_paths, ingest_files, load_ref_context
-from etl.load import FACT_VALUE_COLUMNS, copy_rows
-from etl.schema import upgrade
-from etl.writers import write_submission_json, write_submission_xlsx
+from etl.demo import synth
+from etl.demo.writers import write_submission_json, write_submission_xlsx
+from etl.domain import admin_units
+from etl.domain.catalog import load_catalog
+from etl.quality import expectations
+from etl.warehouse.ingest import files_from_paths, ingest_files, load_ref_context
+from etl.warehouse.load import FACT_VALUE_COLUMNS, copy_rows
+from etl.warehouse.schema import upgrade
 
 RECEIVED = datetime.fromisoformat("2024-05-16T09:00:00+07:00")
 
@@ -113,7 +115,7 @@ def run(engine: Engine, districts: int | None) -> None:
         upgrade(engine)
         print(f"schema + reference data: {time.perf_counter() - t0:.2f} s")
         t0 = time.perf_counter()
-        gate.suites()
+        expectations.suites()
         print(f"Great Expectations import and context, once per process: {time.perf_counter() - t0:.2f} s")
         with tempfile.TemporaryDirectory() as tmp:
             xlsx, jsons, gen_s, rows = generate(Path(tmp), 2024, 5, districts)

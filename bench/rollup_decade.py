@@ -25,11 +25,11 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, text
 
 from bench.common import bench_database
-from etl.catalog import load_catalog
-from etl.ingest import ingest_paths
-from etl.rollup import refresh
-from etl.schema import upgrade
-from etl.writers import write_submission_json
+from etl.demo.writers import write_submission_json
+from etl.domain.catalog import load_catalog
+from etl.marts.rollup import refresh
+from etl.warehouse.ingest import ingest_paths
+from etl.warehouse.schema import upgrade
 
 
 def copy_frame(engine: Engine, table: str, df: pd.DataFrame) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from airflow.sdk import dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from etl.dag_support import START, WAREHOUSE, default_args
+from etl.orchestration.dag_defaults import START, WAREHOUSE, default_args
 
 
 @dag(schedule="@hourly", start_date=START, catchup=False, max_active_runs=1, default_args=default_args(),
@@ -15,13 +15,13 @@ from etl.dag_support import START, WAREHOUSE, default_args
 def ingest_submissions() -> None:
     @task
     def discover() -> list[list[str]]:
-        from etl.orchestration import batches, discover_landed
+        from etl.orchestration.landing import batches, discover_landed
 
         return batches(discover_landed())
 
     @task(max_active_tis_per_dagrun=4)
     def ingest_batch(paths: list[str]) -> dict:
-        from etl.orchestration import ingest_landed, warehouse_engine
+        from etl.orchestration.landing import ingest_landed, warehouse_engine
 
         return ingest_landed(warehouse_engine(), paths)
 
@@ -29,8 +29,8 @@ def ingest_submissions() -> None:
     def alert_invalid(outcomes: list[dict]) -> int:
         from datetime import UTC, datetime
 
-        from etl.alerts import send_alerts
-        from etl.orchestration import warehouse_engine
+        from etl.alerts.due import send_alerts
+        from etl.orchestration.landing import warehouse_engine
 
         if not any(o["rejected"] for o in outcomes):
             return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
-from etl.dag_support import START, VN, default_args
+from etl.orchestration.dag_defaults import START, VN, default_args
 
 
 @dag(schedule=CronTriggerTimetable("0 8 * * *", timezone=VN), start_date=START, catchup=False,
@@ -30,7 +30,7 @@ def monitor_submissions() -> None:
 
         from sqlalchemy import text
 
-        from etl.orchestration import warehouse_engine
+        from etl.orchestration.landing import warehouse_engine
 
         with warehouse_engine().connect() as conn:
             rows = conn.execute(text("SELECT status, count(*) FROM mart.submission_status_at(:t) GROUP BY 1"),
@@ -41,8 +41,8 @@ def monitor_submissions() -> None:
     def send(moment: str) -> dict:
         from datetime import datetime
 
-        from etl.alerts import send_alerts
-        from etl.orchestration import warehouse_engine
+        from etl.alerts.due import send_alerts
+        from etl.orchestration.landing import warehouse_engine
 
         r = send_alerts(warehouse_engine(), datetime.fromisoformat(moment))
         return {"due": r.due, "sent": r.sent, "already_sent": r.already_sent, "failed": r.failed,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from etl.dag_support import START, VN, WAREHOUSE, default_args
+from etl.orchestration.dag_defaults import START, VN, WAREHOUSE, default_args
 
 
 @dag(schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("30 1 * * *", timezone=VN), assets=[WAREHOUSE]),
@@ -14,8 +14,8 @@ from etl.dag_support import START, VN, WAREHOUSE, default_args
 def rollup_marts() -> None:
     @task
     def refresh() -> dict:
-        from etl.orchestration import warehouse_engine
-        from etl.rollup import refresh as refresh_marts
+        from etl.marts.rollup import refresh as refresh_marts
+        from etl.orchestration.landing import warehouse_engine
 
         r = refresh_marts(warehouse_engine())
         return {"mode": r.mode, "units": r.units, "indicator_rows": r.indicator_rows, "task_rows": r.task_rows,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from etl.ingest import FileResult
+    from etl.warehouse.ingest import FileResult
 
 app = typer.Typer(help="baocao: district reports warehouse (kho dữ liệu báo cáo cấp huyện).",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -21,7 +21,7 @@ app.add_typer(db_app, name="db")
 
 
 def _engine():
-    from etl.db import get_engine
+    from etl.warehouse.db import get_engine
 
     return get_engine()
 
@@ -41,7 +41,7 @@ def _parse_iso(value: str | None) -> datetime | None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the warehouse schema and load reference data."""
-    from etl.schema import current_revision, upgrade
+    from etl.warehouse.schema import current_revision, upgrade
 
     engine = _engine()
     upgrade(engine)
@@ -66,7 +66,7 @@ def ingest(
     data_docs: Annotated[bool, typer.Option("--data-docs", help="Also build the GX Data Docs (HTML)")] = False,
 ) -> None:
     """Ingest submission and plan files: archive, read, check, load."""
-    from etl.ingest import ingest_paths
+    from etl.warehouse.ingest import ingest_paths
 
     try:
         results = ingest_paths(_engine(), paths, received_at=_parse_iso(received_at), data_docs=data_docs)
@@ -75,7 +75,7 @@ def ingest(
         raise typer.Exit(2) from exc
     _print_results(results, as_json)
     if data_docs:
-        from etl.gate import data_docs_dir
+        from etl.quality.expectations import data_docs_dir
 
         typer.echo(f"Data Docs: {data_docs_dir() / 'index.html'}")
 
@@ -106,8 +106,8 @@ def reprocess(
 ) -> None:
     """Run archived files again, from their stored bytes: after an internal error is fixed, or
     after the reference data changed. The earlier attempt is kept in ops.superseded_outcome."""
-    from etl.reprocess import NotReprocessable
-    from etl.reprocess import reprocess as run_again
+    from etl.warehouse.reprocess import NotReprocessable
+    from etl.warehouse.reprocess import reprocess as run_again
 
     try:
         results = run_again(_engine(), file_ids or [], code=code)
@@ -129,8 +129,8 @@ def status(
     """Submission status of every expected district for a month: on_time, late, missing, rejected, pending."""
     from datetime import UTC, datetime
 
-    from etl.checks import parse_period
-    from etl.status import STATUS_VI, period_status
+    from etl.intake.structure import parse_period
+    from etl.marts.status import STATUS_VI, period_status
 
     parsed = parse_period(period)
     if parsed is None:
@@ -163,7 +163,7 @@ def alerts(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List the due alerts; send and record nothing")] = False,
 ) -> None:
     """Send the late, reminder, escalation and invalid-submission alerts that are due, each once."""
-    from etl.alerts import send_alerts
+    from etl.alerts.due import send_alerts
 
     result = send_alerts(_engine(), _parse_iso(as_of), dry_run=dry_run)  # type: ignore[arg-type]
     for a in result.alerts:
@@ -181,7 +181,7 @@ def rollup(
     """Refresh the marts: incrementally (what changed since the last refresh) by default."""
     from dataclasses import asdict
 
-    from etl.rollup import refresh
+    from etl.marts.rollup import refresh
 
     r = refresh(_engine(), year=year, full=full)
     if as_json:
@@ -198,7 +198,7 @@ def template(
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the .xlsx")],
 ) -> None:
     """Write a blank submission template for a district and month, open tasks filled in."""
-    from etl.template import write_template
+    from etl.reporting.template import write_template
 
     try:
         n_tasks = write_template(_engine(), district, period, output)
@@ -219,7 +219,7 @@ def report(
                                                                       "(md, csv); required for xlsx")] = None,
 ) -> None:
     """The report tables of a district or province for a period, numbers in Vietnamese notation."""
-    from etl.report import build_report, render_csv, render_markdown, write_xlsx
+    from etl.reporting.report import build_report, render_csv, render_markdown, write_xlsx
 
     if fmt not in ("md", "xlsx", "csv"):
         typer.echo(f"định dạng '{fmt}' không hợp lệ: md, xlsx hoặc csv / unknown format '{fmt}': md, xlsx or csv",
@@ -250,7 +250,7 @@ def dictionary(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write; default stdout")] = None,
 ) -> None:
     """The data dictionary (indicators, units, mart views) in Markdown, from the reference files."""
-    from etl.dictionary import render_dictionary
+    from etl.marts.dictionary import render_dictionary
 
     text = render_dictionary()
     if output is None:
@@ -271,13 +271,13 @@ def demo(
     generated submissions (on time, late, missing, invalid, corrected), and a summary."""
     import os
 
-    from etl.demo import run_demo
+    from etl.demo.run import run_demo
 
     if fresh:
         if os.environ.get("WAREHOUSE_URL"):
             typer.echo("--fresh only resets the embedded warehouse; unset WAREHOUSE_URL", err=True)
             raise typer.Exit(2)
-        from etl.db import reset_embedded_database
+        from etl.warehouse.db import reset_embedded_database
 
         reset_embedded_database()
     run_demo(_engine(), year=year, workdir=workdir, echo=typer.echo)
@@ -286,8 +286,8 @@ def demo(
 @app.command()
 def codes() -> None:
     """List every validation message code with its severity and Vietnamese text."""
-    from etl.messages import CODES
-    from etl.rules import rule_codes
+    from etl.quality.messages import CODES
+    from etl.quality.rules import rule_codes
 
     for code, spec in {**CODES, **rule_codes()}.items():
         typer.echo(f"{code:<34}{spec.severity:<9}{spec.vi}")

@@ -1,4 +1,4 @@
-"""Small, explicit submission builders for tests (the realistic generator is etl.synth)."""
+"""Small, explicit submission builders for tests (the realistic generator is etl.demo.synth)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import xlsxwriter
 
-from etl.readers import SUBMISSION_COLUMNS
+from etl.intake.readers import SUBMISSION_COLUMNS
 
 CHU_PUH = "639"  # Gia Lai
 TAM_DUONG = "247"  # Vĩnh Phúc
@@ -144,7 +144,7 @@ def plan(district: str = CHU_PUH, year: int = 2024, **overrides: Any) -> dict[st
 def month(district: str, period: str, values: dict[str, Any], tasks: list[dict[str, Any]] | None = None,
           ytd: dict[str, Any] | None = None) -> dict[str, Any]:
     """A submission with exactly these month values (catalog units) and optional YTD values."""
-    from etl.catalog import load_catalog
+    from etl.domain.catalog import load_catalog
 
     catalog = load_catalog()
     rows = []
@@ -173,12 +173,12 @@ def break_a_suite(tmp_path: Path, monkeypatch: Any) -> None:
     exist): GX cannot run them, so the whole batch is quarantined with INTERNAL_ERROR."""
     import shutil
 
-    from etl import gate
     from etl.paths import EXPECTATIONS_DIR
+    from etl.quality import expectations
 
     broken = tmp_path / "suites"
     shutil.copytree(EXPECTATIONS_DIR, broken)
     spec = json.loads((broken / "task_rows.json").read_text(encoding="utf-8"))
     spec["expectations"][0]["kwargs"]["column"] = "no_such_column"
     (broken / "task_rows.json").write_text(json.dumps(spec), encoding="utf-8")
-    monkeypatch.setattr(gate, "suites", lambda: gate.suites.__wrapped__(broken))
+    monkeypatch.setattr(expectations, "suites", lambda: expectations.suites.__wrapped__(broken))

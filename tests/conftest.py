@@ -25,8 +25,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from etl.db import embedded_server_url, normalize_url
-from etl.schema import upgrade
+from etl.warehouse.db import embedded_server_url, normalize_url
+from etl.warehouse.schema import upgrade
 
 # Data Docs, demo files and the like go to a throwaway folder, never into the checkout.
 os.environ.setdefault("BAOCAO_DATA_DIR", tempfile.mkdtemp(prefix="baocao-test-data-"))
@@ -105,8 +105,7 @@ def cli_runner(warehouse_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     """A typer CliRunner whose `baocao` commands talk to the test warehouse."""
     from typer.testing import CliRunner
 
-    from etl import db as db_module
-
+    from etl.warehouse import db as db_module
     monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
     db_module.get_engine.cache_clear()
     return CliRunner()

@@ -8,7 +8,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from etl.admin_units import (
+from etl.domain.admin_units import (
     find_district,
     legacy_districts,
     legacy_provinces,

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from etl.alerts import send_alerts
+from etl.alerts.due import send_alerts
 from etl.cli import app
-from etl.ingest import ingest_paths
+from etl.warehouse.ingest import ingest_paths
 from tests import builders as b
 from tests.conftest import HookSink, MailSink
 

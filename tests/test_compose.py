@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from etl.config import AIRFLOW_CONNECTIONS, ENVIRONMENT_VARIABLES
-from etl.db import normalize_url
+from etl.warehouse.db import normalize_url
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"

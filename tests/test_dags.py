@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from etl import db as db_module
+from etl.warehouse import db as db_module
 from tests import builders as b
 from tests.conftest import HookSink, MailSink
 from tests.test_ingest import snapshot
@@ -78,7 +78,7 @@ def test_ingest_dag_loads_new_files_quarantines_the_bad_one_and_reruns_idempoten
 
 
 def test_rollup_dag_refreshes_the_marts(db: Engine, airflow_env: Path) -> None:
-    from etl.ingest import ingest_paths
+    from etl.warehouse.ingest import ingest_paths
 
     ingest_paths(db, [b.write_json(airflow_env.parent / "s.json", b.submission())],
                  received_at=datetime.fromisoformat(f"2024-05-16T09:00:00{TZ}"))
@@ -91,7 +91,7 @@ def test_rollup_dag_refreshes_the_marts(db: Engine, airflow_env: Path) -> None:
 
 def test_monitor_dag_sends_due_alerts_once(db: Engine, airflow_env: Path, alert_channels: None,
                                            smtp_server: MailSink, webhook_server: HookSink) -> None:
-    from etl.ingest import ingest_paths
+    from etl.warehouse.ingest import ingest_paths
 
     ingest_paths(db, [b.write_json(airflow_env.parent / "s.json", b.submission(district="639"))],
                  received_at=datetime.fromisoformat(f"2024-05-16T09:00:00{TZ}"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from etl.demo import run_demo
+from etl.demo.run import run_demo
 from tests.test_ingest import snapshot
 
 

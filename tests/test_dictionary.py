@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from etl.catalog import load_catalog
 from etl.cli import app
-from etl.dictionary import INTERNAL_TABLES, MART_OBJECTS, render_dictionary, select_columns, table_columns
+from etl.domain.catalog import load_catalog
+from etl.marts.dictionary import INTERNAL_TABLES, MART_OBJECTS, render_dictionary, select_columns, table_columns
 from etl.paths import PROJECT_ROOT
 
 DOC = PROJECT_ROOT / "docs" / "data_dictionary.md"
@@ -90,7 +90,7 @@ def test_cli_writes_and_prints_the_dictionary(tmp_path: Path) -> None:
 
 
 def test_module_prints_it(capsys: pytest.CaptureFixture[str]) -> None:
-    from etl.dictionary import main
+    from etl.marts.dictionary import main
 
     main()
     assert capsys.readouterr().out == render_dictionary()

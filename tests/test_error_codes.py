@@ -1,5 +1,5 @@
 """Every validation code baocao can emit, produced by a real file and checked for its place,
-severity and Vietnamese message. A code added to etl.messages.CODES without a case here
+severity and Vietnamese message. A code added to etl.quality.messages.CODES without a case here
 fails `test_every_code_has_a_case`."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from etl.ingest import ingest_paths
-from etl.messages import CODES
+from etl.quality.messages import CODES
+from etl.warehouse.ingest import ingest_paths
 from tests import builders as b
 
 AT = datetime.fromisoformat("2024-05-16T09:30:00+07:00")

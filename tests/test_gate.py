@@ -10,20 +10,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from etl import gate
-from etl.ingest import ingest_paths
 from etl.paths import EXPECTATIONS_DIR
+from etl.quality import expectations
+from etl.warehouse.ingest import ingest_paths
 from tests import builders as b
 
 MAY = datetime.fromisoformat("2024-05-16T09:30:00+07:00")
 
 
 def _validation_count() -> int:
-    return len(gate.suites().context.validation_results_store.list_keys())
+    return len(expectations.suites().context.validation_results_store.list_keys())
 
 
 def test_suites_load_every_expectation() -> None:
-    loaded = gate.suites()
+    loaded = expectations.suites()
     for path in EXPECTATIONS_DIR.glob("*.json"):
         spec = json.loads(path.read_text(encoding="utf-8"))
         suite = loaded.definitions[spec["name"]].suite
@@ -36,7 +36,7 @@ def test_a_misspelt_expectation_type_is_refused(tmp_path: Path) -> None:
     spec["expectations"][0]["type"] = "expect_column_values_to_be_betwen"
     (tmp_path / "plan_rows.json").write_text(json.dumps(spec), encoding="utf-8")
     with pytest.raises(ValueError, match="loaded 2 of 3"):
-        gate.suites(tmp_path)
+        expectations.suites(tmp_path)
 
 
 def test_one_validation_per_suite_for_a_whole_batch(db: Engine, tmp_path: Path) -> None:
@@ -73,7 +73,7 @@ def test_failures_map_back_to_file_sheet_row_and_column(db: Engine, tmp_path: Pa
 
 def test_data_docs_are_written(db: Engine, tmp_path: Path) -> None:
     ingest_paths(db, [b.write_json(tmp_path / "s.json", b.submission())], received_at=MAY, data_docs=True)
-    index = gate.data_docs_dir() / "index.html"
+    index = expectations.data_docs_dir() / "index.html"
     assert index.exists()
     html = index.read_text(encoding="utf-8")
     assert "indicator_rows" in html and "task_rows" in html

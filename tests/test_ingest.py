@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from etl import ingest as ingest_module
-from etl.ingest import FileResult, ingest_paths
+from etl.warehouse import ingest as ingest_module
+from etl.warehouse.ingest import FileResult, ingest_paths
 from tests import builders as b
 from tests.conftest import DATA_TABLES
 
@@ -283,8 +283,7 @@ def test_a_crash_while_loading_is_recorded_and_the_batch_goes_on(
 def test_a_file_another_run_loads_meanwhile_is_a_duplicate_not_a_crash(
     db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from etl import rules
-
+    from etl.quality import rules
     path = b.write_json(tmp_path / "s.json", b.submission())
     real = rules.evaluate
 

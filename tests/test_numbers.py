@@ -9,7 +9,7 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.numbers import PROBLEM_CODES, NumberProblem, format_vi, read_number
+from etl.domain.numbers import PROBLEM_CODES, NumberProblem, format_vi, read_number
 
 
 def ok(raw: object, **kwargs: bool) -> Decimal:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from etl.catalog import load_catalog
-from etl.reference import load_reference_data, merge_type2
-from etl.schema import current_revision, head_revision, upgrade
+from etl.domain.catalog import load_catalog
+from etl.warehouse.reference import load_reference_data, merge_type2
+from etl.warehouse.schema import current_revision, head_revision, upgrade
 
 
 def rows(db: Engine, sql: str, **params: Any) -> list[tuple]:
@@ -125,7 +125,7 @@ def test_type2_merge_keeps_history_when_a_unit_changes(engine: Engine) -> None:
 
 
 def test_reporting_assignments_are_checked() -> None:
-    from etl.reference import Assignment, parse_assignments
+    from etl.warehouse.reference import Assignment, parse_assignments
 
     assert parse_assignments([{"province_code": 26, "from": "2024-05"}]) == [Assignment("26", "month", 202405)]
     assert parse_assignments(None) == []

@@ -18,9 +18,18 @@ from sqlalchemy import Engine, create_engine, text
 from typer.testing import CliRunner
 
 from etl.cli import app
-from etl.ingest import ingest_paths
-from etl.report import Report, build_report, parse_period, render_csv, render_markdown, vi_count, vi_number, write_xlsx
-from etl.rollup import refresh
+from etl.marts.rollup import refresh
+from etl.reporting.report import (
+    Report,
+    build_report,
+    parse_period,
+    render_csv,
+    render_markdown,
+    vi_count,
+    vi_number,
+    write_xlsx,
+)
+from etl.warehouse.ingest import ingest_paths
 from tests import builders as b
 from tests.conftest import DATA_TABLES
 

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from etl import ingest as ingest_module
-from etl.alerts import send_alerts
+from etl.alerts.due import send_alerts
 from etl.cli import app
-from etl.ingest import ingest_paths
-from etl.reprocess import NotReprocessable, reprocess
+from etl.warehouse import ingest as ingest_module
+from etl.warehouse.ingest import ingest_paths
+from etl.warehouse.reprocess import NotReprocessable, reprocess
 from tests import builders as b
 from tests.conftest import MailSink
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import ProgrammingError
 
-from etl.ingest import ingest_paths
-from etl.rollup import refresh
+from etl.marts.rollup import refresh
+from etl.warehouse.ingest import ingest_paths
 from tests import builders as b
 
 TZ = "+07:00"
@@ -209,8 +209,8 @@ def test_submission_status_as_of_any_day(db: Engine, tmp_path: Path) -> None:
 
 
 def test_an_assigned_province_is_expected_before_any_district_sends(db: Engine) -> None:
-    from etl.alerts import due_alerts
-    from etl.reference import load_assignments, load_calendar, parse_assignments
+    from etl.alerts.due import due_alerts
+    from etl.warehouse.reference import load_assignments, load_calendar, parse_assignments
 
     with db.begin() as conn:
         load_assignments(conn, parse_assignments([{"province_code": "26", "from": "2024-05"}]))

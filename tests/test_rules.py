@@ -11,11 +11,11 @@ import pytest
 import yaml
 from sqlalchemy import Engine, text
 
-from etl.checks import check_file
-from etl.gate import GateItem
-from etl.ingest import FileResult, ingest_paths, load_ref_context
-from etl.readers import read_json
-from etl.rules import RULES_PATH, evaluate_indicator_rules, load_rules
+from etl.intake.readers import read_json
+from etl.intake.structure import check_file
+from etl.quality.expectations import GateItem
+from etl.quality.rules import RULES_PATH, evaluate_indicator_rules, load_rules
+from etl.warehouse.ingest import FileResult, ingest_paths, load_ref_context
 from tests import builders as b
 
 MAY = datetime.fromisoformat("2024-05-16T09:30:00+07:00")
@@ -24,7 +24,7 @@ APRIL = datetime.fromisoformat("2024-04-16T09:30:00+07:00")
 
 def sub_with(rows: dict[str, Any], period: str = "2024-05", tasks: list[dict[str, Any]] | None = None) -> dict:
     """A submission with exactly these indicator rows: code -> month value, or (unit, month, ytd)."""
-    from etl.catalog import load_catalog
+    from etl.domain.catalog import load_catalog
 
     catalog = load_catalog()
     chi_tieu = []
@@ -193,8 +193,7 @@ def test_severity_comes_from_the_data(db: Engine, tmp_path: Path) -> None:
 
 
 def test_one_inconsistent_file_in_a_batch_of_many(db: Engine, tmp_path: Path) -> None:
-    from etl import admin_units
-
+    from etl.domain import admin_units
     folder = tmp_path / "batch"
     folder.mkdir()
     districts = admin_units.legacy_districts()

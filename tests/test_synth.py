@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 from python_calamine import CalamineWorkbook
 
-from etl import synth
-from etl.catalog import load_catalog
-from etl.synth import (
+from etl.demo import synth
+from etl.demo.synth import (
     ASSIGNING_BODIES,
     STATUS_DOING,
     STATUS_DONE,
@@ -37,7 +36,7 @@ from etl.synth import (
     vn_number,
     with_units_variant,
 )
-from etl.writers import (
+from etl.demo.writers import (
     INDICATOR_COLUMNS,
     TASK_COLUMNS,
     VI_HEADERS,
@@ -46,6 +45,7 @@ from etl.writers import (
     write_submission_json,
     write_submission_xlsx,
 )
+from etl.domain.catalog import load_catalog
 
 CATALOG = load_catalog()
 NON_RATES = [c for c, ind in CATALOG.indicators.items() if ind.kind != "rate"]

@@ -1,5 +1,5 @@
 -- mart.indicator_rollup: indicator figures per unit and period, materialized by
--- `baocao rollup` (etl.rollup) and read through the views indicator_monthly,
+-- `baocao rollup` (etl.marts.rollup) and read through the views indicator_monthly,
 -- indicator_semiannual and indicator_annual. Grain: level x unit x period x indicator.
 -- Key columns use the C collation: byte order sorts and indexes several times faster
 -- than the locale's, and codes need no linguistic order.

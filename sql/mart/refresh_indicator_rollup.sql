@@ -1,4 +1,4 @@
--- Step 3 of the indicator rollup (etl.rollup): write mart.indicator_rollup for the units and
+-- Step 3 of the indicator rollup (etl.marts.rollup): write mart.indicator_rollup for the units and
 -- years in rollup_scope from rollup_figures (steps 1-2), with the plan in force, % of the
 -- plan, plan attainment and the comparison with the same period last year. The caller has
 -- deleted the scope's rows in the same transaction. Period keys are YYYYMM, YYYY*100+90+half

@@ -1,4 +1,4 @@
--- Step 1 of the indicator rollup (etl.rollup): each district's figures, by the indicator's
+-- Step 1 of the indicator rollup (etl.marts.rollup): each district's figures, by the indicator's
 -- kind, for every district of the units and years in rollup_needed (the scope and the year
 -- before it). Creates rollup_figures(unit_id, indicator_id, period_key, value, ytd_value,
 -- reporting_units), which step 2 extends with provinces and rates. A month is its own

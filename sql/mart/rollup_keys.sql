@@ -1,4 +1,4 @@
--- Step 0 of the indicator rollup (etl.rollup): integer ids for the units and indicators, so
+-- Step 0 of the indicator rollup (etl.marts.rollup): integer ids for the units and indicators, so
 -- the big sorts and groupings compare integers (about three times faster than text keys).
 -- Ids are numbered in the byte order of the codes, so a sort on (unit_id, indicator_id,
 -- period_key) is also a sort on the mart's key (level, unit_code, indicator_code, period_key).

@@ -1,4 +1,4 @@
--- Step 2a of the indicator rollup (etl.rollup): districts sum into their legacy province,
+-- Step 2a of the indicator rollup (etl.marts.rollup): districts sum into their legacy province,
 -- legacy provinces into their 2025 province (each lies wholly in one; fewer rows than
 -- summing the districts again). reporting_units counts the complete districts.
 INSERT INTO rollup_figures (unit_id, indicator_id, period_key, value, ytd_value, reporting_units)

@@ -1,4 +1,4 @@
--- Step 2b of the indicator rollup (etl.rollup): rates recomputed from their summed
+-- Step 2b of the indicator rollup (etl.marts.rollup): rates recomputed from their summed
 -- components at every level, never summed or averaged; only where every component is there.
 INSERT INTO rollup_figures (unit_id, indicator_id, period_key, value, ytd_value, reporting_units)
 SELECT f.unit_id, c.rate_id, f.period_key,

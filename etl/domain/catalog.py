@@ -1,0 +1,140 @@
+"""The indicator catalog (danh mục chỉ tiêu), read from reference/indicators.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from etl.domain.text import fold_key
+from etl.paths import REFERENCE_DIR
+
+CATALOG_PATH = REFERENCE_DIR / "indicators.yaml"
+
+KINDS = ("flow", "stock", "opening", "rate")
+DIRECTIONS = ("higher_is_better", "lower_is_better", "none")
+# DHIS2 aggregation types for each kind, for analysts who know that vocabulary.
+AGGREGATION_TYPE = {"flow": "SUM", "stock": "LAST", "opening": "FIRST", "rate": "RECOMPUTE"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    dimension: str
+    factor: Decimal
+    integer: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    name_en: str
+    unit: str
+    kind: str
+    direction: str
+    numerator: tuple[str, ...] = ()
+    denominator: tuple[str, ...] = ()
+    scale: Decimal = Decimal(1)
+    rule: str | None = None
+    allow_negative: bool = False
+    max_month_change_pct: Decimal | None = None
+    extension: bool = False
+
+    @property
+    def aggregation_type(self) -> str:
+        return AGGREGATION_TYPE[self.kind]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: int
+    units: dict[str, Unit]
+    indicators: dict[str, Indicator]
+    _unit_keys: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def unit(self, name: str) -> Unit | None:
+        """The unit written as `name` (case, spacing, NFC/NFD and aliases ignored)."""
+        canonical = self._unit_keys.get(unit_key(name))
+        return self.units[canonical] if canonical else None
+
+    def conversion_factor(self, from_unit: str, to_unit: str) -> Decimal | None:
+        """Multiply a value in `from_unit` by this to get `to_unit`; None if not convertible."""
+        src, dst = self.unit(from_unit), self.unit(to_unit)
+        if src is None or dst is None or src.dimension != dst.dimension:
+            return None
+        return src.factor / dst.factor
+
+
+def unit_key(name: str) -> str:
+    # Units keep their diacritics ("tấn" and "tân" must not merge), so fold only case,
+    # Unicode form and spacing. "m2" is handled by aliases.
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFC", str(name)).lower().split())
+
+
+def _decimal(value: object) -> Decimal:
+    return Decimal(str(value))
+
+
+@cache
+def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    units: dict[str, Unit] = {}
+    keys: dict[str, str] = {}
+    for name, spec in data["units"].items():
+        unit = Unit(
+            name=name,
+            dimension=spec["dimension"],
+            factor=_decimal(spec["factor"]),
+            integer=bool(spec.get("integer", False)),
+            aliases=tuple(spec.get("aliases", ())),
+        )
+        units[name] = unit
+        for alias in (name, *unit.aliases):
+            keys[unit_key(alias)] = name
+    indicators: dict[str, Indicator] = {}
+    for spec in data["indicators"]:
+        ind = Indicator(
+            code=spec["code"],
+            name=spec["name"],
+            name_en=spec["name_en"],
+            unit=spec["unit"],
+            kind=spec["kind"],
+            direction=spec.get("direction", "none"),
+            numerator=tuple(spec.get("numerator", ())),
+            denominator=tuple(spec.get("denominator", ())),
+            scale=_decimal(spec.get("scale", 1)),
+            rule=spec.get("rule"),
+            allow_negative=bool(spec.get("allow_negative", False)),
+            max_month_change_pct=(
+                _decimal(spec["max_month_change_pct"]) if "max_month_change_pct" in spec else None
+            ),
+            extension=bool(spec.get("extension", False)),
+        )
+        if ind.kind not in KINDS:
+            raise ValueError(f"{path}: {ind.code} has unknown kind {ind.kind!r}")
+        if ind.direction not in DIRECTIONS:
+            raise ValueError(f"{path}: {ind.code} has unknown direction {ind.direction!r}")
+        if ind.unit not in units:
+            raise ValueError(f"{path}: {ind.code} has unit {ind.unit!r} missing from `units`")
+        if ind.code in indicators:
+            raise ValueError(f"{path}: {ind.code} is listed twice")
+        if ind.kind == "rate" and not (ind.numerator and ind.denominator):
+            raise ValueError(f"{path}: rate {ind.code} needs numerator and denominator")
+        indicators[ind.code] = ind
+    for ind in indicators.values():
+        for comp in (*ind.numerator, *ind.denominator):
+            if comp not in indicators:
+                raise ValueError(f"{path}: {ind.code} refers to unknown indicator {comp}")
+    return Catalog(version=int(data["version"]), units=units, indicators=indicators, _unit_keys=keys)
+
+
+def indicator_code_key(code: object) -> str:
+    """Codes are matched ignoring case and surrounding spaces ("kt01 " is KT01)."""
+    return fold_key(str(code)).upper()

@@ -1,0 +1,394 @@
+"""Structural checks: turn what a reader found into typed rows plus messages.
+
+An error anywhere rejects the whole file (contract 1.4); warnings are recorded and the
+file loads. Checks never raise on bad input: every problem becomes a Message naming
+sheet, row and column."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from etl.domain.catalog import Catalog, indicator_code_key
+from etl.domain.numbers import read_number
+from etl.domain.text import fold_key
+from etl.intake.readers import ReadFile
+from etl.quality.messages import Message, make_message
+from etl.warehouse.reference import calendar_rule, month_window
+
+PERIOD_RANGE = (2015, 2035)
+TASK_STATUSES = {"hoan_thanh": "Hoàn thành", "dang_thuc_hien": "Đang thực hiện", "chua_thuc_hien": "Chưa thực hiện"}
+_PERIOD_ISO = re.compile(r"^(\d{4})-(\d{1,2})$")
+_PERIOD_VN = re.compile(r"^(\d{1,2})/(\d{4})$")
+_DATE_VN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class DistrictRef:
+    district_key: int
+    province_code: str
+    name: str
+    commune_count: int = 0
+
+
+@dataclass
+class RefContext:
+    """What the checks need from the warehouse, loaded once per ingest batch."""
+
+    catalog: Catalog
+    districts: dict[str, DistrictRef]
+    indicator_keys: dict[str, int]
+
+
+@dataclass
+class CheckedFile:
+    fmt: str
+    kind: str
+    messages: list[Message] = field(default_factory=list)
+    district_code: str | None = None
+    district: DistrictRef | None = None
+    year: int | None = None
+    month: int | None = None
+    window_start: date | None = None
+    window_end: date | None = None
+    ngay_lap: date | None = None
+    nguoi_lap: str | None = None
+    email_lien_he: str | None = None
+    van_ban: str | None = None
+    indicator_rows: list[dict[str, Any]] = field(default_factory=list)
+    task_rows: list[dict[str, Any]] = field(default_factory=list)
+    plan_rows: list[dict[str, Any]] = field(default_factory=list)
+    # Names as written in the file, so later checks report places the clerk recognises.
+    sheet_names: dict[str, str] = field(default_factory=dict)  # canonical -> sheet name
+    table_columns: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical -> column header
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for m in self.messages if m.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for m in self.messages if m.severity == "warning")
+
+    @property
+    def outcome(self) -> str:
+        if self.errors:
+            return "rejected"
+        return "accepted_with_warnings" if self.warnings else "accepted"
+
+    @property
+    def period_code(self) -> str | None:
+        if self.year is None:
+            return None
+        return f"{self.year}-{self.month:02d}" if self.month else str(self.year)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    s = str(value).strip()
+    return s or None
+
+
+def parse_date(value: Any) -> date | None:
+    """DD/MM/YYYY (as clerks type), ISO, or a real date cell; None if unreadable."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    s = _text(value)
+    if s is None:
+        return None
+    try:
+        if m := _DATE_VN.match(s):
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        if m := _DATE_ISO.match(s):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+    return None
+
+
+def parse_period(value: Any) -> tuple[int, int] | None:
+    """ky_bao_cao: YYYY-MM (also MM/YYYY, and a date cell, which Excel makes of '05/2024')."""
+    if isinstance(value, date | datetime):
+        return value.year, value.month
+    s = _text(value)
+    if s is None:
+        return None
+    m = _PERIOD_ISO.match(s)
+    if m:
+        year, month = int(m[1]), int(m[2])
+    elif m := _PERIOD_VN.match(s):
+        year, month = int(m[2]), int(m[1])
+    else:
+        return None
+    return (year, month) if 1 <= month <= 12 else None
+
+
+def _district_code(value: Any) -> str | None:
+    s = _text(value)
+    if s is None:
+        return None
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool) and s.isdigit():
+        # Excel turns a typed 001 into the number 1; a numeric cell can only have lost its zeros.
+        # Text is taken as written: "63" might be a province code typed by mistake.
+        s = s.zfill(3)
+    return s
+
+
+class _Checker:
+    def __init__(self, read: ReadFile, ref: RefContext, received_at: datetime) -> None:
+        self.read = read
+        self.ref = ref
+        self.received_at = received_at
+        self.out = CheckedFile(fmt=read.fmt, kind=read.kind, messages=list(read.messages),
+                               sheet_names={k: t.sheet for k, t in read.tables.items()},
+                               table_columns={k: t.columns for k, t in read.tables.items()})
+        self.not_reported: list[str] = []
+
+    def msg(self, code: str, **kw: Any) -> None:
+        self.out.messages.append(make_message(code, fmt=self.read.fmt, **kw))
+
+    def info(self, key: str) -> tuple[Any, int | None]:
+        return self.read.info.get(key, (None, None))
+
+    def info_place(self, key: str) -> dict[str, Any]:
+        _value, row = self.info(key)
+        if self.read.fmt == "json":
+            return {"sheet": None, "row": None, "column": key}
+        return {"sheet": self.read.info_sheet, "row": row, "column": key}
+
+    # -- thong_tin -------------------------------------------------------------
+    def check_district(self) -> None:
+        raw, _ = self.info("ma_huyen")
+        code = _district_code(raw)
+        place = self.info_place("ma_huyen")
+        if code is None:
+            self.msg("FIELD_MISSING", expected="ma_huyen", **place)
+            return
+        if not (len(code) == 3 and code.isdigit()):
+            self.msg("DISTRICT_INVALID", found=code, **place)
+            return
+        self.out.district_code = code
+        district = self.ref.districts.get(code)
+        if district is None:
+            self.msg("DISTRICT_UNKNOWN", found=code, **place)
+            return
+        self.out.district = district
+
+    def check_month_period(self) -> None:
+        raw, _ = self.info("ky_bao_cao")
+        place = self.info_place("ky_bao_cao")
+        if _text(raw) is None and not isinstance(raw, date):
+            self.msg("FIELD_MISSING", expected="ky_bao_cao", **place)
+            return
+        parsed = parse_period(raw)
+        if parsed is None:
+            self.msg("PERIOD_INVALID", found=_text(raw), expected="YYYY-MM (ví dụ 2024-05) hoặc MM/YYYY", **place)
+            return
+        year, month = parsed
+        if not PERIOD_RANGE[0] <= year <= PERIOD_RANGE[1]:
+            self.msg("PERIOD_OUT_OF_RANGE", found=f"{year}-{month:02d}",
+                     expected=f"{PERIOD_RANGE[0]}-{PERIOD_RANGE[1]}", **place)
+            return
+        self.out.year, self.out.month = year, month
+        province = self.out.district.province_code if self.out.district else "*"
+        rule = calendar_rule(province, "month")
+        self.out.window_start, self.out.window_end = month_window(year, month, rule.cutoff_day)
+        received_day = self.received_at.astimezone(ZoneInfo(rule.timezone)).date()
+        if received_day < self.out.window_start:
+            self.msg("PERIOD_FUTURE", found=f"{year}-{month:02d}", expected=self.out.window_start.strftime("%d/%m/%Y"),
+                     received=received_day.strftime("%d/%m/%Y"), **place)
+
+    def check_optional_info(self) -> None:
+        raw, _ = self.info("ngay_lap")
+        if _text(raw) is not None or isinstance(raw, date):
+            parsed = parse_date(raw)
+            if parsed is None:
+                self.msg("DATE_INVALID_INFO", found=_text(raw), **self.info_place("ngay_lap"))
+            self.out.ngay_lap = parsed
+        self.out.nguoi_lap = _text(self.info("nguoi_lap")[0])
+        email = _text(self.info("email_lien_he")[0])
+        if email is not None:
+            if _EMAIL.match(email):
+                self.out.email_lien_he = email
+            else:
+                self.msg("EMAIL_INVALID", found=email, **self.info_place("email_lien_he"))
+
+    # -- values ------------------------------------------------------------------
+    def number(self, raw: Any, *, sheet: str, row: int, column: str, unit: str) -> Decimal | None:
+        """Read a value cell. Only what cannot be read is reported here; whether a readable value
+        is allowed (sign, whole number, range) is the quality gate's Great Expectations suite."""
+        value, problem = read_number(raw, percent_unit=unit == "%", integer=False, allow_negative=True)
+        if problem is None:
+            return value
+        self.msg(problem.code, sheet=sheet, row=row, column=column, found=problem.found,
+                 expected=problem.suggestion or "số theo cách viết Việt Nam", detail=problem.detail_vi,
+                 detail_en=problem.detail_en)
+        return None
+
+    def _column(self, table_key: str, canonical: str) -> str:
+        table = self.read.tables.get(table_key)
+        return table.columns.get(canonical, canonical) if table else canonical
+
+    def check_indicators(self, table_key: str = "chi_tieu") -> None:
+        table = self.read.tables.get(table_key)
+        if table is None:
+            return
+        catalog = self.ref.catalog
+        seen: dict[str, int] = {}
+        value_columns = ("ke_hoach_nam",) if table_key == "ke_hoach" else ("thuc_hien_thang", "luy_ke_nam")
+        for row, cells in table.rows:
+            sheet = table.sheet
+            raw_code = _text(cells.get("ma_chi_tieu"))
+            staging = {
+                "row_number": row, "ma_chi_tieu": raw_code, "ten_chi_tieu": _text(cells.get("ten_chi_tieu")),
+                "don_vi_tinh": _text(cells.get("don_vi_tinh")), "ghi_chu": _text(cells.get("ghi_chu")),
+                "indicator_code": None, "conversion_factor": None,
+            }
+            for col in value_columns:
+                staging[col + "_raw"] = _text(cells.get(col))
+                staging[col] = None
+            (self.out.plan_rows if table_key == "ke_hoach" else self.out.indicator_rows).append(staging)
+            if raw_code is None:
+                self.msg("INDICATOR_CODE_MISSING", sheet=sheet, row=row, column=self._column(table_key, "ma_chi_tieu"))
+                continue
+            code = indicator_code_key(raw_code)
+            indicator = catalog.indicators.get(code)
+            if indicator is None:
+                self.msg("INDICATOR_UNKNOWN", sheet=sheet, row=row, column=self._column(table_key, "ma_chi_tieu"),
+                         found=raw_code, expected="mã trong danh mục chỉ tiêu")
+                continue
+            if code in seen:
+                self.msg("INDICATOR_DUPLICATE", sheet=sheet, row=row, column=self._column(table_key, "ma_chi_tieu"),
+                         found=code, first_row=seen[code])
+                continue
+            seen[code] = row
+            staging["indicator_code"] = code
+            unit_written = staging["don_vi_tinh"]
+            unit_col = self._column(table_key, "don_vi_tinh")
+            if unit_written is None:
+                self.msg("UNIT_MISSING", sheet=sheet, row=row, column=unit_col, expected=indicator.unit)
+                continue
+            factor = catalog.conversion_factor(unit_written, indicator.unit)
+            if factor is None:
+                self.msg("UNIT_NOT_CONVERTIBLE", sheet=sheet, row=row, column=unit_col, found=unit_written,
+                         expected=indicator.unit)
+                continue
+            staging["conversion_factor"] = factor
+            staging["catalog_unit"] = indicator.unit
+            for col in value_columns:
+                value = self.number(cells.get(col), sheet=sheet, row=row, column=self._column(table_key, col),
+                                    unit=unit_written)
+                staging[col] = None if value is None else value * factor
+            if table_key == "ke_hoach":
+                if staging["ke_hoach_nam"] is None and staging["ke_hoach_nam_raw"] is None:
+                    self.msg("VALUE_REQUIRED", sheet=sheet, row=row, column=self._column(table_key, "ke_hoach_nam"),
+                             expected="kế hoạch năm (ke_hoach_nam)")
+                continue
+            self._check_required_values(indicator.kind, indicator.code, staging, sheet, row, table_key)
+        if self.not_reported:
+            self.msg("INDICATOR_NOT_REPORTED", sheet=table.sheet, found=", ".join(self.not_reported),
+                     n=len(self.not_reported))
+
+    def _check_required_values(self, kind: str, code: str, staging: dict[str, Any], sheet: str, row: int,
+                               table_key: str) -> None:
+        has_month = staging["thuc_hien_thang_raw"] is not None
+        has_ytd = staging["luy_ke_nam_raw"] is not None
+        if not has_month and not has_ytd:
+            # A template row left blank: no figure this month (reported once per file, below).
+            self.not_reported.append(code)
+            staging["indicator_code"] = None
+            return
+        if kind != "flow":
+            if not has_month:
+                self.msg("VALUE_REQUIRED", sheet=sheet, row=row, column=self._column(table_key, "thuc_hien_thang"),
+                         expected=f"chỉ tiêu {code} cần 'thuc_hien_thang'")
+            if has_ytd:
+                self.msg("YTD_NOT_APPLICABLE", sheet=sheet, row=row, column=self._column(table_key, "luy_ke_nam"),
+                         found=staging["luy_ke_nam_raw"], indicator=code)
+                staging["luy_ke_nam"] = None
+
+    # -- tasks -------------------------------------------------------------------
+    def check_tasks(self) -> None:
+        table = self.read.tables.get("nhiem_vu")
+        if table is None:
+            return
+        seen: dict[str, int] = {}
+        col = lambda c: self._column("nhiem_vu", c)  # noqa: E731
+        for row, cells in table.rows:
+            sheet = table.sheet
+            task_id = _text(cells.get("ma_nhiem_vu"))
+            rec: dict[str, Any] = {
+                "row_number": row, "ma_nhiem_vu": task_id, "ten_nhiem_vu": _text(cells.get("ten_nhiem_vu")),
+                "co_quan_giao": _text(cells.get("co_quan_giao")), "van_ban_giao": _text(cells.get("van_ban_giao")),
+                "ngay_giao": None, "han_hoan_thanh": None, "trang_thai": None, "ngay_hoan_thanh": None,
+                "tien_do": None, "ghi_chu": _text(cells.get("ghi_chu")),
+            }
+            self.out.task_rows.append(rec)
+            if task_id is None:
+                self.msg("TASK_ID_MISSING", sheet=sheet, row=row, column=col("ma_nhiem_vu"))
+                continue
+            if task_id in seen:
+                self.msg("TASK_DUPLICATE", sheet=sheet, row=row, column=col("ma_nhiem_vu"), found=task_id,
+                         first_row=seen[task_id])
+                continue
+            seen[task_id] = row
+            for date_col in ("ngay_giao", "han_hoan_thanh", "ngay_hoan_thanh"):
+                raw = cells.get(date_col)
+                if _text(raw) is None and not isinstance(raw, date):
+                    continue
+                parsed = parse_date(raw)
+                if parsed is None:
+                    self.msg("DATE_INVALID", sheet=sheet, row=row, column=col(date_col), found=_text(raw))
+                rec[date_col] = parsed
+            # Canonical spelling when recognised; otherwise as written, for the suite to reject.
+            status_raw = _text(cells.get("trang_thai"))
+            rec["trang_thai"] = TASK_STATUSES.get(fold_key(status_raw), status_raw) if status_raw else None
+            raw_progress = cells.get("tien_do")
+            if _text(raw_progress) is not None:
+                progress, problem = read_number(raw_progress, percent_unit=True, allow_negative=True)
+                if problem is not None:
+                    self.msg("TASK_PROGRESS_INVALID", sheet=sheet, row=row, column=col("tien_do"),
+                             found=_text(raw_progress))
+                rec["tien_do"] = progress
+
+    # -- plans -------------------------------------------------------------------
+    def check_plan_header(self) -> None:
+        raw, _ = self.info("nam")
+        place = self.info_place("nam")
+        s = _text(raw)
+        if s is None:
+            self.msg("FIELD_MISSING", expected="nam", **place)
+        elif not (s.isdigit() and PERIOD_RANGE[0] <= int(s) <= PERIOD_RANGE[1]):
+            self.msg("PLAN_YEAR_INVALID", found=s, expected=f"{PERIOD_RANGE[0]}-{PERIOD_RANGE[1]}", **place)
+        else:
+            self.out.year = int(s)
+        self.out.van_ban = _text(self.info("van_ban")[0])
+        if self.out.van_ban is None:
+            self.msg("PLAN_DOCUMENT_MISSING", **self.info_place("van_ban"))
+
+
+def check_file(read: ReadFile, ref: RefContext, received_at: datetime) -> CheckedFile:
+    checker = _Checker(read, ref, received_at)
+    if read.kind == "unknown" or any(m.code.startswith("FILE_") for m in read.messages):
+        return checker.out
+    checker.check_district()
+    if read.kind == "submission":
+        checker.check_month_period()
+        checker.check_optional_info()
+        checker.check_indicators("chi_tieu")
+        checker.check_tasks()
+    else:
+        checker.check_plan_header()
+        checker.check_indicators("ke_hoach")
+    return checker.out

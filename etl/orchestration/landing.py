@@ -1,0 +1,99 @@
+"""What the Airflow DAGs do, as plain functions (the DAG files only wire them).
+
+The landing area is any fsspec URL (a local folder by default, s3://... in production).
+A file is ingested from the landing root, then moved out of it: to archive/YYYY/MM/DD/
+when accepted or already known, to quarantine/ when rejected, its name prefixed with
+its raw.file id. So a retried or re-run task finds nothing left to do, and the bytes
+stay in the warehouse (raw.file) either way."""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+import fsspec
+from sqlalchemy import Engine
+
+from etl.config import CONN_WAREHOUSE, ENV_WAREHOUSE_URL, settings
+from etl.warehouse.ingest import IncomingFile, ingest_files
+
+log = logging.getLogger(__name__)
+SUBFOLDERS = ("archive", "quarantine")
+
+
+def warehouse_engine() -> Engine:
+    """The Airflow connection baocao_warehouse when defined, else WAREHOUSE_URL / embedded."""
+    from etl.warehouse.db import get_engine, normalize_url
+
+    if os.environ.get(f"AIRFLOW_CONN_{CONN_WAREHOUSE.upper()}"):
+        from etl.alerts.channels import _connection
+
+        conn = _connection(CONN_WAREHOUSE)
+        if conn is not None:
+            return get_engine(normalize_url(conn.get_uri()))
+    return get_engine(normalize_url(os.environ[ENV_WAREHOUSE_URL]) if os.environ.get(ENV_WAREHOUSE_URL) else None)
+
+
+def _fs(url: str) -> tuple[Any, str]:
+    fs, root = fsspec.core.url_to_fs(url)
+    return fs, root.rstrip("/")
+
+
+def discover_landed(landing_url: str | None = None) -> list[str]:
+    """Files waiting at the landing root (sub-folders and hidden files ignored), oldest first."""
+    url = landing_url or settings().landing_url
+    fs, root = _fs(url)
+    fs.makedirs(root, exist_ok=True)
+    entries = [e for e in fs.ls(root, detail=True)
+               if e["type"] == "file" and not posixpath.basename(e["name"]).startswith(".")]
+    entries.sort(key=lambda e: (_modified(e) or datetime.min.replace(tzinfo=UTC), e["name"]))
+    protocol = fs.protocol[0] if isinstance(fs.protocol, tuple | list) else fs.protocol
+    return [e["name"] if protocol in ("file", "local") else f"{protocol}://{e['name']}" for e in entries]
+
+
+def _modified(info: dict[str, Any]) -> datetime | None:
+    value = info.get("mtime") or info.get("LastModified") or info.get("last_modified") or info.get("created")
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, tz=UTC)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return None
+
+
+def batches(paths: list[str], size: int | None = None) -> list[list[str]]:
+    size = size or settings().ingest_batch_size
+    return [paths[i:i + size] for i in range(0, len(paths), size)]
+
+
+def ingest_landed(engine: Engine, paths: list[str], landing_url: str | None = None) -> dict[str, Any]:
+    """Ingest the given landed files that are still there (one gate run for all of them),
+    then move each out of the landing root. Returns outcome counts."""
+    url = landing_url or settings().landing_url
+    fs, root = _fs(url)
+    incoming: list[IncomingFile] = []
+    for path in paths:
+        local = fsspec.core.url_to_fs(path)[1]
+        if not fs.exists(local):
+            continue  # moved by an earlier attempt of this task
+        info = fs.info(local)
+        incoming.append(IncomingFile(name=posixpath.basename(local), data=fs.cat_file(local), source_uri=path,
+                                     received_at=_modified(info) or datetime.now(UTC)))
+    results = ingest_files(engine, incoming, caller="airflow")
+    moved: dict[str, str] = {}
+    for f, r in zip(sorted(incoming, key=lambda f: (f.received_at, f.name)), results, strict=True):
+        day = f.received_at.strftime("%Y/%m/%d")
+        folder = f"{root}/quarantine" if r.status == "rejected" else f"{root}/archive/{day}"
+        fs.makedirs(folder, exist_ok=True)
+        target = f"{folder}/{r.file_id}_{f.name}"
+        source = fsspec.core.url_to_fs(f.source_uri)[1]
+        if fs.exists(source):
+            fs.mv(source, target)
+        moved[f.name] = target
+    counts = Counter(r.status for r in results)
+    return {"files": len(results), **{k: counts.get(k, 0) for k in
+                                       ("accepted", "accepted_with_warnings", "rejected", "duplicate")},
+            "rejected_files": [r.file for r in results if r.status == "rejected"], "moved": moved}

@@ -1,0 +1,99 @@
+"""`baocao template`: the XLSX a district fills in for one month.
+
+It carries the district code and month, every catalog indicator the district reports
+(rates are computed by the warehouse, so they are left out), and the district's open
+tasks from its latest accepted submission before that month, so the clerk only updates
+statuses. Dropdowns keep units and statuses to the accepted values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import xlsxwriter
+from sqlalchemy import Engine, text
+
+from etl.domain.catalog import load_catalog
+from etl.intake.structure import parse_period
+from etl.warehouse.reference import period_key
+
+INDICATOR_HEADERS = ["Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Thực hiện tháng", "Lũy kế năm", "Ghi chú"]
+TASK_HEADERS = ["Mã nhiệm vụ", "Tên nhiệm vụ", "Cơ quan giao", "Văn bản giao", "Ngày giao", "Hạn hoàn thành",
+                "Trạng thái", "Ngày hoàn thành", "Tiến độ", "Ghi chú"]
+STATUSES = ["Hoàn thành", "Đang thực hiện", "Chưa thực hiện"]
+
+
+def open_tasks(engine: Engine, district_code: str, before_period_key: int) -> list[dict[str, object]]:
+    """Tasks not done in the district's latest current submission before the given month."""
+    with engine.connect() as conn:
+        rows = conn.execute(text("""
+            WITH latest AS (
+                SELECT submission_id FROM core.fct_submission
+                WHERE district_code = :d AND is_current AND period_key < :p
+                ORDER BY period_key DESC LIMIT 1
+            )
+            SELECT t.ma_nhiem_vu, t.ten_nhiem_vu, t.co_quan_giao, t.van_ban_giao, t.ngay_giao, t.han_hoan_thanh,
+                   s.trang_thai, s.tien_do
+            FROM core.fct_task_snapshot AS s
+            JOIN latest USING (submission_id)
+            JOIN core.dim_task AS t ON t.task_key = s.task_key
+            WHERE s.trang_thai <> 'Hoàn thành'
+            ORDER BY s.source_row
+        """), {"d": district_code, "p": before_period_key})
+        return [dict(r._mapping) for r in rows]
+
+
+def write_template(engine: Engine, district_code: str, period: str, output: Path) -> int:
+    parsed = parse_period(period)
+    if parsed is None:
+        raise ValueError(f"kỳ báo cáo '{period}' không hợp lệ; cần YYYY-MM / period must be YYYY-MM")
+    year, month = parsed
+    with engine.connect() as conn:
+        district = conn.execute(text("SELECT district_name FROM core.dim_district "
+                                     "WHERE district_code = :d AND is_current"), {"d": district_code}).scalar()
+    if district is None:
+        raise ValueError(f"mã huyện '{district_code}' không có trong danh mục / unknown district code")
+    catalog = load_catalog()
+    tasks = open_tasks(engine, district_code, period_key(year, month))
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(output))
+    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    as_text = wb.add_format({"num_format": "@"})
+
+    info = wb.add_worksheet("thong_tin")
+    info.set_column(0, 0, 16)
+    info.set_column(1, 1, 40)
+    for r, (key, value) in enumerate([("ma_huyen", district_code), ("ky_bao_cao", f"{year}-{month:02d}"),
+                                      ("ngay_lap", ""), ("nguoi_lap", ""), ("email_lien_he", "")]):
+        info.write_string(r, 0, key, bold)
+        info.write_string(r, 1, value, as_text)  # text cells: keep "001" and "2024-05" as written
+    info.write_string(6, 0, f"{district}: báo cáo tháng {month:02d}/{year}")
+
+    sheet = wb.add_worksheet("chi_tieu")
+    sheet.set_column(0, 0, 12)
+    sheet.set_column(1, 1, 50)
+    sheet.set_column(2, 5, 16)
+    sheet.write_row(0, 0, INDICATOR_HEADERS, bold)
+    reported = [i for i in catalog.indicators.values() if i.kind != "rate"]
+    for r, ind in enumerate(reported, start=1):
+        sheet.write_row(r, 0, [ind.code, ind.name, ind.unit])
+        convertible = [u.name for u in catalog.units.values() if u.dimension == catalog.units[ind.unit].dimension]
+        sheet.data_validation(r, 2, r, 2, {"validate": "list", "source": convertible})
+    sheet.freeze_panes(1, 0)
+
+    task_sheet = wb.add_worksheet("nhiem_vu")
+    task_sheet.set_column(0, 0, 20)
+    task_sheet.set_column(1, 1, 60)
+    task_sheet.set_column(2, 9, 16)
+    task_sheet.write_row(0, 0, TASK_HEADERS, bold)
+    for r, t in enumerate(tasks, start=1):
+        task_sheet.write_row(r, 0, [
+            t["ma_nhiem_vu"], t["ten_nhiem_vu"], t["co_quan_giao"], t["van_ban_giao"] or "",
+            t["ngay_giao"].strftime("%d/%m/%Y") if t["ngay_giao"] else "",
+            t["han_hoan_thanh"].strftime("%d/%m/%Y") if t["han_hoan_thanh"] else "",
+            t["trang_thai"],
+        ])
+    task_sheet.data_validation(1, 6, max(len(tasks), 1) + 200, 6, {"validate": "list", "source": STATUSES})
+    task_sheet.freeze_panes(1, 0)
+    wb.close()
+    return len(tasks)

@@ -1,0 +1,242 @@
+"""Ingest: archive every file first, then read, check and load each one in its own
+transaction. One bad file never stops the others; a byte-identical re-delivery changes
+nothing. The CLI and the Airflow DAG both call `ingest_files`."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+
+from etl.domain.catalog import load_catalog
+from etl.intake.readers import read_file
+from etl.intake.structure import CheckedFile, DistrictRef, RefContext, check_file
+from etl.quality.messages import make_message
+from etl.warehouse.load import load_plan, load_submission, record_outcome
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    name: str
+    data: bytes
+    source_uri: str
+    received_at: datetime
+
+    @cached_property  # asked for several times per file; hash the bytes once
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class FileResult:
+    file: str
+    status: str  # accepted | accepted_with_warnings | rejected | duplicate
+    district_code: str | None = None
+    period: str | None = None
+    submission_id: int | None = None
+    kind: str | None = None
+    file_id: int | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """Contract section 4 shape (plus kind and file_id, which are extensions)."""
+        return {"file": self.file, "district_code": self.district_code, "period": self.period,
+                "status": self.status, "submission_id": self.submission_id, "kind": self.kind,
+                "file_id": self.file_id, "errors": self.errors, "warnings": self.warnings}
+
+
+def load_ref_context(engine: Engine) -> RefContext:
+    with engine.connect() as conn:
+        districts = {
+            code: DistrictRef(key, province, name, communes)
+            for code, key, province, name, communes in conn.execute(text(
+                "SELECT district_code, district_key, province_code, district_name, commune_count "
+                "FROM core.dim_district WHERE is_current"))
+        }
+        indicator_keys = dict(conn.execute(text(
+            "SELECT indicator_code, indicator_key FROM core.dim_indicator WHERE is_current")).all())
+    return RefContext(catalog=load_catalog(), districts=districts, indicator_keys=indicator_keys)
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Files under the given paths (folders recursively), hidden files skipped, sorted."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found.extend(f for f in sorted(p.rglob("*")) if f.is_file() and not f.name.startswith("."))
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise FileNotFoundError(p)
+    return found
+
+
+def files_from_paths(paths: Sequence[Path], received_at: datetime | None = None) -> list[IncomingFile]:
+    """Read files; received_at defaults to each file's modification time (when it landed)."""
+    out = []
+    for p in paths:
+        at = received_at or datetime.fromtimestamp(p.stat().st_mtime, tz=UTC)
+        out.append(IncomingFile(name=p.name, data=p.read_bytes(), source_uri=str(p.resolve()), received_at=at))
+    return out
+
+
+def archive(engine: Engine, files: Sequence[IncomingFile]) -> tuple[dict[str, int], set[int]]:
+    """Store every new file in raw.file (one transaction, before any parsing).
+
+    Returns sha256 -> file_id for all files, and the ids already processed earlier.
+    """
+    shas = [f.sha256 for f in files]
+    with engine.begin() as conn:
+        conn.execute(text("""
+            INSERT INTO raw.file (sha256, file_name, source_uri, size_bytes, content, received_at)
+            VALUES (:sha, :name, :uri, :size, :content, :at)
+            ON CONFLICT (sha256) DO NOTHING
+        """), [{"sha": f.sha256, "name": f.name, "uri": f.source_uri, "size": len(f.data), "content": f.data,
+                "at": f.received_at} for f in files])
+        ids = dict(conn.execute(text("SELECT sha256, file_id FROM raw.file WHERE sha256 = ANY(:s)"),
+                                {"s": shas}).all())
+        processed = {fid for (fid,) in conn.execute(
+            text("SELECT file_id FROM ops.file_outcome WHERE file_id = ANY(:ids)"), {"ids": list(ids.values())})}
+    return ids, processed
+
+
+def _recorded_meanwhile(conn: Connection, file_id: int) -> bool:
+    """Whether another run (a CLI ingest beside the DAG, `baocao reprocess`) recorded this
+    file since this one found it unprocessed. Asked only when loading failed: the second of
+    two loads of one file always fails on the file's keys, once the first has committed."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('file:' || :f))"), {"f": str(file_id)})
+    return bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM ops.file_outcome WHERE file_id = :f)"),
+                             {"f": file_id}).scalar())
+
+
+def _internal_error(engine: Engine, f: IncomingFile, file_id: int, exc: BaseException,
+                    checked: CheckedFile | None) -> FileResult:
+    """A bug must neither lose the file nor stop the batch: quarantine it with the reason."""
+    message = make_message("INTERNAL_ERROR", found=f"{type(exc).__name__}: {exc}"[:300])
+    with engine.begin() as conn:
+        if _recorded_meanwhile(conn, file_id):
+            log.info("%s (file_id %s) was recorded by another run meanwhile: a duplicate", f.name, file_id)
+            return FileResult(file=f.name, status="duplicate", file_id=file_id)
+        log.error("processing %s (file_id %s) failed", f.name, file_id, exc_info=exc)
+        record_outcome(conn, file_id, checked.kind if checked else "unknown", checked.fmt if checked else None,
+                       "rejected", checked.district_code if checked else None,
+                       checked.period_code if checked else None, [message])
+    return FileResult(file=f.name, status="rejected", file_id=file_id, errors=[message.as_dict()],
+                      kind=checked.kind if checked else None)
+
+
+def _load_one(engine: Engine, f: IncomingFile, file_id: int, checked: CheckedFile, ref: RefContext) -> FileResult:
+    """Load one checked file in one transaction (the outcome and messages included)."""
+    record_id: int | None = None
+    with engine.begin() as conn:
+        if checked.kind == "submission":
+            record_id = load_submission(conn, file_id, f.sha256, f.received_at, checked, ref)
+        elif checked.kind == "plan":
+            record_id = load_plan(conn, file_id, f.received_at, checked)
+        record_outcome(conn, file_id, checked.kind, checked.fmt, checked.outcome, checked.district_code,
+                       checked.period_code, checked.messages)
+    return FileResult(
+        file=f.name, status=checked.outcome, district_code=checked.district_code, period=checked.period_code,
+        submission_id=record_id, kind=checked.kind, file_id=file_id,
+        errors=[m.as_dict() for m in checked.messages if m.severity == "error"],
+        warnings=[m.as_dict() for m in checked.messages if m.severity == "warning"],
+    )
+
+
+def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str = "cli",
+                 ref: RefContext | None = None, timings: Counter[str] | None = None,
+                 data_docs: bool = False) -> list[FileResult]:
+    """Archive every file, read and check each, run the quality gate over the whole batch
+    (Great Expectations suites, then consistency rules), then load each file in its own
+    transaction, in order of arrival so versions number in that order.
+
+    `timings`, when given, accumulates seconds per phase (archive, read, check, gate, load).
+    """
+    from etl.quality import expectations, rules
+    clock = timings if timings is not None else Counter()
+    started = datetime.now(UTC)
+    ref = ref or load_ref_context(engine)
+    ordered = sorted(files, key=lambda f: (f.received_at, f.name))
+    t0 = time.perf_counter()
+    ids, processed = archive(engine, ordered)
+    clock["archive_s"] += time.perf_counter() - t0
+
+    results: dict[int, FileResult] = {}
+    pending: list[tuple[int, IncomingFile, expectations.GateItem]] = []
+    seen_in_batch: set[str] = set()
+    for position, f in enumerate(ordered):
+        file_id = ids[f.sha256]
+        if file_id in processed or f.sha256 in seen_in_batch:
+            results[position] = FileResult(file=f.name, status="duplicate", file_id=file_id)
+            continue
+        seen_in_batch.add(f.sha256)
+        checked: CheckedFile | None = None
+        try:
+            t0 = time.perf_counter()
+            read = read_file(f.name, f.data)
+            t1 = time.perf_counter()
+            checked = check_file(read, ref, f.received_at)
+            clock["read_s"] += t1 - t0
+            clock["check_s"] += time.perf_counter() - t1
+        except Exception as exc:
+            results[position] = _internal_error(engine, f, file_id, exc, checked)
+            continue
+        pending.append((position, f, expectations.GateItem(file_id, f.name, f.received_at, checked)))
+
+    items = [item for _, _, item in pending]
+    try:
+        t0 = time.perf_counter()
+        expectations.validate(items, ref.catalog)
+        t1 = time.perf_counter()
+        with engine.connect() as conn:
+            rules.evaluate(items, ref, conn)
+        clock["gate_expectations_s"] += t1 - t0
+        clock["gate_rules_s"] += time.perf_counter() - t1
+    except Exception as exc:  # a broken suite or rule must not let unchecked figures through
+        for position, f, item in pending:
+            results[position] = _internal_error(engine, f, item.file_id, exc, item.checked)
+        pending = []
+
+    for position, f, item in pending:
+        t0 = time.perf_counter()
+        try:
+            results[position] = _load_one(engine, f, item.file_id, item.checked, ref)
+        except Exception as exc:
+            results[position] = _internal_error(engine, f, item.file_id, exc, item.checked)
+        clock["load_s"] += time.perf_counter() - t0
+    if data_docs and items:
+        t0 = time.perf_counter()
+        expectations.build_data_docs()
+        clock["data_docs_s"] += time.perf_counter() - t0
+    ordered_results = [results[i] for i in range(len(ordered))]
+    _log_run(engine, caller, started, ordered_results)
+    return ordered_results
+
+
+def _log_run(engine: Engine, caller: str, started: datetime, results: list[FileResult]) -> None:
+    counts = {s: sum(r.status == s for r in results)
+              for s in ("accepted", "accepted_with_warnings", "rejected", "duplicate")}
+    with engine.begin() as conn:
+        conn.execute(text("""
+            INSERT INTO ops.ingest_run (started_at, finished_at, caller, files_seen, accepted,
+                                        accepted_with_warnings, rejected, duplicates)
+            VALUES (:s, now(), :c, :n, :a, :aw, :r, :d)
+        """), {"s": started, "c": caller, "n": len(results), "a": counts["accepted"],
+               "aw": counts["accepted_with_warnings"], "r": counts["rejected"], "d": counts["duplicate"]})
+
+
+def ingest_paths(engine: Engine, paths: Iterable[str | Path], *, received_at: datetime | None = None,
+                 caller: str = "cli", data_docs: bool = False) -> list[FileResult]:
+    return ingest_files(engine, files_from_paths(discover(paths), received_at), caller=caller, data_docs=data_docs)

@@ -1,0 +1,111 @@
+"""`baocao reprocess`: run files again from the bytes archived in raw.file.
+
+For a file rejected by an internal error (a bug, a broken suite), once the cause is fixed;
+for files rejected with some other code after the reference data changed (an indicator
+added to the catalog, say); and, named by id, for a file archived but never processed (a
+crash between archiving and recording its outcome). Accepted files are not reprocessed:
+their figures are in the warehouse, and a correction is a new version sent by the district.
+
+The earlier attempt's outcome and messages move to ops.superseded_outcome, and whatever it
+left in staging and core (a rejected version) is removed in the same transaction; then the
+files go through `ingest_files` like any delivery, with their original arrival time, so
+versions keep their order and the rollup queue is fed as usual."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, Engine, text
+
+from etl.warehouse.ingest import FileResult, IncomingFile, ingest_files
+from etl.warehouse.load import lock_key, queue_rollup, renumber_versions
+
+DEFAULT_CODE = "INTERNAL_ERROR"
+_STAGING_TABLES = ("staging.stg_indicator_row", "staging.stg_task_row", "staging.stg_plan_row")
+
+
+class NotReprocessable(ValueError):
+    """A file named for reprocessing that is not archived, or was accepted."""
+
+
+def select_files(conn: Connection, file_ids: Sequence[int] = (), code: str = DEFAULT_CODE) -> list[int]:
+    """The files to run again: those named (each must be archived and not accepted), else
+    every rejected file with a message of `code`, in order of arrival."""
+    if file_ids:
+        outcomes = dict(conn.execute(text("""
+            SELECT f.file_id, coalesce(o.outcome, 'never processed')
+            FROM raw.file AS f LEFT JOIN ops.file_outcome AS o USING (file_id)
+            WHERE f.file_id = ANY(:ids)
+        """), {"ids": list(file_ids)}).all())
+        unknown = sorted(set(file_ids) - outcomes.keys())
+        if unknown:
+            raise NotReprocessable(f"no archived file with id {', '.join(map(str, unknown))} (see raw.file)")
+        accepted = sorted(i for i, o in outcomes.items() if o.startswith("accepted"))
+        if accepted:
+            raise NotReprocessable(
+                f"file {', '.join(map(str, accepted))} was accepted: its figures are in the warehouse; "
+                "a correction is a new file from the district")
+        return sorted(outcomes)
+    return list(conn.execute(text("""
+        SELECT o.file_id
+        FROM ops.file_outcome AS o
+        JOIN raw.file AS f USING (file_id)
+        WHERE o.outcome = 'rejected'
+          AND EXISTS (SELECT 1 FROM ops.validation_message AS m WHERE m.file_id = o.file_id AND m.code = :code)
+        ORDER BY f.received_at, o.file_id
+    """), {"code": code}).scalars())
+
+
+def _supersede(conn: Connection, file_ids: list[int]) -> None:
+    """Keep the earlier attempt in ops.superseded_outcome, then clear it and what it left."""
+    conn.execute(text("""
+        INSERT INTO ops.superseded_outcome (file_id, attempt, outcome, error_count, warning_count, processed_at,
+                                            messages)
+        SELECT o.file_id,
+               1 + (SELECT count(*) FROM ops.superseded_outcome AS s WHERE s.file_id = o.file_id),
+               o.outcome, o.error_count, o.warning_count, o.processed_at,
+               coalesce((SELECT jsonb_agg(to_jsonb(m) - 'file_id' ORDER BY m.message_id)
+                         FROM ops.validation_message AS m WHERE m.file_id = o.file_id), '[]'::jsonb)
+        FROM ops.file_outcome AS o
+        WHERE o.file_id = ANY(:ids)
+    """), {"ids": file_ids})
+    conn.execute(text("DELETE FROM ops.validation_message WHERE file_id = ANY(:ids)"), {"ids": file_ids})
+    conn.execute(text("DELETE FROM ops.file_outcome WHERE file_id = ANY(:ids)"), {"ids": file_ids})
+    for table in _STAGING_TABLES:
+        conn.execute(text(f"DELETE FROM {table} WHERE file_id = ANY(:ids)"), {"ids": file_ids})
+    # A rejected version holds no figures or tasks; removing it renumbers the versions left
+    # and changes the month's status (versions received, errors), hence the rollup queue.
+    months = conn.execute(text("""
+        DELETE FROM core.fct_submission WHERE file_id = ANY(:ids) AND status = 'rejected'
+        RETURNING district_code, period_key, year
+    """), {"ids": file_ids}).all()
+    for district_code, period_key, year in months:
+        lock_key(conn, f"submission:{district_code}:{period_key}")
+        renumber_versions(conn, "core.fct_submission", "submission_id", "district_code = :d AND period_key = :p",
+                  {"d": district_code, "p": period_key})
+        queue_rollup(conn, district_code, year)
+    plans = conn.execute(text("""
+        DELETE FROM core.fct_plan WHERE file_id = ANY(:ids) AND status = 'rejected'
+        RETURNING district_code, year
+    """), {"ids": file_ids}).all()
+    for district_code, year in plans:
+        lock_key(conn, f"plan:{district_code}:{year}")
+        renumber_versions(conn, "core.fct_plan", "plan_id", "district_code = :d AND year = :y",
+                          {"d": district_code, "y": year})
+
+
+def reprocess(engine: Engine, file_ids: Sequence[int] = (), *, code: str = DEFAULT_CODE,
+              caller: str = "reprocess") -> list[FileResult]:
+    """Run the selected files again (see `select_files`); returns their new outcomes."""
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('baocao reprocess'))"))
+        ids = select_files(conn, file_ids, code)
+        if not ids:
+            return []
+        _supersede(conn, ids)
+        rows = conn.execute(text("""
+            SELECT file_name, content, source_uri, received_at FROM raw.file WHERE file_id = ANY(:ids)
+        """), {"ids": ids}).all()
+    files = [IncomingFile(name=r.file_name, data=bytes(r.content), source_uri=r.source_uri,
+                          received_at=r.received_at) for r in rows]
+    return ingest_files(engine, files, caller=caller)
