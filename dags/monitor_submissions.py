@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
-from etl.orchestration.dag_defaults import START, VN, default_args
+from etl.orchestration.dag_defaults import START, TIMEZONE, default_args
 
 
-@dag(schedule=CronTriggerTimetable("0 8 * * *", timezone=VN), start_date=START, catchup=False,
+@dag(schedule=CronTriggerTimetable("0 8 * * *", timezone=TIMEZONE), start_date=START, catchup=False,
      max_active_runs=1, default_args=default_args(), tags=["baocao"], doc_md=__doc__,
      params={"as_of": Param(None, type=["null", "string"], description="ISO moment to judge as of")})
 def monitor_submissions() -> None:

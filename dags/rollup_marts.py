@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from etl.orchestration.dag_defaults import START, VN, WAREHOUSE, default_args
+from etl.orchestration.dag_defaults import START, TIMEZONE, WAREHOUSE, default_args
 
 
-@dag(schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("30 1 * * *", timezone=VN), assets=[WAREHOUSE]),
+@dag(schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("30 1 * * *", timezone=TIMEZONE), assets=[WAREHOUSE]),
      start_date=START, catchup=False, max_active_runs=1, default_args=default_args(), tags=["baocao"],
      doc_md=__doc__)
 def rollup_marts() -> None:

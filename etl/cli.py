@@ -31,10 +31,10 @@ def _parse_iso(value: str | None) -> datetime | None:
         return None
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
-        # A bare local time is read in Vietnam's time zone, where the districts are.
-        from zoneinfo import ZoneInfo
+        # A bare local time is read on the reporting calendar's clock, where the districts are.
+        from etl.domain.calendar import local_zone
 
-        parsed = parsed.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+        parsed = parsed.replace(tzinfo=local_zone())
     return parsed
 
 
@@ -129,10 +129,10 @@ def status(
     """Submission status of every expected district for a month: on_time, late, missing, rejected, pending."""
     from datetime import UTC, datetime
 
-    from etl.intake.structure import parse_period
+    from etl.domain.periods import parse_month
     from etl.marts.status import STATUS_VI, period_status
 
-    parsed = parse_period(period)
+    parsed = parse_month(period)
     if parsed is None:
         typer.echo(f"kỳ báo cáo '{period}' không hợp lệ; cần YYYY-MM / period must be YYYY-MM", err=True)
         raise typer.Exit(2)
@@ -141,9 +141,9 @@ def status(
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return
-    from zoneinfo import ZoneInfo
+    from etl.domain.calendar import local_zone
 
-    local = ZoneInfo("Asia/Ho_Chi_Minh")  # times as the districts read them
+    local = local_zone()  # times as the districts read them
     for r in rows:
         received = r["accepted_at"] or r["first_received_at"]
         r["deadline"] = r["deadline"].astimezone(local)
@@ -269,13 +269,12 @@ def demo(
 ) -> None:
     """The main job end to end on the embedded default: schema, reference data, a year of
     generated submissions (on time, late, missing, invalid, corrected), and a summary."""
-    import os
-
+    from etl.config import ENV_WAREHOUSE_URL, settings
     from etl.demo.run import run_demo
 
     if fresh:
-        if os.environ.get("WAREHOUSE_URL"):
-            typer.echo("--fresh only resets the embedded warehouse; unset WAREHOUSE_URL", err=True)
+        if settings().warehouse_url:
+            typer.echo(f"--fresh only resets the embedded warehouse; unset {ENV_WAREHOUSE_URL}", err=True)
             raise typer.Exit(2)
         from etl.warehouse.db import reset_embedded_database
 

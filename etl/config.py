@@ -1,7 +1,8 @@
-"""Configuration names, in one place: environment variables and Airflow connection ids.
+"""Settings, in one place: every environment variable and Airflow connection id baocao reads.
 
-Secrets never live in the repo: the warehouse, SMTP and webhook come from the
-environment or from Airflow connections (AIRFLOW_CONN_<ID> in production)."""
+Secrets never live in the repo: the warehouse, SMTP and webhook come from the environment
+or from Airflow connections (AIRFLOW_CONN_<ID> in production). No other module reads
+os.environ for a baocao setting; the README lists these names."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.paths import data_dir
+from etl.paths import PROJECT_ROOT
 
 # Environment variables read by etl (CLI and DAGs alike).
 ENV_WAREHOUSE_URL = "WAREHOUSE_URL"  # SQLAlchemy URL of the warehouse; unset: embedded PostgreSQL
@@ -18,6 +19,8 @@ ENV_LANDING_URL = "BAOCAO_LANDING_URL"  # where districts' files land: a folder 
 ENV_PROVINCE_DESK_EMAIL = "BAOCAO_PROVINCE_DESK_EMAIL"  # the province data desk (escalations, copies)
 ENV_ENGINEERS_EMAIL = "BAOCAO_ENGINEERS_EMAIL"  # DAG and task failures
 ENV_INGEST_BATCH_SIZE = "BAOCAO_INGEST_BATCH_SIZE"  # files per mapped ingest task
+ENV_RETRIES = "BAOCAO_RETRIES"  # task retries in the DAGs
+ENV_RETRY_DELAY_SECONDS = "BAOCAO_RETRY_DELAY_SECONDS"  # first retry delay; doubles each time
 
 # Airflow connection ids used by the DAGs (AIRFLOW_CONN_BAOCAO_WAREHOUSE etc. in production).
 CONN_WAREHOUSE = "baocao_warehouse"  # postgres
@@ -25,24 +28,44 @@ CONN_SMTP = "baocao_smtp"  # smtp
 CONN_WEBHOOK = "baocao_webhook"  # http: a Slack-compatible incoming webhook
 
 ENVIRONMENT_VARIABLES = (ENV_WAREHOUSE_URL, ENV_DATA_DIR, ENV_LANDING_URL, ENV_PROVINCE_DESK_EMAIL,
-                         ENV_ENGINEERS_EMAIL, ENV_INGEST_BATCH_SIZE)
+                         ENV_ENGINEERS_EMAIL, ENV_INGEST_BATCH_SIZE, ENV_RETRIES, ENV_RETRY_DELAY_SECONDS)
 AIRFLOW_CONNECTIONS = (CONN_WAREHOUSE, CONN_SMTP, CONN_WEBHOOK)
 
 DEFAULT_INGEST_BATCH_SIZE = 100
+DEFAULT_RETRIES = 2
+DEFAULT_RETRY_DELAY_SECONDS = 60.0
+
+
+def connection_env_var(conn_id: str) -> str:
+    """The environment variable that defines an Airflow connection outside the metadata database."""
+    return f"AIRFLOW_CONN_{conn_id.upper()}"
+
+
+def data_dir() -> Path:
+    """Local state (embedded PostgreSQL, demo files, Data Docs); BAOCAO_DATA_DIR overrides."""
+    path = Path(os.environ.get(ENV_DATA_DIR) or PROJECT_ROOT / "data")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @dataclass(frozen=True)
 class Settings:
+    warehouse_url: str | None
     landing_url: str
     province_desk_email: str | None
     engineers_email: str | None
     ingest_batch_size: int
+    retries: int
+    retry_delay_seconds: float
 
 
 def settings() -> Settings:
     return Settings(
-        landing_url=os.environ.get(ENV_LANDING_URL) or str(Path(data_dir()) / "landing"),
-        province_desk_email=os.environ.get(ENV_PROVINCE_DESK_EMAIL),
-        engineers_email=os.environ.get(ENV_ENGINEERS_EMAIL),
-        ingest_batch_size=int(os.environ.get(ENV_INGEST_BATCH_SIZE, DEFAULT_INGEST_BATCH_SIZE)),
+        warehouse_url=os.environ.get(ENV_WAREHOUSE_URL) or None,
+        landing_url=os.environ.get(ENV_LANDING_URL) or str(data_dir() / "landing"),
+        province_desk_email=os.environ.get(ENV_PROVINCE_DESK_EMAIL) or None,
+        engineers_email=os.environ.get(ENV_ENGINEERS_EMAIL) or None,
+        ingest_batch_size=int(os.environ.get(ENV_INGEST_BATCH_SIZE) or DEFAULT_INGEST_BATCH_SIZE),
+        retries=int(os.environ.get(ENV_RETRIES) or DEFAULT_RETRIES),
+        retry_delay_seconds=float(os.environ.get(ENV_RETRY_DELAY_SECONDS) or DEFAULT_RETRY_DELAY_SECONDS),
     )

@@ -9,13 +9,13 @@ from typing import Any
 
 import xlsxwriter
 
-from etl.intake.readers import SUBMISSION_COLUMNS
+from etl.domain.contract import COLUMNS
 
 CHU_PUH = "639"  # Gia Lai
 TAM_DUONG = "247"  # Vĩnh Phúc
 
-INDICATOR_HEADERS = list(SUBMISSION_COLUMNS["chi_tieu"])
-TASK_HEADERS = list(SUBMISSION_COLUMNS["nhiem_vu"])
+INDICATOR_HEADERS = list(COLUMNS["chi_tieu"])
+TASK_HEADERS = list(COLUMNS["nhiem_vu"])
 
 
 def submission(district: str = CHU_PUH, period: str = "2024-05", **overrides: Any) -> dict[str, Any]:

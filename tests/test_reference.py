@@ -125,7 +125,7 @@ def test_type2_merge_keeps_history_when_a_unit_changes(engine: Engine) -> None:
 
 
 def test_reporting_assignments_are_checked() -> None:
-    from etl.warehouse.reference import Assignment, parse_assignments
+    from etl.domain.calendar import Assignment, parse_assignments
 
     assert parse_assignments([{"province_code": 26, "from": "2024-05"}]) == [Assignment("26", "month", 202405)]
     assert parse_assignments(None) == []

@@ -210,7 +210,8 @@ def test_submission_status_as_of_any_day(db: Engine, tmp_path: Path) -> None:
 
 def test_an_assigned_province_is_expected_before_any_district_sends(db: Engine) -> None:
     from etl.alerts.due import due_alerts
-    from etl.warehouse.reference import load_assignments, load_calendar, parse_assignments
+    from etl.domain.calendar import parse_assignments
+    from etl.warehouse.reference import load_assignments, load_calendar
 
     with db.begin() as conn:
         load_assignments(conn, parse_assignments([{"province_code": "26", "from": "2024-05"}]))

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from typing import Any
 
-from etl.config import CONN_SMTP, CONN_WEBHOOK
+from etl.config import CONN_SMTP, CONN_WEBHOOK, connection_env_var
 
 
 def _truthy(value: Any) -> bool:
@@ -27,7 +27,7 @@ def _truthy(value: Any) -> bool:
 
 
 def _connection(conn_id: str) -> Any | None:
-    raw = os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}")
+    raw = os.environ.get(connection_env_var(conn_id))
     if raw:
         from airflow.models.connection import Connection
 

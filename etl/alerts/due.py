@@ -20,25 +20,11 @@ from sqlalchemy import Connection, Engine, text
 
 from etl.alerts.channels import Channels, configured_channels
 from etl.config import settings
+from etl.domain.calendar import load_calendar
 from etl.paths import REFERENCE_DIR
-from etl.warehouse.reference import CALENDAR_PATH
 
 log = logging.getLogger(__name__)
 CONTACTS_PATH = REFERENCE_DIR / "contacts.yaml"
-
-
-@dataclass(frozen=True)
-class AlertSettings:
-    reminder_days_before: int
-    escalate_after_days: int
-    alert_window_days: int
-
-
-@cache
-def alert_settings() -> AlertSettings:
-    data = yaml.safe_load(CALENDAR_PATH.read_text(encoding="utf-8")).get("alerts", {})
-    return AlertSettings(int(data.get("reminder_days_before", 3)), int(data.get("escalate_after_days", 5)),
-                         int(data.get("alert_window_days", 45)))
 
 
 @cache
@@ -66,9 +52,8 @@ def _period_vi(year: int, month: int) -> str:
 
 
 def _fmt_time(value: datetime) -> str:
-    from zoneinfo import ZoneInfo
 
-    return value.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%H:%M ngày %d/%m/%Y")
+    return value.astimezone(load_calendar().zone).strftime("%H:%M ngày %d/%m/%Y")
 
 
 def _contacts(conn: Connection, districts: set[str]) -> dict[str, str]:
@@ -92,7 +77,7 @@ def _recipients(district: str | None, contacts: dict[str, str], desk: str | None
 
 
 def due_alerts(engine: Engine, as_of: datetime) -> list[Alert]:
-    cfg = alert_settings()
+    cfg = load_calendar().alerts
     desk = settings().province_desk_email
     window_start = as_of - timedelta(days=cfg.alert_window_days)
     alerts: list[Alert] = []

@@ -22,18 +22,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, text
 
+from etl.config import ENV_LANDING_URL, ENV_WAREHOUSE_URL, data_dir
 from etl.demo import synth
 from etl.demo.writers import write_plan_json, write_plan_xlsx, write_submission_json, write_submission_xlsx
 from etl.domain import admin_units
+from etl.domain.calendar import load_calendar
 from etl.domain.catalog import load_catalog
 from etl.marts.rollup import refresh
-from etl.paths import PROJECT_ROOT, data_dir
+from etl.paths import PROJECT_ROOT
 from etl.warehouse.ingest import files_from_paths, ingest_files, load_ref_context
-from etl.warehouse.reference import deadline_for
 from etl.warehouse.schema import upgrade
 
 DEMO_PROVINCES = ("24", "26", "64")  # Bắc Giang, Vĩnh Phúc, Gia Lai
@@ -115,7 +115,7 @@ def build_year(year: int, workdir: Path) -> list[Delivery]:
         profile = synth.make_profile(code, max(int(communes), 1), seed=int(code))
         sends_json = rng.random() < 0.3  # a district system pushing JSON instead of a clerk's XLSX
         plan = synth.generate_plan(profile, year, catalog=catalog)
-        plan_at = datetime(year, 1, 10, 9, tzinfo=deadline_for(province, year, 1).tzinfo)
+        plan_at = datetime(year, 1, 10, 9, tzinfo=load_calendar().zone)
         if sends_json:
             plan_path = write_plan_json(plan, folder / f"ke_hoach_{year}.json")
         else:
@@ -128,7 +128,7 @@ def build_year(year: int, workdir: Path) -> list[Delivery]:
             path = write_plan_json(revised, folder / f"ke_hoach_{year}_dieu_chinh.json")
             deliveries.append(Delivery(path, plan_at.replace(month=7), code, None, "plan revised"))
         for month, sub in enumerate(synth.generate_year(profile, year, catalog=catalog), start=1):
-            deadline = deadline_for(province, year, month)
+            deadline = load_calendar().deadline(province, year, month)
             stem = f"{code}_{year}-{month:02d}"
             roll = rng.random()
             if roll < 0.03:
@@ -196,8 +196,8 @@ def prepare_airflow(landing: Path, engine: Engine) -> None:
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home}/airflow.db")
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
-    os.environ["WAREHOUSE_URL"] = engine.url.render_as_string(hide_password=False)
-    os.environ["BAOCAO_LANDING_URL"] = str(landing)
+    os.environ[ENV_WAREHOUSE_URL] = engine.url.render_as_string(hide_password=False)
+    os.environ[ENV_LANDING_URL] = str(landing)
     from airflow.utils.db import initdb
 
     with contextlib.redirect_stdout(io.StringIO()):
@@ -256,7 +256,7 @@ def run_demo(engine: Engine, *, year: int = 2024, workdir: Path | None = None,
                 shutil.copyfile(d.path, target)
                 os.utime(target, (d.received_at.timestamp(), d.received_at.timestamp()))  # when it "landed"
             states = [_run(dags["ingest_submissions"]), _run(dags["rollup_marts"])]
-            as_of = datetime(y, m, 25, 8, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+            as_of = datetime(y, m, 25, 8, tzinfo=load_calendar().zone)
             states.append(_run(dags["monitor_submissions"], run_conf={"as_of": as_of.isoformat()}))
             counts = _run_counts(engine, started)
             alerted = _alerts_since(engine, started)
@@ -318,7 +318,7 @@ def summarise(engine: Engine, year: int, statuses: Counter[str], n_districts: in
             SELECT f.file_name, m.message_vi FROM ops.validation_message m JOIN raw.file f USING (file_id)
             WHERE m.severity = 'error' ORDER BY m.message_id LIMIT 3
         """)).all()
-    late = sum(1 for _, province, month, at in first_accepted if at > deadline_for(province, year, month))
+    late = sum(1 for _, province, month, at in first_accepted if at > load_calendar().deadline(province, year, month))
     echo("")
     echo(f"This run: {sum(statuses.values())} files; " + ", ".join(f"{v} {k}" for k, v in sorted(statuses.items())))
     echo(f"Warehouse, {year}:")

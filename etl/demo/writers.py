@@ -18,35 +18,19 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from etl.intake.readers import SUBMISSION_COLUMNS
+from etl.domain.contract import (
+    COLUMNS,
+    INDICATOR_SHEET,
+    PLAN_SHEET,
+    REQUIRED_COLUMNS,
+    SUBMISSION_INFO_KEYS,
+    TASK_SHEET,
+    VI_HEADERS,
+)
 
-INFO_KEYS = ("ma_huyen", "ky_bao_cao", "ngay_lap", "nguoi_lap", "email_lien_he")
-# The contract's columns, as the readers define them (one place).
-INDICATOR_COLUMNS = SUBMISSION_COLUMNS["chi_tieu"]
-TASK_COLUMNS = SUBMISSION_COLUMNS["nhiem_vu"]
-PLAN_INFO_KEYS = ("ma_huyen", "nam", "van_ban")
-PLAN_COLUMNS = ("ma_chi_tieu", "don_vi_tinh", "ke_hoach_nam")
-
-# Human headers of the district template; the contract matches them to the snake_case names
-# ignoring case, spacing, Unicode form and diacritics.
-VI_HEADERS = {
-    "ma_chi_tieu": "Mã chỉ tiêu",
-    "ten_chi_tieu": "Tên chỉ tiêu",
-    "don_vi_tinh": "Đơn vị tính",
-    "thuc_hien_thang": "Thực hiện tháng",
-    "luy_ke_nam": "Lũy kế năm",
-    "ghi_chu": "Ghi chú",
-    "ma_nhiem_vu": "Mã nhiệm vụ",
-    "ten_nhiem_vu": "Tên nhiệm vụ",
-    "co_quan_giao": "Cơ quan giao",
-    "van_ban_giao": "Văn bản giao",
-    "ngay_giao": "Ngày giao",
-    "han_hoan_thanh": "Hạn hoàn thành",
-    "trang_thai": "Trạng thái",
-    "ngay_hoan_thanh": "Ngày hoàn thành",
-    "tien_do": "Tiến độ",
-    "ke_hoach_nam": "Kế hoạch năm",
-}
+INDICATOR_COLUMNS = COLUMNS[INDICATOR_SHEET]
+TASK_COLUMNS = COLUMNS[TASK_SHEET]
+PLAN_COLUMNS = REQUIRED_COLUMNS[PLAN_SHEET]
 HEADER_STYLES = ("vi", "code")
 
 _WIDTHS = {
@@ -162,7 +146,7 @@ def write_submission_xlsx(
     path = Path(path)
     info = dict(sub.get("thong_tin") or {})
     items: list[tuple[str, object]] = [("ma_huyen", sub["ma_huyen"]), ("ky_bao_cao", sub["ky_bao_cao"])]
-    items += [(k, info.pop(k)) for k in INFO_KEYS[2:] if k in info]
+    items += [(k, info.pop(k)) for k in SUBMISSION_INFO_KEYS[2:] if k in info]
     items += list(info.items())  # extra keys the caller added, kept after the contract's
     wb = _workbook(path, constant_memory)
     bold = wb.add_format({"bold": True})

@@ -16,6 +16,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from etl.domain.contract import COLUMNS, INFO_KEYS, KEY_COLUMN, REQUIRED_COLUMNS
 from etl.domain.text import fold_key
 from etl.quality.messages import Message, make_message
 
@@ -26,20 +27,6 @@ MAX_COMPRESSION_RATIO = 200
 MAX_ZIP_ENTRIES = 500
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is tolerated
 
-SUBMISSION_COLUMNS: dict[str, tuple[str, ...]] = {
-    "chi_tieu": ("ma_chi_tieu", "ten_chi_tieu", "don_vi_tinh", "thuc_hien_thang", "luy_ke_nam", "ghi_chu"),
-    "nhiem_vu": ("ma_nhiem_vu", "ten_nhiem_vu", "co_quan_giao", "van_ban_giao", "ngay_giao", "han_hoan_thanh",
-                 "trang_thai", "ngay_hoan_thanh", "tien_do", "ghi_chu"),
-    "ke_hoach": ("ma_chi_tieu", "don_vi_tinh", "ke_hoach_nam", "ten_chi_tieu", "ghi_chu"),
-}
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "chi_tieu": ("ma_chi_tieu", "don_vi_tinh"),
-    "nhiem_vu": ("ma_nhiem_vu", "ten_nhiem_vu", "co_quan_giao", "trang_thai"),
-    "ke_hoach": ("ma_chi_tieu", "don_vi_tinh", "ke_hoach_nam"),
-}
-# The column whose header marks the header row of each sheet.
-KEY_COLUMN = {"chi_tieu": "ma_chi_tieu", "nhiem_vu": "ma_nhiem_vu", "ke_hoach": "ma_chi_tieu"}
-INFO_KEYS = ("ma_huyen", "ky_bao_cao", "ngay_lap", "nguoi_lap", "email_lien_he", "nam", "van_ban")
 
 
 @dataclass
@@ -176,7 +163,7 @@ def _table_from_rows(sheet: str, canonical: str, raw_rows: list[list[Any]], mess
         for col in REQUIRED_COLUMNS[canonical]:
             messages.append(make_message("COLUMN_MISSING", sheet=sheet, row=first_row, expected=col))
         return None
-    known = SUBMISSION_COLUMNS[canonical]
+    known = COLUMNS[canonical]
     positions: dict[str, int] = {}
     columns: dict[str, str] = {}
     header_row_number = header_idx + first_row
@@ -246,7 +233,7 @@ def read_json(data: bytes) -> ReadFile:
             result.messages.append(make_message("FILE_CORRUPT", sheet=canonical, fmt="json",
                                                 found=f"'{canonical}' phải là một danh sách [...]"))
             continue
-        known = SUBMISSION_COLUMNS[canonical]
+        known = COLUMNS[canonical]
         rows: list[tuple[int, dict[str, Any]]] = []
         seen_columns: dict[str, str] = {}
         for index, item in enumerate(items, start=1):

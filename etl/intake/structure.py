@@ -11,19 +11,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from etl.domain.calendar import load_calendar
 from etl.domain.catalog import Catalog, indicator_code_key
+from etl.domain.contract import (
+    MONTH_VALUE_COLUMNS,
+    PLAN_SHEET,
+    PLAN_VALUE_COLUMNS,
+    TASK_DATE_COLUMNS,
+    TASK_STATUS_BY_KEY,
+)
 from etl.domain.numbers import read_number
+from etl.domain.periods import FIRST_YEAR, LAST_YEAR, month_window, parse_month
 from etl.domain.text import fold_key
 from etl.intake.readers import ReadFile
+from etl.intake.rows import IndicatorRow, PlanRow, TaskRow
 from etl.quality.messages import Message, make_message
-from etl.warehouse.reference import calendar_rule, month_window
 
-PERIOD_RANGE = (2015, 2035)
-TASK_STATUSES = {"hoan_thanh": "Hoàn thành", "dang_thuc_hien": "Đang thực hiện", "chua_thuc_hien": "Chưa thực hiện"}
-_PERIOD_ISO = re.compile(r"^(\d{4})-(\d{1,2})$")
-_PERIOD_VN = re.compile(r"^(\d{1,2})/(\d{4})$")
 _DATE_VN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -61,9 +65,9 @@ class CheckedFile:
     nguoi_lap: str | None = None
     email_lien_he: str | None = None
     van_ban: str | None = None
-    indicator_rows: list[dict[str, Any]] = field(default_factory=list)
-    task_rows: list[dict[str, Any]] = field(default_factory=list)
-    plan_rows: list[dict[str, Any]] = field(default_factory=list)
+    indicator_rows: list[IndicatorRow] = field(default_factory=list)
+    task_rows: list[TaskRow] = field(default_factory=list)
+    plan_rows: list[PlanRow] = field(default_factory=list)
     # Names as written in the file, so later checks report places the clerk recognises.
     sheet_names: dict[str, str] = field(default_factory=dict)  # canonical -> sheet name
     table_columns: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical -> column header
@@ -115,23 +119,6 @@ def parse_date(value: Any) -> date | None:
     except ValueError:
         return None
     return None
-
-
-def parse_period(value: Any) -> tuple[int, int] | None:
-    """ky_bao_cao: YYYY-MM (also MM/YYYY, and a date cell, which Excel makes of '05/2024')."""
-    if isinstance(value, date | datetime):
-        return value.year, value.month
-    s = _text(value)
-    if s is None:
-        return None
-    m = _PERIOD_ISO.match(s)
-    if m:
-        year, month = int(m[1]), int(m[2])
-    elif m := _PERIOD_VN.match(s):
-        year, month = int(m[2]), int(m[1])
-    else:
-        return None
-    return (year, month) if 1 <= month <= 12 else None
 
 
 def _district_code(value: Any) -> str | None:
@@ -191,20 +178,21 @@ class _Checker:
         if _text(raw) is None and not isinstance(raw, date):
             self.msg("FIELD_MISSING", expected="ky_bao_cao", **place)
             return
-        parsed = parse_period(raw)
+        parsed = parse_month(raw)
         if parsed is None:
             self.msg("PERIOD_INVALID", found=_text(raw), expected="YYYY-MM (ví dụ 2024-05) hoặc MM/YYYY", **place)
             return
         year, month = parsed
-        if not PERIOD_RANGE[0] <= year <= PERIOD_RANGE[1]:
+        if not FIRST_YEAR <= year <= LAST_YEAR:
             self.msg("PERIOD_OUT_OF_RANGE", found=f"{year}-{month:02d}",
-                     expected=f"{PERIOD_RANGE[0]}-{PERIOD_RANGE[1]}", **place)
+                     expected=f"{FIRST_YEAR}-{LAST_YEAR}", **place)
             return
         self.out.year, self.out.month = year, month
         province = self.out.district.province_code if self.out.district else "*"
-        rule = calendar_rule(province, "month")
+        calendar = load_calendar()
+        rule = calendar.rule(province, "month")
         self.out.window_start, self.out.window_end = month_window(year, month, rule.cutoff_day)
-        received_day = self.received_at.astimezone(ZoneInfo(rule.timezone)).date()
+        received_day = self.received_at.astimezone(calendar.zone).date()
         if received_day < self.out.window_start:
             self.msg("PERIOD_FUTURE", found=f"{year}-{month:02d}", expected=self.out.window_start.strftime("%d/%m/%Y"),
                      received=received_day.strftime("%d/%m/%Y"), **place)
@@ -246,19 +234,20 @@ class _Checker:
             return
         catalog = self.ref.catalog
         seen: dict[str, int] = {}
-        value_columns = ("ke_hoach_nam",) if table_key == "ke_hoach" else ("thuc_hien_thang", "luy_ke_nam")
+        value_columns = PLAN_VALUE_COLUMNS if table_key == PLAN_SHEET else MONTH_VALUE_COLUMNS
         for row, cells in table.rows:
             sheet = table.sheet
             raw_code = _text(cells.get("ma_chi_tieu"))
-            staging = {
-                "row_number": row, "ma_chi_tieu": raw_code, "ten_chi_tieu": _text(cells.get("ten_chi_tieu")),
-                "don_vi_tinh": _text(cells.get("don_vi_tinh")), "ghi_chu": _text(cells.get("ghi_chu")),
-                "indicator_code": None, "conversion_factor": None,
-            }
-            for col in value_columns:
-                staging[col + "_raw"] = _text(cells.get(col))
-                staging[col] = None
-            (self.out.plan_rows if table_key == "ke_hoach" else self.out.indicator_rows).append(staging)
+            row_type = PlanRow if table_key == PLAN_SHEET else IndicatorRow
+            staging: IndicatorRow | PlanRow = row_type(
+                row_number=row, ma_chi_tieu=raw_code, ten_chi_tieu=_text(cells.get("ten_chi_tieu")),
+                don_vi_tinh=_text(cells.get("don_vi_tinh")), ghi_chu=_text(cells.get("ghi_chu")),
+                **{col + "_raw": _text(cells.get(col)) for col in value_columns},
+            )
+            if isinstance(staging, PlanRow):
+                self.out.plan_rows.append(staging)
+            else:
+                self.out.indicator_rows.append(staging)
             if raw_code is None:
                 self.msg("INDICATOR_CODE_MISSING", sheet=sheet, row=row, column=self._column(table_key, "ma_chi_tieu"))
                 continue
@@ -273,8 +262,8 @@ class _Checker:
                          found=code, first_row=seen[code])
                 continue
             seen[code] = row
-            staging["indicator_code"] = code
-            unit_written = staging["don_vi_tinh"]
+            staging.indicator_code = code
+            unit_written = staging.don_vi_tinh
             unit_col = self._column(table_key, "don_vi_tinh")
             if unit_written is None:
                 self.msg("UNIT_MISSING", sheet=sheet, row=row, column=unit_col, expected=indicator.unit)
@@ -284,30 +273,31 @@ class _Checker:
                 self.msg("UNIT_NOT_CONVERTIBLE", sheet=sheet, row=row, column=unit_col, found=unit_written,
                          expected=indicator.unit)
                 continue
-            staging["conversion_factor"] = factor
-            staging["catalog_unit"] = indicator.unit
+            staging.conversion_factor = factor
+            staging.catalog_unit = indicator.unit
             for col in value_columns:
                 value = self.number(cells.get(col), sheet=sheet, row=row, column=self._column(table_key, col),
                                     unit=unit_written)
-                staging[col] = None if value is None else value * factor
-            if table_key == "ke_hoach":
-                if staging["ke_hoach_nam"] is None and staging["ke_hoach_nam_raw"] is None:
+                setattr(staging, col, None if value is None else value * factor)
+            if isinstance(staging, PlanRow):
+                if staging.ke_hoach_nam is None and staging.ke_hoach_nam_raw is None:
                     self.msg("VALUE_REQUIRED", sheet=sheet, row=row, column=self._column(table_key, "ke_hoach_nam"),
                              expected="kế hoạch năm (ke_hoach_nam)")
                 continue
+            assert isinstance(staging, IndicatorRow)
             self._check_required_values(indicator.kind, indicator.code, staging, sheet, row, table_key)
         if self.not_reported:
             self.msg("INDICATOR_NOT_REPORTED", sheet=table.sheet, found=", ".join(self.not_reported),
                      n=len(self.not_reported))
 
-    def _check_required_values(self, kind: str, code: str, staging: dict[str, Any], sheet: str, row: int,
+    def _check_required_values(self, kind: str, code: str, staging: IndicatorRow, sheet: str, row: int,
                                table_key: str) -> None:
-        has_month = staging["thuc_hien_thang_raw"] is not None
-        has_ytd = staging["luy_ke_nam_raw"] is not None
+        has_month = staging.thuc_hien_thang_raw is not None
+        has_ytd = staging.luy_ke_nam_raw is not None
         if not has_month and not has_ytd:
             # A template row left blank: no figure this month (reported once per file, below).
             self.not_reported.append(code)
-            staging["indicator_code"] = None
+            staging.indicator_code = None
             return
         if kind != "flow":
             if not has_month:
@@ -315,8 +305,8 @@ class _Checker:
                          expected=f"chỉ tiêu {code} cần 'thuc_hien_thang'")
             if has_ytd:
                 self.msg("YTD_NOT_APPLICABLE", sheet=sheet, row=row, column=self._column(table_key, "luy_ke_nam"),
-                         found=staging["luy_ke_nam_raw"], indicator=code)
-                staging["luy_ke_nam"] = None
+                         found=staging.luy_ke_nam_raw, indicator=code)
+                staging.luy_ke_nam = None
 
     # -- tasks -------------------------------------------------------------------
     def check_tasks(self) -> None:
@@ -328,12 +318,11 @@ class _Checker:
         for row, cells in table.rows:
             sheet = table.sheet
             task_id = _text(cells.get("ma_nhiem_vu"))
-            rec: dict[str, Any] = {
-                "row_number": row, "ma_nhiem_vu": task_id, "ten_nhiem_vu": _text(cells.get("ten_nhiem_vu")),
-                "co_quan_giao": _text(cells.get("co_quan_giao")), "van_ban_giao": _text(cells.get("van_ban_giao")),
-                "ngay_giao": None, "han_hoan_thanh": None, "trang_thai": None, "ngay_hoan_thanh": None,
-                "tien_do": None, "ghi_chu": _text(cells.get("ghi_chu")),
-            }
+            rec = TaskRow(
+                row_number=row, ma_nhiem_vu=task_id, ten_nhiem_vu=_text(cells.get("ten_nhiem_vu")),
+                co_quan_giao=_text(cells.get("co_quan_giao")), van_ban_giao=_text(cells.get("van_ban_giao")),
+                ghi_chu=_text(cells.get("ghi_chu")),
+            )
             self.out.task_rows.append(rec)
             if task_id is None:
                 self.msg("TASK_ID_MISSING", sheet=sheet, row=row, column=col("ma_nhiem_vu"))
@@ -343,24 +332,24 @@ class _Checker:
                          first_row=seen[task_id])
                 continue
             seen[task_id] = row
-            for date_col in ("ngay_giao", "han_hoan_thanh", "ngay_hoan_thanh"):
+            for date_col in TASK_DATE_COLUMNS:
                 raw = cells.get(date_col)
                 if _text(raw) is None and not isinstance(raw, date):
                     continue
                 parsed = parse_date(raw)
                 if parsed is None:
                     self.msg("DATE_INVALID", sheet=sheet, row=row, column=col(date_col), found=_text(raw))
-                rec[date_col] = parsed
+                setattr(rec, date_col, parsed)
             # Canonical spelling when recognised; otherwise as written, for the suite to reject.
             status_raw = _text(cells.get("trang_thai"))
-            rec["trang_thai"] = TASK_STATUSES.get(fold_key(status_raw), status_raw) if status_raw else None
+            rec.trang_thai = TASK_STATUS_BY_KEY.get(fold_key(status_raw), status_raw) if status_raw else None
             raw_progress = cells.get("tien_do")
             if _text(raw_progress) is not None:
                 progress, problem = read_number(raw_progress, percent_unit=True, allow_negative=True)
                 if problem is not None:
                     self.msg("TASK_PROGRESS_INVALID", sheet=sheet, row=row, column=col("tien_do"),
                              found=_text(raw_progress))
-                rec["tien_do"] = progress
+                rec.tien_do = progress
 
     # -- plans -------------------------------------------------------------------
     def check_plan_header(self) -> None:
@@ -369,8 +358,8 @@ class _Checker:
         s = _text(raw)
         if s is None:
             self.msg("FIELD_MISSING", expected="nam", **place)
-        elif not (s.isdigit() and PERIOD_RANGE[0] <= int(s) <= PERIOD_RANGE[1]):
-            self.msg("PLAN_YEAR_INVALID", found=s, expected=f"{PERIOD_RANGE[0]}-{PERIOD_RANGE[1]}", **place)
+        elif not (s.isdigit() and FIRST_YEAR <= int(s) <= LAST_YEAR):
+            self.msg("PLAN_YEAR_INVALID", found=s, expected=f"{FIRST_YEAR}-{LAST_YEAR}", **place)
         else:
             self.out.year = int(s)
         self.out.van_ban = _text(self.info("van_ban")[0])

@@ -12,7 +12,8 @@ import sys
 
 from sqlalchemy.engine import make_url
 
-from etl.paths import PROJECT_ROOT, data_dir
+from etl.config import ENV_LANDING_URL, ENV_WAREHOUSE_URL, data_dir, settings
+from etl.paths import PROJECT_ROOT
 from etl.warehouse.db import embedded_server_url
 
 
@@ -26,8 +27,8 @@ def environment() -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata.render_as_string(hide_password=False),
-        "WAREHOUSE_URL": os.environ.get("WAREHOUSE_URL", warehouse),
-        "BAOCAO_LANDING_URL": os.environ.get("BAOCAO_LANDING_URL", str(data_dir() / "landing")),
+        ENV_WAREHOUSE_URL: settings().warehouse_url or warehouse,
+        ENV_LANDING_URL: settings().landing_url,
     }
 
 
@@ -36,7 +37,7 @@ def main() -> None:
     # standalone starts its parts as `airflow ...` subprocesses: this venv's first on PATH.
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     airflow = shutil.which("airflow", path=os.path.dirname(sys.executable)) or "airflow"
-    print(f"Airflow standalone: DAGs {env['AIRFLOW__CORE__DAGS_FOLDER']}, landing {env['BAOCAO_LANDING_URL']}, "
+    print(f"Airflow standalone: DAGs {env['AIRFLOW__CORE__DAGS_FOLDER']}, landing {env[ENV_LANDING_URL]}, "
           "UI http://localhost:8080", flush=True)
     os.execve(airflow, [airflow, "standalone"], env)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -10,11 +9,13 @@ import pendulum
 from airflow.sdk import Asset
 
 from etl.config import CONN_SMTP, CONN_WEBHOOK, settings
+from etl.domain.calendar import load_calendar
 
 # Emitted by ingest_submissions when the warehouse changed; rollup_marts listens.
 WAREHOUSE = Asset(name="baocao_warehouse", uri="x-baocao://warehouse/core")
-START = pendulum.datetime(2024, 1, 1, tz="Asia/Ho_Chi_Minh")
-VN = "Asia/Ho_Chi_Minh"
+# Schedules run on the reporting calendar's clock (08:00 is 08:00 in the province).
+TIMEZONE = load_calendar().timezone
+START = pendulum.datetime(2024, 1, 1, tz=TIMEZONE)
 
 
 def failure_notifiers() -> list[Any]:
@@ -32,10 +33,10 @@ def failure_notifiers() -> list[Any]:
 
 
 def default_args() -> dict[str, Any]:
-    delay = float(os.environ.get("BAOCAO_RETRY_DELAY_SECONDS", "60"))
+    config = settings()
     return {
-        "retries": int(os.environ.get("BAOCAO_RETRIES", "2")),
-        "retry_delay": timedelta(seconds=delay),
+        "retries": config.retries,
+        "retry_delay": timedelta(seconds=config.retry_delay_seconds),
         "retry_exponential_backoff": 2.0,  # a float multiplier in Airflow 3
         "max_retry_delay": timedelta(minutes=30),
         "on_failure_callback": failure_notifiers(),

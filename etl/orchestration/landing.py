@@ -18,7 +18,7 @@ from typing import Any
 import fsspec
 from sqlalchemy import Engine
 
-from etl.config import CONN_WAREHOUSE, ENV_WAREHOUSE_URL, settings
+from etl.config import CONN_WAREHOUSE, connection_env_var, settings
 from etl.warehouse.ingest import IncomingFile, ingest_files
 
 log = logging.getLogger(__name__)
@@ -29,13 +29,14 @@ def warehouse_engine() -> Engine:
     """The Airflow connection baocao_warehouse when defined, else WAREHOUSE_URL / embedded."""
     from etl.warehouse.db import get_engine, normalize_url
 
-    if os.environ.get(f"AIRFLOW_CONN_{CONN_WAREHOUSE.upper()}"):
+    if os.environ.get(connection_env_var(CONN_WAREHOUSE)):
         from etl.alerts.channels import _connection
 
         conn = _connection(CONN_WAREHOUSE)
         if conn is not None:
             return get_engine(normalize_url(conn.get_uri()))
-    return get_engine(normalize_url(os.environ[ENV_WAREHOUSE_URL]) if os.environ.get(ENV_WAREHOUSE_URL) else None)
+    url = settings().warehouse_url
+    return get_engine(normalize_url(url) if url else None)
 
 
 def _fs(url: str) -> tuple[Any, str]:

@@ -18,18 +18,18 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from etl.config import data_dir
+from etl.domain.calendar import local_zone
 from etl.domain.catalog import Catalog
 from etl.domain.numbers import format_vi
 from etl.intake.structure import CheckedFile
-from etl.paths import EXPECTATIONS_DIR, data_dir
+from etl.paths import EXPECTATIONS_DIR
 from etl.quality.messages import make_message
 
 log = logging.getLogger(__name__)
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass
@@ -58,17 +58,17 @@ def indicator_frame(items: list[GateItem], catalog: Catalog) -> pd.DataFrame:
         if item.checked.kind != "submission":
             continue
         for r in item.checked.indicator_rows:
-            code = r["indicator_code"]
-            if code is None or r["conversion_factor"] is None:
+            code = r.indicator_code
+            if code is None or r.conversion_factor is None:
                 continue  # unknown code, blank or unconvertible row: already reported
             ind = catalog.indicators[code]
             rows.append({
-                "item": i, "row_number": r["row_number"], "indicator_code": code, "unit": ind.unit,
+                "item": i, "row_number": r.row_number, "indicator_code": code, "unit": ind.unit,
                 "kind": ind.kind, "is_integer_unit": catalog.units[ind.unit].integer,
                 "allow_negative": ind.allow_negative, "is_percent": ind.unit == "%",
-                "month_value": _float(r["thuc_hien_thang"]), "ytd_value": _float(r["luy_ke_nam"]),
-                "month_integral": _integral(r["thuc_hien_thang"]), "ytd_integral": _integral(r["luy_ke_nam"]),
-                "month_raw": r["thuc_hien_thang_raw"], "ytd_raw": r["luy_ke_nam_raw"],
+                "month_value": _float(r.thuc_hien_thang), "ytd_value": _float(r.luy_ke_nam),
+                "month_integral": _integral(r.thuc_hien_thang), "ytd_integral": _integral(r.luy_ke_nam),
+                "month_raw": r.thuc_hien_thang_raw, "ytd_raw": r.luy_ke_nam_raw,
             })
     return _frame(rows, {"month_value": "float64", "ytd_value": "float64"})
 
@@ -78,16 +78,16 @@ def task_frame(items: list[GateItem]) -> pd.DataFrame:
     for i, item in enumerate(items):
         if item.checked.kind != "submission":
             continue
-        received = pd.Timestamp(item.received_at.astimezone(VN).date())
+        received = pd.Timestamp(item.received_at.astimezone(local_zone()).date())
         for r in item.checked.task_rows:
-            if r["ma_nhiem_vu"] is None:
+            if r.ma_nhiem_vu is None:
                 continue
             rows.append({
-                "item": i, "row_number": r["row_number"], "ma_nhiem_vu": r["ma_nhiem_vu"],
-                "ten_nhiem_vu": r["ten_nhiem_vu"], "co_quan_giao": r["co_quan_giao"], "trang_thai": r["trang_thai"],
-                "ngay_giao": _ts(r["ngay_giao"]), "han_hoan_thanh": _ts(r["han_hoan_thanh"]),
-                "ngay_hoan_thanh": _ts(r["ngay_hoan_thanh"]), "received_date": received,
-                "tien_do": _float(r["tien_do"]),
+                "item": i, "row_number": r.row_number, "ma_nhiem_vu": r.ma_nhiem_vu,
+                "ten_nhiem_vu": r.ten_nhiem_vu, "co_quan_giao": r.co_quan_giao, "trang_thai": r.trang_thai,
+                "ngay_giao": _ts(r.ngay_giao), "han_hoan_thanh": _ts(r.han_hoan_thanh),
+                "ngay_hoan_thanh": _ts(r.ngay_hoan_thanh), "received_date": received,
+                "tien_do": _float(r.tien_do),
             })
     dates = {c: "datetime64[ns]" for c in ("ngay_giao", "han_hoan_thanh", "ngay_hoan_thanh", "received_date")}
     return _frame(rows, {**dates, "tien_do": "float64"})
@@ -99,15 +99,15 @@ def plan_frame(items: list[GateItem], catalog: Catalog) -> pd.DataFrame:
         if item.checked.kind != "plan":
             continue
         for r in item.checked.plan_rows:
-            code = r["indicator_code"]
-            if code is None or r["conversion_factor"] is None:
+            code = r.indicator_code
+            if code is None or r.conversion_factor is None:
                 continue
             ind = catalog.indicators[code]
             rows.append({
-                "item": i, "row_number": r["row_number"], "indicator_code": code, "unit": ind.unit,
+                "item": i, "row_number": r.row_number, "indicator_code": code, "unit": ind.unit,
                 "is_integer_unit": catalog.units[ind.unit].integer, "allow_negative": ind.allow_negative,
-                "is_percent": ind.unit == "%", "target_value": _float(r["ke_hoach_nam"]),
-                "target_integral": _integral(r["ke_hoach_nam"]), "target_raw": r["ke_hoach_nam_raw"],
+                "is_percent": ind.unit == "%", "target_value": _float(r.ke_hoach_nam),
+                "target_integral": _integral(r.ke_hoach_nam), "target_raw": r.ke_hoach_nam_raw,
             })
     return _frame(rows, {"target_value": "float64"})
 

@@ -24,11 +24,11 @@ from sqlalchemy import Connection, text
 
 from etl.domain.catalog import Catalog, load_catalog
 from etl.domain.numbers import format_vi
+from etl.domain.periods import period_key, previous_month
 from etl.intake.structure import CheckedFile, RefContext
 from etl.paths import REFERENCE_DIR
 from etl.quality.expectations import GateItem
 from etl.quality.messages import CodeSpec, make_message
-from etl.warehouse.reference import period_key
 
 RULES_PATH = REFERENCE_DIR / "validation_rules.yaml"
 OPERATORS = ("==", "<=", ">=", "<", ">")
@@ -135,22 +135,18 @@ def _num(x: float) -> str:
     return format_vi(d.normalize() if d != d.to_integral_value() else d.to_integral_value())
 
 
-def _previous(year: int, month: int) -> tuple[int, int]:
-    return (year - 1, 12) if month == 1 else (year, month - 1)
-
-
 # ------------------------------------------------------------------------------ values
 
 def _values(item: GateItem) -> dict[str, float]:
     out: dict[str, float] = {}
     for r in item.checked.indicator_rows:
-        code = r["indicator_code"]
+        code = r.indicator_code
         if code is None:
             continue
-        if r["thuc_hien_thang"] is not None:
-            out[code] = float(r["thuc_hien_thang"])
-        if r["luy_ke_nam"] is not None:
-            out[f"ytd_{code}"] = float(r["luy_ke_nam"])
+        if r.thuc_hien_thang is not None:
+            out[code] = float(r.thuc_hien_thang)
+        if r.luy_ke_nam is not None:
+            out[f"ytd_{code}"] = float(r.luy_ke_nam)
     return out
 
 
@@ -197,13 +193,13 @@ def wide_frame(items: list[GateItem], ref: RefContext, conn: Connection) -> pd.D
     subs = [(i, item) for i, item in enumerate(items) if _usable(item)]
     wanted = set()
     for _, item in subs:
-        py, pm = _previous(item.checked.year, item.checked.month)
+        py, pm = previous_month(item.checked.year, item.checked.month)
         wanted.add((item.checked.district_code, period_key(py, pm)))
     stored = _warehouse_previous(conn, {k for k in wanted if k not in latest})
     records = []
     for i, item in subs:
         c = item.checked
-        py, pm = _previous(c.year, c.month)
+        py, pm = previous_month(c.year, c.month)
         key = (c.district_code, period_key(py, pm))
         prev = _values(items[latest[key]]) if key in latest else stored.get(key, {})
         row = {"item": i, "communes": float(c.district.commune_count), **_values(item)}
@@ -248,7 +244,7 @@ def evaluate_indicator_rules(items: list[GateItem], ref: RefContext, conn: Conne
         for index, v in _violations(rule, df).iterrows():
             item = items[int(index)]
             c = item.checked
-            row = next((r["row_number"] for r in c.indicator_rows if r["indicator_code"] == rule.report_on), None)
+            row = next((r.row_number for r in c.indicator_rows if r.indicator_code == rule.report_on), None)
             left, right = float(v["left"]), float(v["right"])
             c.messages.append(make_message(
                 rule.code, spec=rule.spec, source="rule", rule_id=rule.id, fmt=c.fmt,
@@ -271,8 +267,8 @@ class _TaskState:
 
 
 def _task_states(item: GateItem) -> dict[str, _TaskState]:
-    return {r["ma_nhiem_vu"]: _TaskState(r["trang_thai"], r["han_hoan_thanh"], r["ten_nhiem_vu"])
-            for r in item.checked.task_rows if r["ma_nhiem_vu"]}
+    return {r.ma_nhiem_vu: _TaskState(r.trang_thai, r.han_hoan_thanh, r.ten_nhiem_vu)
+            for r in item.checked.task_rows if r.ma_nhiem_vu}
 
 
 def _warehouse_tasks(conn: Connection, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], dict[str, _TaskState]]:
@@ -320,18 +316,19 @@ def evaluate_task_rules(items: list[GateItem], conn: Connection) -> int:
     subs = [(i, item) for i, item in enumerate(items) if _usable(item)]
     if not subs:
         return 0
-    wanted = {(it.checked.district_code, period_key(*_previous(it.checked.year, it.checked.month))) for _, it in subs}
+    wanted = {(it.checked.district_code, period_key(*previous_month(it.checked.year, it.checked.month)))
+              for _, it in subs}
     stored = _warehouse_tasks(conn, {k for k in wanted if k not in latest})
     deadlines = _current_deadlines(conn, {it.checked.district_code for _, it in subs})
     count = 0
     for _, item in subs:
         c = item.checked
-        py, pm = _previous(c.year, c.month)
+        py, pm = previous_month(c.year, c.month)
         key = (c.district_code, period_key(py, pm))
         prev = _task_states(items[latest[key]]) if key in latest else stored.get(key, {})
         prev_period = f"{pm:02d}/{py}"
         now = _task_states(item)
-        rows = {r["ma_nhiem_vu"]: r["row_number"] for r in c.task_rows if r["ma_nhiem_vu"]}
+        rows = {r.ma_nhiem_vu: r.row_number for r in c.task_rows if r.ma_nhiem_vu}
 
         def add(code: str, row: int | None, column: str | None, found: str, c: CheckedFile = c,
                 **fields: Any) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,6 +24,7 @@ from sqlalchemy import Engine, text
 
 from etl.domain.catalog import load_catalog
 from etl.domain.numbers import format_vi
+from etl.domain.periods import Period, parse_period
 from etl.domain.text import fold_key
 
 __all__ = [
@@ -60,60 +60,9 @@ BODY_ORDER = ("Thủ tướng Chính phủ", "Chính phủ", "Tỉnh ủy", "HĐ
               "Huyện ủy", "HĐND huyện", "UBND huyện", "Chủ tịch UBND huyện")
 _BODY_RANK = {fold_key(b): i for i, b in enumerate(BODY_ORDER)}
 
-_PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|[Hh](?P<half>[12])))?$")
-
 
 class ReportError(ValueError):
     """A report that cannot be made: the message is Vietnamese, then English."""
-
-
-@dataclass(frozen=True)
-class Period:
-    kind: str  # month | half | year
-    year: int
-    month: int | None = None
-    half: int | None = None
-
-    @property
-    def code(self) -> str:
-        """As the command line takes it: 2024-05, 2024-H1, 2024."""
-        if self.kind == "month":
-            return f"{self.year}-{self.month:02d}"
-        if self.kind == "half":
-            return f"{self.year}-H{self.half}"
-        return str(self.year)
-
-    @property
-    def label(self) -> str:
-        """As a review names it: tháng 05/2024, 6 tháng đầu năm 2024, năm 2024."""
-        if self.kind == "month":
-            return f"tháng {self.month:02d}/{self.year}"
-        if self.kind == "half":
-            return f"6 tháng {'đầu' if self.half == 1 else 'cuối'} năm {self.year}"
-        return f"năm {self.year}"
-
-    @property
-    def months(self) -> str:
-        if self.kind == "month":
-            return f"tháng {self.month}"
-        if self.kind == "half":
-            return "tháng 1-6" if self.half == 1 else "tháng 7-12"
-        return "tháng 1-12"
-
-
-def parse_period(value: str) -> Period:
-    """YYYY-MM, YYYY-H1, YYYY-H2 or YYYY."""
-    match = _PERIOD_RE.match(value.strip())
-    month = int(match["month"]) if match and match["month"] else None
-    if not match or (month is not None and not 1 <= month <= 12):
-        raise ReportError(f"kỳ báo cáo '{value}' không hợp lệ: dùng YYYY-MM, YYYY-H1, YYYY-H2 hoặc YYYY / "
-                          f"invalid period '{value}': use YYYY-MM, YYYY-H1, YYYY-H2 or YYYY")
-    year = int(match["year"])
-    if month is not None:
-        return Period("month", year, month=month)
-    if match["half"]:
-        return Period("half", year, half=int(match["half"]))
-    return Period("year", year)
 
 
 def default_level(unit: str) -> str:

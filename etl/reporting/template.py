@@ -13,13 +13,11 @@ import xlsxwriter
 from sqlalchemy import Engine, text
 
 from etl.domain.catalog import load_catalog
-from etl.intake.structure import parse_period
-from etl.warehouse.reference import period_key
+from etl.domain.contract import COLUMNS, INDICATOR_SHEET, TASK_DONE, TASK_SHEET, TASK_STATUSES, VI_HEADERS
+from etl.domain.periods import parse_month, period_key
 
-INDICATOR_HEADERS = ["Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Thực hiện tháng", "Lũy kế năm", "Ghi chú"]
-TASK_HEADERS = ["Mã nhiệm vụ", "Tên nhiệm vụ", "Cơ quan giao", "Văn bản giao", "Ngày giao", "Hạn hoàn thành",
-                "Trạng thái", "Ngày hoàn thành", "Tiến độ", "Ghi chú"]
-STATUSES = ["Hoàn thành", "Đang thực hiện", "Chưa thực hiện"]
+INDICATOR_HEADERS = [VI_HEADERS[c] for c in COLUMNS[INDICATOR_SHEET]]
+TASK_HEADERS = [VI_HEADERS[c] for c in COLUMNS[TASK_SHEET]]
 
 
 def open_tasks(engine: Engine, district_code: str, before_period_key: int) -> list[dict[str, object]]:
@@ -36,14 +34,14 @@ def open_tasks(engine: Engine, district_code: str, before_period_key: int) -> li
             FROM core.fct_task_snapshot AS s
             JOIN latest USING (submission_id)
             JOIN core.dim_task AS t ON t.task_key = s.task_key
-            WHERE s.trang_thai <> 'Hoàn thành'
+            WHERE s.trang_thai <> :done
             ORDER BY s.source_row
-        """), {"d": district_code, "p": before_period_key})
+        """), {"d": district_code, "p": before_period_key, "done": TASK_DONE})
         return [dict(r._mapping) for r in rows]
 
 
 def write_template(engine: Engine, district_code: str, period: str, output: Path) -> int:
-    parsed = parse_period(period)
+    parsed = parse_month(period)
     if parsed is None:
         raise ValueError(f"kỳ báo cáo '{period}' không hợp lệ; cần YYYY-MM / period must be YYYY-MM")
     year, month = parsed
@@ -93,7 +91,7 @@ def write_template(engine: Engine, district_code: str, period: str, output: Path
             t["han_hoan_thanh"].strftime("%d/%m/%Y") if t["han_hoan_thanh"] else "",
             t["trang_thai"],
         ])
-    task_sheet.data_validation(1, 6, max(len(tasks), 1) + 200, 6, {"validate": "list", "source": STATUSES})
+    task_sheet.data_validation(1, 6, max(len(tasks), 1) + 200, 6, {"validate": "list", "source": list(TASK_STATUSES)})
     task_sheet.freeze_panes(1, 0)
     wb.close()
     return len(tasks)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import warnings
 from functools import cache
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from etl.paths import data_dir
+from etl.config import data_dir, settings
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ def create_database_if_missing(admin_url: str, database: str) -> None:
 
 
 def warehouse_url() -> str:
-    url = os.environ.get("WAREHOUSE_URL")
+    url = settings().warehouse_url
     return normalize_url(url) if url else embedded_server_url()
 
 

@@ -7,15 +7,18 @@ dozen statements whatever its size."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from etl.domain.contract import TASK_DONE
+from etl.domain.periods import period_key, previous_month
+from etl.intake.rows import IndicatorRow
 from etl.intake.structure import CheckedFile, RefContext
 from etl.quality.messages import Message, make_message
-from etl.warehouse.reference import period_key
 
 STG_INDICATOR_COLUMNS = (
     "file_id", "row_number", "ma_chi_tieu", "ten_chi_tieu", "don_vi_tinh", "thuc_hien_thang_raw",
@@ -55,13 +58,13 @@ def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterab
 def _stage(conn: Connection, file_id: int, checked: CheckedFile) -> None:
     if checked.indicator_rows:
         copy_rows(conn, "staging.stg_indicator_row", STG_INDICATOR_COLUMNS,
-                  ((file_id, *(r[c] for c in STG_INDICATOR_COLUMNS[1:])) for r in checked.indicator_rows))
+                  ((file_id, *(getattr(r, c) for c in STG_INDICATOR_COLUMNS[1:])) for r in checked.indicator_rows))
     if checked.task_rows:
         copy_rows(conn, "staging.stg_task_row", STG_TASK_COLUMNS,
-                  ((file_id, *(r[c] for c in STG_TASK_COLUMNS[1:])) for r in checked.task_rows))
+                  ((file_id, *(getattr(r, c) for c in STG_TASK_COLUMNS[1:])) for r in checked.task_rows))
     if checked.plan_rows:
         copy_rows(conn, "staging.stg_plan_row", STG_PLAN_COLUMNS,
-                  ((file_id, *(r[c] for c in STG_PLAN_COLUMNS[1:])) for r in checked.plan_rows))
+                  ((file_id, *(getattr(r, c) for c in STG_PLAN_COLUMNS[1:])) for r in checked.plan_rows))
 
 
 def lock_key(conn: Connection, key: str) -> None:
@@ -75,11 +78,22 @@ def _previous_ytd(conn: Connection, district_code: str, year: int, month: int) -
     rows = conn.execute(text("""
         SELECT indicator_code, ytd_value FROM core.indicator_value_current
         WHERE district_code = :d AND period_key = :p AND ytd_value IS NOT NULL
-    """), {"d": district_code, "p": period_key(year, month - 1)})
+    """), {"d": district_code, "p": period_key(*previous_month(year, month))})
     return {code: ytd for code, ytd in rows}
 
 
-def derive_values(checked: CheckedFile, ref: RefContext, previous_ytd: dict[str, Decimal]) -> list[dict[str, Any]]:
+@dataclass
+class FactValue:
+    """One indicator's month and year-to-date values as stored in core.fct_indicator_value."""
+
+    row: IndicatorRow
+    value: Decimal | None
+    ytd_value: Decimal | None
+    value_source: str  # contract.VALUE_SOURCES
+    ytd_source: str  # contract.YTD_SOURCES
+
+
+def derive_values(checked: CheckedFile, ref: RefContext, previous_ytd: dict[str, Decimal]) -> list[FactValue]:
     """Month and YTD values in the catalog unit, deriving the missing one for flows.
 
     Given only YTD, the month is YTD minus the previous month's YTD (January: the YTD).
@@ -90,10 +104,10 @@ def derive_values(checked: CheckedFile, ref: RefContext, previous_ytd: dict[str,
     assert checked.month is not None
     out = []
     for r in checked.indicator_rows:
-        if r["indicator_code"] is None:  # a blank template row: not reported
+        if r.indicator_code is None:  # a blank template row: not reported
             continue
-        ind = ref.catalog.indicators[r["indicator_code"]]
-        month_v, ytd_v = r["thuc_hien_thang"], r["luy_ke_nam"]
+        ind = ref.catalog.indicators[r.indicator_code]
+        month_v, ytd_v = r.thuc_hien_thang, r.luy_ke_nam
         value_source = "submitted" if month_v is not None else "missing"
         ytd_source = "not_applicable"
         if ind.kind == "flow":
@@ -104,12 +118,11 @@ def derive_values(checked: CheckedFile, ref: RefContext, previous_ytd: dict[str,
                     month_v, value_source = ytd_v - prev, "derived_from_ytd"
                 else:
                     checked.messages.append(make_message(
-                        "YTD_PREVIOUS_MISSING", sheet="chi_tieu", row=r["row_number"], column="luy_ke_nam",
-                        found=r["luy_ke_nam_raw"], indicator=ind.code, fmt=checked.fmt))
+                        "YTD_PREVIOUS_MISSING", sheet="chi_tieu", row=r.row_number, column="luy_ke_nam",
+                        found=r.luy_ke_nam_raw, indicator=ind.code, fmt=checked.fmt))
             elif ytd_v is None and month_v is not None and prev is not None:
                 ytd_v, ytd_source = prev + month_v, "derived"
-        out.append({**r, "value": month_v, "ytd_value": ytd_v, "value_source": value_source,
-                    "ytd_source": ytd_source})
+        out.append(FactValue(r, month_v, ytd_v, value_source, ytd_source))
     return out
 
 
@@ -138,7 +151,7 @@ def load_submission(conn: Connection, file_id: int, sha256: str, received_at: da
     district_code = checked.district_code
     pk = period_key(checked.year, checked.month)
     lock_key(conn, f"submission:{district_code}:{pk}")
-    values: list[dict[str, Any]] = []
+    values: list[FactValue] = []
     if not checked.errors:
         values = derive_values(checked, ref, _previous_ytd(conn, district_code, checked.year, checked.month))
     submission_id = conn.execute(text("""
@@ -157,10 +170,10 @@ def load_submission(conn: Connection, file_id: int, sha256: str, received_at: da
     }).scalar_one()
     if not checked.errors:
         copy_rows(conn, "core.fct_indicator_value", FACT_VALUE_COLUMNS, (
-            (submission_id, ref.indicator_keys[v["indicator_code"]], checked.district.district_key, pk,
-             v["indicator_code"], district_code, checked.year, checked.month, v["value"], v["ytd_value"],
-             v["value_source"], v["ytd_source"], v["don_vi_tinh"], v["conversion_factor"], v["row_number"],
-             v["ghi_chu"])
+            (submission_id, ref.indicator_keys[v.row.indicator_code], checked.district.district_key, pk,
+             v.row.indicator_code, district_code, checked.year, checked.month, v.value, v.ytd_value,
+             v.value_source, v.ytd_source, v.row.don_vi_tinh, v.row.conversion_factor, v.row.row_number,
+             v.row.ghi_chu)
             for v in values
         ))
         _merge_tasks(conn, file_id, submission_id, district_code, pk, received_at, checked)
@@ -175,7 +188,7 @@ def _merge_tasks(conn: Connection, file_id: int, submission_id: int, district_co
     if not checked.task_rows:
         return
     params = {"f": file_id, "d": district_code, "s": submission_id, "p": pk, "at": received_at,
-              "as_of": checked.window_end}
+              "as_of": checked.window_end, "done": TASK_DONE}
     # A changed deadline (or title, body, document) is a new version of the same task. The
     # current version is the latest month's: a late correction of an earlier month (a task
     # already reported for a later one) must not rewrite it; its rows are matched to the
@@ -214,7 +227,7 @@ def _merge_tasks(conn: Connection, file_id: int, submission_id: int, district_co
             trang_thai, ngay_hoan_thanh, tien_do, as_of_date, derived_status, source_row, note)
         WITH {staged}
         SELECT :s, t.task_key, :d, :p, r.ma_nhiem_vu, r.trang_thai, r.ngay_hoan_thanh, r.tien_do, :as_of,
-               CASE WHEN r.trang_thai = 'Hoàn thành' THEN
+               CASE WHEN r.trang_thai = :done THEN
                         CASE WHEN t.han_hoan_thanh IS NULL OR r.ngay_hoan_thanh <= t.han_hoan_thanh
                              THEN 'done_on_time' ELSE 'done_late' END
                     WHEN t.han_hoan_thanh IS NOT NULL AND t.han_hoan_thanh < :as_of THEN 'overdue'

@@ -7,23 +7,18 @@ from __future__ import annotations
 import hashlib
 import json
 from calendar import monthrange
-from dataclasses import dataclass
-from datetime import date, datetime, time
-from functools import cache
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import yaml
 from sqlalchemy import Connection, Engine, text
 
+from etl.domain.calendar import Assignment, Calendar, read_calendar
 from etl.domain.catalog import Catalog, load_catalog
-from etl.paths import REFERENCE_DIR
+from etl.domain.periods import PERIOD_YEARS, month_window, period_key
 
-CALENDAR_PATH = REFERENCE_DIR / "reporting_calendar.yaml"
 # The first version of a reference row holds "since always": facts of any past year
 # find it. Later changes start on the day they were loaded.
 BEGINNING_OF_TIME = date(1900, 1, 1)
-PERIOD_YEARS = range(2015, 2036)
 
 
 def row_hash(row: dict[str, Any], columns: list[str]) -> str:
@@ -121,69 +116,6 @@ def load_indicators(conn: Connection, catalog: Catalog, today: date) -> dict[str
                        today=today, hash_columns=hashed)
 
 
-@dataclass(frozen=True)
-class CalendarRule:
-    cutoff_day: int
-    deadline_day: int
-    deadline_time: time
-    timezone: str
-
-
-@cache
-def load_calendar_config() -> dict[tuple[str, str], CalendarRule]:
-    """(province_code or '*', report_type) -> rule, from reference/reporting_calendar.yaml."""
-    data = yaml.safe_load(CALENDAR_PATH.read_text(encoding="utf-8"))
-    tz = data["timezone"]
-    rules: dict[tuple[str, str], CalendarRule] = {}
-
-    def add(province: str, spec: dict[str, dict[str, Any]]) -> None:
-        for report_type, r in spec.items():
-            rule = CalendarRule(int(r["cutoff_day"]), int(r["deadline_day"]),
-                                time.fromisoformat(str(r["deadline_time"])), tz)
-            if not 1 <= rule.cutoff_day < rule.deadline_day <= 28:
-                raise ValueError(f"{CALENDAR_PATH}: {province}/{report_type} needs 1 <= cutoff < deadline <= 28")
-            rules[(province, report_type)] = rule
-
-    add("*", data["default"])
-    for province, spec in (data.get("provinces") or {}).items():
-        add(str(province).zfill(2), spec)
-    return rules
-
-
-def calendar_rule(province_code: str, report_type: str = "month") -> CalendarRule:
-    rules = load_calendar_config()
-    return rules.get((province_code, report_type)) or rules[("*", report_type)]
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """A province whose districts must send a report type from a period on (DHIS2: data set assignment)."""
-    province_code: str
-    report_type: str
-    from_period_key: int
-
-
-def parse_assignments(entries: list[dict[str, Any]] | None) -> list[Assignment]:
-    """The `assignments` of reference/reporting_calendar.yaml, checked."""
-    out: list[Assignment] = []
-    for entry in entries or []:
-        province, start = str(entry.get("province_code", "")).zfill(2), str(entry.get("from", ""))
-        report_type = str(entry.get("report_type", "month"))
-        if not (len(province) == 2 and province.isdigit()):
-            raise ValueError(f"{CALENDAR_PATH}: assignment province_code {entry.get('province_code')!r} "
-                             "is not a legacy province code (2 digits)")
-        try:
-            year, month = (int(x) for x in start.split("-"))
-            if not 1 <= month <= 12:
-                raise ValueError
-        except ValueError:
-            raise ValueError(f"{CALENDAR_PATH}: assignment of {province}: from {start!r} is not YYYY-MM") from None
-        if report_type != "month":
-            raise ValueError(f"{CALENDAR_PATH}: assignment of {province}: only monthly reports are assigned")
-        out.append(Assignment(province, report_type, period_key(year, month)))
-    return out
-
-
 def load_assignments(conn: Connection, assignments: list[Assignment]) -> None:
     """Replace core.reporting_assignment (the YAML is the source of truth)."""
     conn.execute(text("DELETE FROM core.reporting_assignment"))
@@ -194,13 +126,13 @@ def load_assignments(conn: Connection, assignments: list[Assignment]) -> None:
         """), [a.__dict__ for a in assignments])
 
 
-def load_calendar(conn: Connection) -> None:
-    data = yaml.safe_load(CALENDAR_PATH.read_text(encoding="utf-8"))
-    load_assignments(conn, parse_assignments(data.get("assignments")))
+def load_calendar(conn: Connection, calendar: Calendar | None = None) -> None:
+    calendar = calendar or read_calendar()
+    load_assignments(conn, list(calendar.assignments))
     rows = [
         {"province_code": p, "report_type": t, "cutoff_day": r.cutoff_day, "deadline_day": r.deadline_day,
          "deadline_time": r.deadline_time, "timezone": r.timezone}
-        for (p, t), r in load_calendar_config().items()
+        for (p, t), r in calendar.rules.items()
     ]
     # The YAML is the source of truth: replace, in the same transaction.
     conn.execute(text("DELETE FROM core.reporting_calendar"))
@@ -209,20 +141,6 @@ def load_calendar(conn: Connection) -> None:
                                              deadline_time, timezone)
         VALUES (:province_code, :report_type, :cutoff_day, :deadline_day, :deadline_time, :timezone)
     """), rows)
-
-
-def month_window(year: int, month: int, cutoff_day: int = 14) -> tuple[date, date]:
-    """Decree 09 data window of month m: (cutoff+1) of the previous month to cutoff of m."""
-    prev_year, prev_month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return date(prev_year, prev_month, cutoff_day + 1), date(year, month, cutoff_day)
-
-
-def period_key(year: int, month: int | None = None, half: int | None = None) -> int:
-    if month is not None:
-        return year * 100 + month
-    if half is not None:
-        return year * 100 + 90 + half
-    return year * 100
 
 
 def period_rows(years: range = PERIOD_YEARS) -> list[dict[str, Any]]:
@@ -301,12 +219,3 @@ def load_reference_data(engine: Engine, today: date | None = None) -> dict[str, 
         result: dict[str, Any] = {"dim_indicator": load_indicators(conn, catalog, today)}
         result.update(load_admin_units(conn, today))
     return result
-
-
-def deadline_for(province_code: str, year: int, month: int, report_type: str = "month") -> datetime:
-    """Submission deadline (hạn gửi) of a period for a province, as an aware datetime.
-
-    Monthly: deadline_day of the reporting month; half-year and year: of its last month.
-    """
-    rule = calendar_rule(province_code, report_type)
-    return datetime.combine(date(year, month, rule.deadline_day), rule.deadline_time, tzinfo=ZoneInfo(rule.timezone))

@@ -1,0 +1,97 @@
+"""The external contract's names (../shared/contract.md, v2): sheets, columns, info keys,
+the Vietnamese headers of the template, and every status list the warehouse stores.
+
+One definition: readers, structural checks, writers, the template and the loaders import
+these, and tests/test_contract.py checks that the SQL CHECK lists equal the status lists."""
+
+from __future__ import annotations
+
+from etl.domain.text import fold_key
+
+# Sheets (XLSX) or top-level lists (JSON) of each kind of file.
+INFO_SHEET = "thong_tin"
+INDICATOR_SHEET = "chi_tieu"
+TASK_SHEET = "nhiem_vu"
+PLAN_SHEET = "ke_hoach"
+SUBMISSION_SHEETS = (INDICATOR_SHEET, TASK_SHEET)
+PLAN_SHEETS = (PLAN_SHEET,)
+
+# Columns of each table, in template order.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    INDICATOR_SHEET: ("ma_chi_tieu", "ten_chi_tieu", "don_vi_tinh", "thuc_hien_thang", "luy_ke_nam", "ghi_chu"),
+    TASK_SHEET: ("ma_nhiem_vu", "ten_nhiem_vu", "co_quan_giao", "van_ban_giao", "ngay_giao", "han_hoan_thanh",
+                 "trang_thai", "ngay_hoan_thanh", "tien_do", "ghi_chu"),
+    PLAN_SHEET: ("ma_chi_tieu", "don_vi_tinh", "ke_hoach_nam", "ten_chi_tieu", "ghi_chu"),
+}
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    INDICATOR_SHEET: ("ma_chi_tieu", "don_vi_tinh"),
+    TASK_SHEET: ("ma_nhiem_vu", "ten_nhiem_vu", "co_quan_giao", "trang_thai"),
+    PLAN_SHEET: ("ma_chi_tieu", "don_vi_tinh", "ke_hoach_nam"),
+}
+# The column whose header marks the header row of each sheet.
+KEY_COLUMN = {INDICATOR_SHEET: "ma_chi_tieu", TASK_SHEET: "ma_nhiem_vu", PLAN_SHEET: "ma_chi_tieu"}
+# Value columns of the indicator tables (text as typed is kept beside the number).
+MONTH_VALUE_COLUMNS = ("thuc_hien_thang", "luy_ke_nam")
+PLAN_VALUE_COLUMNS = ("ke_hoach_nam",)
+# Task date columns.
+TASK_DATE_COLUMNS = ("ngay_giao", "han_hoan_thanh", "ngay_hoan_thanh")
+
+# thong_tin keys: of a monthly submission, and of an annual plan.
+SUBMISSION_INFO_KEYS = ("ma_huyen", "ky_bao_cao", "ngay_lap", "nguoi_lap", "email_lien_he")
+PLAN_INFO_KEYS = ("ma_huyen", "nam", "van_ban")
+INFO_KEYS = tuple(dict.fromkeys((*SUBMISSION_INFO_KEYS, *PLAN_INFO_KEYS)))
+
+# Headers of the district template; matched to the names above ignoring case, spacing,
+# Unicode form and diacritics (etl.domain.text.fold_key).
+VI_HEADERS = {
+    "ma_chi_tieu": "Mã chỉ tiêu",
+    "ten_chi_tieu": "Tên chỉ tiêu",
+    "don_vi_tinh": "Đơn vị tính",
+    "thuc_hien_thang": "Thực hiện tháng",
+    "luy_ke_nam": "Lũy kế năm",
+    "ghi_chu": "Ghi chú",
+    "ma_nhiem_vu": "Mã nhiệm vụ",
+    "ten_nhiem_vu": "Tên nhiệm vụ",
+    "co_quan_giao": "Cơ quan giao",
+    "van_ban_giao": "Văn bản giao",
+    "ngay_giao": "Ngày giao",
+    "han_hoan_thanh": "Hạn hoàn thành",
+    "trang_thai": "Trạng thái",
+    "ngay_hoan_thanh": "Ngày hoàn thành",
+    "tien_do": "Tiến độ",
+    "ke_hoach_nam": "Kế hoạch năm",
+}
+
+# Task status as the district states it (trang_thai), canonical spelling.
+TASK_DONE = "Hoàn thành"
+TASK_STATUSES = (TASK_DONE, "Đang thực hiện", "Chưa thực hiện")
+TASK_STATUS_BY_KEY = {fold_key(s): s for s in TASK_STATUSES}
+# Task status as the warehouse derives it from the dates (core.fct_task_snapshot.derived_status).
+DERIVED_TASK_STATUSES = ("done_on_time", "done_late", "in_progress", "overdue")
+
+# Kinds of file, their formats, and what became of each (ops.file_outcome, core.fct_submission).
+FILE_KINDS = ("submission", "plan", "unknown")
+SOURCE_FORMATS = ("xlsx", "json")
+FILE_OUTCOMES = ("accepted", "accepted_with_warnings", "rejected")
+INGEST_STATUSES = (*FILE_OUTCOMES, "duplicate")  # what `baocao ingest` reports per file
+SEVERITIES = ("error", "warning")
+MESSAGE_SOURCES = ("structure", "expectation", "rule")
+
+# How a stored value came to be (core.fct_indicator_value).
+VALUE_SOURCES = ("submitted", "derived_from_ytd", "missing")
+YTD_SOURCES = ("submitted", "derived", "not_applicable", "missing")
+
+# A district-month as of a moment (mart.submission_status).
+SUBMISSION_STATUSES = ("on_time", "late", "missing", "rejected", "pending")
+
+# Indicator kinds and directions (catalog, core.dim_indicator).
+INDICATOR_KINDS = ("flow", "stock", "opening", "rate")
+DIRECTIONS = ("higher_is_better", "lower_is_better", "none")
+
+# Mart levels (contract section 3).
+LEVELS = ("district", "province", "province_2025")
+
+# Alerts (ops.alert_log).
+ALERT_KINDS = ("invalid_submission", "reminder", "late", "escalation")
+ALERT_CHANNELS = ("email", "webhook")
+ALERT_SEND_STATUSES = ("sent", "failed", "no_channel")
