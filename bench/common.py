@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,14 +9,16 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from etl.config import admin_url_for_benchmarks
 from etl.warehouse.db import embedded_server_url, normalize_url
 
 LOCAL_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def admin_url() -> str:
-    """WAREHOUSE_URL's server when set, else the local server, else the embedded one."""
-    url = os.environ.get("WAREHOUSE_URL") or os.environ.get("BAOCAO_BENCH_ADMIN_URL")
+    """WAREHOUSE_URL's server when set (or BAOCAO_BENCH_ADMIN_URL's), else the local server, else the
+    embedded one."""
+    url = admin_url_for_benchmarks()
     if url:
         return normalize_url(url)
     probe = create_engine(LOCAL_SERVER, connect_args={"connect_timeout": 2})

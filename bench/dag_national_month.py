@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.common import admin_url, bench_database
+from etl.config import ENV_INGEST_BATCH_SIZE, ENV_LANDING_URL, ENV_WAREHOUSE_URL
 
 
 def main() -> None:
@@ -65,9 +66,7 @@ def main() -> None:
             for f in generated.iterdir():
                 (landing / f.name).write_bytes(f.read_bytes())
                 os.utime(landing / f.name, (mtime, mtime))
-            os.environ.update(
-                {"WAREHOUSE_URL": url, "BAOCAO_LANDING_URL": str(landing), "BAOCAO_INGEST_BATCH_SIZE": str(size)}
-            )
+            os.environ.update({ENV_WAREHOUSE_URL: url, ENV_LANDING_URL: str(landing), ENV_INGEST_BATCH_SIZE: str(size)})
             get_engine.cache_clear()
             dag = DagBag(os.environ["AIRFLOW__CORE__DAGS_FOLDER"]).get_dag("ingest_submissions")
             t0 = time.perf_counter()

@@ -29,19 +29,22 @@ def ingest_submissions() -> None:
     def alert_invalid(outcomes: list[dict]) -> int:
         from datetime import UTC, datetime
 
-        from etl.alerts.due import send_alerts
+        from etl.alerts.send import send_alerts
+        from etl.domain.contract import REJECTED
         from etl.orchestration.landing import warehouse_engine
 
-        if not any(o["rejected"] for o in outcomes):
+        if not any(o[REJECTED] for o in outcomes):
             return 0
         return send_alerts(warehouse_engine(), datetime.now(UTC), kinds={"invalid_submission"}).sent
 
     @task(outlets=[WAREHOUSE])
     def publish(outcomes: list[dict]) -> dict:
-        loaded = sum(o["accepted"] + o["accepted_with_warnings"] for o in outcomes)
+        from etl.domain.contract import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED
+
+        loaded = sum(o[ACCEPTED] + o[ACCEPTED_WITH_WARNINGS] for o in outcomes)
         if not loaded:
             raise AirflowSkipException("nothing new was loaded; the marts need no refresh")
-        return {"loaded": loaded, "rejected": sum(o["rejected"] for o in outcomes)}
+        return {"loaded": loaded, "rejected": sum(o[REJECTED] for o in outcomes)}
 
     outcomes = ingest_batch.expand(paths=discover())
     alert_invalid(outcomes)

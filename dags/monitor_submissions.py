@@ -41,7 +41,7 @@ def monitor_submissions() -> None:
     def send(moment: str) -> dict:
         from datetime import datetime
 
-        from etl.alerts.due import send_alerts
+        from etl.alerts.send import send_alerts
         from etl.orchestration.landing import warehouse_engine
 
         r = send_alerts(warehouse_engine(), datetime.fromisoformat(moment))

@@ -163,7 +163,7 @@ def alerts(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List the due alerts; send and record nothing")] = False,
 ) -> None:
     """Send the late, reminder, escalation and invalid-submission alerts that are due, each once."""
-    from etl.alerts.due import send_alerts
+    from etl.alerts.send import send_alerts
 
     result = send_alerts(_engine(), _parse_iso(as_of), dry_run=dry_run)  # type: ignore[arg-type]
     for a in result.alerts:
@@ -219,7 +219,10 @@ def report(
                                                                       "(md, csv); required for xlsx")] = None,
 ) -> None:
     """The report tables of a district or province for a period, numbers in Vietnamese notation."""
-    from etl.reporting.report import build_report, render_csv, render_markdown, write_xlsx
+    from etl.reporting.csv_report import render_csv
+    from etl.reporting.markdown_report import render_markdown
+    from etl.reporting.model import build_report
+    from etl.reporting.xlsx_report import write_xlsx
 
     if fmt not in ("md", "xlsx", "csv"):
         typer.echo(f"định dạng '{fmt}' không hợp lệ: md, xlsx hoặc csv / unknown format '{fmt}': md, xlsx or csv",

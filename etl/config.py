@@ -2,13 +2,15 @@
 
 Secrets never live in the repo: the warehouse, SMTP and webhook come from the environment
 or from Airflow connections (AIRFLOW_CONN_<ID> in production). No other module reads
-os.environ for a baocao setting; the README lists these names."""
+os.environ for a baocao setting; the README lists every ENV_* and CONN_* name below
+(tests/unit/test_config.py checks it)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from etl.paths import PROJECT_ROOT
 
@@ -27,8 +29,15 @@ CONN_WAREHOUSE = "baocao_warehouse"  # postgres
 CONN_SMTP = "baocao_smtp"  # smtp
 CONN_WEBHOOK = "baocao_webhook"  # http: a Slack-compatible incoming webhook
 
+# Development only: the PostgreSQL server on which the tests and the benchmarks create (and
+# drop) databases of their own. Unset: 127.0.0.1:5432 when it answers, else the embedded one.
+ENV_TEST_ADMIN_URL = "BAOCAO_TEST_ADMIN_URL"  # tests/conftest.py
+ENV_BENCH_ADMIN_URL = "BAOCAO_BENCH_ADMIN_URL"  # bench/; WAREHOUSE_URL, when set, wins
+
+# What a deployment sets (docker-compose.yml, .env.example); the development ones are not.
 ENVIRONMENT_VARIABLES = (ENV_WAREHOUSE_URL, ENV_DATA_DIR, ENV_LANDING_URL, ENV_PROVINCE_DESK_EMAIL,
                          ENV_ENGINEERS_EMAIL, ENV_INGEST_BATCH_SIZE, ENV_RETRIES, ENV_RETRY_DELAY_SECONDS)
+DEVELOPMENT_VARIABLES = (ENV_TEST_ADMIN_URL, ENV_BENCH_ADMIN_URL)
 AIRFLOW_CONNECTIONS = (CONN_WAREHOUSE, CONN_SMTP, CONN_WEBHOOK)
 
 DEFAULT_INGEST_BATCH_SIZE = 100
@@ -39,6 +48,17 @@ DEFAULT_RETRY_DELAY_SECONDS = 60.0
 def connection_env_var(conn_id: str) -> str:
     """The environment variable that defines an Airflow connection outside the metadata database."""
     return f"AIRFLOW_CONN_{conn_id.upper()}"
+
+
+def connection_from_env(conn_id: str) -> Any | None:
+    """The Airflow connection AIRFLOW_CONN_<ID> defines (URI or JSON form), parsed by Airflow's
+    own Connection class; None when the variable is unset."""
+    raw = (os.environ.get(connection_env_var(conn_id)) or "").strip()
+    if not raw:
+        return None
+    from airflow.models.connection import Connection
+
+    return Connection.from_json(raw, conn_id=conn_id) if raw.startswith("{") else Connection(conn_id=conn_id, uri=raw)
 
 
 def data_dir() -> Path:
@@ -69,3 +89,11 @@ def settings() -> Settings:
         retries=int(os.environ.get(ENV_RETRIES) or DEFAULT_RETRIES),
         retry_delay_seconds=float(os.environ.get(ENV_RETRY_DELAY_SECONDS) or DEFAULT_RETRY_DELAY_SECONDS),
     )
+
+
+def admin_url_for_tests() -> str | None:
+    return os.environ.get(ENV_TEST_ADMIN_URL) or None
+
+
+def admin_url_for_benchmarks() -> str | None:
+    return os.environ.get(ENV_WAREHOUSE_URL) or os.environ.get(ENV_BENCH_ADMIN_URL) or None

@@ -4,18 +4,38 @@ from __future__ import annotations
 
 import copy
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
-from etl.domain.contract import COLUMNS
+from etl.domain.contract import COLUMNS, INDICATOR_SHEET, TASK_SHEET
+from etl.intake.structure import DistrictRef, RefContext
 
 CHU_PUH = "639"  # Gia Lai
 TAM_DUONG = "247"  # Vĩnh Phúc
 
-INDICATOR_HEADERS = list(COLUMNS["chi_tieu"])
-TASK_HEADERS = list(COLUMNS["nhiem_vu"])
+INDICATOR_HEADERS = list(COLUMNS[INDICATOR_SHEET])
+TASK_HEADERS = list(COLUMNS[TASK_SHEET])
+
+
+@cache
+def offline_ref() -> RefContext:
+    """The reference data `baocao db upgrade` loads, from the same sources, without a warehouse
+    (district and indicator keys numbered here), for structural checks in unit tests."""
+    from etl.domain import admin_units
+    from etl.domain.catalog import load_catalog
+
+    districts = admin_units.legacy_districts()
+    catalog = load_catalog()
+    return RefContext(
+        catalog=catalog,
+        districts={code: DistrictRef(key, province, name, int(communes)) for key, (code, province, name, communes)
+                   in enumerate(zip(districts["district_code"], districts["province_code"],
+                                    districts["district_name"], districts["commune_count"], strict=True), start=1)},
+        indicator_keys={code: key for key, code in enumerate(catalog.indicators, start=1)},
+    )
 
 
 def submission(district: str = CHU_PUH, period: str = "2024-05", **overrides: Any) -> dict[str, Any]:

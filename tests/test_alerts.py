@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from etl.alerts.due import send_alerts
+from etl.alerts.send import send_alerts
 from etl.cli import app
 from etl.warehouse.ingest import ingest_paths
 from tests import builders as b

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from etl.cli import app
 from etl.domain.catalog import load_catalog
-from etl.marts.dictionary import INTERNAL_TABLES, MART_OBJECTS, render_dictionary, select_columns, table_columns
+from etl.marts.dictionary import MART_OBJECTS, internal_tables, render_dictionary
+from etl.marts.docs import MartDoc, apply_mart_comments, check_against, live_mart_columns, load_mart_docs
 from etl.paths import PROJECT_ROOT
 
 DOC = PROJECT_ROOT / "docs" / "data_dictionary.md"
@@ -45,7 +46,7 @@ def test_every_catalog_indicator_and_unit_is_listed() -> None:
 
 def test_every_mart_column_of_the_live_warehouse_is_documented(engine: Engine) -> None:
     """Against the migrated database: every relation analysts read in schema mart, each column in
-    order, under its own heading, with the comment the database carries (where it has one)."""
+    order, under its own heading, with the comment the database carries."""
     with engine.connect() as conn:
         rows = conn.execute(text("""
             SELECT c.table_name, c.column_name, col_description(format('mart.%I', c.table_name)::regclass,
@@ -58,25 +59,53 @@ def test_every_mart_column_of_the_live_warehouse_is_documented(engine: Engine) -
     for table, column, comment in rows:
         live.setdefault(table, []).append((column, comment))
     documented = sections(render_dictionary())
-    assert set(documented) == set(live) - set(INTERNAL_TABLES) == set(MART_OBJECTS)
+    assert set(documented) == set(live) - set(internal_tables()) == set(MART_OBJECTS)
     for table, columns in live.items():
-        if table in INTERNAL_TABLES:
+        if table in internal_tables():
             continue
         listed = re.findall(r"^\| `(\w+)` \| (.*) \|$", documented[table], flags=re.MULTILINE)
         assert [c for c, _ in listed] == [c for c, _ in columns], table
         for (column, comment), (_, description) in zip(columns, listed, strict=True):
-            if comment is not None:
-                assert description == comment, (table, column)
+            assert description == comment, (table, column)
 
 
-def test_sql_column_parsers() -> None:
-    assert select_columns("CREATE VIEW mart.x AS SELECT a.b, round(100.0 * count(*) FILTER (WHERE s IN ('x', 'y'))"
-                          " / count(*), 2) AS pct, 'district' AS level, c::text AS d FROM t") == [
-        "b", "pct", "level", "d"]
-    assert select_columns("CREATE OR REPLACE VIEW v AS SELECT DISTINCT x, y FROM a UNION SELECT 1, 2 FROM b") == [
-        "x", "y"]
-    assert table_columns("CREATE TABLE t (\n a int NOT NULL CHECK (a IN (1, 2)),\n b text,\n"
-                         " PRIMARY KEY (a, b)\n);") == ["a", "b"]
+def test_mart_docs_are_the_database_comments(engine: Engine) -> None:
+    """reference/marts/: one file per table and view of schema mart (the internal tables too), its
+    columns those of the database in order, and after `db upgrade` every object and column carries
+    the file's text as its comment."""
+    docs = load_mart_docs()
+    with engine.connect() as conn:
+        assert check_against(live_mart_columns(conn), docs) == []
+        for name, doc in docs.items():
+            comment = conn.execute(text("SELECT obj_description(:r ::regclass, 'pg_class')"),
+                                   {"r": f"mart.{name}"}).scalar()
+            assert comment == doc.description, name
+            columns = conn.execute(text("""
+                SELECT attname, col_description(attrelid, attnum) FROM pg_attribute
+                WHERE attrelid = :r ::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum
+            """), {"r": f"mart.{name}"}).all()
+            assert [tuple(c) for c in columns] == list(doc.columns.items()), name
+    assert internal_tables() == ["indicator_rollup", "task_rollup"]
+
+
+def test_docs_that_do_not_match_the_database_stop_the_upgrade(engine: Engine) -> None:
+    docs = load_mart_docs()
+    unit_name = docs["unit_name"]
+    swapped = dict(reversed(list(unit_name.columns.items())))
+    wrong = {**docs, "unit_name": MartDoc(unit_name.name, "table", unit_name.description, swapped,
+                                          unit_name.internal, unit_name.path)}
+    del wrong["district_unit"]
+    wrong["gone"] = MartDoc("gone", "view", "x", {"a": "b"}, False, unit_name.path.with_name("gone.yaml"))
+    with engine.connect() as conn:
+        problems = check_against(live_mart_columns(conn), wrong)
+        assert problems == [
+            "mart.district_unit has no marts/district_unit.yaml",
+            "gone.yaml: mart.gone is not in the database",
+            "unit_name.yaml: mart.unit_name is a view, not a table",
+            f"unit_name.yaml: columns {list(swapped)} are not mart.unit_name's {list(unit_name.columns)}",
+        ]
+        with pytest.raises(ValueError, match="does not match schema mart"):
+            apply_mart_comments(conn, wrong)  # before any COMMENT; the connection rolls back anyway
 
 
 def test_cli_writes_and_prints_the_dictionary(tmp_path: Path) -> None:

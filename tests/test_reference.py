@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from etl.domain.catalog import load_catalog
-from etl.warehouse.reference import load_reference_data, merge_type2
+from etl.warehouse.reference import load_reference_data
+from etl.warehouse.scd import merge_type2
 from etl.warehouse.schema import current_revision, head_revision, upgrade
 
 

@@ -19,16 +19,10 @@ from typer.testing import CliRunner
 
 from etl.cli import app
 from etl.marts.rollup import refresh
-from etl.reporting.report import (
-    Report,
-    build_report,
-    parse_period,
-    render_csv,
-    render_markdown,
-    vi_count,
-    vi_number,
-    write_xlsx,
-)
+from etl.reporting.csv_report import render_csv
+from etl.reporting.markdown_report import render_markdown
+from etl.reporting.model import Report, build_report
+from etl.reporting.xlsx_report import write_xlsx
 from etl.warehouse.ingest import ingest_paths
 from tests import builders as b
 from tests.conftest import DATA_TABLES
@@ -208,16 +202,6 @@ def test_unknown_unit_period_without_data_and_bad_input_are_clear_errors(warehou
             build_report(warehouse, TAM_DUONG, bad)
     with pytest.raises(ValueError, match="cấp 'commune' không hợp lệ"):
         build_report(warehouse, TAM_DUONG, "2024", level="commune")
-
-
-def test_period_parsing_and_number_helpers() -> None:
-    assert parse_period("2024-05").label == "tháng 05/2024"
-    assert parse_period("2024-h2").label == "6 tháng cuối năm 2024"
-    assert parse_period("2024").code == "2024"
-    assert vi_number(Decimal("61250.50")) == "61.250,5"
-    assert vi_number(Decimal("92000.000")) == "92.000"
-    assert vi_number(Decimal("3.33333"), 2) == "3,33"
-    assert [vi_count(n) for n in (0, 1, 9, 10, 1200)] == ["0", "01", "09", "10", "1.200"]
 
 
 # --- formats ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from etl.alerts.due import send_alerts
+from etl.alerts.send import send_alerts
 from etl.cli import app
 from etl.warehouse import ingest as ingest_module
 from etl.warehouse.ingest import ingest_paths

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import ProgrammingError
 
-from etl.marts.rollup import refresh
+from etl.marts.rollup import refresh, step_files
 from etl.warehouse.ingest import ingest_paths
 from tests import builders as b
 
@@ -183,6 +183,17 @@ def test_rollup_of_one_year_rebuilds_that_year_and_the_next(half_year: Engine) -
     assert _marts(half_year) == before
 
 
+def test_every_rollup_step_says_what_it_reads_writes_and_takes() -> None:
+    steps = step_files()
+    assert [int(p.name[:2]) for p in steps] == list(range(1, len(steps) + 1))  # run in this order
+    for path in steps:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = lines[:next(i for i, line in enumerate(lines) if not line.startswith("--"))]
+        assert header[0].startswith(f"-- Step {path.name[:2]} of the rollup"), path.name
+        labels = {line.split(":")[0] for line in header}
+        assert {"-- Reads", "-- Parameters"} <= labels and labels & {"-- Creates", "-- Writes"}, path.name
+
+
 def test_submission_status_as_of_any_day(db: Engine, tmp_path: Path) -> None:
     deadline = datetime.fromisoformat(f"2024-05-18T23:59:59{TZ}")  # Vĩnh Phúc uses the default, the 18th
     arrive(db, tmp_path, b.month(TAM_DUONG, "2024-05", {"NN05": 1}), at=f"2024-05-16T09:00:00{TZ}")
@@ -211,7 +222,7 @@ def test_submission_status_as_of_any_day(db: Engine, tmp_path: Path) -> None:
 def test_an_assigned_province_is_expected_before_any_district_sends(db: Engine) -> None:
     from etl.alerts.due import due_alerts
     from etl.domain.calendar import parse_assignments
-    from etl.warehouse.reference import load_assignments, load_calendar
+    from etl.warehouse.reference import load_assignments, load_reporting_calendar
 
     with db.begin() as conn:
         load_assignments(conn, parse_assignments([{"province_code": "26", "from": "2024-05"}]))
@@ -232,7 +243,7 @@ def test_an_assigned_province_is_expected_before_any_district_sends(db: Engine) 
         assert len(reminders) == 9
     finally:
         with db.begin() as conn:
-            load_calendar(conn)  # back to reference/reporting_calendar.yaml
+            load_reporting_calendar(conn)  # back to reference/reporting_calendar.yaml
     assert status(f"2024-05-20T09:00:00{TZ}") == set()  # unassigned and silent: not expected
 
 

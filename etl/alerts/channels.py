@@ -9,7 +9,6 @@ Airflow for their connection lookups, and these two protocols need nothing more.
 from __future__ import annotations
 
 import json
-import os
 import smtplib
 import ssl
 import urllib.request
@@ -18,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from typing import Any
 
-from etl.config import CONN_SMTP, CONN_WEBHOOK, connection_env_var
+from etl.config import CONN_SMTP, CONN_WEBHOOK, connection_from_env
 
 
 def _truthy(value: Any) -> bool:
@@ -27,13 +26,9 @@ def _truthy(value: Any) -> bool:
 
 
 def _connection(conn_id: str) -> Any | None:
-    raw = os.environ.get(connection_env_var(conn_id))
-    if raw:
-        from airflow.models.connection import Connection
-
-        raw = raw.strip()
-        return Connection.from_json(raw, conn_id=conn_id) if raw.startswith("{") else Connection(conn_id=conn_id,
-                                                                                                 uri=raw)
+    conn = connection_from_env(conn_id)
+    if conn is not None:
+        return conn
     try:  # inside Airflow: the metadata DB or a secrets backend may hold it
         from airflow.sdk import BaseHook
 

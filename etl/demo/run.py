@@ -31,6 +31,7 @@ from etl.demo.writers import write_plan_json, write_plan_xlsx, write_submission_
 from etl.domain import admin_units
 from etl.domain.calendar import load_calendar
 from etl.domain.catalog import load_catalog
+from etl.domain.contract import INGEST_STATUSES
 from etl.marts.rollup import refresh
 from etl.paths import PROJECT_ROOT
 from etl.warehouse.ingest import files_from_paths, ingest_files, load_ref_context
@@ -280,8 +281,7 @@ def _run_counts(engine: Engine, since: datetime) -> Counter[str]:
                    coalesce(sum(duplicates), 0)
             FROM ops.ingest_run WHERE started_at >= :t
         """), {"t": since}).one()
-    return Counter({k: int(v) for k, v in zip(("accepted", "accepted_with_warnings", "rejected", "duplicate"), row,
-                                             strict=True) if v})
+    return Counter({k: int(v) for k, v in zip(INGEST_STATUSES, row, strict=True) if v})
 
 
 def _alerts_since(engine: Engine, since: datetime) -> Counter[str]:
@@ -344,7 +344,7 @@ def summarise(engine: Engine, year: int, statuses: Counter[str], n_districts: in
         echo("  reporting rate by province (mean of months): "
              + ", ".join(f"{code}: {rate}% received, {on_time}% on time" for code, rate, on_time in rates))
     try:
-        from etl.reporting.report import build_report
+        from etl.reporting.model import build_report
 
         report = build_report(engine, "24", str(year))
         echo(f"  from `baocao report --unit 24 --period {year}` ({report.title}):")

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.domain.catalog import Catalog, load_catalog
+from etl.domain.contract import FLOW, RATE
 
 Submission = dict[str, Any]
 Plan = dict[str, Any]
@@ -514,7 +515,7 @@ def _simulate_year(profile: DistrictProfile, year: int, catalog: Catalog) -> _Ye
     # values, so the demo keeps running; tests insist the list stays empty.
     for code in unmodelled_indicators(catalog):
         rng = _rng(profile, code, "filler", year)
-        if catalog.indicators[code].kind == "flow":
+        if catalog.indicators[code].kind == FLOW:
             v[code] = [_poisson(rng, 10 * profile.size) * scales[code] for _ in range(12)]
         else:  # a constant level joins up across years by construction
             v[code] = [round(100 * profile.size) * scales[code]] * 12
@@ -530,7 +531,7 @@ _MODELLED = frozenset(
 def unmodelled_indicators(catalog: Catalog | None = None) -> list[str]:
     """Non-rate catalog codes this generator has no specific model for (filled generically)."""
     catalog = catalog or load_catalog()
-    return [c for c, ind in catalog.indicators.items() if ind.kind != "rate" and c not in _MODELLED]
+    return [c for c, ind in catalog.indicators.items() if ind.kind != RATE and c not in _MODELLED]
 
 
 def _number(scaled: int, scale: int) -> int | float:
@@ -782,7 +783,7 @@ def _submission(
     m = month - 1
     rows = []
     for code, ind in catalog.indicators.items():
-        if ind.kind == "rate":
+        if ind.kind == RATE:
             continue  # the warehouse computes rates from their components
         scale = sim.scales[code]
         series = sim.values[code]
@@ -792,7 +793,7 @@ def _submission(
             "don_vi_tinh": ind.unit,
             "thuc_hien_thang": _number(series[m], scale),
         }
-        if ind.kind == "flow":
+        if ind.kind == FLOW:
             row["luy_ke_nam"] = _number(sum(series[: m + 1]), scale)
         rows.append(row)
 
@@ -893,9 +894,9 @@ def generate_plan(profile: DistrictProfile, year: int, *, catalog: Catalog | Non
     def outcome(code: str) -> float:
         ind = catalog.indicators[code]
         scale = sim.scales.get(code, 1)
-        if ind.kind == "flow":
+        if ind.kind == FLOW:
             return sum(values[code]) / scale
-        if ind.kind == "rate":
+        if ind.kind == RATE:
             num = sum(values[c][11] for c in ind.numerator)
             den = sum(values[c][11] for c in ind.denominator)
             return float(ind.scale) * num / den if den else 0.0
@@ -905,7 +906,7 @@ def generate_plan(profile: DistrictProfile, year: int, *, catalog: Catalog | Non
     for code in PLAN_CODES:
         ind = catalog.indicators[code]
         actual = outcome(code)
-        if ind.kind == "rate":
+        if ind.kind == RATE:
             target = round(actual + rng.uniform(-0.4, 0.4), 2)
         elif code in ("NN08", "GD01", "NN09"):  # whole recognitions: the plan is off by 0 or 1
             target = max(0, round(actual) + rng.choice((-1, 0, 0, 1)))
@@ -995,7 +996,7 @@ def only_ytd(sub: Submission, codes: Iterable[str], *, catalog: Catalog | None =
     derived from the previous month's YTD). Raises for codes that are not flows."""
     catalog = catalog or load_catalog()
     wanted = set(codes)
-    not_flows = sorted(c for c in wanted if c not in catalog.indicators or catalog.indicators[c].kind != "flow")
+    not_flows = sorted(c for c in wanted if c not in catalog.indicators or catalog.indicators[c].kind != FLOW)
     if not_flows:
         raise ValueError(f"only flows can be reported as YTD only: {not_flows}")
     out = copy.deepcopy(sub)

@@ -21,6 +21,11 @@ from xlsxwriter.worksheet import Worksheet
 from etl.domain.contract import (
     COLUMNS,
     INDICATOR_SHEET,
+    INFO_DISTRICT,
+    INFO_DOCUMENT,
+    INFO_PERIOD,
+    INFO_SHEET,
+    INFO_YEAR,
     PLAN_SHEET,
     REQUIRED_COLUMNS,
     SUBMISSION_INFO_KEYS,
@@ -144,15 +149,15 @@ def write_submission_xlsx(
     """
     _headers((), header_style)  # validate before creating the file
     path = Path(path)
-    info = dict(sub.get("thong_tin") or {})
-    items: list[tuple[str, object]] = [("ma_huyen", sub["ma_huyen"]), ("ky_bao_cao", sub["ky_bao_cao"])]
-    items += [(k, info.pop(k)) for k in SUBMISSION_INFO_KEYS[2:] if k in info]
+    info = dict(sub.get(INFO_SHEET) or {})
+    items: list[tuple[str, object]] = [(INFO_DISTRICT, sub[INFO_DISTRICT]), (INFO_PERIOD, sub[INFO_PERIOD])]
+    items += [(k, info.pop(k)) for k in SUBMISSION_INFO_KEYS if k in info and k not in (INFO_DISTRICT, INFO_PERIOD)]
     items += list(info.items())  # extra keys the caller added, kept after the contract's
     wb = _workbook(path, constant_memory)
     bold = wb.add_format({"bold": True})
-    _key_value_sheet(wb, "thong_tin", [(k, str(v) if k == "ma_huyen" else v) for k, v in items])
-    _table_sheet(wb, "chi_tieu", INDICATOR_COLUMNS, sub.get("chi_tieu") or [], header_style, bold)
-    _table_sheet(wb, "nhiem_vu", TASK_COLUMNS, sub.get("nhiem_vu") or [], header_style, bold)
+    _key_value_sheet(wb, INFO_SHEET, [(k, str(v) if k == INFO_DISTRICT else v) for k, v in items])
+    _table_sheet(wb, INDICATOR_SHEET, INDICATOR_COLUMNS, sub.get(INDICATOR_SHEET) or [], header_style, bold)
+    _table_sheet(wb, TASK_SHEET, TASK_COLUMNS, sub.get(TASK_SHEET) or [], header_style, bold)
     wb.close()
     return path
 
@@ -165,8 +170,9 @@ def write_plan_xlsx(
     path = Path(path)
     wb = _workbook(path, constant_memory)
     bold = wb.add_format({"bold": True})
-    items = [("ma_huyen", str(plan["ma_huyen"])), ("nam", plan["nam"]), ("van_ban", plan.get("van_ban"))]
-    _key_value_sheet(wb, "thong_tin", items)
-    _table_sheet(wb, "ke_hoach", PLAN_COLUMNS, plan.get("ke_hoach") or [], header_style, bold)
+    items = [(INFO_DISTRICT, str(plan[INFO_DISTRICT])), (INFO_YEAR, plan[INFO_YEAR]),
+             (INFO_DOCUMENT, plan.get(INFO_DOCUMENT))]
+    _key_value_sheet(wb, INFO_SHEET, items)
+    _table_sheet(wb, PLAN_SHEET, PLAN_COLUMNS, plan.get(PLAN_SHEET) or [], header_style, bold)
     wb.close()
     return path

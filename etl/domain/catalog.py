@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -9,15 +10,14 @@ from pathlib import Path
 
 import yaml
 
+from etl.domain.contract import DIRECTIONS, FLOW, INDICATOR_KINDS, OPENING, RATE, STOCK
 from etl.domain.text import fold_key
 from etl.paths import REFERENCE_DIR
 
 CATALOG_PATH = REFERENCE_DIR / "indicators.yaml"
 
-KINDS = ("flow", "stock", "opening", "rate")
-DIRECTIONS = ("higher_is_better", "lower_is_better", "none")
 # DHIS2 aggregation types for each kind, for analysts who know that vocabulary.
-AGGREGATION_TYPE = {"flow": "SUM", "stock": "LAST", "opening": "FIRST", "rate": "RECOMPUTE"}
+AGGREGATION_TYPE = {FLOW: "SUM", STOCK: "LAST", OPENING: "FIRST", RATE: "RECOMPUTE"}
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,6 @@ class Catalog:
 def unit_key(name: str) -> str:
     # Units keep their diacritics ("tấn" and "tân" must not merge), so fold only case,
     # Unicode form and spacing. "m2" is handled by aliases.
-    import unicodedata
-
     return " ".join(unicodedata.normalize("NFC", str(name)).lower().split())
 
 
@@ -117,7 +115,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
             ),
             extension=bool(spec.get("extension", False)),
         )
-        if ind.kind not in KINDS:
+        if ind.kind not in INDICATOR_KINDS:
             raise ValueError(f"{path}: {ind.code} has unknown kind {ind.kind!r}")
         if ind.direction not in DIRECTIONS:
             raise ValueError(f"{path}: {ind.code} has unknown direction {ind.direction!r}")
@@ -125,7 +123,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
             raise ValueError(f"{path}: {ind.code} has unit {ind.unit!r} missing from `units`")
         if ind.code in indicators:
             raise ValueError(f"{path}: {ind.code} is listed twice")
-        if ind.kind == "rate" and not (ind.numerator and ind.denominator):
+        if ind.kind == RATE and not (ind.numerator and ind.denominator):
             raise ValueError(f"{path}: rate {ind.code} needs numerator and denominator")
         indicators[ind.code] = ind
     for ind in indicators.values():

@@ -37,8 +37,15 @@ PLAN_VALUE_COLUMNS = ("ke_hoach_nam",)
 TASK_DATE_COLUMNS = ("ngay_giao", "han_hoan_thanh", "ngay_hoan_thanh")
 
 # thong_tin keys: of a monthly submission, and of an annual plan.
-SUBMISSION_INFO_KEYS = ("ma_huyen", "ky_bao_cao", "ngay_lap", "nguoi_lap", "email_lien_he")
-PLAN_INFO_KEYS = ("ma_huyen", "nam", "van_ban")
+INFO_DISTRICT = "ma_huyen"
+INFO_PERIOD = "ky_bao_cao"
+INFO_PREPARED_ON = "ngay_lap"
+INFO_PREPARED_BY = "nguoi_lap"
+INFO_EMAIL = "email_lien_he"
+INFO_YEAR = "nam"
+INFO_DOCUMENT = "van_ban"
+SUBMISSION_INFO_KEYS = (INFO_DISTRICT, INFO_PERIOD, INFO_PREPARED_ON, INFO_PREPARED_BY, INFO_EMAIL)
+PLAN_INFO_KEYS = (INFO_DISTRICT, INFO_YEAR, INFO_DOCUMENT)
 INFO_KEYS = tuple(dict.fromkeys((*SUBMISSION_INFO_KEYS, *PLAN_INFO_KEYS)))
 
 # Headers of the district template; matched to the names above ignoring case, spacing,
@@ -67,25 +74,34 @@ TASK_DONE = "Hoàn thành"
 TASK_STATUSES = (TASK_DONE, "Đang thực hiện", "Chưa thực hiện")
 TASK_STATUS_BY_KEY = {fold_key(s): s for s in TASK_STATUSES}
 # Task status as the warehouse derives it from the dates (core.fct_task_snapshot.derived_status).
-DERIVED_TASK_STATUSES = ("done_on_time", "done_late", "in_progress", "overdue")
+DONE_ON_TIME, DONE_LATE, IN_PROGRESS, OVERDUE = "done_on_time", "done_late", "in_progress", "overdue"
+DERIVED_TASK_STATUSES = (DONE_ON_TIME, DONE_LATE, IN_PROGRESS, OVERDUE)
 
 # Kinds of file, their formats, and what became of each (ops.file_outcome, core.fct_submission).
-FILE_KINDS = ("submission", "plan", "unknown")
-SOURCE_FORMATS = ("xlsx", "json")
-FILE_OUTCOMES = ("accepted", "accepted_with_warnings", "rejected")
-INGEST_STATUSES = (*FILE_OUTCOMES, "duplicate")  # what `baocao ingest` reports per file
-SEVERITIES = ("error", "warning")
+KIND_SUBMISSION, KIND_PLAN, KIND_UNKNOWN = "submission", "plan", "unknown"
+FILE_KINDS = (KIND_SUBMISSION, KIND_PLAN, KIND_UNKNOWN)
+FORMAT_XLSX, FORMAT_JSON = "xlsx", "json"
+SOURCE_FORMATS = (FORMAT_XLSX, FORMAT_JSON)
+ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED = "accepted", "accepted_with_warnings", "rejected"
+FILE_OUTCOMES = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED)
+DUPLICATE = "duplicate"  # the same bytes again: nothing recorded, reported by `baocao ingest`
+INGEST_STATUSES = (*FILE_OUTCOMES, DUPLICATE)  # what `baocao ingest` reports per file
+ERROR, WARNING = "error", "warning"
+SEVERITIES = (ERROR, WARNING)
 MESSAGE_SOURCES = ("structure", "expectation", "rule")
 
 # How a stored value came to be (core.fct_indicator_value).
-VALUE_SOURCES = ("submitted", "derived_from_ytd", "missing")
-YTD_SOURCES = ("submitted", "derived", "not_applicable", "missing")
+VALUE_SUBMITTED, VALUE_DERIVED_FROM_YTD, VALUE_MISSING = "submitted", "derived_from_ytd", "missing"
+YTD_DERIVED, YTD_NOT_APPLICABLE = "derived", "not_applicable"  # YTD = previous YTD + month; not a flow
+VALUE_SOURCES = (VALUE_SUBMITTED, VALUE_DERIVED_FROM_YTD, VALUE_MISSING)
+YTD_SOURCES = (VALUE_SUBMITTED, YTD_DERIVED, YTD_NOT_APPLICABLE, VALUE_MISSING)
 
 # A district-month as of a moment (mart.submission_status).
 SUBMISSION_STATUSES = ("on_time", "late", "missing", "rejected", "pending")
 
 # Indicator kinds and directions (catalog, core.dim_indicator).
-INDICATOR_KINDS = ("flow", "stock", "opening", "rate")
+FLOW, STOCK, OPENING, RATE = "flow", "stock", "opening", "rate"
+INDICATOR_KINDS = (FLOW, STOCK, OPENING, RATE)
 DIRECTIONS = ("higher_is_better", "lower_is_better", "none")
 
 # Mart levels (contract section 3).

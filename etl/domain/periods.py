@@ -63,6 +63,14 @@ class Period:
     def of_month(cls, year: int, month: int) -> Period:
         return cls("month", year, month=month)
 
+    @classmethod
+    def of_half(cls, year: int, half: int) -> Period:
+        return cls("half", year, half=half)
+
+    @classmethod
+    def of_year(cls, year: int) -> Period:
+        return cls("year", year)
+
     @property
     def key(self) -> int:
         return period_key(self.year, self.month, self.half)
@@ -125,6 +133,12 @@ class Period:
         return Period.of_month(*previous_month(self.year, self.month))  # type: ignore[arg-type]
 
 
+def periods_of_year(year: int) -> list[Period]:
+    """Every period of a year, as core.dim_period holds them: the months, the halves, the year."""
+    return [*(Period.of_month(year, m) for m in range(1, 13)), Period.of_half(year, 1), Period.of_half(year, 2),
+            Period.of_year(year)]
+
+
 def parse_period(value: str) -> Period:
     """A period as operators type it: YYYY-MM, YYYY-H1, YYYY-H2 or YYYY."""
     match = _SPEC.match(value.strip())
@@ -134,10 +148,10 @@ def parse_period(value: str) -> Period:
                           f"invalid period '{value}': use YYYY-MM, YYYY-H1, YYYY-H2 or YYYY")
     year = int(match["year"])
     if month is not None:
-        return Period("month", year, month=month)
+        return Period.of_month(year, month)
     if match["half"]:
-        return Period("half", year, half=int(match["half"]))
-    return Period("year", year)
+        return Period.of_half(year, int(match["half"]))
+    return Period.of_year(year)
 
 
 def parse_month(value: Any) -> tuple[int, int] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Container
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
@@ -16,7 +17,22 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from etl.domain.contract import COLUMNS, INFO_KEYS, KEY_COLUMN, REQUIRED_COLUMNS
+from etl.domain.contract import (
+    COLUMNS,
+    FORMAT_JSON,
+    FORMAT_XLSX,
+    INDICATOR_SHEET,
+    INFO_KEYS,
+    INFO_SHEET,
+    KEY_COLUMN,
+    KIND_PLAN,
+    KIND_SUBMISSION,
+    KIND_UNKNOWN,
+    PLAN_SHEET,
+    PLAN_SHEETS,
+    REQUIRED_COLUMNS,
+    SUBMISSION_SHEETS,
+)
 from etl.domain.text import fold_key
 from etl.quality.messages import Message, make_message
 
@@ -28,7 +44,6 @@ MAX_ZIP_ENTRIES = 500
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is tolerated
 
 
-
 @dataclass
 class Table:
     sheet: str  # name as found in the file
@@ -38,10 +53,10 @@ class Table:
 
 @dataclass
 class ReadFile:
-    fmt: str  # 'xlsx' | 'json'
-    kind: str = "unknown"  # 'submission' | 'plan' | 'unknown'
+    fmt: str  # contract.SOURCE_FORMATS, or the unsupported extension
+    kind: str = KIND_UNKNOWN  # contract.FILE_KINDS
     info: dict[str, tuple[Any, int | None]] = field(default_factory=dict)  # key -> (value, row)
-    info_sheet: str = "thong_tin"
+    info_sheet: str = INFO_SHEET  # name as found in the file
     tables: dict[str, Table] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
 
@@ -59,15 +74,15 @@ def sniff_format(name: str, data: bytes) -> tuple[str | None, list[Message]]:
     suffix = PurePath(name).suffix.lower()
     if not data:
         return None, [make_message("FILE_EMPTY")]
-    if suffix not in (".xlsx", ".json"):
+    fmt = suffix[1:]
+    if fmt not in (FORMAT_XLSX, FORMAT_JSON):
         return None, [make_message("FILE_TYPE_UNSUPPORTED", found=suffix or "(không có)")]
     is_zip = data[:4] == b"PK\x03\x04"
-    if suffix == ".xlsx" and not is_zip:
+    if fmt == FORMAT_XLSX and not is_zip:
         return None, [make_message("FILE_FORMAT_MISMATCH", found=name, expected="một bảng tính XLSX")]
-    if suffix == ".json" and is_zip:
-        return None, [make_message("FILE_FORMAT_MISMATCH", found=name, expected="JSON",
-                                   fmt="json")]
-    return suffix[1:], []
+    if fmt == FORMAT_JSON and is_zip:
+        return None, [make_message("FILE_FORMAT_MISMATCH", found=name, expected="JSON", fmt=FORMAT_JSON)]
+    return fmt, []
 
 
 def read_file(name: str, data: bytes) -> ReadFile:
@@ -76,7 +91,7 @@ def read_file(name: str, data: bytes) -> ReadFile:
         result = ReadFile(fmt=PurePath(name).suffix.lower().lstrip(".") or "unknown")
         result.messages.extend(problems)
         return result
-    return read_xlsx(data) if fmt == "xlsx" else read_json(data)
+    return read_xlsx(data) if fmt == FORMAT_XLSX else read_json(data)
 
 
 # ---------------------------------------------------------------------------- XLSX
@@ -99,7 +114,7 @@ def _zip_problem(data: bytes) -> Message | None:
 
 
 def read_xlsx(data: bytes) -> ReadFile:
-    result = ReadFile(fmt="xlsx")
+    result = ReadFile(fmt=FORMAT_XLSX)
     problem = _zip_problem(data)
     if problem:
         result.messages.append(problem)
@@ -117,22 +132,18 @@ def read_xlsx(data: bytes) -> ReadFile:
             return None
         return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
-    if "ke_hoach" in sheets:
-        result.kind = "plan"
-        table_names = ("ke_hoach",)
-    elif "chi_tieu" in sheets:
-        result.kind = "submission"
-        table_names = ("chi_tieu", "nhiem_vu")
-    else:
+    kind = _kind(sheets)
+    if kind is None:
         result.messages.append(make_message("FILE_KIND_UNKNOWN", found=", ".join(wb.sheet_names)))
         return result
+    result.kind, table_names = kind
 
     try:
-        info_rows = rows_of("thong_tin")
+        info_rows = rows_of(INFO_SHEET)
         if info_rows is None:
-            result.messages.append(make_message("SHEET_MISSING", expected="thong_tin"))
+            result.messages.append(make_message("SHEET_MISSING", expected=INFO_SHEET))
         else:
-            result.info_sheet = sheets["thong_tin"]
+            result.info_sheet = sheets[INFO_SHEET]
             for i, row in enumerate(info_rows, start=1):
                 if len(row) >= 1 and not _blank(row[0]):
                     key = fold_key(row[0])
@@ -149,6 +160,15 @@ def read_xlsx(data: bytes) -> ReadFile:
     except Exception as exc:  # a sheet that fails to decode is a broken file, not a crash
         result.messages.append(make_message("FILE_CORRUPT", found=type(exc).__name__ + ": " + str(exc)[:200]))
     return result
+
+
+def _kind(names: Container[str]) -> tuple[str, tuple[str, ...]] | None:
+    """The kind of file its sheets (or top-level keys, folded) say, and the tables it must hold."""
+    if PLAN_SHEET in names:
+        return KIND_PLAN, PLAN_SHEETS
+    if INDICATOR_SHEET in names:
+        return KIND_SUBMISSION, SUBMISSION_SHEETS
+    return None
 
 
 def _table_from_rows(sheet: str, canonical: str, raw_rows: list[list[Any]], messages: list[Message],
@@ -196,26 +216,24 @@ def _table_from_rows(sheet: str, canonical: str, raw_rows: list[list[Any]], mess
 # ---------------------------------------------------------------------------- JSON
 
 def read_json(data: bytes) -> ReadFile:
-    result = ReadFile(fmt="json")
+    result = ReadFile(fmt=FORMAT_JSON)
     try:
         # Decimal keeps 12500.5 exact; floats would turn money into 12500.499999...
         doc = json.loads(data.decode("utf-8-sig"), parse_float=Decimal)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        result.messages.append(make_message("FILE_CORRUPT", found=f"JSON không hợp lệ: {exc}", fmt="json"))
+        result.messages.append(make_message("FILE_CORRUPT", found=f"JSON không hợp lệ: {exc}", fmt=FORMAT_JSON))
         return result
     if not isinstance(doc, dict):
         result.messages.append(make_message("FILE_CORRUPT", found="JSON không phải một đối tượng {...}",
-                                            fmt="json"))
+                                            fmt=FORMAT_JSON))
         return result
     doc = {fold_key(k): v for k, v in doc.items()}
-    if "ke_hoach" in doc:
-        result.kind, table_names = "plan", ("ke_hoach",)
-    elif "chi_tieu" in doc:
-        result.kind, table_names = "submission", ("chi_tieu", "nhiem_vu")
-    else:
-        result.messages.append(make_message("FILE_KIND_UNKNOWN", found=", ".join(doc), fmt="json"))
+    kind = _kind(doc)
+    if kind is None:
+        result.messages.append(make_message("FILE_KIND_UNKNOWN", found=", ".join(doc), fmt=FORMAT_JSON))
         return result
-    info_block = doc.get("thong_tin")
+    result.kind, table_names = kind
+    info_block = doc.get(INFO_SHEET)
     if isinstance(info_block, dict):
         for k, v in info_block.items():
             key = fold_key(k)
@@ -227,10 +245,10 @@ def read_json(data: bytes) -> ReadFile:
     for canonical in table_names:
         items = doc.get(canonical)
         if items is None:
-            result.messages.append(make_message("SHEET_MISSING", expected=canonical, fmt="json"))
+            result.messages.append(make_message("SHEET_MISSING", expected=canonical, fmt=FORMAT_JSON))
             continue
         if not isinstance(items, list):
-            result.messages.append(make_message("FILE_CORRUPT", sheet=canonical, fmt="json",
+            result.messages.append(make_message("FILE_CORRUPT", sheet=canonical, fmt=FORMAT_JSON,
                                                 found=f"'{canonical}' phải là một danh sách [...]"))
             continue
         known = COLUMNS[canonical]
@@ -238,7 +256,7 @@ def read_json(data: bytes) -> ReadFile:
         seen_columns: dict[str, str] = {}
         for index, item in enumerate(items, start=1):
             if not isinstance(item, dict):
-                result.messages.append(make_message("FILE_CORRUPT", sheet=canonical, row=index, fmt="json",
+                result.messages.append(make_message("FILE_CORRUPT", sheet=canonical, row=index, fmt=FORMAT_JSON,
                                                     found="mục không phải đối tượng {...}"))
                 continue
             values: dict[str, Any] = {}
@@ -250,7 +268,7 @@ def read_json(data: bytes) -> ReadFile:
             missing = [c for c in REQUIRED_COLUMNS[canonical] if c not in values]
             for col in missing:
                 result.messages.append(make_message("COLUMN_MISSING", sheet=canonical, row=index,
-                                                    expected=col, fmt="json"))
+                                                    expected=col, fmt=FORMAT_JSON))
             rows.append((index, {c: values.get(c) for c in known}))
         result.tables[canonical] = Table(sheet=canonical, columns=seen_columns, rows=rows)
     return result

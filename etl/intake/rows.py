@@ -1,9 +1,13 @@
 """Typed rows: what the structural checks make of each row of a file, passed on to the
-quality gate and the loader. Names are the contract's; `*_raw` keeps the text as typed."""
+quality gate and the loader. Names are the contract's; `*_raw` keeps the text as typed.
+
+The fields of each row are the columns of its staging table (staging.stg_indicator_row,
+stg_task_row, stg_plan_row, after file_id): etl.warehouse.load copies them by name, and
+tests/test_contract.py checks the tables against them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
@@ -24,7 +28,6 @@ class IndicatorRow:
     luy_ke_nam: Decimal | None = None
     indicator_code: str | None = None
     conversion_factor: Decimal | None = None
-    catalog_unit: str | None = None
 
 
 @dataclass
@@ -33,14 +36,11 @@ class PlanRow:
 
     row_number: int
     ma_chi_tieu: str | None
-    ten_chi_tieu: str | None
     don_vi_tinh: str | None
-    ghi_chu: str | None
     ke_hoach_nam_raw: str | None = None
     ke_hoach_nam: Decimal | None = None
     indicator_code: str | None = None
     conversion_factor: Decimal | None = None
-    catalog_unit: str | None = None
 
 
 @dataclass
@@ -58,3 +58,7 @@ class TaskRow:
     trang_thai: str | None = None
     ngay_hoan_thanh: date | None = None
     tien_do: Decimal | None = None
+
+
+def field_names(row_type: type[IndicatorRow | PlanRow | TaskRow]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(row_type))

@@ -1,4 +1,5 @@
-"""Structural checks: turn what a reader found into typed rows plus messages.
+"""Structural checks: turn what a reader found (etl.intake.readers) into typed rows
+(etl.intake.rows), their values in the catalog unit (etl.intake.units), plus messages.
 
 An error anywhere rejects the whole file (contract 1.4); warnings are recorded and the
 file loads. Checks never raise on bad input: every problem becomes a Message naming
@@ -12,20 +13,40 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from etl.domain.calendar import load_calendar
+from etl.domain.calendar import DEFAULT_PROVINCE, load_calendar
 from etl.domain.catalog import Catalog, indicator_code_key
 from etl.domain.contract import (
+    ACCEPTED,
+    ACCEPTED_WITH_WARNINGS,
+    ERROR,
+    FLOW,
+    FORMAT_JSON,
+    INDICATOR_SHEET,
+    INFO_DISTRICT,
+    INFO_DOCUMENT,
+    INFO_EMAIL,
+    INFO_PERIOD,
+    INFO_PREPARED_BY,
+    INFO_PREPARED_ON,
+    INFO_YEAR,
+    KEY_COLUMN,
+    KIND_SUBMISSION,
+    KIND_UNKNOWN,
     MONTH_VALUE_COLUMNS,
     PLAN_SHEET,
     PLAN_VALUE_COLUMNS,
+    REJECTED,
     TASK_DATE_COLUMNS,
+    TASK_SHEET,
     TASK_STATUS_BY_KEY,
+    WARNING,
 )
 from etl.domain.numbers import read_number
-from etl.domain.periods import FIRST_YEAR, LAST_YEAR, month_window, parse_month
+from etl.domain.periods import FIRST_YEAR, LAST_YEAR, Period, month_window, parse_month
 from etl.domain.text import fold_key
 from etl.intake.readers import ReadFile
 from etl.intake.rows import IndicatorRow, PlanRow, TaskRow
+from etl.intake.units import convert, factor_to_catalog_unit
 from etl.quality.messages import Message, make_message
 
 _DATE_VN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -74,23 +95,24 @@ class CheckedFile:
 
     @property
     def errors(self) -> int:
-        return sum(1 for m in self.messages if m.severity == "error")
+        return sum(1 for m in self.messages if m.severity == ERROR)
 
     @property
     def warnings(self) -> int:
-        return sum(1 for m in self.messages if m.severity == "warning")
+        return sum(1 for m in self.messages if m.severity == WARNING)
 
     @property
     def outcome(self) -> str:
         if self.errors:
-            return "rejected"
-        return "accepted_with_warnings" if self.warnings else "accepted"
+            return REJECTED
+        return ACCEPTED_WITH_WARNINGS if self.warnings else ACCEPTED
 
     @property
     def period_code(self) -> str | None:
+        """The month of a submission, the year of a plan (as ops.file_outcome stores it)."""
         if self.year is None:
             return None
-        return f"{self.year}-{self.month:02d}" if self.month else str(self.year)
+        return (Period.of_month(self.year, self.month) if self.month else Period.of_year(self.year)).code
 
 
 def _text(value: Any) -> str | None:
@@ -150,17 +172,17 @@ class _Checker:
 
     def info_place(self, key: str) -> dict[str, Any]:
         _value, row = self.info(key)
-        if self.read.fmt == "json":
+        if self.read.fmt == FORMAT_JSON:
             return {"sheet": None, "row": None, "column": key}
         return {"sheet": self.read.info_sheet, "row": row, "column": key}
 
     # -- thong_tin -------------------------------------------------------------
     def check_district(self) -> None:
-        raw, _ = self.info("ma_huyen")
+        raw, _ = self.info(INFO_DISTRICT)
         code = _district_code(raw)
-        place = self.info_place("ma_huyen")
+        place = self.info_place(INFO_DISTRICT)
         if code is None:
-            self.msg("FIELD_MISSING", expected="ma_huyen", **place)
+            self.msg("FIELD_MISSING", expected=INFO_DISTRICT, **place)
             return
         if not (len(code) == 3 and code.isdigit()):
             self.msg("DISTRICT_INVALID", found=code, **place)
@@ -173,10 +195,10 @@ class _Checker:
         self.out.district = district
 
     def check_month_period(self) -> None:
-        raw, _ = self.info("ky_bao_cao")
-        place = self.info_place("ky_bao_cao")
+        raw, _ = self.info(INFO_PERIOD)
+        place = self.info_place(INFO_PERIOD)
         if _text(raw) is None and not isinstance(raw, date):
-            self.msg("FIELD_MISSING", expected="ky_bao_cao", **place)
+            self.msg("FIELD_MISSING", expected=INFO_PERIOD, **place)
             return
         parsed = parse_month(raw)
         if parsed is None:
@@ -188,7 +210,7 @@ class _Checker:
                      expected=f"{FIRST_YEAR}-{LAST_YEAR}", **place)
             return
         self.out.year, self.out.month = year, month
-        province = self.out.district.province_code if self.out.district else "*"
+        province = self.out.district.province_code if self.out.district else DEFAULT_PROVINCE
         calendar = load_calendar()
         rule = calendar.rule(province, "month")
         self.out.window_start, self.out.window_end = month_window(year, month, rule.cutoff_day)
@@ -198,19 +220,19 @@ class _Checker:
                      received=received_day.strftime("%d/%m/%Y"), **place)
 
     def check_optional_info(self) -> None:
-        raw, _ = self.info("ngay_lap")
+        raw, _ = self.info(INFO_PREPARED_ON)
         if _text(raw) is not None or isinstance(raw, date):
             parsed = parse_date(raw)
             if parsed is None:
-                self.msg("DATE_INVALID_INFO", found=_text(raw), **self.info_place("ngay_lap"))
+                self.msg("DATE_INVALID_INFO", found=_text(raw), **self.info_place(INFO_PREPARED_ON))
             self.out.ngay_lap = parsed
-        self.out.nguoi_lap = _text(self.info("nguoi_lap")[0])
-        email = _text(self.info("email_lien_he")[0])
+        self.out.nguoi_lap = _text(self.info(INFO_PREPARED_BY)[0])
+        email = _text(self.info(INFO_EMAIL)[0])
         if email is not None:
             if _EMAIL.match(email):
                 self.out.email_lien_he = email
             else:
-                self.msg("EMAIL_INVALID", found=email, **self.info_place("email_lien_he"))
+                self.msg("EMAIL_INVALID", found=email, **self.info_place(INFO_EMAIL))
 
     # -- values ------------------------------------------------------------------
     def number(self, raw: Any, *, sheet: str, row: int, column: str, unit: str) -> Decimal | None:
@@ -228,93 +250,94 @@ class _Checker:
         table = self.read.tables.get(table_key)
         return table.columns.get(canonical, canonical) if table else canonical
 
-    def check_indicators(self, table_key: str = "chi_tieu") -> None:
+    def check_indicators(self, table_key: str) -> None:
+        """The indicator rows of chi_tieu (month and YTD values) or ke_hoach (annual targets)."""
         table = self.read.tables.get(table_key)
         if table is None:
             return
         catalog = self.ref.catalog
+        is_plan = table_key == PLAN_SHEET
+        value_columns = PLAN_VALUE_COLUMNS if is_plan else MONTH_VALUE_COLUMNS
+        code_column = self._column(table_key, KEY_COLUMN[table_key])
         seen: dict[str, int] = {}
-        value_columns = PLAN_VALUE_COLUMNS if table_key == PLAN_SHEET else MONTH_VALUE_COLUMNS
         for row, cells in table.rows:
             sheet = table.sheet
-            raw_code = _text(cells.get("ma_chi_tieu"))
-            row_type = PlanRow if table_key == PLAN_SHEET else IndicatorRow
-            staging: IndicatorRow | PlanRow = row_type(
-                row_number=row, ma_chi_tieu=raw_code, ten_chi_tieu=_text(cells.get("ten_chi_tieu")),
-                don_vi_tinh=_text(cells.get("don_vi_tinh")), ghi_chu=_text(cells.get("ghi_chu")),
-                **{col + "_raw": _text(cells.get(col)) for col in value_columns},
-            )
-            if isinstance(staging, PlanRow):
-                self.out.plan_rows.append(staging)
-            else:
-                self.out.indicator_rows.append(staging)
+            typed = self._plan_row(row, cells) if is_plan else self._indicator_row(row, cells)
+            raw_code = typed.ma_chi_tieu
             if raw_code is None:
-                self.msg("INDICATOR_CODE_MISSING", sheet=sheet, row=row, column=self._column(table_key, "ma_chi_tieu"))
+                self.msg("INDICATOR_CODE_MISSING", sheet=sheet, row=row, column=code_column)
                 continue
             code = indicator_code_key(raw_code)
             indicator = catalog.indicators.get(code)
             if indicator is None:
-                self.msg("INDICATOR_UNKNOWN", sheet=sheet, row=row, column=self._column(table_key, "ma_chi_tieu"),
+                self.msg("INDICATOR_UNKNOWN", sheet=sheet, row=row, column=code_column,
                          found=raw_code, expected="mã trong danh mục chỉ tiêu")
                 continue
             if code in seen:
-                self.msg("INDICATOR_DUPLICATE", sheet=sheet, row=row, column=self._column(table_key, "ma_chi_tieu"),
+                self.msg("INDICATOR_DUPLICATE", sheet=sheet, row=row, column=code_column,
                          found=code, first_row=seen[code])
                 continue
             seen[code] = row
-            staging.indicator_code = code
-            unit_written = staging.don_vi_tinh
-            unit_col = self._column(table_key, "don_vi_tinh")
-            if unit_written is None:
-                self.msg("UNIT_MISSING", sheet=sheet, row=row, column=unit_col, expected=indicator.unit)
-                continue
-            factor = catalog.conversion_factor(unit_written, indicator.unit)
+            typed.indicator_code = code
+            factor, unit_problem = factor_to_catalog_unit(catalog, indicator, typed.don_vi_tinh)
             if factor is None:
-                self.msg("UNIT_NOT_CONVERTIBLE", sheet=sheet, row=row, column=unit_col, found=unit_written,
-                         expected=indicator.unit)
+                self.msg(unit_problem, sheet=sheet, row=row, column=self._column(table_key, "don_vi_tinh"),
+                         found=typed.don_vi_tinh, expected=indicator.unit)
                 continue
-            staging.conversion_factor = factor
-            staging.catalog_unit = indicator.unit
             for col in value_columns:
-                value = self.number(cells.get(col), sheet=sheet, row=row, column=self._column(table_key, col),
-                                    unit=unit_written)
-                setattr(staging, col, None if value is None else value * factor)
-            if isinstance(staging, PlanRow):
-                if staging.ke_hoach_nam is None and staging.ke_hoach_nam_raw is None:
+                setattr(typed, col, self.number(cells.get(col), sheet=sheet, row=row,
+                                                column=self._column(table_key, col), unit=typed.don_vi_tinh))
+            convert(typed, factor, value_columns)
+            if isinstance(typed, PlanRow):
+                if typed.ke_hoach_nam is None and typed.ke_hoach_nam_raw is None:
                     self.msg("VALUE_REQUIRED", sheet=sheet, row=row, column=self._column(table_key, "ke_hoach_nam"),
                              expected="kế hoạch năm (ke_hoach_nam)")
                 continue
-            assert isinstance(staging, IndicatorRow)
-            self._check_required_values(indicator.kind, indicator.code, staging, sheet, row, table_key)
+            self._check_required_values(indicator.kind, indicator.code, typed, sheet, row, table_key)
         if self.not_reported:
             self.msg("INDICATOR_NOT_REPORTED", sheet=table.sheet, found=", ".join(self.not_reported),
                      n=len(self.not_reported))
 
-    def _check_required_values(self, kind: str, code: str, staging: IndicatorRow, sheet: str, row: int,
+    def _indicator_row(self, row: int, cells: dict[str, Any]) -> IndicatorRow:
+        typed = IndicatorRow(
+            row_number=row, ma_chi_tieu=_text(cells.get("ma_chi_tieu")), ten_chi_tieu=_text(cells.get("ten_chi_tieu")),
+            don_vi_tinh=_text(cells.get("don_vi_tinh")), ghi_chu=_text(cells.get("ghi_chu")),
+            thuc_hien_thang_raw=_text(cells.get("thuc_hien_thang")), luy_ke_nam_raw=_text(cells.get("luy_ke_nam")),
+        )
+        self.out.indicator_rows.append(typed)
+        return typed
+
+    def _plan_row(self, row: int, cells: dict[str, Any]) -> PlanRow:
+        typed = PlanRow(row_number=row, ma_chi_tieu=_text(cells.get("ma_chi_tieu")),
+                        don_vi_tinh=_text(cells.get("don_vi_tinh")), ke_hoach_nam_raw=_text(cells.get("ke_hoach_nam")))
+        self.out.plan_rows.append(typed)
+        return typed
+
+    def _check_required_values(self, kind: str, code: str, typed: IndicatorRow, sheet: str, row: int,
                                table_key: str) -> None:
-        has_month = staging.thuc_hien_thang_raw is not None
-        has_ytd = staging.luy_ke_nam_raw is not None
+        has_month = typed.thuc_hien_thang_raw is not None
+        has_ytd = typed.luy_ke_nam_raw is not None
         if not has_month and not has_ytd:
             # A template row left blank: no figure this month (reported once per file, below).
             self.not_reported.append(code)
-            staging.indicator_code = None
+            typed.indicator_code = None
             return
-        if kind != "flow":
+        if kind != FLOW:  # only a flow has a year-to-date figure
             if not has_month:
                 self.msg("VALUE_REQUIRED", sheet=sheet, row=row, column=self._column(table_key, "thuc_hien_thang"),
                          expected=f"chỉ tiêu {code} cần 'thuc_hien_thang'")
             if has_ytd:
                 self.msg("YTD_NOT_APPLICABLE", sheet=sheet, row=row, column=self._column(table_key, "luy_ke_nam"),
-                         found=staging.luy_ke_nam_raw, indicator=code)
-                staging.luy_ke_nam = None
+                         found=typed.luy_ke_nam_raw, indicator=code)
+                typed.luy_ke_nam = None
 
     # -- tasks -------------------------------------------------------------------
     def check_tasks(self) -> None:
-        table = self.read.tables.get("nhiem_vu")
+        table = self.read.tables.get(TASK_SHEET)
         if table is None:
             return
         seen: dict[str, int] = {}
-        col = lambda c: self._column("nhiem_vu", c)  # noqa: E731
+        col = lambda c: self._column(TASK_SHEET, c)  # noqa: E731
         for row, cells in table.rows:
             sheet = table.sheet
             task_id = _text(cells.get("ma_nhiem_vu"))
@@ -353,31 +376,31 @@ class _Checker:
 
     # -- plans -------------------------------------------------------------------
     def check_plan_header(self) -> None:
-        raw, _ = self.info("nam")
-        place = self.info_place("nam")
+        raw, _ = self.info(INFO_YEAR)
+        place = self.info_place(INFO_YEAR)
         s = _text(raw)
         if s is None:
-            self.msg("FIELD_MISSING", expected="nam", **place)
+            self.msg("FIELD_MISSING", expected=INFO_YEAR, **place)
         elif not (s.isdigit() and FIRST_YEAR <= int(s) <= LAST_YEAR):
             self.msg("PLAN_YEAR_INVALID", found=s, expected=f"{FIRST_YEAR}-{LAST_YEAR}", **place)
         else:
             self.out.year = int(s)
-        self.out.van_ban = _text(self.info("van_ban")[0])
+        self.out.van_ban = _text(self.info(INFO_DOCUMENT)[0])
         if self.out.van_ban is None:
-            self.msg("PLAN_DOCUMENT_MISSING", **self.info_place("van_ban"))
+            self.msg("PLAN_DOCUMENT_MISSING", **self.info_place(INFO_DOCUMENT))
 
 
 def check_file(read: ReadFile, ref: RefContext, received_at: datetime) -> CheckedFile:
     checker = _Checker(read, ref, received_at)
-    if read.kind == "unknown" or any(m.code.startswith("FILE_") for m in read.messages):
+    if read.kind == KIND_UNKNOWN or any(m.code.startswith("FILE_") for m in read.messages):
         return checker.out
     checker.check_district()
-    if read.kind == "submission":
+    if read.kind == KIND_SUBMISSION:
         checker.check_month_period()
         checker.check_optional_info()
-        checker.check_indicators("chi_tieu")
+        checker.check_indicators(INDICATOR_SHEET)
         checker.check_tasks()
     else:
         checker.check_plan_header()
-        checker.check_indicators("ke_hoach")
+        checker.check_indicators(PLAN_SHEET)
     return checker.out

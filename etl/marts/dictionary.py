@@ -1,32 +1,27 @@
 """The data dictionary (từ điển dữ liệu): docs/data_dictionary.md, generated from the
 reference files so that it cannot drift from what the warehouse does.
 
-Sources: the indicator catalog and its units (reference/indicators.yaml, via etl.domain.catalog),
-the column descriptions of the analysts' views (reference/mart_columns.yaml, the same text
-`baocao db upgrade` puts into COMMENT ON COLUMN), and the mart SQL in sql/mart/ for each
-view's columns in order and for the objects documented by their own COMMENT statements
-(mart.submission_status, mart.reporting_rate). No database is needed.
+Sources: the indicator catalog and its units (reference/indicators.yaml, via etl.domain.catalog)
+and the mart docs (reference/marts/<object>.yaml, via etl.marts.docs: each object's description
+and columns in order, the same text `baocao db upgrade` puts into COMMENT ON). No database and
+no SQL is read.
 
 `python -m etl.marts.dictionary` prints it; `baocao dictionary -o docs/data_dictionary.md` writes it;
 tests/test_dictionary.py fails when the committed file is not the generator's output."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 
 from etl.domain.catalog import AGGREGATION_TYPE, CATALOG_PATH, Catalog, Indicator, load_catalog
 from etl.domain.numbers import format_vi
-from etl.marts.rollup import MART_COLUMNS_PATH, mart_column_docs
-from etl.paths import PROJECT_ROOT, SQL_DIR
+from etl.marts.docs import MART_DOCS_DIR, MartDoc, load_mart_docs
+from etl.paths import PROJECT_ROOT
 
-__all__ = ["MART_OBJECTS", "MartObject", "mart_objects", "render_dictionary", "select_columns"]
+__all__ = ["MART_OBJECTS", "internal_tables", "mart_objects", "render_dictionary"]
 
 # The analysts' objects in schema mart, in the order the dictionary lists them: the contract's
-# (section 3) first, then the helper views. Objects listed in mart_columns.yaml take their
-# column descriptions from there; the others from COMMENT statements in their SQL file.
+# (section 3) first, then the helper views. Every other documented object is internal storage.
 MART_OBJECTS = (
     "indicator_monthly",
     "indicator_semiannual",
@@ -39,8 +34,6 @@ MART_OBJECTS = (
     "district_unit",
     "unit_name",
 )
-# Materialized storage behind the views; analysts query the views.
-INTERNAL_TABLES = ("indicator_rollup", "task_rollup")
 
 KIND_TEXT = {
     "flow": ("lưu lượng: cộng các tháng của kỳ; lũy kế từ đầu năm", "summed over the period; year to date"),
@@ -62,110 +55,19 @@ LEVEL_TEXT = (
 )
 
 
-@dataclass(frozen=True)
-class MartObject:
-    name: str
-    kind: str  # view | table
-    description: str
-    columns: list[tuple[str, str]]  # (column, description) in the object's order
-    source: str  # sql file, relative to the project
+def mart_objects() -> list[MartDoc]:
+    """The analysts' objects in the dictionary's order; every documented object is either one of
+    them or internal."""
+    docs = load_mart_docs()
+    listed = {name for name, doc in docs.items() if not doc.internal}
+    if listed != set(MART_OBJECTS):
+        raise ValueError(f"{MART_DOCS_DIR}: the objects not marked internal {sorted(listed)} are not "
+                         f"etl.marts.dictionary.MART_OBJECTS {sorted(MART_OBJECTS)}")
+    return [docs[name] for name in MART_OBJECTS]
 
 
-def _top_level(text: str) -> Iterator[tuple[int, str]]:
-    """(position, character) of the characters outside parentheses and quotes."""
-    depth, quoted = 0, False
-    for i, ch in enumerate(text):
-        if ch == "'":
-            quoted = not quoted
-        elif quoted:
-            continue
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif depth == 0:
-            yield i, ch
-
-
-def _split_top_level(text: str) -> list[str]:
-    """Split a select list on the commas outside parentheses and quotes."""
-    parts, start = [], 0
-    for i, ch in _top_level(text):
-        if ch == ",":
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts if p.strip()]
-
-
-def _strip_comments(sql: str) -> str:
-    return re.sub(r"--[^\n]*", "", sql)
-
-
-def select_columns(sql: str) -> list[str]:
-    """Output column names of `CREATE ... VIEW ... AS SELECT ...` (the first SELECT of a UNION)."""
-    body = _strip_comments(sql)
-    match = re.search(r"\bVIEW\s+\S+\s+AS\s+SELECT\s+(?:DISTINCT\s+)?", body, re.IGNORECASE)
-    if not match:
-        raise ValueError("not a CREATE VIEW ... AS SELECT statement")
-    text = body[match.end():]
-    end = next((i for i, _ in _top_level(text)
-                if re.match(r"\bFROM\b", text[i:i + 5], re.IGNORECASE) and not text[i - 1].isalnum()), None)
-    if end is None:
-        raise ValueError("SELECT list without FROM")
-    names = []
-    for item in _split_top_level(text[:end]):
-        alias = re.search(r"\bAS\s+(\w+)\s*$", item, re.IGNORECASE)
-        names.append(alias.group(1) if alias else item.split(".")[-1].strip())
-    return names
-
-
-def table_columns(sql: str) -> list[str]:
-    """Column names of `CREATE TABLE x (...)`, constraints left out."""
-    body = _strip_comments(sql)
-    match = re.search(r"\bCREATE\s+TABLE\s+\S+\s*\(", body, re.IGNORECASE)
-    if not match:
-        raise ValueError("not a CREATE TABLE statement")
-    depth, end = 1, None
-    for i in range(match.end(), len(body)):
-        depth += {"(": 1, ")": -1}.get(body[i], 0)
-        if depth == 0:
-            end = i
-            break
-    items = _split_top_level(body[match.end():end])
-    skip = ("PRIMARY", "UNIQUE", "CONSTRAINT", "CHECK", "FOREIGN", "EXCLUDE")
-    return [item.split()[0] for item in items if item.split()[0].upper() not in skip]
-
-
-def _sql_comments(sql: str, name: str) -> tuple[str | None, dict[str, str]]:
-    """COMMENT ON TABLE/VIEW mart.name and COMMENT ON COLUMN mart.name.col in a SQL file."""
-    literal = r"'((?:[^']|'')*)'"
-    obj = re.search(rf"COMMENT ON (?:TABLE|VIEW) mart\.{name} IS\s+{literal}", sql)
-    columns = {m.group(1): m.group(2).replace("''", "'")
-               for m in re.finditer(rf"COMMENT ON COLUMN mart\.{name}\.(\w+) IS\s+{literal}", sql)}
-    return (obj.group(1).replace("''", "'") if obj else None), columns
-
-
-def mart_objects() -> list[MartObject]:
-    docs = mart_column_docs()
-    objects = []
-    for name in MART_OBJECTS:
-        path = SQL_DIR / "mart" / f"{name}.sql"
-        sql = path.read_text(encoding="utf-8")
-        is_view = re.search(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?VIEW\b", sql, re.IGNORECASE) is not None
-        columns = select_columns(sql) if is_view else table_columns(sql)
-        if name in docs["views"]:
-            description, described = docs["views"][name], docs["columns"]
-            where = MART_COLUMNS_PATH.relative_to(PROJECT_ROOT)
-        else:
-            description, described = _sql_comments(sql, name)
-            where = path.relative_to(PROJECT_ROOT)
-        missing = [c for c in columns if c not in described]
-        if description is None or missing:
-            raise ValueError(f"{where}: mart.{name} is not documented (object or columns {missing})")
-        objects.append(MartObject(name, "view" if is_view else "table", description,
-                                  [(c, described[c]) for c in columns], str(path.relative_to(PROJECT_ROOT))))
-    return objects
+def internal_tables() -> list[str]:
+    return [name for name, doc in load_mart_docs().items() if doc.internal]
 
 
 # --- Markdown -----------------------------------------------------------------------------
@@ -225,12 +127,12 @@ def _unit_rows(catalog: Catalog) -> list[list[object]]:
 def render_dictionary() -> str:
     catalog = load_catalog()
     catalog_src = CATALOG_PATH.relative_to(PROJECT_ROOT)
-    columns_src = MART_COLUMNS_PATH.relative_to(PROJECT_ROOT)
+    docs_src = MART_DOCS_DIR.relative_to(PROJECT_ROOT)
     lines = [
         "# Từ điển dữ liệu / Data dictionary",
         "",
-        f"<!-- Sinh tự động bởi `baocao dictionary -o docs/data_dictionary.md` từ {catalog_src}, {columns_src} "
-        "và sql/mart/; không sửa tay. Generated, do not edit: change the sources and regenerate. -->",
+        f"<!-- Sinh tự động bởi `baocao dictionary -o docs/data_dictionary.md` từ {catalog_src} và {docs_src}/; "
+        "không sửa tay. Generated, do not edit: change the sources and regenerate. -->",
         "",
         "Mọi số trong tài liệu viết theo kiểu Việt Nam: dấu chấm phân cách hàng nghìn, dấu phẩy thập phân "
         "(1.000 = một nghìn; 0,0001). Numbers are written in Vietnamese notation.",
@@ -276,14 +178,14 @@ def render_dictionary() -> str:
         "",
         *_table(["level", "Ý nghĩa", "Meaning"], [list(row) for row in LEVEL_TEXT]),
         "",
-        f"`mart.{'`, `mart.'.join(INTERNAL_TABLES)}` là bảng lưu trữ phía sau các view, do `baocao rollup` làm mới; "
+        f"`mart.{'`, `mart.'.join(internal_tables())}` là bảng lưu trữ phía sau các view, do `baocao rollup` làm mới; "
         "hãy đọc các view. They are the materialized storage behind the views. Hàm "
         "`mart.submission_status_at(as_of)` cho tình trạng nộp báo cáo tại một thời điểm bất kỳ, cùng các cột "
         "như `mart.submission_status` (trừ `as_of`) / gives the submission status as of any moment.",
     ]
     for obj in mart_objects():
         lines += ["", f"### mart.{obj.name} ({obj.kind})", "", obj.description, "",
-                  *_table(["Cột / column", "Mô tả / description"], [[f"`{c}`", d] for c, d in obj.columns])]
+                  *_table(["Cột / column", "Mô tả / description"], [[f"`{c}`", d] for c, d in obj.columns.items()])]
     return "\n".join(lines) + "\n"
 
 

@@ -9,7 +9,6 @@ stay in the warehouse (raw.file) either way."""
 from __future__ import annotations
 
 import logging
-import os
 import posixpath
 from collections import Counter
 from datetime import UTC, datetime
@@ -18,23 +17,20 @@ from typing import Any
 import fsspec
 from sqlalchemy import Engine
 
-from etl.config import CONN_WAREHOUSE, connection_env_var, settings
+from etl.config import CONN_WAREHOUSE, connection_from_env, settings
+from etl.domain.contract import INGEST_STATUSES, REJECTED
 from etl.warehouse.ingest import IncomingFile, ingest_files
 
 log = logging.getLogger(__name__)
-SUBFOLDERS = ("archive", "quarantine")
 
 
 def warehouse_engine() -> Engine:
     """The Airflow connection baocao_warehouse when defined, else WAREHOUSE_URL / embedded."""
     from etl.warehouse.db import get_engine, normalize_url
 
-    if os.environ.get(connection_env_var(CONN_WAREHOUSE)):
-        from etl.alerts.channels import _connection
-
-        conn = _connection(CONN_WAREHOUSE)
-        if conn is not None:
-            return get_engine(normalize_url(conn.get_uri()))
+    conn = connection_from_env(CONN_WAREHOUSE)
+    if conn is not None:
+        return get_engine(normalize_url(conn.get_uri()))
     url = settings().warehouse_url
     return get_engine(normalize_url(url) if url else None)
 
@@ -87,7 +83,7 @@ def ingest_landed(engine: Engine, paths: list[str], landing_url: str | None = No
     moved: dict[str, str] = {}
     for f, r in zip(sorted(incoming, key=lambda f: (f.received_at, f.name)), results, strict=True):
         day = f.received_at.strftime("%Y/%m/%d")
-        folder = f"{root}/quarantine" if r.status == "rejected" else f"{root}/archive/{day}"
+        folder = f"{root}/quarantine" if r.status == REJECTED else f"{root}/archive/{day}"
         fs.makedirs(folder, exist_ok=True)
         target = f"{folder}/{r.file_id}_{f.name}"
         source = fsspec.core.url_to_fs(f.source_uri)[1]
@@ -95,6 +91,5 @@ def ingest_landed(engine: Engine, paths: list[str], landing_url: str | None = No
             fs.mv(source, target)
         moved[f.name] = target
     counts = Counter(r.status for r in results)
-    return {"files": len(results), **{k: counts.get(k, 0) for k in
-                                       ("accepted", "accepted_with_warnings", "rejected", "duplicate")},
-            "rejected_files": [r.file for r in results if r.status == "rejected"], "moved": moved}
+    return {"files": len(results), **{k: counts.get(k, 0) for k in INGEST_STATUSES},
+            "rejected_files": [r.file for r in results if r.status == REJECTED], "moved": moved}

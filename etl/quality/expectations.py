@@ -1,11 +1,11 @@
-"""The quality gate, part one: Great Expectations suites run once per batch of files.
+"""The quality gate's Great Expectations suites, run once per batch of files.
 
 The structural checks (etl.intake.structure) decide whether each cell can be read; the suites in
 expectations/*.json decide whether what was read is allowed (signs, whole numbers,
 ranges, required task fields, statuses, date order). All files of a batch go into one
 frame per suite and are validated in one run; every unexpected row is mapped back to
 its file, sheet, row and column as a Message with the code named in the expectation's
-meta. Consistency rules between indicators and across months are etl.quality.rules."""
+meta. etl.quality.gate runs this layer, then the consistency rules (etl.quality.rules)."""
 
 from __future__ import annotations
 
@@ -17,29 +17,22 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from etl.config import data_dir
 from etl.domain.calendar import local_zone
 from etl.domain.catalog import Catalog
+from etl.domain.contract import KIND_PLAN, KIND_SUBMISSION
 from etl.domain.numbers import format_vi
-from etl.intake.structure import CheckedFile
 from etl.paths import EXPECTATIONS_DIR
 from etl.quality.messages import make_message
 
+if TYPE_CHECKING:
+    from etl.quality.gate import GateItem
+
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class GateItem:
-    """One file of the batch after its structural checks."""
-
-    file_id: int
-    name: str
-    received_at: datetime
-    checked: CheckedFile
 
 
 # ------------------------------------------------------------------------------ frames
@@ -55,7 +48,7 @@ def _float(value: Decimal | None) -> float | None:
 def indicator_frame(items: list[GateItem], catalog: Catalog) -> pd.DataFrame:
     rows = []
     for i, item in enumerate(items):
-        if item.checked.kind != "submission":
+        if item.checked.kind != KIND_SUBMISSION:
             continue
         for r in item.checked.indicator_rows:
             code = r.indicator_code
@@ -76,7 +69,7 @@ def indicator_frame(items: list[GateItem], catalog: Catalog) -> pd.DataFrame:
 def task_frame(items: list[GateItem]) -> pd.DataFrame:
     rows = []
     for i, item in enumerate(items):
-        if item.checked.kind != "submission":
+        if item.checked.kind != KIND_SUBMISSION:
             continue
         received = pd.Timestamp(item.received_at.astimezone(local_zone()).date())
         for r in item.checked.task_rows:
@@ -96,7 +89,7 @@ def task_frame(items: list[GateItem]) -> pd.DataFrame:
 def plan_frame(items: list[GateItem], catalog: Catalog) -> pd.DataFrame:
     rows = []
     for i, item in enumerate(items):
-        if item.checked.kind != "plan":
+        if item.checked.kind != KIND_PLAN:
             continue
         for r in item.checked.plan_rows:
             code = r.indicator_code
@@ -141,7 +134,6 @@ def data_docs_dir() -> Path:
 class Suites:
     context: Any
     definitions: dict[str, Any]  # suite name -> ValidationDefinition
-    specs: dict[str, dict[str, Any]]
 
 
 @cache
@@ -159,7 +151,7 @@ def suites(directory: Path = EXPECTATIONS_DIR) -> Suites:
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs_dir())},
     })
     source = ctx.data_sources.add_pandas("submission_batches")
-    definitions, specs = {}, {}
+    definitions = {}
     for path in sorted(directory.glob("*.json")):
         spec = json.loads(path.read_text(encoding="utf-8"))
         suite = ctx.suites.add(gx.ExpectationSuite(**spec))
@@ -169,8 +161,7 @@ def suites(directory: Path = EXPECTATIONS_DIR) -> Suites:
         batch = source.add_dataframe_asset(spec["name"]).add_batch_definition_whole_dataframe("batch")
         definitions[spec["name"]] = ctx.validation_definitions.add(
             gx.ValidationDefinition(name=f"{spec['name']}_batch", data=batch, suite=suite))
-        specs[spec["name"]] = spec
-    return Suites(ctx, definitions, specs)
+    return Suites(ctx, definitions)
 
 
 def build_data_docs() -> Path:
@@ -191,18 +182,16 @@ def _fmt(value: Any) -> str | None:
     return str(value)
 
 
-def validate(items: list[GateItem], catalog: Catalog) -> dict[str, int]:
-    """Run every suite once over the batch; append messages to the items. Returns failures per suite."""
+def validate(items: list[GateItem], catalog: Catalog) -> None:
+    """Run every suite once over the batch; append messages to the items."""
     frames = {"indicator_rows": indicator_frame(items, catalog), "task_rows": task_frame(items),
               "plan_rows": plan_frame(items, catalog)}
     gate = suites()
-    failures: dict[str, int] = {}
     for name, df in frames.items():
         if df.empty:
             continue
         result = gate.definitions[name].run(batch_parameters={"dataframe": df},
                                             result_format={"result_format": "COMPLETE"})
-        failures[name] = 0
         for r in result.results:
             if r.exception_info and r.exception_info.get("raised_exception"):
                 raise RuntimeError(f"expectation {r.expectation_config.type} on {name} failed to run: "
@@ -213,8 +202,6 @@ def validate(items: list[GateItem], catalog: Catalog) -> dict[str, int]:
             for index in r.result.get("unexpected_index_list") or []:
                 row = df.iloc[index]
                 _report(items[int(row["item"])], row, meta, r.expectation_config.type)
-                failures[name] += 1
-    return failures
 
 
 def _report(item: GateItem, row: pd.Series, meta: dict[str, Any], expectation: str) -> None:

@@ -156,9 +156,6 @@ CODES: dict[str, CodeSpec] = {
         "warning", "Chưa ghi số văn bản giao kế hoạch (van_ban).", "The plan has no deciding document (van_ban)."),
 }
 
-SHEET_LABELS_VI = {"thong_tin": "thông tin chung", "chi_tieu": "chỉ tiêu", "nhiem_vu": "nhiệm vụ",
-                   "ke_hoach": "kế hoạch"}
-
 
 @dataclass(frozen=True)
 class Message:
@@ -252,6 +249,3 @@ def make_message(
         rule_id=rule_id,
     )
 
-
-def count(messages: list[Message], severity: Severity) -> int:
-    return sum(1 for m in messages if m.severity == severity)

@@ -1,11 +1,11 @@
-"""The quality gate, part two: consistency rules declared in reference/validation_rules.yaml.
+"""The quality gate's consistency rules, declared in reference/validation_rules.yaml.
 
 Identities and bounds between indicators of one submission, rates against their
 components, and rules across months (YTD, opening balances, outliers) are evaluated
 for the whole batch at once with pandas, on a wide frame of one row per submission.
-The previous month comes from an earlier file of the same batch when there is one,
-otherwise from the warehouse. Task history rules compare each task list with the
-district's previous month."""
+Task history rules compare each task list with the district's previous month. The
+previous month comes from etl.quality.history (a file of the same batch, else the
+warehouse, fetched before evaluation): `evaluate` itself reads nothing but its arguments."""
 
 from __future__ import annotations
 
@@ -15,20 +15,23 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import yaml
-from sqlalchemy import Connection, text
 
 from etl.domain.catalog import Catalog, load_catalog
+from etl.domain.contract import FLOW, INDICATOR_SHEET, RATE, SEVERITIES, STOCK, TASK_DONE, TASK_SHEET
 from etl.domain.numbers import format_vi
-from etl.domain.periods import period_key, previous_month
+from etl.domain.periods import previous_month
 from etl.intake.structure import CheckedFile, RefContext
 from etl.paths import REFERENCE_DIR
-from etl.quality.expectations import GateItem
+from etl.quality.history import History, batch_latest, previous_key, submitted_values, task_states, usable
 from etl.quality.messages import CodeSpec, make_message
+
+if TYPE_CHECKING:
+    from etl.quality.gate import GateItem
 
 RULES_PATH = REFERENCE_DIR / "validation_rules.yaml"
 OPERATORS = ("==", "<=", ">=", "<", ">")
@@ -66,11 +69,11 @@ def _expand(spec: dict[str, Any], catalog: Catalog) -> list[tuple[str, dict[str,
         return [("", {})]
     out = []
     for ind in catalog.indicators.values():
-        if kind == "flow" and ind.kind == "flow":
+        if kind == "flow" and ind.kind == FLOW:
             fields = {}
-        elif kind == "stock_with_threshold" and ind.kind == "stock" and ind.max_month_change_pct is not None:
+        elif kind == "stock_with_threshold" and ind.kind == STOCK and ind.max_month_change_pct is not None:
             fields = {"max_month_change_pct": format(ind.max_month_change_pct, "f")}
-        elif kind == "rate_with_components" and ind.kind == "rate":
+        elif kind == "rate_with_components" and ind.kind == RATE:
             fields = {"numerator": " + ".join(ind.numerator), "denominator": " + ".join(ind.denominator),
                       "scale": format(ind.scale, "f")}
         elif kind in ("flow", "stock_with_threshold", "rate_with_components"):
@@ -92,7 +95,7 @@ def load_rules(path: Path = RULES_PATH) -> tuple[list[Rule], dict[str, dict[str,
         if spec["id"] in seen:
             raise ValueError(f"{RULES_PATH}: rule {spec['id']} is declared twice")
         seen.add(spec["id"])
-        if spec["operator"] not in OPERATORS or spec["severity"] not in ("error", "warning"):
+        if spec["operator"] not in OPERATORS or spec["severity"] not in SEVERITIES:
             raise ValueError(f"{RULES_PATH}: rule {spec['id']} has a bad operator or severity")
         tol = spec.get("tolerance") or {}
         for code, fields in _expand(spec, catalog):
@@ -112,7 +115,7 @@ def load_rules(path: Path = RULES_PATH) -> tuple[list[Rule], dict[str, dict[str,
             ))
     task_rules = data.get("task_rules") or {}
     for key, spec in task_rules.items():
-        if spec["severity"] not in ("error", "warning"):
+        if spec["severity"] not in SEVERITIES:
             raise ValueError(f"{RULES_PATH}: task rule {key} has a bad severity")
     return rules, task_rules
 
@@ -135,77 +138,23 @@ def _num(x: float) -> str:
     return format_vi(d.normalize() if d != d.to_integral_value() else d.to_integral_value())
 
 
-# ------------------------------------------------------------------------------ values
+# ------------------------------------------------------------------------------ the wide frame
 
-def _values(item: GateItem) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for r in item.checked.indicator_rows:
-        code = r.indicator_code
-        if code is None:
-            continue
-        if r.thuc_hien_thang is not None:
-            out[code] = float(r.thuc_hien_thang)
-        if r.luy_ke_nam is not None:
-            out[f"ytd_{code}"] = float(r.luy_ke_nam)
-    return out
-
-
-def _usable(item: GateItem) -> bool:
-    c = item.checked
-    return c.kind == "submission" and c.district is not None and c.month is not None and not c.errors
-
-
-def _batch_latest(items: list[GateItem]) -> dict[tuple[str, int], int]:
-    """(district, period_key) -> index of the latest usable file of the batch for it."""
-    latest: dict[tuple[str, int], int] = {}
-    for i, item in enumerate(items):
-        if _usable(item):
-            key = (item.checked.district_code, period_key(item.checked.year, item.checked.month))
-            if key not in latest or items[latest[key]].received_at <= item.received_at:
-                latest[key] = i
-    return latest
-
-
-def _warehouse_previous(conn: Connection, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], dict[str, float]]:
-    if not pairs:
-        return {}
-    districts, periods = zip(*sorted(pairs), strict=True)
-    rows = conn.execute(text("""
-        SELECT v.district_code, v.period_key, v.indicator_code, v.value, v.ytd_value
-        FROM core.indicator_value_current AS v
-        JOIN unnest(CAST(:d AS text[]), CAST(:p AS int[])) AS k(district_code, period_key)
-          ON v.district_code = k.district_code AND v.period_key = k.period_key
-    """), {"d": list(districts), "p": list(periods)})
-    out: dict[tuple[str, int], dict[str, float]] = {}
-    for d, p, code, value, ytd in rows:
-        vals = out.setdefault((d, p), {})
-        if value is not None:
-            vals[code] = float(value)
-        if ytd is not None:
-            vals[f"ytd_{code}"] = float(ytd)
-    return out
-
-
-def wide_frame(items: list[GateItem], ref: RefContext, conn: Connection) -> pd.DataFrame:
+def wide_frame(items: list[GateItem], ref: RefContext, previous: History) -> pd.DataFrame:
     """One row per usable submission (index = item number): month, ytd, previous month, communes."""
     catalog = ref.catalog
-    latest = _batch_latest(items)
-    subs = [(i, item) for i, item in enumerate(items) if _usable(item)]
-    wanted = set()
-    for _, item in subs:
-        py, pm = previous_month(item.checked.year, item.checked.month)
-        wanted.add((item.checked.district_code, period_key(py, pm)))
-    stored = _warehouse_previous(conn, {k for k in wanted if k not in latest})
+    latest = batch_latest(items)
     records = []
-    for i, item in subs:
+    for i, item in enumerate(items):
+        if not usable(item):
+            continue
         c = item.checked
-        py, pm = previous_month(c.year, c.month)
-        key = (c.district_code, period_key(py, pm))
-        prev = _values(items[latest[key]]) if key in latest else stored.get(key, {})
-        row = {"item": i, "communes": float(c.district.commune_count), **_values(item)}
+        assert c.district is not None
+        prev = previous.previous_values(items, latest, previous_key(c))
+        row = {"item": i, "communes": float(c.district.commune_count), **submitted_values(item)}
         row.update({f"prev_{k}": v for k, v in prev.items()})
         if c.month == 1:  # YTD restarts in January
-            row.update({f"prev_ytd_{code}": 0.0 for code, ind in catalog.indicators.items() if ind.kind == "flow"})
+            row.update({f"prev_ytd_{code}": 0.0 for code, ind in catalog.indicators.items() if ind.kind == FLOW})
         records.append(row)
     columns = ["item", "communes"]
     for code in catalog.indicators:
@@ -217,11 +166,11 @@ def wide_frame(items: list[GateItem], ref: RefContext, conn: Connection) -> pd.D
 
 def _violations(rule: Rule, df: pd.DataFrame) -> pd.DataFrame:
     names = [n for n in set(_NAME.findall(rule.left + " " + rule.right)) if n in df.columns]
-    usable = df.loc[df[names].notna().all(axis=1)]
-    if usable.empty:
+    complete = df.loc[df[names].notna().all(axis=1)]
+    if complete.empty:
         return pd.DataFrame({"left": [], "right": []})
-    left = usable.eval(rule.left, engine="python")
-    right = usable.eval(rule.right, engine="python")
+    left = complete.eval(rule.left, engine="python")
+    right = complete.eval(rule.right, engine="python")
     tolerance = np.maximum(rule.tol_abs, rule.tol_rel * right.abs()) + 1e-9 * (1 + right.abs())
     diff = left - right
     bad = {
@@ -235,67 +184,25 @@ def _violations(rule: Rule, df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"left": left[bad], "right": right[bad]})
 
 
-def evaluate_indicator_rules(items: list[GateItem], ref: RefContext, conn: Connection,
-                             rules: list[Rule] | None = None) -> int:
+def evaluate_indicator_rules(items: list[GateItem], ref: RefContext, previous: History,
+                             rules: list[Rule] | None = None) -> None:
     rules = load_rules()[0] if rules is None else rules
-    df = wide_frame(items, ref, conn)
-    count = 0
+    df = wide_frame(items, ref, previous)
     for rule in rules:
         for index, v in _violations(rule, df).iterrows():
-            item = items[int(index)]
-            c = item.checked
+            c = items[int(index)].checked
             row = next((r.row_number for r in c.indicator_rows if r.indicator_code == rule.report_on), None)
             left, right = float(v["left"]), float(v["right"])
             c.messages.append(make_message(
                 rule.code, spec=rule.spec, source="rule", rule_id=rule.id, fmt=c.fmt,
-                sheet=c.sheet_names.get("chi_tieu", "chi_tieu"), row=row,
-                column=c.table_columns.get("chi_tieu", {}).get(rule.column, rule.column) if row else None,
+                sheet=c.sheet_names.get(INDICATOR_SHEET, INDICATOR_SHEET), row=row,
+                column=c.table_columns.get(INDICATOR_SHEET, {}).get(rule.column, rule.column) if row else None,
                 found=_num(left), expected=f"{rule.fields['right_expr']} = {_num(right)}",
                 left=_num(left), right=_num(right), diff=_num(abs(left - right)), **rule.fields,
             ))
-            count += 1
-    return count
 
 
 # ------------------------------------------------------------------------------ tasks
-
-@dataclass(frozen=True)
-class _TaskState:
-    status: str | None
-    deadline: date | None
-    title: str | None
-
-
-def _task_states(item: GateItem) -> dict[str, _TaskState]:
-    return {r.ma_nhiem_vu: _TaskState(r.trang_thai, r.han_hoan_thanh, r.ten_nhiem_vu)
-            for r in item.checked.task_rows if r.ma_nhiem_vu}
-
-
-def _warehouse_tasks(conn: Connection, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], dict[str, _TaskState]]:
-    if not pairs:
-        return {}
-    districts, periods = zip(*sorted(pairs), strict=True)
-    rows = conn.execute(text("""
-        SELECT s.district_code, s.period_key, s.ma_nhiem_vu, s.trang_thai, t.han_hoan_thanh, t.ten_nhiem_vu
-        FROM core.fct_task_snapshot AS s
-        JOIN core.fct_submission AS sub ON sub.submission_id = s.submission_id AND sub.is_current
-        JOIN core.dim_task AS t ON t.task_key = s.task_key
-        JOIN unnest(CAST(:d AS text[]), CAST(:p AS int[])) AS k(district_code, period_key)
-          ON s.district_code = k.district_code AND s.period_key = k.period_key
-    """), {"d": list(districts), "p": list(periods)})
-    out: dict[tuple[str, int], dict[str, _TaskState]] = {}
-    for d, p, task, status, deadline, title in rows:
-        out.setdefault((d, p), {})[task] = _TaskState(status, deadline, title)
-    return out
-
-
-def _current_deadlines(conn: Connection, districts: set[str]) -> dict[tuple[str, str], date | None]:
-    rows = conn.execute(text("""
-        SELECT district_code, ma_nhiem_vu, han_hoan_thanh FROM core.dim_task
-        WHERE is_current AND district_code = ANY(:d)
-    """), {"d": sorted(districts)})
-    return {(d, t): h for d, t, h in rows}
-
 
 def _day(d: date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else "không thời hạn"
@@ -305,29 +212,24 @@ def _task_message(c: CheckedFile, setting: dict[str, str], code: str, row: int |
                   found: str, **fields: Any) -> None:
     spec = CodeSpec(setting["severity"], setting["message_vi"], setting["message_en"])  # type: ignore[arg-type]
     c.messages.append(make_message(
-        code, spec=spec, source="rule", rule_id=code, fmt=c.fmt, sheet=c.sheet_names.get("nhiem_vu", "nhiem_vu"),
-        row=row, column=c.table_columns.get("nhiem_vu", {}).get(column, column) if column else None, found=found,
+        code, spec=spec, source="rule", rule_id=code, fmt=c.fmt, sheet=c.sheet_names.get(TASK_SHEET, TASK_SHEET),
+        row=row, column=c.table_columns.get(TASK_SHEET, {}).get(column, column) if column else None, found=found,
         **fields))
 
 
-def evaluate_task_rules(items: list[GateItem], conn: Connection) -> int:
+def evaluate_task_rules(items: list[GateItem], previous: History) -> None:
+    """Task history against the previous month; files rejected by the indicator rules are out of it."""
     _, settings = load_rules()
-    latest = _batch_latest(items)
-    subs = [(i, item) for i, item in enumerate(items) if _usable(item)]
-    if not subs:
-        return 0
-    wanted = {(it.checked.district_code, period_key(*previous_month(it.checked.year, it.checked.month)))
-              for _, it in subs}
-    stored = _warehouse_tasks(conn, {k for k in wanted if k not in latest})
-    deadlines = _current_deadlines(conn, {it.checked.district_code for _, it in subs})
-    count = 0
-    for _, item in subs:
+    latest = batch_latest(items)
+    for item in items:
+        if not usable(item):
+            continue
         c = item.checked
+        assert c.year is not None and c.month is not None
+        prev = previous.previous_tasks(items, latest, previous_key(c))
         py, pm = previous_month(c.year, c.month)
-        key = (c.district_code, period_key(py, pm))
-        prev = _task_states(items[latest[key]]) if key in latest else stored.get(key, {})
         prev_period = f"{pm:02d}/{py}"
-        now = _task_states(item)
+        now = task_states(item)
         rows = {r.ma_nhiem_vu: r.row_number for r in c.task_rows if r.ma_nhiem_vu}
 
         def add(code: str, row: int | None, column: str | None, found: str, c: CheckedFile = c,
@@ -336,22 +238,20 @@ def evaluate_task_rules(items: list[GateItem], conn: Connection) -> int:
 
         for task, state in now.items():
             before = prev.get(task)
-            if before and before.status == "Hoàn thành" and state.status not in (None, "Hoàn thành"):
+            if before and before.status == TASK_DONE and state.status not in (None, TASK_DONE):
                 add("TASK_REOPENED", rows[task], "trang_thai", state.status, task=task, status=state.status,
                     prev_period=prev_period)
-            old = before.deadline if before else deadlines.get((c.district_code, task), state.deadline)
-            known = before is not None or (c.district_code, task) in deadlines
+            known = before is not None or (c.district_code, task) in previous.deadlines
+            old = before.deadline if before else previous.deadlines.get((c.district_code, task), state.deadline)
             if known and old != state.deadline:
                 add("TASK_DEADLINE_CHANGED", rows[task], "han_hoan_thanh", _day(state.deadline), task=task,
                     old=_day(old), new=_day(state.deadline))
         for task, state in prev.items():
-            if task not in now and state.status != "Hoàn thành":
+            if task not in now and state.status != TASK_DONE:
                 add("TASK_DISAPPEARED", None, None, task, task=task, title=state.title or "", prev_period=prev_period)
-        count += 1
-    return count
 
 
-def evaluate(items: list[GateItem], ref: RefContext, conn: Connection) -> None:
-    evaluate_indicator_rules(items, ref, conn)
-    evaluate_task_rules(items, conn)
-
+def evaluate(items: list[GateItem], ref: RefContext, previous: History) -> None:
+    """Every rule over the batch; messages are appended to the files. Pure: no warehouse access."""
+    evaluate_indicator_rules(items, ref, previous)
+    evaluate_task_rules(items, previous)

@@ -18,6 +18,18 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from etl.domain.catalog import load_catalog
+from etl.domain.contract import (
+    ACCEPTED,
+    ACCEPTED_WITH_WARNINGS,
+    DUPLICATE,
+    ERROR,
+    INGEST_STATUSES,
+    KIND_PLAN,
+    KIND_SUBMISSION,
+    KIND_UNKNOWN,
+    REJECTED,
+    WARNING,
+)
 from etl.intake.readers import read_file
 from etl.intake.structure import CheckedFile, DistrictRef, RefContext, check_file
 from etl.quality.messages import make_message
@@ -41,7 +53,7 @@ class IncomingFile:
 @dataclass
 class FileResult:
     file: str
-    status: str  # accepted | accepted_with_warnings | rejected | duplicate
+    status: str  # contract.INGEST_STATUSES
     district_code: str | None = None
     period: str | None = None
     submission_id: int | None = None
@@ -128,12 +140,12 @@ def _internal_error(engine: Engine, f: IncomingFile, file_id: int, exc: BaseExce
     with engine.begin() as conn:
         if _recorded_meanwhile(conn, file_id):
             log.info("%s (file_id %s) was recorded by another run meanwhile: a duplicate", f.name, file_id)
-            return FileResult(file=f.name, status="duplicate", file_id=file_id)
+            return FileResult(file=f.name, status=DUPLICATE, file_id=file_id)
         log.error("processing %s (file_id %s) failed", f.name, file_id, exc_info=exc)
-        record_outcome(conn, file_id, checked.kind if checked else "unknown", checked.fmt if checked else None,
-                       "rejected", checked.district_code if checked else None,
+        record_outcome(conn, file_id, checked.kind if checked else KIND_UNKNOWN, checked.fmt if checked else None,
+                       REJECTED, checked.district_code if checked else None,
                        checked.period_code if checked else None, [message])
-    return FileResult(file=f.name, status="rejected", file_id=file_id, errors=[message.as_dict()],
+    return FileResult(file=f.name, status=REJECTED, file_id=file_id, errors=[message.as_dict()],
                       kind=checked.kind if checked else None)
 
 
@@ -141,17 +153,17 @@ def _load_one(engine: Engine, f: IncomingFile, file_id: int, checked: CheckedFil
     """Load one checked file in one transaction (the outcome and messages included)."""
     record_id: int | None = None
     with engine.begin() as conn:
-        if checked.kind == "submission":
+        if checked.kind == KIND_SUBMISSION:
             record_id = load_submission(conn, file_id, f.sha256, f.received_at, checked, ref)
-        elif checked.kind == "plan":
+        elif checked.kind == KIND_PLAN:
             record_id = load_plan(conn, file_id, f.received_at, checked)
         record_outcome(conn, file_id, checked.kind, checked.fmt, checked.outcome, checked.district_code,
                        checked.period_code, checked.messages)
     return FileResult(
         file=f.name, status=checked.outcome, district_code=checked.district_code, period=checked.period_code,
         submission_id=record_id, kind=checked.kind, file_id=file_id,
-        errors=[m.as_dict() for m in checked.messages if m.severity == "error"],
-        warnings=[m.as_dict() for m in checked.messages if m.severity == "warning"],
+        errors=[m.as_dict() for m in checked.messages if m.severity == ERROR],
+        warnings=[m.as_dict() for m in checked.messages if m.severity == WARNING],
     )
 
 
@@ -164,7 +176,7 @@ def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str =
 
     `timings`, when given, accumulates seconds per phase (archive, read, check, gate, load).
     """
-    from etl.quality import expectations, rules
+    from etl.quality import expectations, gate
     clock = timings if timings is not None else Counter()
     started = datetime.now(UTC)
     ref = ref or load_ref_context(engine)
@@ -174,12 +186,12 @@ def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str =
     clock["archive_s"] += time.perf_counter() - t0
 
     results: dict[int, FileResult] = {}
-    pending: list[tuple[int, IncomingFile, expectations.GateItem]] = []
+    pending: list[tuple[int, IncomingFile, gate.GateItem]] = []
     seen_in_batch: set[str] = set()
     for position, f in enumerate(ordered):
         file_id = ids[f.sha256]
         if file_id in processed or f.sha256 in seen_in_batch:
-            results[position] = FileResult(file=f.name, status="duplicate", file_id=file_id)
+            results[position] = FileResult(file=f.name, status=DUPLICATE, file_id=file_id)
             continue
         seen_in_batch.add(f.sha256)
         checked: CheckedFile | None = None
@@ -193,17 +205,11 @@ def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str =
         except Exception as exc:
             results[position] = _internal_error(engine, f, file_id, exc, checked)
             continue
-        pending.append((position, f, expectations.GateItem(file_id, f.name, f.received_at, checked)))
+        pending.append((position, f, gate.GateItem(file_id, f.name, f.received_at, checked)))
 
     items = [item for _, _, item in pending]
     try:
-        t0 = time.perf_counter()
-        expectations.validate(items, ref.catalog)
-        t1 = time.perf_counter()
-        with engine.connect() as conn:
-            rules.evaluate(items, ref, conn)
-        clock["gate_expectations_s"] += t1 - t0
-        clock["gate_rules_s"] += time.perf_counter() - t1
+        clock.update(gate.check_batch(items, ref, engine))
     except Exception as exc:  # a broken suite or rule must not let unchecked figures through
         for position, f, item in pending:
             results[position] = _internal_error(engine, f, item.file_id, exc, item.checked)
@@ -226,15 +232,14 @@ def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str =
 
 
 def _log_run(engine: Engine, caller: str, started: datetime, results: list[FileResult]) -> None:
-    counts = {s: sum(r.status == s for r in results)
-              for s in ("accepted", "accepted_with_warnings", "rejected", "duplicate")}
+    counts = {s: sum(r.status == s for r in results) for s in INGEST_STATUSES}
     with engine.begin() as conn:
         conn.execute(text("""
             INSERT INTO ops.ingest_run (started_at, finished_at, caller, files_seen, accepted,
                                         accepted_with_warnings, rejected, duplicates)
             VALUES (:s, now(), :c, :n, :a, :aw, :r, :d)
-        """), {"s": started, "c": caller, "n": len(results), "a": counts["accepted"],
-               "aw": counts["accepted_with_warnings"], "r": counts["rejected"], "d": counts["duplicate"]})
+        """), {"s": started, "c": caller, "n": len(results), "a": counts[ACCEPTED],
+               "aw": counts[ACCEPTED_WITH_WARNINGS], "r": counts[REJECTED], "d": counts[DUPLICATE]})
 
 
 def ingest_paths(engine: Engine, paths: Iterable[str | Path], *, received_at: datetime | None = None,

@@ -14,24 +14,35 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from etl.domain.contract import TASK_DONE
+from etl.domain.contract import (
+    DONE_LATE,
+    DONE_ON_TIME,
+    ERROR,
+    FLOW,
+    IN_PROGRESS,
+    INDICATOR_SHEET,
+    OVERDUE,
+    REJECTED,
+    SOURCE_FORMATS,
+    TASK_DONE,
+    VALUE_DERIVED_FROM_YTD,
+    VALUE_MISSING,
+    VALUE_SUBMITTED,
+    WARNING,
+    YTD_DERIVED,
+    YTD_NOT_APPLICABLE,
+)
 from etl.domain.periods import period_key, previous_month
-from etl.intake.rows import IndicatorRow
+from etl.intake.rows import IndicatorRow, PlanRow, TaskRow, field_names
 from etl.intake.structure import CheckedFile, RefContext
 from etl.quality.messages import Message, make_message
 
-STG_INDICATOR_COLUMNS = (
-    "file_id", "row_number", "ma_chi_tieu", "ten_chi_tieu", "don_vi_tinh", "thuc_hien_thang_raw",
-    "luy_ke_nam_raw", "ghi_chu", "indicator_code", "conversion_factor", "thuc_hien_thang", "luy_ke_nam",
-)
-STG_TASK_COLUMNS = (
-    "file_id", "row_number", "ma_nhiem_vu", "ten_nhiem_vu", "co_quan_giao", "van_ban_giao", "ngay_giao",
-    "han_hoan_thanh", "trang_thai", "ngay_hoan_thanh", "tien_do", "ghi_chu",
-)
-STG_PLAN_COLUMNS = (
-    "file_id", "row_number", "ma_chi_tieu", "don_vi_tinh", "ke_hoach_nam_raw", "indicator_code",
-    "conversion_factor", "ke_hoach_nam",
-)
+# Staging tables hold the typed rows as they are, field for field, beside the file's id.
+STAGING_TABLES: dict[str, type[IndicatorRow | TaskRow | PlanRow]] = {
+    "staging.stg_indicator_row": IndicatorRow,
+    "staging.stg_task_row": TaskRow,
+    "staging.stg_plan_row": PlanRow,
+}
 FACT_VALUE_COLUMNS = (
     "submission_id", "indicator_key", "district_key", "period_key", "indicator_code", "district_code", "year",
     "month", "value", "ytd_value", "value_source", "ytd_source", "submitted_unit", "conversion_factor",
@@ -56,15 +67,14 @@ def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterab
 
 
 def _stage(conn: Connection, file_id: int, checked: CheckedFile) -> None:
-    if checked.indicator_rows:
-        copy_rows(conn, "staging.stg_indicator_row", STG_INDICATOR_COLUMNS,
-                  ((file_id, *(getattr(r, c) for c in STG_INDICATOR_COLUMNS[1:])) for r in checked.indicator_rows))
-    if checked.task_rows:
-        copy_rows(conn, "staging.stg_task_row", STG_TASK_COLUMNS,
-                  ((file_id, *(getattr(r, c) for c in STG_TASK_COLUMNS[1:])) for r in checked.task_rows))
-    if checked.plan_rows:
-        copy_rows(conn, "staging.stg_plan_row", STG_PLAN_COLUMNS,
-                  ((file_id, *(getattr(r, c) for c in STG_PLAN_COLUMNS[1:])) for r in checked.plan_rows))
+    """Every row read from the file, rejected files included (for inspection)."""
+    rows_by_type = {IndicatorRow: checked.indicator_rows, TaskRow: checked.task_rows, PlanRow: checked.plan_rows}
+    for table, row_type in STAGING_TABLES.items():
+        rows = rows_by_type[row_type]
+        if rows:
+            columns = field_names(row_type)
+            copy_rows(conn, table, ("file_id", *columns),
+                      ((file_id, *(getattr(r, c) for c in columns)) for r in rows))
 
 
 def lock_key(conn: Connection, key: str) -> None:
@@ -108,20 +118,20 @@ def derive_values(checked: CheckedFile, ref: RefContext, previous_ytd: dict[str,
             continue
         ind = ref.catalog.indicators[r.indicator_code]
         month_v, ytd_v = r.thuc_hien_thang, r.luy_ke_nam
-        value_source = "submitted" if month_v is not None else "missing"
-        ytd_source = "not_applicable"
-        if ind.kind == "flow":
+        value_source = VALUE_SUBMITTED if month_v is not None else VALUE_MISSING
+        ytd_source = YTD_NOT_APPLICABLE
+        if ind.kind == FLOW:
             prev = Decimal(0) if checked.month == 1 else previous_ytd.get(ind.code)
-            ytd_source = "submitted" if ytd_v is not None else "missing"
+            ytd_source = VALUE_SUBMITTED if ytd_v is not None else VALUE_MISSING
             if month_v is None and ytd_v is not None:
                 if prev is not None:
-                    month_v, value_source = ytd_v - prev, "derived_from_ytd"
+                    month_v, value_source = ytd_v - prev, VALUE_DERIVED_FROM_YTD
                 else:
                     checked.messages.append(make_message(
-                        "YTD_PREVIOUS_MISSING", sheet="chi_tieu", row=r.row_number, column="luy_ke_nam",
+                        "YTD_PREVIOUS_MISSING", sheet=INDICATOR_SHEET, row=r.row_number, column="luy_ke_nam",
                         found=r.luy_ke_nam_raw, indicator=ind.code, fmt=checked.fmt))
             elif ytd_v is None and month_v is not None and prev is not None:
-                ytd_v, ytd_source = prev + month_v, "derived"
+                ytd_v, ytd_source = prev + month_v, YTD_DERIVED
         out.append(FactValue(r, month_v, ytd_v, value_source, ytd_source))
     return out
 
@@ -137,9 +147,9 @@ def renumber_versions(conn: Connection, table: str, id_col: str, where: str, par
     conn.execute(text(f"UPDATE {table} SET is_current = false WHERE {where} AND is_current"), params)
     conn.execute(text(f"""
         UPDATE {table} SET is_current = true
-        WHERE {id_col} = (SELECT {id_col} FROM {table} WHERE {where} AND status <> 'rejected'
+        WHERE {id_col} = (SELECT {id_col} FROM {table} WHERE {where} AND status <> :rejected
                           ORDER BY received_at DESC, {id_col} DESC LIMIT 1)
-    """), params)
+    """), {**params, "rejected": REJECTED})
 
 
 def load_submission(conn: Connection, file_id: int, sha256: str, received_at: datetime, checked: CheckedFile,
@@ -178,7 +188,7 @@ def load_submission(conn: Connection, file_id: int, sha256: str, received_at: da
         ))
         _merge_tasks(conn, file_id, submission_id, district_code, pk, received_at, checked)
     renumber_versions(conn, "core.fct_submission", "submission_id", "district_code = :d AND period_key = :p",
-              {"d": district_code, "p": pk})
+                      {"d": district_code, "p": pk})
     queue_rollup(conn, district_code, checked.year)  # a rejected version changes the month's status too
     return submission_id
 
@@ -188,7 +198,8 @@ def _merge_tasks(conn: Connection, file_id: int, submission_id: int, district_co
     if not checked.task_rows:
         return
     params = {"f": file_id, "d": district_code, "s": submission_id, "p": pk, "at": received_at,
-              "as_of": checked.window_end, "done": TASK_DONE}
+              "as_of": checked.window_end, "done": TASK_DONE, "done_on_time": DONE_ON_TIME, "done_late": DONE_LATE,
+              "overdue": OVERDUE, "in_progress": IN_PROGRESS}
     # A changed deadline (or title, body, document) is a new version of the same task. The
     # current version is the latest month's: a late correction of an earlier month (a task
     # already reported for a later one) must not rewrite it; its rows are matched to the
@@ -229,9 +240,9 @@ def _merge_tasks(conn: Connection, file_id: int, submission_id: int, district_co
         SELECT :s, t.task_key, :d, :p, r.ma_nhiem_vu, r.trang_thai, r.ngay_hoan_thanh, r.tien_do, :as_of,
                CASE WHEN r.trang_thai = :done THEN
                         CASE WHEN t.han_hoan_thanh IS NULL OR r.ngay_hoan_thanh <= t.han_hoan_thanh
-                             THEN 'done_on_time' ELSE 'done_late' END
-                    WHEN t.han_hoan_thanh IS NOT NULL AND t.han_hoan_thanh < :as_of THEN 'overdue'
-                    ELSE 'in_progress' END,
+                             THEN :done_on_time ELSE :done_late END
+                    WHEN t.han_hoan_thanh IS NOT NULL AND t.han_hoan_thanh < :as_of THEN :overdue
+                    ELSE :in_progress END,
                r.row_number, r.ghi_chu
         FROM staged AS r
         CROSS JOIN LATERAL (
@@ -267,7 +278,7 @@ def load_plan(conn: Connection, file_id: int, received_at: datetime, checked: Ch
             WHERE r.file_id = :f AND r.ke_hoach_nam IS NOT NULL
         """), {"pid": plan_id, "d": checked.district_code, "y": checked.year, "f": file_id})
     renumber_versions(conn, "core.fct_plan", "plan_id", "district_code = :d AND year = :y",
-              {"d": checked.district_code, "y": checked.year})
+                      {"d": checked.district_code, "y": checked.year})
     if not checked.errors:
         queue_rollup(conn, checked.district_code, checked.year)
     return plan_id
@@ -291,7 +302,7 @@ def record_outcome(conn: Connection, file_id: int, kind: str, fmt: str | None, o
         INSERT INTO ops.file_outcome (file_id, file_kind, source_format, outcome, district_code, period_code,
                                       error_count, warning_count, quarantined)
         VALUES (:f, :k, :fmt, :o, :d, :p, :e, :w, :q)
-    """), {"f": file_id, "k": kind, "fmt": fmt if fmt in ("xlsx", "json") else None, "o": outcome,
+    """), {"f": file_id, "k": kind, "fmt": fmt if fmt in SOURCE_FORMATS else None, "o": outcome,
            "d": district_code, "p": period_code,
-           "e": sum(m.severity == "error" for m in messages), "w": sum(m.severity == "warning" for m in messages),
-           "q": outcome == "rejected"})
+           "e": sum(m.severity == ERROR for m in messages), "w": sum(m.severity == WARNING for m in messages),
+           "q": outcome == REJECTED})

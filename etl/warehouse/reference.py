@@ -1,12 +1,9 @@
 """Reference data loaded by `baocao db upgrade`: units, indicator catalog, periods,
 reporting calendar and administrative units. Every load is an idempotent merge: the
-dimensions keep type 2 history, so a changed name or parent closes the old row."""
+dimensions keep type 2 history (etl.warehouse.scd), so a changed name or parent closes the old row."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from calendar import monthrange
 from datetime import date
 from typing import Any
 
@@ -14,60 +11,8 @@ from sqlalchemy import Connection, Engine, text
 
 from etl.domain.calendar import Assignment, Calendar, read_calendar
 from etl.domain.catalog import Catalog, load_catalog
-from etl.domain.periods import PERIOD_YEARS, month_window, period_key
-
-# The first version of a reference row holds "since always": facts of any past year
-# find it. Later changes start on the day they were loaded.
-BEGINNING_OF_TIME = date(1900, 1, 1)
-
-
-def row_hash(row: dict[str, Any], columns: list[str]) -> str:
-    payload = json.dumps([row[c] for c in columns], ensure_ascii=False, default=str)
-    return hashlib.md5(payload.encode("utf-8")).hexdigest()
-
-
-def merge_type2(
-    conn: Connection,
-    table: str,
-    natural_key: list[str],
-    columns: list[str],
-    rows: list[dict[str, Any]],
-    *,
-    today: date,
-    hash_columns: list[str] | None = None,
-) -> dict[str, int]:
-    """Slowly changing dimension type 2 merge of `rows` into `table`.
-
-    Rows whose attributes changed get their current version closed (valid_to = today)
-    and a new version opened; keys that disappeared are closed; new keys are opened.
-    Returns counts of opened and closed versions.
-    """
-    attrs = hash_columns or [c for c in columns if c not in natural_key]
-    for row in rows:
-        row["row_hash"] = row_hash(row, attrs)
-    all_cols = [*columns, "row_hash"]
-    key_match = " AND ".join(f"t.{k} = i.{k}" for k in natural_key)
-    conn.execute(text(f"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT {', '.join(all_cols)} "
-                      f"FROM {table} WITH NO DATA"))
-    if rows:
-        placeholders = ", ".join(f":{c}" for c in all_cols)
-        conn.execute(text(f"INSERT INTO incoming ({', '.join(all_cols)}) VALUES ({placeholders})"), rows)
-    closed = conn.execute(text(f"""
-        UPDATE {table} AS t SET valid_to = :today, is_current = false
-        WHERE t.is_current AND NOT EXISTS (
-            SELECT 1 FROM incoming AS i WHERE {key_match} AND i.row_hash = t.row_hash)
-    """), {"today": today}).rowcount
-    opened = conn.execute(text(f"""
-        INSERT INTO {table} ({', '.join(all_cols)}, valid_from, valid_to, is_current)
-        SELECT {', '.join('i.' + c for c in all_cols)},
-               CASE WHEN EXISTS (SELECT 1 FROM {table} AS t WHERE {key_match})
-                    THEN CAST(:today AS date) ELSE CAST(:beginning AS date) END,
-               NULL, true
-        FROM incoming AS i
-        WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {key_match} AND t.is_current)
-    """), {"today": today, "beginning": BEGINNING_OF_TIME}).rowcount
-    conn.execute(text("DROP TABLE incoming"))
-    return {"opened": opened, "closed": closed}
+from etl.domain.periods import PERIOD_YEARS, half_of, periods_of_year
+from etl.warehouse.scd import merge_type2
 
 
 def _units_rows(catalog: Catalog) -> list[dict[str, Any]]:
@@ -126,7 +71,9 @@ def load_assignments(conn: Connection, assignments: list[Assignment]) -> None:
         """), [a.__dict__ for a in assignments])
 
 
-def load_calendar(conn: Connection, calendar: Calendar | None = None) -> None:
+def load_reporting_calendar(conn: Connection, calendar: Calendar | None = None) -> None:
+    """Replace core.reporting_calendar and core.reporting_assignment with the calendar's (the YAML
+    is the source of truth)."""
     calendar = calendar or read_calendar()
     load_assignments(conn, list(calendar.assignments))
     rows = [
@@ -144,26 +91,16 @@ def load_calendar(conn: Connection, calendar: Calendar | None = None) -> None:
 
 
 def period_rows(years: range = PERIOD_YEARS) -> list[dict[str, Any]]:
+    """core.dim_period: every month, half and year, with its Decree 09 data window (H1 and the
+    year count from 15 December of the previous year; H2 from 15 June)."""
     rows: list[dict[str, Any]] = []
-    for y in years:
-        for m in range(1, 13):
-            ws, we = month_window(y, m)
-            rows.append({"period_key": period_key(y, m), "period_code": f"{y}-{m:02d}", "period_type": "month",
-                         "year": y, "half": 1 if m <= 6 else 2, "month": m,
-                         "start_date": date(y, m, 1), "end_date": date(y, m, monthrange(y, m)[1]),
-                         "window_start": ws, "window_end": we})
-        for h in (1, 2):
-            first, last = (1, 6) if h == 1 else (7, 12)
-            rows.append({"period_key": period_key(y, half=h), "period_code": f"{y}-H{h}", "period_type": "half",
-                         "year": y, "half": h, "month": None,
-                         "start_date": date(y, first, 1), "end_date": date(y, last, monthrange(y, last)[1]),
-                         # Decree 09: both halves' reports count from 15 Dec of the previous year
-                         # for H1; H2's own window is 15 Jun to 14 Dec.
-                         "window_start": month_window(y, first)[0], "window_end": month_window(y, last)[1]})
-        rows.append({"period_key": period_key(y), "period_code": str(y), "period_type": "year",
-                     "year": y, "half": None, "month": None,
-                     "start_date": date(y, 1, 1), "end_date": date(y, 12, 31),
-                     "window_start": month_window(y, 1)[0], "window_end": month_window(y, 12)[1]})
+    for year in years:
+        for p in periods_of_year(year):
+            window_start, window_end = p.window()
+            rows.append({"period_key": p.key, "period_code": p.code, "period_type": p.kind, "year": p.year,
+                         "half": half_of(p.month) if p.month else p.half, "month": p.month,
+                         "start_date": p.start_date, "end_date": p.end_date,
+                         "window_start": window_start, "window_end": window_end})
     return rows
 
 
@@ -215,7 +152,7 @@ def load_reference_data(engine: Engine, today: date | None = None) -> dict[str, 
     with engine.begin() as conn:
         load_units(conn, catalog)
         load_periods(conn)
-        load_calendar(conn)
+        load_reporting_calendar(conn)
         result: dict[str, Any] = {"dim_indicator": load_indicators(conn, catalog, today)}
         result.update(load_admin_units(conn, today))
     return result

@@ -17,11 +17,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, Engine, text
 
+from etl.domain.contract import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED
 from etl.warehouse.ingest import FileResult, IncomingFile, ingest_files
-from etl.warehouse.load import lock_key, queue_rollup, renumber_versions
+from etl.warehouse.load import STAGING_TABLES, lock_key, queue_rollup, renumber_versions
 
 DEFAULT_CODE = "INTERNAL_ERROR"
-_STAGING_TABLES = ("staging.stg_indicator_row", "staging.stg_task_row", "staging.stg_plan_row")
 
 
 class NotReprocessable(ValueError):
@@ -40,7 +40,7 @@ def select_files(conn: Connection, file_ids: Sequence[int] = (), code: str = DEF
         unknown = sorted(set(file_ids) - outcomes.keys())
         if unknown:
             raise NotReprocessable(f"no archived file with id {', '.join(map(str, unknown))} (see raw.file)")
-        accepted = sorted(i for i, o in outcomes.items() if o.startswith("accepted"))
+        accepted = sorted(i for i, o in outcomes.items() if o in (ACCEPTED, ACCEPTED_WITH_WARNINGS))
         if accepted:
             raise NotReprocessable(
                 f"file {', '.join(map(str, accepted))} was accepted: its figures are in the warehouse; "
@@ -50,10 +50,10 @@ def select_files(conn: Connection, file_ids: Sequence[int] = (), code: str = DEF
         SELECT o.file_id
         FROM ops.file_outcome AS o
         JOIN raw.file AS f USING (file_id)
-        WHERE o.outcome = 'rejected'
+        WHERE o.outcome = :rejected
           AND EXISTS (SELECT 1 FROM ops.validation_message AS m WHERE m.file_id = o.file_id AND m.code = :code)
         ORDER BY f.received_at, o.file_id
-    """), {"code": code}).scalars())
+    """), {"code": code, "rejected": REJECTED}).scalars())
 
 
 def _supersede(conn: Connection, file_ids: list[int]) -> None:
@@ -71,23 +71,23 @@ def _supersede(conn: Connection, file_ids: list[int]) -> None:
     """), {"ids": file_ids})
     conn.execute(text("DELETE FROM ops.validation_message WHERE file_id = ANY(:ids)"), {"ids": file_ids})
     conn.execute(text("DELETE FROM ops.file_outcome WHERE file_id = ANY(:ids)"), {"ids": file_ids})
-    for table in _STAGING_TABLES:
+    for table in STAGING_TABLES:
         conn.execute(text(f"DELETE FROM {table} WHERE file_id = ANY(:ids)"), {"ids": file_ids})
     # A rejected version holds no figures or tasks; removing it renumbers the versions left
     # and changes the month's status (versions received, errors), hence the rollup queue.
     months = conn.execute(text("""
-        DELETE FROM core.fct_submission WHERE file_id = ANY(:ids) AND status = 'rejected'
+        DELETE FROM core.fct_submission WHERE file_id = ANY(:ids) AND status = :rejected
         RETURNING district_code, period_key, year
-    """), {"ids": file_ids}).all()
+    """), {"ids": file_ids, "rejected": REJECTED}).all()
     for district_code, period_key, year in months:
         lock_key(conn, f"submission:{district_code}:{period_key}")
         renumber_versions(conn, "core.fct_submission", "submission_id", "district_code = :d AND period_key = :p",
-                  {"d": district_code, "p": period_key})
+                          {"d": district_code, "p": period_key})
         queue_rollup(conn, district_code, year)
     plans = conn.execute(text("""
-        DELETE FROM core.fct_plan WHERE file_id = ANY(:ids) AND status = 'rejected'
+        DELETE FROM core.fct_plan WHERE file_id = ANY(:ids) AND status = :rejected
         RETURNING district_code, year
-    """), {"ids": file_ids}).all()
+    """), {"ids": file_ids, "rejected": REJECTED}).all()
     for district_code, year in plans:
         lock_key(conn, f"plan:{district_code}:{year}")
         renumber_versions(conn, "core.fct_plan", "plan_id", "district_code = :d AND year = :y",

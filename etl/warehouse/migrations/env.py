@@ -1,26 +1,33 @@
-"""Alembic environment: runs on the connection that etl.warehouse.schema.upgrade hands over, or on
-WAREHOUSE_URL / the embedded server when alembic is called from the command line."""
+"""Alembic environment (the harness, not a revision): runs on the connection that
+etl.warehouse.schema.upgrade hands over, or on WAREHOUSE_URL / the embedded server when alembic is
+called from the command line (`alembic -c alembic.ini ...`)."""
 
 from __future__ import annotations
 
 from alembic import context
-
-from etl.warehouse.db import get_engine
+from sqlalchemy import Connection, text
 
 config = context.config
+
+
+def run_on(connection: Connection) -> None:
+    # Alembic keeps its version table in ops, which must exist before it looks (the baseline
+    # creates the other schemas).
+    connection.execute(text("CREATE SCHEMA IF NOT EXISTS ops"))
+    context.configure(connection=connection, version_table_schema="ops")
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, version_table_schema="ops")
-        with context.begin_transaction():
-            context.run_migrations()
+        run_on(connection)
         return
-    with get_engine().connect() as conn:
-        context.configure(connection=conn, version_table_schema="ops")
-        with context.begin_transaction():
-            context.run_migrations()
+    from etl.warehouse.db import get_engine  # only from the command line: the warehouse's URL
+
+    with get_engine().begin() as conn:
+        run_on(conn)
 
 
 run_migrations_online()

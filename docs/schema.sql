@@ -1,0 +1,1102 @@
+-- The warehouse schema at revision 0011, as `baocao db upgrade` leaves an empty database.
+-- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
+-- tests/test_schema.py fails when it is stale. Owners and the owner's privileges are left out.
+-- Dumped on PostgreSQL 15.
+
+-- Roles
+
+CREATE ROLE baocao_analyst NOLOGIN;
+COMMENT ON ROLE baocao_analyst IS 'Chuyên viên phân tích: chỉ đọc schema mart / analysts: read-only on mart';
+
+-- Schemas
+
+CREATE SCHEMA core;
+COMMENT ON SCHEMA core IS 'Bảng chiều và bảng sự kiện / conformed dimensions and facts';
+CREATE SCHEMA mart;
+COMMENT ON SCHEMA mart IS 'Bảng báo cáo cho chuyên viên phân tích / report tables for analysts';
+GRANT USAGE ON SCHEMA mart TO baocao_analyst;
+CREATE SCHEMA ops;
+COMMENT ON SCHEMA ops IS 'Nhật ký vận hành / processing outcomes, validation messages, run and alert logs';
+CREATE SCHEMA raw;
+COMMENT ON SCHEMA raw IS 'Tệp gốc như khi nhận / every file exactly as it arrived';
+CREATE SCHEMA staging;
+COMMENT ON SCHEMA staging IS 'Dòng đọc từ tệp / rows as read from each file';
+
+-- Tables
+
+CREATE TABLE core.dim_district (
+    district_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    district_code character(3) NOT NULL,
+    district_name text NOT NULL,
+    district_short text NOT NULL,
+    district_type text NOT NULL,
+    commune_count integer NOT NULL,
+    province_code character(2) NOT NULL,
+    province_name text NOT NULL,
+    province_2025_code text NOT NULL,
+    province_2025_name text NOT NULL,
+    row_hash text NOT NULL,
+    valid_from date NOT NULL,
+    valid_to date,
+    is_current boolean NOT NULL
+);
+ALTER TABLE core.dim_district ADD CONSTRAINT dim_district_commune_count_check CHECK (commune_count >= 0);
+ALTER TABLE core.dim_district ADD CONSTRAINT dim_district_pkey PRIMARY KEY (district_key);
+CREATE UNIQUE INDEX dim_district_current ON core.dim_district USING btree (district_code) WHERE is_current;
+CREATE INDEX dim_district_province ON core.dim_district USING btree (province_code) WHERE is_current;
+COMMENT ON TABLE core.dim_district IS 'Huyện (đơn vị cấp huyện trước 1/7/2025) / legacy districts, type 2';
+COMMENT ON COLUMN core.dim_district.district_key IS 'Surrogate key of this version';
+COMMENT ON COLUMN core.dim_district.district_code IS 'Mã huyện, 3 digits (Chư Pưh 639)';
+COMMENT ON COLUMN core.dim_district.district_name IS 'Full name, e.g. Huyện Chư Pưh';
+COMMENT ON COLUMN core.dim_district.district_short IS 'Name without the type word';
+COMMENT ON COLUMN core.dim_district.district_type IS 'Huyện, Quận, Thị xã or Thành phố';
+COMMENT ON COLUMN core.dim_district.commune_count IS 'Số xã, phường, thị trấn / communes in the district';
+COMMENT ON COLUMN core.dim_district.province_code IS 'Legacy province code';
+COMMENT ON COLUMN core.dim_district.province_2025_code IS 'Merged province (from 1/7/2025) that now contains the district';
+COMMENT ON COLUMN core.dim_district.valid_from IS 'First day this version holds';
+COMMENT ON COLUMN core.dim_district.valid_to IS 'Day this version stopped holding (null while current)';
+
+CREATE TABLE core.dim_indicator (
+    indicator_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    indicator_code text NOT NULL,
+    indicator_name text NOT NULL,
+    indicator_name_en text NOT NULL,
+    unit text NOT NULL,
+    kind text NOT NULL,
+    aggregation_type text NOT NULL,
+    direction text NOT NULL,
+    numerator_codes text[] NOT NULL,
+    denominator_codes text[] NOT NULL,
+    scale numeric NOT NULL,
+    rule text,
+    allow_negative boolean NOT NULL,
+    is_integer boolean NOT NULL,
+    max_month_change_pct numeric,
+    catalog_version integer NOT NULL,
+    row_hash text NOT NULL,
+    valid_from date NOT NULL,
+    valid_to date,
+    is_current boolean NOT NULL
+);
+ALTER TABLE core.dim_indicator ADD CONSTRAINT dim_indicator_direction_check CHECK (direction = ANY (ARRAY['higher_is_better'::text, 'lower_is_better'::text, 'none'::text]));
+ALTER TABLE core.dim_indicator ADD CONSTRAINT dim_indicator_kind_check CHECK (kind = ANY (ARRAY['flow'::text, 'stock'::text, 'opening'::text, 'rate'::text]));
+ALTER TABLE core.dim_indicator ADD CONSTRAINT dim_indicator_pkey PRIMARY KEY (indicator_key);
+CREATE UNIQUE INDEX dim_indicator_current ON core.dim_indicator USING btree (indicator_code) WHERE is_current;
+COMMENT ON TABLE core.dim_indicator IS 'Danh mục chỉ tiêu / indicator catalog, type 2';
+COMMENT ON COLUMN core.dim_indicator.indicator_code IS 'Mã chỉ tiêu (ma_chi_tieu)';
+COMMENT ON COLUMN core.dim_indicator.unit IS 'Đơn vị tính: the unit every value is stored in';
+COMMENT ON COLUMN core.dim_indicator.kind IS 'flow (sums), stock (last value), opening (first value), rate (recomputed)';
+COMMENT ON COLUMN core.dim_indicator.aggregation_type IS 'DHIS2 name of the aggregation: SUM, LAST, FIRST, RECOMPUTE';
+COMMENT ON COLUMN core.dim_indicator.direction IS 'Which way is better, for plan attainment';
+COMMENT ON COLUMN core.dim_indicator.numerator_codes IS 'Rates: indicators summed in the numerator';
+COMMENT ON COLUMN core.dim_indicator.denominator_codes IS 'Rates: indicators summed in the denominator';
+COMMENT ON COLUMN core.dim_indicator.scale IS 'Rates: multiplier (100 for a percentage)';
+COMMENT ON COLUMN core.dim_indicator.rule IS 'Identity or bound checked by the quality gate';
+COMMENT ON COLUMN core.dim_indicator.is_integer IS 'Counts: values must be whole numbers';
+COMMENT ON COLUMN core.dim_indicator.max_month_change_pct IS 'Stocks: month-on-month change above this is an outlier warning';
+
+CREATE TABLE core.dim_period (
+    period_key integer NOT NULL,
+    period_code text NOT NULL,
+    period_type text NOT NULL,
+    year smallint NOT NULL,
+    half smallint,
+    month smallint,
+    start_date date NOT NULL,
+    end_date date NOT NULL,
+    window_start date NOT NULL,
+    window_end date NOT NULL
+);
+ALTER TABLE core.dim_period ADD CONSTRAINT dim_period_half_check CHECK (half = ANY (ARRAY[1, 2]));
+ALTER TABLE core.dim_period ADD CONSTRAINT dim_period_month_check CHECK (month >= 1 AND month <= 12);
+ALTER TABLE core.dim_period ADD CONSTRAINT dim_period_period_code_key UNIQUE (period_code);
+ALTER TABLE core.dim_period ADD CONSTRAINT dim_period_period_type_check CHECK (period_type = ANY (ARRAY['month'::text, 'half'::text, 'year'::text]));
+ALTER TABLE core.dim_period ADD CONSTRAINT dim_period_pkey PRIMARY KEY (period_key);
+COMMENT ON TABLE core.dim_period IS 'Kỳ báo cáo: tháng, 6 tháng, năm / reporting periods';
+COMMENT ON COLUMN core.dim_period.period_key IS 'YYYYMM for a month, YYYY*100+90+half for a half (202491), YYYY*100 for a year';
+COMMENT ON COLUMN core.dim_period.period_code IS 'ky_bao_cao: 2024-05, 2024-H1, 2024';
+COMMENT ON COLUMN core.dim_period.half IS '1 for months 1-6, 2 for months 7-12';
+COMMENT ON COLUMN core.dim_period.start_date IS 'Calendar start';
+COMMENT ON COLUMN core.dim_period.end_date IS 'Calendar end';
+COMMENT ON COLUMN core.dim_period.window_start IS 'Data window start (Decree 09 default, cut-off day 14)';
+COMMENT ON COLUMN core.dim_period.window_end IS 'Data window end, the default chốt số liệu';
+
+CREATE TABLE core.dim_province (
+    province_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    province_code character(2) NOT NULL,
+    province_name text NOT NULL,
+    province_short text NOT NULL,
+    province_type text NOT NULL,
+    province_2025_code text NOT NULL,
+    province_2025_name text NOT NULL,
+    row_hash text NOT NULL,
+    valid_from date NOT NULL,
+    valid_to date,
+    is_current boolean NOT NULL
+);
+ALTER TABLE core.dim_province ADD CONSTRAINT dim_province_pkey PRIMARY KEY (province_key);
+CREATE UNIQUE INDEX dim_province_current ON core.dim_province USING btree (province_code) WHERE is_current;
+COMMENT ON TABLE core.dim_province IS 'Tỉnh (63 tỉnh trước 1/7/2025) / legacy provinces, type 2';
+COMMENT ON COLUMN core.dim_province.province_key IS 'Surrogate key of this version';
+COMMENT ON COLUMN core.dim_province.province_code IS 'Mã tỉnh, 2 digits (Gia Lai 64)';
+COMMENT ON COLUMN core.dim_province.province_type IS 'Tỉnh or Thành phố';
+COMMENT ON COLUMN core.dim_province.province_2025_code IS 'Code of the merged province (from 1/7/2025) that now contains it';
+COMMENT ON COLUMN core.dim_province.row_hash IS 'Hash of the attributes, to detect changes';
+COMMENT ON COLUMN core.dim_province.valid_from IS 'First day this version holds';
+COMMENT ON COLUMN core.dim_province.valid_to IS 'Day this version stopped holding (null while current)';
+
+CREATE TABLE core.dim_province_2025 (
+    province_2025_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    province_2025_code text NOT NULL,
+    province_2025_name text NOT NULL,
+    province_2025_short text NOT NULL,
+    row_hash text NOT NULL,
+    valid_from date NOT NULL,
+    valid_to date,
+    is_current boolean NOT NULL
+);
+ALTER TABLE core.dim_province_2025 ADD CONSTRAINT dim_province_2025_pkey PRIMARY KEY (province_2025_key);
+CREATE UNIQUE INDEX dim_province_2025_current ON core.dim_province_2025 USING btree (province_2025_code) WHERE is_current;
+COMMENT ON TABLE core.dim_province_2025 IS 'Tỉnh sau sắp xếp (34 tỉnh từ 1/7/2025) / merged provinces, type 2';
+
+CREATE TABLE core.dim_task (
+    task_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    district_code character(3) NOT NULL,
+    ma_nhiem_vu text NOT NULL,
+    ten_nhiem_vu text NOT NULL,
+    co_quan_giao text NOT NULL,
+    van_ban_giao text,
+    ngay_giao date,
+    han_hoan_thanh date,
+    row_hash text NOT NULL,
+    first_submission_id bigint NOT NULL,
+    valid_from timestamp with time zone NOT NULL,
+    valid_to timestamp with time zone,
+    is_current boolean NOT NULL
+);
+ALTER TABLE core.dim_task ADD CONSTRAINT dim_task_first_submission_id_fkey FOREIGN KEY (first_submission_id) REFERENCES core.fct_submission(submission_id);
+ALTER TABLE core.dim_task ADD CONSTRAINT dim_task_pkey PRIMARY KEY (task_key);
+CREATE UNIQUE INDEX dim_task_current ON core.dim_task USING btree (district_code, ma_nhiem_vu) WHERE is_current;
+CREATE INDEX dim_task_lookup ON core.dim_task USING btree (district_code, ma_nhiem_vu);
+COMMENT ON TABLE core.dim_task IS 'Nhiệm vụ được giao / assigned tasks, type 2';
+COMMENT ON COLUMN core.dim_task.ma_nhiem_vu IS 'Stable task id given by the district, e.g. 3466/QĐ-UBND#12';
+COMMENT ON COLUMN core.dim_task.co_quan_giao IS 'Cơ quan giao: assigning body';
+COMMENT ON COLUMN core.dim_task.van_ban_giao IS 'Văn bản giao: assigning document number';
+COMMENT ON COLUMN core.dim_task.han_hoan_thanh IS 'Deadline; null for a standing task (thường xuyên)';
+COMMENT ON COLUMN core.dim_task.first_submission_id IS 'Submission that introduced this version';
+COMMENT ON COLUMN core.dim_task.valid_from IS 'received_at of that submission';
+
+CREATE TABLE core.dim_unit (
+    unit text NOT NULL,
+    dimension text NOT NULL,
+    factor numeric NOT NULL,
+    is_integer boolean NOT NULL
+);
+ALTER TABLE core.dim_unit ADD CONSTRAINT dim_unit_factor_check CHECK (factor > 0::numeric);
+ALTER TABLE core.dim_unit ADD CONSTRAINT dim_unit_pkey PRIMARY KEY (unit);
+COMMENT ON TABLE core.dim_unit IS 'Đơn vị tính và quy đổi / units and conversion factors';
+COMMENT ON COLUMN core.dim_unit.dimension IS 'Units of the same dimension convert into each other';
+COMMENT ON COLUMN core.dim_unit.factor IS 'Multiplier to the dimension''s base unit';
+
+CREATE TABLE core.fct_indicator_value (
+    submission_id bigint NOT NULL,
+    indicator_key bigint NOT NULL,
+    district_key bigint NOT NULL,
+    period_key integer NOT NULL,
+    indicator_code text NOT NULL,
+    district_code character(3) NOT NULL,
+    year smallint NOT NULL,
+    month smallint NOT NULL,
+    value numeric,
+    ytd_value numeric,
+    value_source text NOT NULL,
+    ytd_source text NOT NULL,
+    submitted_unit text NOT NULL,
+    conversion_factor numeric NOT NULL,
+    source_row integer NOT NULL,
+    note text
+);
+ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_district_key_fkey FOREIGN KEY (district_key) REFERENCES core.dim_district(district_key);
+ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_indicator_key_fkey FOREIGN KEY (indicator_key) REFERENCES core.dim_indicator(indicator_key);
+ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_period_key_fkey FOREIGN KEY (period_key) REFERENCES core.dim_period(period_key);
+ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_pkey PRIMARY KEY (submission_id, indicator_key);
+ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_submission_id_fkey FOREIGN KEY (submission_id) REFERENCES core.fct_submission(submission_id);
+ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_value_source_check CHECK (value_source = ANY (ARRAY['submitted'::text, 'derived_from_ytd'::text, 'missing'::text]));
+ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_ytd_source_check CHECK (ytd_source = ANY (ARRAY['submitted'::text, 'derived'::text, 'not_applicable'::text, 'missing'::text]));
+CREATE INDEX fct_indicator_value_lookup ON core.fct_indicator_value USING btree (district_code, indicator_code, period_key);
+COMMENT ON TABLE core.fct_indicator_value IS 'Giá trị chỉ tiêu theo tháng / indicator values, district x month x indicator x version';
+COMMENT ON COLUMN core.fct_indicator_value.value IS 'Thực hiện tháng: month value (flow), level at month end (stock), level at start (opening) or the rate submitted, in the catalog unit';
+COMMENT ON COLUMN core.fct_indicator_value.ytd_value IS 'Lũy kế năm: year-to-date value (flows only), catalog unit';
+COMMENT ON COLUMN core.fct_indicator_value.value_source IS 'submitted, derived_from_ytd (YTD minus previous month''s YTD) or missing';
+COMMENT ON COLUMN core.fct_indicator_value.ytd_source IS 'submitted, derived (previous YTD plus month), not_applicable (not a flow) or missing';
+COMMENT ON COLUMN core.fct_indicator_value.submitted_unit IS 'Unit the district wrote';
+COMMENT ON COLUMN core.fct_indicator_value.conversion_factor IS 'Multiplier applied to reach the catalog unit';
+COMMENT ON COLUMN core.fct_indicator_value.source_row IS 'Row of the sheet the value came from';
+
+CREATE TABLE core.fct_plan (
+    plan_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    file_id bigint NOT NULL,
+    district_key bigint NOT NULL,
+    district_code character(3) NOT NULL,
+    year smallint NOT NULL,
+    van_ban text,
+    received_at timestamp with time zone NOT NULL,
+    version integer NOT NULL,
+    status text NOT NULL,
+    is_current boolean DEFAULT false NOT NULL,
+    error_count integer NOT NULL,
+    warning_count integer NOT NULL,
+    loaded_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE core.fct_plan ADD CONSTRAINT fct_plan_check CHECK (NOT is_current OR status <> 'rejected'::text);
+ALTER TABLE core.fct_plan ADD CONSTRAINT fct_plan_district_key_fkey FOREIGN KEY (district_key) REFERENCES core.dim_district(district_key);
+ALTER TABLE core.fct_plan ADD CONSTRAINT fct_plan_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
+ALTER TABLE core.fct_plan ADD CONSTRAINT fct_plan_file_id_key UNIQUE (file_id);
+ALTER TABLE core.fct_plan ADD CONSTRAINT fct_plan_pkey PRIMARY KEY (plan_id);
+ALTER TABLE core.fct_plan ADD CONSTRAINT fct_plan_status_check CHECK (status = ANY (ARRAY['accepted'::text, 'accepted_with_warnings'::text, 'rejected'::text]));
+CREATE UNIQUE INDEX fct_plan_current ON core.fct_plan USING btree (district_code, year) WHERE is_current;
+COMMENT ON TABLE core.fct_plan IS 'Kế hoạch năm đã nhận / annual plan files';
+COMMENT ON COLUMN core.fct_plan.van_ban IS 'Decision that set the targets, e.g. 2115/QĐ-UBND';
+COMMENT ON COLUMN core.fct_plan.is_current IS 'The plan in force: latest accepted for the district and year';
+
+CREATE TABLE core.fct_plan_target (
+    plan_id bigint NOT NULL,
+    indicator_key bigint NOT NULL,
+    indicator_code text NOT NULL,
+    district_code character(3) NOT NULL,
+    year smallint NOT NULL,
+    target_value numeric NOT NULL,
+    submitted_unit text NOT NULL,
+    conversion_factor numeric NOT NULL
+);
+ALTER TABLE core.fct_plan_target ADD CONSTRAINT fct_plan_target_indicator_key_fkey FOREIGN KEY (indicator_key) REFERENCES core.dim_indicator(indicator_key);
+ALTER TABLE core.fct_plan_target ADD CONSTRAINT fct_plan_target_pkey PRIMARY KEY (plan_id, indicator_key);
+ALTER TABLE core.fct_plan_target ADD CONSTRAINT fct_plan_target_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES core.fct_plan(plan_id);
+COMMENT ON TABLE core.fct_plan_target IS 'Chỉ tiêu kế hoạch năm / annual plan targets';
+COMMENT ON COLUMN core.fct_plan_target.target_value IS 'Kế hoạch năm in the catalog unit';
+
+CREATE TABLE core.fct_submission (
+    submission_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    file_id bigint NOT NULL,
+    district_key bigint NOT NULL,
+    district_code character(3) NOT NULL,
+    period_key integer NOT NULL,
+    year smallint NOT NULL,
+    month smallint NOT NULL,
+    source_format text NOT NULL,
+    received_at timestamp with time zone NOT NULL,
+    sha256 character(64) NOT NULL,
+    version integer NOT NULL,
+    status text NOT NULL,
+    is_current boolean DEFAULT false NOT NULL,
+    error_count integer NOT NULL,
+    warning_count integer NOT NULL,
+    window_start date NOT NULL,
+    window_end date NOT NULL,
+    ngay_lap date,
+    nguoi_lap text,
+    email_lien_he text,
+    loaded_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_check CHECK (NOT is_current OR status <> 'rejected'::text);
+ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_district_key_fkey FOREIGN KEY (district_key) REFERENCES core.dim_district(district_key);
+ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
+ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_file_id_key UNIQUE (file_id);
+ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_period_key_fkey FOREIGN KEY (period_key) REFERENCES core.dim_period(period_key);
+ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_pkey PRIMARY KEY (submission_id);
+ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_source_format_check CHECK (source_format = ANY (ARRAY['xlsx'::text, 'json'::text]));
+ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_status_check CHECK (status = ANY (ARRAY['accepted'::text, 'accepted_with_warnings'::text, 'rejected'::text]));
+CREATE UNIQUE INDEX fct_submission_current ON core.fct_submission USING btree (district_code, period_key) WHERE is_current;
+CREATE INDEX fct_submission_district_period ON core.fct_submission USING btree (district_code, period_key);
+COMMENT ON TABLE core.fct_submission IS 'Báo cáo tháng đã nhận (mỗi tệp một dòng) / monthly submissions, one row per file';
+COMMENT ON COLUMN core.fct_submission.submission_id IS 'Surrogate key';
+COMMENT ON COLUMN core.fct_submission.file_id IS 'The archived file (raw.file)';
+COMMENT ON COLUMN core.fct_submission.district_key IS 'District version current when loaded';
+COMMENT ON COLUMN core.fct_submission.period_key IS 'The reporting month (ky_bao_cao)';
+COMMENT ON COLUMN core.fct_submission.received_at IS 'When the file arrived';
+COMMENT ON COLUMN core.fct_submission.version IS 'Lần gửi: 1 for the first file of this district-month, by arrival';
+COMMENT ON COLUMN core.fct_submission.status IS 'accepted, accepted_with_warnings or rejected';
+COMMENT ON COLUMN core.fct_submission.is_current IS 'True for the latest accepted version: the figure that counts';
+COMMENT ON COLUMN core.fct_submission.error_count IS 'Errors found (any error rejects)';
+COMMENT ON COLUMN core.fct_submission.warning_count IS 'Warnings recorded';
+COMMENT ON COLUMN core.fct_submission.window_start IS 'Data window start for this district''s province';
+COMMENT ON COLUMN core.fct_submission.window_end IS 'Data window end (chốt số liệu); task statuses are as of this day';
+COMMENT ON COLUMN core.fct_submission.email_lien_he IS 'Contact for alerts about this submission';
+
+CREATE TABLE core.fct_task_snapshot (
+    submission_id bigint NOT NULL,
+    task_key bigint NOT NULL,
+    district_code character(3) NOT NULL,
+    period_key integer NOT NULL,
+    ma_nhiem_vu text NOT NULL,
+    trang_thai text NOT NULL,
+    ngay_hoan_thanh date,
+    tien_do numeric,
+    as_of_date date NOT NULL,
+    derived_status text NOT NULL,
+    source_row integer NOT NULL,
+    note text
+);
+ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_derived_status_check CHECK (derived_status = ANY (ARRAY['done_on_time'::text, 'done_late'::text, 'in_progress'::text, 'overdue'::text]));
+ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_period_key_fkey FOREIGN KEY (period_key) REFERENCES core.dim_period(period_key);
+ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_pkey PRIMARY KEY (submission_id, task_key);
+ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_submission_id_fkey FOREIGN KEY (submission_id) REFERENCES core.fct_submission(submission_id);
+ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_task_key_fkey FOREIGN KEY (task_key) REFERENCES core.dim_task(task_key);
+ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_tien_do_check CHECK (tien_do >= 0::numeric AND tien_do <= 100::numeric);
+ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_trang_thai_check CHECK (trang_thai = ANY (ARRAY['Hoàn thành'::text, 'Đang thực hiện'::text, 'Chưa thực hiện'::text]));
+CREATE INDEX fct_task_snapshot_lookup ON core.fct_task_snapshot USING btree (district_code, period_key);
+COMMENT ON TABLE core.fct_task_snapshot IS 'Tình hình thực hiện nhiệm vụ theo tháng / monthly task snapshot';
+COMMENT ON COLUMN core.fct_task_snapshot.trang_thai IS 'Status as reported';
+COMMENT ON COLUMN core.fct_task_snapshot.tien_do IS 'Progress 0-100 as reported';
+COMMENT ON COLUMN core.fct_task_snapshot.as_of_date IS 'End of the data window the status is judged at';
+COMMENT ON COLUMN core.fct_task_snapshot.derived_status IS 'done_on_time, done_late, in_progress (within deadline or standing) or overdue';
+
+CREATE TABLE core.reporting_assignment (
+    province_code text NOT NULL,
+    report_type text NOT NULL,
+    from_period_key integer NOT NULL
+);
+ALTER TABLE core.reporting_assignment ADD CONSTRAINT reporting_assignment_from_period_key_fkey FOREIGN KEY (from_period_key) REFERENCES core.dim_period(period_key);
+ALTER TABLE core.reporting_assignment ADD CONSTRAINT reporting_assignment_pkey PRIMARY KEY (province_code, report_type);
+ALTER TABLE core.reporting_assignment ADD CONSTRAINT reporting_assignment_report_type_check CHECK (report_type = 'month'::text);
+COMMENT ON TABLE core.reporting_assignment IS 'Tỉnh phải báo cáo từ kỳ nào / provinces whose districts must report, and from when';
+COMMENT ON COLUMN core.reporting_assignment.province_code IS 'Legacy province code; all its current districts are expected';
+COMMENT ON COLUMN core.reporting_assignment.from_period_key IS 'First month expected (core.dim_period, YYYYMM)';
+
+CREATE TABLE core.reporting_calendar (
+    province_code text NOT NULL,
+    report_type text NOT NULL,
+    cutoff_day smallint NOT NULL,
+    deadline_day smallint NOT NULL,
+    deadline_time time without time zone NOT NULL,
+    timezone text NOT NULL
+);
+ALTER TABLE core.reporting_calendar ADD CONSTRAINT reporting_calendar_check CHECK (deadline_day > cutoff_day);
+ALTER TABLE core.reporting_calendar ADD CONSTRAINT reporting_calendar_cutoff_day_check CHECK (cutoff_day >= 1 AND cutoff_day <= 28);
+ALTER TABLE core.reporting_calendar ADD CONSTRAINT reporting_calendar_deadline_day_check CHECK (deadline_day >= 1 AND deadline_day <= 28);
+ALTER TABLE core.reporting_calendar ADD CONSTRAINT reporting_calendar_pkey PRIMARY KEY (province_code, report_type);
+ALTER TABLE core.reporting_calendar ADD CONSTRAINT reporting_calendar_report_type_check CHECK (report_type = ANY (ARRAY['month'::text, 'half'::text, 'year'::text]));
+COMMENT ON TABLE core.reporting_calendar IS 'Ngày chốt số liệu và hạn gửi theo tỉnh / cut-off and deadline per province';
+COMMENT ON COLUMN core.reporting_calendar.province_code IS 'Legacy province code, or * for the default';
+COMMENT ON COLUMN core.reporting_calendar.cutoff_day IS 'Ngày chốt số liệu: last day of the data window in the period''s last month';
+COMMENT ON COLUMN core.reporting_calendar.deadline_day IS 'Hạn gửi: day of the period''s last month by which the report is due';
+COMMENT ON COLUMN core.reporting_calendar.deadline_time IS 'Local time on the deadline day';
+
+CREATE TABLE mart.indicator_rollup (
+    level text COLLATE "C" NOT NULL,
+    unit_code text COLLATE "C" NOT NULL,
+    period_key integer NOT NULL,
+    period_type text NOT NULL,
+    year smallint NOT NULL,
+    half smallint,
+    month smallint,
+    indicator_code text COLLATE "C" NOT NULL,
+    value numeric,
+    ytd_value numeric,
+    annual_plan numeric,
+    pct_of_annual_plan numeric,
+    plan_attained boolean,
+    same_period_last_year numeric,
+    yoy_change_pct numeric,
+    yoy_change_points numeric,
+    reporting_units integer NOT NULL,
+    expected_units integer NOT NULL,
+    refreshed_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_year_reporting_units integer
+);
+ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_level_check CHECK (level = ANY (ARRAY['district'::text, 'province'::text, 'province_2025'::text]));
+ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_pkey PRIMARY KEY (level, unit_code, indicator_code, period_key);
+COMMENT ON TABLE mart.indicator_rollup IS 'Số liệu chỉ tiêu tổng hợp theo đơn vị và kỳ / indicator rollup by unit and period (materialized)';
+COMMENT ON COLUMN mart.indicator_rollup.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
+COMMENT ON COLUMN mart.indicator_rollup.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.indicator_rollup.period_key IS 'Khóa kỳ báo cáo (core.dim_period): YYYYMM cho tháng, YYYY*100+90+kỳ cho 6 tháng (202491), YYYY*100 cho năm / period key: YYYYMM for a month, YYYY*100+90+half for a half, YYYY*100 for a year';
+COMMENT ON COLUMN mart.indicator_rollup.period_type IS 'Loại kỳ: month, half hoặc year; mỗi view đọc một loại / period type: month, half or year, one per view';
+COMMENT ON COLUMN mart.indicator_rollup.year IS 'Năm / year';
+COMMENT ON COLUMN mart.indicator_rollup.half IS 'Kỳ 6 tháng: 1 = tháng 1-6, 2 = tháng 7-12; với kỳ tháng là nửa năm chứa tháng đó, trống với kỳ năm / half-year: 1 = months 1-6, 2 = months 7-12; a month''s half for monthly rows, empty for years';
+COMMENT ON COLUMN mart.indicator_rollup.month IS 'Tháng; trống với kỳ 6 tháng và năm / month; empty for halves and years';
+COMMENT ON COLUMN mart.indicator_rollup.indicator_code IS 'Mã chỉ tiêu (danh mục) / indicator code from the catalog';
+COMMENT ON COLUMN mart.indicator_rollup.value IS 'Giá trị kỳ: chỉ tiêu lưu lượng cộng dồn trong kỳ, chỉ tiêu thời điểm lấy tháng cuối, số đầu kỳ lấy tháng đầu, tỷ lệ tính lại từ tử số và mẫu số / the period''s figure: flows sum over the period, stocks take the last month, opening balances the first, rates are recomputed from their components';
+COMMENT ON COLUMN mart.indicator_rollup.ytd_value IS 'Lũy kế từ đầu năm đến hết kỳ (chỉ tiêu lưu lượng) / year to date at the end of the period (flows)';
+COMMENT ON COLUMN mart.indicator_rollup.annual_plan IS 'Kế hoạch năm đang có hiệu lực; cấp tỉnh là tổng kế hoạch các huyện (không áp dụng cho tỷ lệ) / the annual plan in force; for a province the sum of its districts'' plans (none for rates)';
+COMMENT ON COLUMN mart.indicator_rollup.pct_of_annual_plan IS 'Tỷ lệ thực hiện so với kế hoạch năm (%): lũy kế đến hết kỳ với chỉ tiêu lưu lượng, giá trị kỳ với chỉ tiêu khác / % of the annual plan: year to date for flows, the period''s value otherwise';
+COMMENT ON COLUMN mart.indicator_rollup.plan_attained IS 'Đạt kế hoạch theo chiều của chỉ tiêu: với cả năm mọi chỉ tiêu; với tháng và 6 tháng chỉ khi kế hoạch là ngưỡng phải giữ (tỷ lệ, chỉ tiêu thời điểm thấp hơn là tốt) / plan met in the indicator''s direction: for the year, every indicator; for a month or half, only where the plan is a threshold to keep (rates, lower-is-better levels)';
+COMMENT ON COLUMN mart.indicator_rollup.same_period_last_year IS 'Giá trị cùng kỳ năm trước / the same period last year';
+COMMENT ON COLUMN mart.indicator_rollup.yoy_change_pct IS 'Tăng/giảm so với cùng kỳ (%), cho chỉ tiêu lưu lượng và thời điểm / relative change on the same period last year, flows and stocks';
+COMMENT ON COLUMN mart.indicator_rollup.yoy_change_points IS 'Tăng/giảm so với cùng kỳ (điểm phần trăm), cho tỷ lệ / change on the same period last year in percentage points, rates';
+COMMENT ON COLUMN mart.indicator_rollup.reporting_units IS 'Số huyện có đủ số liệu cho kỳ / districts whose figure for the period is complete';
+COMMENT ON COLUMN mart.indicator_rollup.expected_units IS 'Số huyện phải báo cáo; khi reporting_units nhỏ hơn số này thì số tổng hợp chưa đầy đủ / districts expected; a total with fewer reporting units is partial';
+COMMENT ON COLUMN mart.indicator_rollup.refreshed_at IS 'Thời điểm baocao rollup ghi dòng này / when baocao rollup wrote the row';
+COMMENT ON COLUMN mart.indicator_rollup.last_year_reporting_units IS 'Số huyện có đủ số liệu ở cùng kỳ năm trước; khác reporting_units thì so sánh cùng kỳ không cùng phạm vi / districts complete in the same period last year; when it differs from reporting_units the year-on-year change compares different sets';
+GRANT SELECT ON TABLE mart.indicator_rollup TO baocao_analyst;
+
+CREATE TABLE mart.submission_status (
+    district_code text NOT NULL,
+    district_name text NOT NULL,
+    province_code text NOT NULL,
+    year smallint NOT NULL,
+    month smallint NOT NULL,
+    status text NOT NULL,
+    deadline timestamp with time zone NOT NULL,
+    first_received_at timestamp with time zone,
+    accepted_at timestamp with time zone,
+    days_late integer NOT NULL,
+    versions_received integer NOT NULL,
+    errors integer NOT NULL,
+    warnings integer NOT NULL,
+    as_of timestamp with time zone NOT NULL
+);
+ALTER TABLE mart.submission_status ADD CONSTRAINT submission_status_pkey PRIMARY KEY (district_code, year, month);
+ALTER TABLE mart.submission_status ADD CONSTRAINT submission_status_status_check CHECK (status = ANY (ARRAY['on_time'::text, 'late'::text, 'missing'::text, 'rejected'::text, 'pending'::text]));
+COMMENT ON TABLE mart.submission_status IS 'Tình trạng nộp báo cáo tháng của từng huyện / monthly submission status per district';
+COMMENT ON COLUMN mart.submission_status.district_code IS 'Mã huyện / district code';
+COMMENT ON COLUMN mart.submission_status.district_name IS 'Tên huyện / district name';
+COMMENT ON COLUMN mart.submission_status.province_code IS 'Mã tỉnh (trước 1/7/2025) / legacy province code';
+COMMENT ON COLUMN mart.submission_status.year IS 'Năm / year';
+COMMENT ON COLUMN mart.submission_status.month IS 'Tháng báo cáo / reporting month';
+COMMENT ON COLUMN mart.submission_status.status IS 'Tình trạng: on_time (đúng hạn), late (muộn), missing (chưa nộp, quá hạn), rejected (bị trả lại), pending (chưa đến hạn) / status';
+COMMENT ON COLUMN mart.submission_status.deadline IS 'Hạn nộp / submission deadline of the district''s province';
+COMMENT ON COLUMN mart.submission_status.first_received_at IS 'Lần nhận đầu tiên / first file received';
+COMMENT ON COLUMN mart.submission_status.accepted_at IS 'Thời điểm nhận bản hợp lệ đầu tiên / arrival of the first accepted version';
+COMMENT ON COLUMN mart.submission_status.days_late IS 'Số ngày muộn (0 nếu đúng hạn) / days after the deadline, 0 when on time';
+COMMENT ON COLUMN mart.submission_status.versions_received IS 'Số lần gửi / files received for the month';
+COMMENT ON COLUMN mart.submission_status.errors IS 'Số lỗi của bản gửi gần nhất / errors in the latest version';
+COMMENT ON COLUMN mart.submission_status.warnings IS 'Số cảnh báo của bản gửi gần nhất / warnings in the latest version';
+COMMENT ON COLUMN mart.submission_status.as_of IS 'Thời điểm tính / moment the status was computed at';
+GRANT SELECT ON TABLE mart.submission_status TO baocao_analyst;
+
+CREATE TABLE mart.task_rollup (
+    level text COLLATE "C" NOT NULL,
+    unit_code text COLLATE "C" NOT NULL,
+    period_key integer NOT NULL,
+    period_type text NOT NULL,
+    year smallint NOT NULL,
+    half smallint,
+    month smallint,
+    assigning_body text COLLATE "C" NOT NULL,
+    tasks_total integer NOT NULL,
+    done_on_time integer NOT NULL,
+    done_late integer NOT NULL,
+    in_progress integer NOT NULL,
+    overdue integer NOT NULL,
+    on_time_rate numeric,
+    refreshed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE mart.task_rollup ADD CONSTRAINT task_rollup_level_check CHECK (level = ANY (ARRAY['district'::text, 'province'::text, 'province_2025'::text]));
+ALTER TABLE mart.task_rollup ADD CONSTRAINT task_rollup_pkey PRIMARY KEY (level, unit_code, period_key, assigning_body);
+CREATE INDEX task_rollup_year ON mart.task_rollup USING btree (level, unit_code, year);
+COMMENT ON TABLE mart.task_rollup IS 'Tình hình thực hiện nhiệm vụ tổng hợp / task rollup by unit, period and assigning body (materialized)';
+COMMENT ON COLUMN mart.task_rollup.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
+COMMENT ON COLUMN mart.task_rollup.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.task_rollup.period_key IS 'Khóa kỳ báo cáo (core.dim_period): YYYYMM cho tháng, YYYY*100+90+kỳ cho 6 tháng (202491), YYYY*100 cho năm / period key: YYYYMM for a month, YYYY*100+90+half for a half, YYYY*100 for a year';
+COMMENT ON COLUMN mart.task_rollup.period_type IS 'Loại kỳ: month, half hoặc year; mỗi view đọc một loại / period type: month, half or year, one per view';
+COMMENT ON COLUMN mart.task_rollup.year IS 'Năm / year';
+COMMENT ON COLUMN mart.task_rollup.half IS 'Kỳ 6 tháng: 1 = tháng 1-6, 2 = tháng 7-12; với kỳ tháng là nửa năm chứa tháng đó, trống với kỳ năm / half-year: 1 = months 1-6, 2 = months 7-12; a month''s half for monthly rows, empty for years';
+COMMENT ON COLUMN mart.task_rollup.month IS 'Tháng; trống với kỳ 6 tháng và năm / month; empty for halves and years';
+COMMENT ON COLUMN mart.task_rollup.assigning_body IS 'Cơ quan giao nhiệm vụ / assigning body';
+COMMENT ON COLUMN mart.task_rollup.tasks_total IS 'Tổng số nhiệm vụ / tasks in total';
+COMMENT ON COLUMN mart.task_rollup.done_on_time IS 'Hoàn thành đúng hạn / done by the deadline';
+COMMENT ON COLUMN mart.task_rollup.done_late IS 'Hoàn thành quá hạn / done after the deadline';
+COMMENT ON COLUMN mart.task_rollup.in_progress IS 'Đang thực hiện trong hạn (kể cả nhiệm vụ thường xuyên) / in progress within the deadline, standing tasks included';
+COMMENT ON COLUMN mart.task_rollup.overdue IS 'Quá hạn chưa hoàn thành / past the deadline and not done';
+COMMENT ON COLUMN mart.task_rollup.on_time_rate IS 'Tỷ lệ hoàn thành đúng hạn trên tổng số nhiệm vụ (%) / done on time out of all tasks, %';
+COMMENT ON COLUMN mart.task_rollup.refreshed_at IS 'Thời điểm baocao rollup ghi dòng này / when baocao rollup wrote the row';
+GRANT SELECT ON TABLE mart.task_rollup TO baocao_analyst;
+
+CREATE TABLE ops.alembic_version (
+    version_num character varying(32) NOT NULL
+);
+ALTER TABLE ops.alembic_version ADD CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num);
+
+CREATE TABLE ops.alert_log (
+    alert_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    idempotency_key text NOT NULL,
+    kind text NOT NULL,
+    channel text NOT NULL,
+    district_code text,
+    period_code text,
+    file_id bigint,
+    recipients text[] NOT NULL,
+    subject text NOT NULL,
+    body text NOT NULL,
+    status text NOT NULL,
+    error text,
+    as_of timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE ops.alert_log ADD CONSTRAINT alert_log_channel_check CHECK (channel = ANY (ARRAY['email'::text, 'webhook'::text]));
+ALTER TABLE ops.alert_log ADD CONSTRAINT alert_log_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
+ALTER TABLE ops.alert_log ADD CONSTRAINT alert_log_kind_check CHECK (kind = ANY (ARRAY['invalid_submission'::text, 'reminder'::text, 'late'::text, 'escalation'::text]));
+ALTER TABLE ops.alert_log ADD CONSTRAINT alert_log_pkey PRIMARY KEY (alert_id);
+ALTER TABLE ops.alert_log ADD CONSTRAINT alert_log_status_check CHECK (status = ANY (ARRAY['sent'::text, 'failed'::text, 'no_channel'::text]));
+CREATE UNIQUE INDEX alert_log_once ON ops.alert_log USING btree (idempotency_key, channel) WHERE (status = ANY (ARRAY['sent'::text, 'no_channel'::text]));
+COMMENT ON TABLE ops.alert_log IS 'Nhật ký cảnh báo đã gửi / alerts sent, once per key and channel';
+COMMENT ON COLUMN ops.alert_log.idempotency_key IS 'kind:district:period or invalid:file_id; the alert''s identity';
+COMMENT ON COLUMN ops.alert_log.status IS 'sent; failed (retried next run); no_channel (none configured, logged once)';
+COMMENT ON COLUMN ops.alert_log.as_of IS 'The moment the monitor judged the alert due (replayable with --as-of)';
+
+CREATE TABLE ops.file_outcome (
+    file_id bigint NOT NULL,
+    file_kind text NOT NULL,
+    source_format text,
+    outcome text NOT NULL,
+    district_code text,
+    period_code text,
+    error_count integer NOT NULL,
+    warning_count integer NOT NULL,
+    quarantined boolean NOT NULL,
+    processed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE ops.file_outcome ADD CONSTRAINT file_outcome_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
+ALTER TABLE ops.file_outcome ADD CONSTRAINT file_outcome_file_kind_check CHECK (file_kind = ANY (ARRAY['submission'::text, 'plan'::text, 'unknown'::text]));
+ALTER TABLE ops.file_outcome ADD CONSTRAINT file_outcome_outcome_check CHECK (outcome = ANY (ARRAY['accepted'::text, 'accepted_with_warnings'::text, 'rejected'::text]));
+ALTER TABLE ops.file_outcome ADD CONSTRAINT file_outcome_pkey PRIMARY KEY (file_id);
+COMMENT ON TABLE ops.file_outcome IS 'Kết quả xử lý từng tệp / outcome of each file';
+COMMENT ON COLUMN ops.file_outcome.period_code IS 'ky_bao_cao (YYYY-MM) or plan year, when readable';
+COMMENT ON COLUMN ops.file_outcome.quarantined IS 'True when rejected: kept in raw, nothing of it in the facts';
+
+CREATE TABLE ops.ingest_run (
+    run_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone,
+    caller text NOT NULL,
+    files_seen integer DEFAULT 0 NOT NULL,
+    accepted integer DEFAULT 0 NOT NULL,
+    accepted_with_warnings integer DEFAULT 0 NOT NULL,
+    rejected integer DEFAULT 0 NOT NULL,
+    duplicates integer DEFAULT 0 NOT NULL
+);
+ALTER TABLE ops.ingest_run ADD CONSTRAINT ingest_run_pkey PRIMARY KEY (run_id);
+COMMENT ON TABLE ops.ingest_run IS 'Nhật ký các lần nạp / ingest runs';
+
+CREATE TABLE ops.repeatable_checksum (
+    singleton boolean DEFAULT true NOT NULL,
+    checksum character(64) NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE ops.repeatable_checksum ADD CONSTRAINT repeatable_checksum_pkey PRIMARY KEY (singleton);
+ALTER TABLE ops.repeatable_checksum ADD CONSTRAINT repeatable_checksum_singleton_check CHECK (singleton);
+COMMENT ON TABLE ops.repeatable_checksum IS 'Phiên bản view, hàm đã áp dụng / checksum of the repeatable objects last applied (one row)';
+COMMENT ON COLUMN ops.repeatable_checksum.singleton IS 'Always true: the table holds one row';
+COMMENT ON COLUMN ops.repeatable_checksum.checksum IS 'SHA-256 of the repeatable SQL and mart comments applied (etl.warehouse.schema.repeatables_checksum)';
+COMMENT ON COLUMN ops.repeatable_checksum.applied_at IS 'When baocao db upgrade re-created them';
+
+CREATE TABLE ops.rollup_queue (
+    district_code character(3) NOT NULL,
+    year smallint NOT NULL,
+    queued_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE ops.rollup_queue ADD CONSTRAINT rollup_queue_pkey PRIMARY KEY (district_code, year);
+COMMENT ON TABLE ops.rollup_queue IS 'Huyện-năm cần tổng hợp lại / district-years waiting for the incremental rollup';
+
+CREATE TABLE ops.superseded_outcome (
+    file_id bigint NOT NULL,
+    attempt smallint NOT NULL,
+    outcome text,
+    error_count integer,
+    warning_count integer,
+    processed_at timestamp with time zone,
+    messages jsonb NOT NULL,
+    superseded_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE ops.superseded_outcome ADD CONSTRAINT superseded_outcome_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
+ALTER TABLE ops.superseded_outcome ADD CONSTRAINT superseded_outcome_pkey PRIMARY KEY (file_id, attempt);
+COMMENT ON TABLE ops.superseded_outcome IS 'Kết quả xử lý trước khi xử lý lại / earlier attempts at a reprocessed file';
+COMMENT ON COLUMN ops.superseded_outcome.attempt IS '1 for the first attempt; the current one is the count of rows here + 1';
+COMMENT ON COLUMN ops.superseded_outcome.outcome IS 'accepted, accepted_with_warnings or rejected; NULL when the attempt never finished';
+COMMENT ON COLUMN ops.superseded_outcome.messages IS 'That attempt''s ops.validation_message rows, as JSON';
+COMMENT ON COLUMN ops.superseded_outcome.superseded_at IS 'When baocao reprocess ran the file again';
+
+CREATE TABLE ops.validation_message (
+    message_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    file_id bigint NOT NULL,
+    code text NOT NULL,
+    severity text NOT NULL,
+    sheet text,
+    row_number integer,
+    column_name text,
+    found text,
+    expected text,
+    message_vi text NOT NULL,
+    message_en text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    source text DEFAULT 'structure'::text NOT NULL,
+    rule_id text
+);
+ALTER TABLE ops.validation_message ADD CONSTRAINT validation_message_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
+ALTER TABLE ops.validation_message ADD CONSTRAINT validation_message_pkey PRIMARY KEY (message_id);
+ALTER TABLE ops.validation_message ADD CONSTRAINT validation_message_severity_check CHECK (severity = ANY (ARRAY['error'::text, 'warning'::text]));
+ALTER TABLE ops.validation_message ADD CONSTRAINT validation_message_source_check CHECK (source = ANY (ARRAY['structure'::text, 'expectation'::text, 'rule'::text]));
+CREATE INDEX validation_message_code ON ops.validation_message USING btree (code);
+CREATE INDEX validation_message_file ON ops.validation_message USING btree (file_id);
+COMMENT ON TABLE ops.validation_message IS 'Lỗi và cảnh báo của từng tệp / errors and warnings per file';
+COMMENT ON COLUMN ops.validation_message.code IS 'Stable machine code, e.g. VALUE_MALFORMED';
+COMMENT ON COLUMN ops.validation_message.sheet IS 'Sheet (thong_tin, chi_tieu, nhiem_vu, ke_hoach) or JSON section';
+COMMENT ON COLUMN ops.validation_message.row_number IS 'Row in the sheet (header = 1) or JSON item number';
+COMMENT ON COLUMN ops.validation_message.message_vi IS 'Message for district staff, in Vietnamese';
+COMMENT ON COLUMN ops.validation_message.source IS 'structure (the file cannot be read as the contract says), expectation (a Great Expectations suite), rule (a consistency rule of reference/validation_rules.yaml)';
+COMMENT ON COLUMN ops.validation_message.rule_id IS 'The expectation type or rule id that produced the message';
+
+CREATE TABLE raw.file (
+    file_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    sha256 character(64) NOT NULL,
+    file_name text NOT NULL,
+    source_uri text NOT NULL,
+    size_bytes bigint NOT NULL,
+    content bytea NOT NULL,
+    received_at timestamp with time zone NOT NULL,
+    archived_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE raw.file ADD CONSTRAINT file_pkey PRIMARY KEY (file_id);
+ALTER TABLE raw.file ADD CONSTRAINT file_sha256_key UNIQUE (sha256);
+ALTER TABLE raw.file ADD CONSTRAINT file_size_bytes_check CHECK (size_bytes >= 0);
+COMMENT ON TABLE raw.file IS 'Tệp nhận được, lưu nguyên văn / every file as it arrived, before parsing';
+COMMENT ON COLUMN raw.file.sha256 IS 'SHA-256 of the bytes; identifies re-deliveries';
+COMMENT ON COLUMN raw.file.file_name IS 'Tên tệp khi nhận / file name as delivered';
+COMMENT ON COLUMN raw.file.source_uri IS 'Where the file was picked up (path or URL)';
+COMMENT ON COLUMN raw.file.content IS 'The bytes exactly as received';
+COMMENT ON COLUMN raw.file.received_at IS 'Thời điểm nhận / when the file arrived; decides on-time vs late';
+COMMENT ON COLUMN raw.file.archived_at IS 'When baocao stored it';
+
+CREATE TABLE staging.stg_indicator_row (
+    file_id bigint NOT NULL,
+    row_number integer NOT NULL,
+    ma_chi_tieu text,
+    ten_chi_tieu text,
+    don_vi_tinh text,
+    thuc_hien_thang_raw text,
+    luy_ke_nam_raw text,
+    ghi_chu text,
+    indicator_code text,
+    conversion_factor numeric,
+    thuc_hien_thang numeric,
+    luy_ke_nam numeric
+);
+ALTER TABLE staging.stg_indicator_row ADD CONSTRAINT stg_indicator_row_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
+ALTER TABLE staging.stg_indicator_row ADD CONSTRAINT stg_indicator_row_pkey PRIMARY KEY (file_id, row_number);
+COMMENT ON TABLE staging.stg_indicator_row IS 'Dòng chỉ tiêu như đã đọc / indicator rows as read from a file';
+COMMENT ON COLUMN staging.stg_indicator_row.row_number IS 'Spreadsheet row (1-based, header is row 1) or JSON array index + 1';
+COMMENT ON COLUMN staging.stg_indicator_row.thuc_hien_thang_raw IS 'Value for the month as written';
+COMMENT ON COLUMN staging.stg_indicator_row.luy_ke_nam_raw IS 'Year-to-date value as written';
+COMMENT ON COLUMN staging.stg_indicator_row.indicator_code IS 'Catalog code matched from ma_chi_tieu (null if unknown)';
+COMMENT ON COLUMN staging.stg_indicator_row.conversion_factor IS 'Submitted unit -> catalog unit multiplier';
+COMMENT ON COLUMN staging.stg_indicator_row.thuc_hien_thang IS 'Month value in the catalog unit';
+COMMENT ON COLUMN staging.stg_indicator_row.luy_ke_nam IS 'Year-to-date value in the catalog unit';
+
+CREATE TABLE staging.stg_plan_row (
+    file_id bigint NOT NULL,
+    row_number integer NOT NULL,
+    ma_chi_tieu text,
+    don_vi_tinh text,
+    ke_hoach_nam_raw text,
+    indicator_code text,
+    conversion_factor numeric,
+    ke_hoach_nam numeric
+);
+ALTER TABLE staging.stg_plan_row ADD CONSTRAINT stg_plan_row_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
+ALTER TABLE staging.stg_plan_row ADD CONSTRAINT stg_plan_row_pkey PRIMARY KEY (file_id, row_number);
+COMMENT ON TABLE staging.stg_plan_row IS 'Dòng kế hoạch năm như đã đọc / annual plan rows as read';
+COMMENT ON COLUMN staging.stg_plan_row.ke_hoach_nam IS 'Annual target in the catalog unit';
+
+CREATE TABLE staging.stg_task_row (
+    file_id bigint NOT NULL,
+    row_number integer NOT NULL,
+    ma_nhiem_vu text,
+    ten_nhiem_vu text,
+    co_quan_giao text,
+    van_ban_giao text,
+    ngay_giao date,
+    han_hoan_thanh date,
+    trang_thai text,
+    ngay_hoan_thanh date,
+    tien_do numeric,
+    ghi_chu text
+);
+ALTER TABLE staging.stg_task_row ADD CONSTRAINT stg_task_row_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
+ALTER TABLE staging.stg_task_row ADD CONSTRAINT stg_task_row_pkey PRIMARY KEY (file_id, row_number);
+COMMENT ON TABLE staging.stg_task_row IS 'Dòng nhiệm vụ như đã đọc / task rows as read from a file';
+COMMENT ON COLUMN staging.stg_task_row.trang_thai IS 'Status as the district wrote it, normalised to Hoàn thành / Đang thực hiện / Chưa thực hiện';
+
+-- Views
+
+CREATE VIEW core.indicator_value_current AS
+ SELECT v.submission_id,
+    v.indicator_key,
+    v.district_key,
+    v.period_key,
+    v.indicator_code,
+    v.district_code,
+    v.year,
+    v.month,
+    v.value,
+    v.ytd_value,
+    v.value_source,
+    v.ytd_source,
+    v.submitted_unit,
+    v.conversion_factor,
+    v.source_row,
+    v.note
+   FROM core.fct_indicator_value v
+     JOIN core.fct_submission s USING (submission_id)
+  WHERE s.is_current;
+COMMENT ON VIEW core.indicator_value_current IS 'Giá trị chỉ tiêu hiện hành / values of the current submission of each district-month';
+
+CREATE VIEW mart.district_unit AS
+ SELECT dim_district.district_code,
+    'district'::text AS level,
+    dim_district.district_code::text AS unit_code,
+    dim_district.district_name AS unit_name
+   FROM core.dim_district
+  WHERE dim_district.is_current
+UNION ALL
+ SELECT dim_district.district_code,
+    'province'::text AS level,
+    dim_district.province_code::text AS unit_code,
+    dim_district.province_name AS unit_name
+   FROM core.dim_district
+  WHERE dim_district.is_current
+UNION ALL
+ SELECT dim_district.district_code,
+    'province_2025'::text AS level,
+    dim_district.province_2025_code AS unit_code,
+    dim_district.province_2025_name AS unit_name
+   FROM core.dim_district
+  WHERE dim_district.is_current;
+COMMENT ON VIEW mart.district_unit IS 'Huyện và các đơn vị tổng hợp chứa nó / each district and the units it rolls up into';
+COMMENT ON COLUMN mart.district_unit.district_code IS 'Mã huyện (3 chữ số) / district code, 3 digits';
+COMMENT ON COLUMN mart.district_unit.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
+COMMENT ON COLUMN mart.district_unit.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.district_unit.unit_name IS 'Tên đơn vị / unit name';
+GRANT SELECT ON TABLE mart.district_unit TO baocao_analyst;
+
+CREATE VIEW mart.indicator_annual AS
+ SELECT r.level,
+    r.unit_code,
+    u.unit_name,
+    r.year,
+    r.indicator_code,
+    i.indicator_name,
+    i.unit,
+    r.value,
+    r.annual_plan,
+    r.pct_of_annual_plan,
+    r.same_period_last_year,
+    r.yoy_change_pct,
+    r.yoy_change_points,
+    r.plan_attained,
+    r.reporting_units,
+    r.expected_units,
+    r.last_year_reporting_units
+   FROM mart.indicator_rollup r
+     JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
+     JOIN core.dim_indicator i ON i.indicator_code = r.indicator_code AND i.is_current
+  WHERE r.period_type = 'year'::text;
+COMMENT ON VIEW mart.indicator_annual IS 'Chỉ tiêu cả năm / indicators by year';
+COMMENT ON COLUMN mart.indicator_annual.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
+COMMENT ON COLUMN mart.indicator_annual.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.indicator_annual.unit_name IS 'Tên đơn vị / unit name';
+COMMENT ON COLUMN mart.indicator_annual.year IS 'Năm / year';
+COMMENT ON COLUMN mart.indicator_annual.indicator_code IS 'Mã chỉ tiêu (danh mục) / indicator code from the catalog';
+COMMENT ON COLUMN mart.indicator_annual.indicator_name IS 'Tên chỉ tiêu / indicator name';
+COMMENT ON COLUMN mart.indicator_annual.unit IS 'Đơn vị tính (mọi giá trị đã quy đổi về đơn vị này) / unit every value is expressed in';
+COMMENT ON COLUMN mart.indicator_annual.value IS 'Giá trị kỳ: chỉ tiêu lưu lượng cộng dồn trong kỳ, chỉ tiêu thời điểm lấy tháng cuối, số đầu kỳ lấy tháng đầu, tỷ lệ tính lại từ tử số và mẫu số / the period''s figure: flows sum over the period, stocks take the last month, opening balances the first, rates are recomputed from their components';
+COMMENT ON COLUMN mart.indicator_annual.annual_plan IS 'Kế hoạch năm đang có hiệu lực; cấp tỉnh là tổng kế hoạch các huyện (không áp dụng cho tỷ lệ) / the annual plan in force; for a province the sum of its districts'' plans (none for rates)';
+COMMENT ON COLUMN mart.indicator_annual.pct_of_annual_plan IS 'Tỷ lệ thực hiện so với kế hoạch năm (%): lũy kế đến hết kỳ với chỉ tiêu lưu lượng, giá trị kỳ với chỉ tiêu khác / % of the annual plan: year to date for flows, the period''s value otherwise';
+COMMENT ON COLUMN mart.indicator_annual.same_period_last_year IS 'Giá trị cùng kỳ năm trước / the same period last year';
+COMMENT ON COLUMN mart.indicator_annual.yoy_change_pct IS 'Tăng/giảm so với cùng kỳ (%), cho chỉ tiêu lưu lượng và thời điểm / relative change on the same period last year, flows and stocks';
+COMMENT ON COLUMN mart.indicator_annual.yoy_change_points IS 'Tăng/giảm so với cùng kỳ (điểm phần trăm), cho tỷ lệ / change on the same period last year in percentage points, rates';
+COMMENT ON COLUMN mart.indicator_annual.plan_attained IS 'Đạt kế hoạch theo chiều của chỉ tiêu (cao hơn là tốt hoặc thấp hơn là tốt) / plan met in the indicator''s direction (higher or lower is better)';
+COMMENT ON COLUMN mart.indicator_annual.reporting_units IS 'Số huyện có đủ số liệu cho kỳ / districts whose figure for the period is complete';
+COMMENT ON COLUMN mart.indicator_annual.expected_units IS 'Số huyện phải báo cáo; khi reporting_units nhỏ hơn số này thì số tổng hợp chưa đầy đủ / districts expected; a total with fewer reporting units is partial';
+COMMENT ON COLUMN mart.indicator_annual.last_year_reporting_units IS 'Số huyện có đủ số liệu ở cùng kỳ năm trước; khác reporting_units thì so sánh cùng kỳ không cùng phạm vi / districts complete in the same period last year; when it differs from reporting_units the year-on-year change compares different sets';
+GRANT SELECT ON TABLE mart.indicator_annual TO baocao_analyst;
+
+CREATE VIEW mart.indicator_monthly AS
+ SELECT r.level,
+    r.unit_code,
+    u.unit_name,
+    r.year,
+    r.month,
+    r.indicator_code,
+    i.indicator_name,
+    i.unit,
+    r.value,
+    r.ytd_value,
+    r.annual_plan,
+    r.pct_of_annual_plan,
+    r.same_period_last_year,
+    r.yoy_change_pct,
+    r.yoy_change_points,
+    r.plan_attained,
+    r.reporting_units,
+    r.expected_units,
+    r.last_year_reporting_units
+   FROM mart.indicator_rollup r
+     JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
+     JOIN core.dim_indicator i ON i.indicator_code = r.indicator_code AND i.is_current
+  WHERE r.period_type = 'month'::text;
+COMMENT ON VIEW mart.indicator_monthly IS 'Chỉ tiêu theo tháng / indicators by month';
+COMMENT ON COLUMN mart.indicator_monthly.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
+COMMENT ON COLUMN mart.indicator_monthly.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.indicator_monthly.unit_name IS 'Tên đơn vị / unit name';
+COMMENT ON COLUMN mart.indicator_monthly.year IS 'Năm / year';
+COMMENT ON COLUMN mart.indicator_monthly.month IS 'Tháng / month';
+COMMENT ON COLUMN mart.indicator_monthly.indicator_code IS 'Mã chỉ tiêu (danh mục) / indicator code from the catalog';
+COMMENT ON COLUMN mart.indicator_monthly.indicator_name IS 'Tên chỉ tiêu / indicator name';
+COMMENT ON COLUMN mart.indicator_monthly.unit IS 'Đơn vị tính (mọi giá trị đã quy đổi về đơn vị này) / unit every value is expressed in';
+COMMENT ON COLUMN mart.indicator_monthly.value IS 'Giá trị kỳ: chỉ tiêu lưu lượng cộng dồn trong kỳ, chỉ tiêu thời điểm lấy tháng cuối, số đầu kỳ lấy tháng đầu, tỷ lệ tính lại từ tử số và mẫu số / the period''s figure: flows sum over the period, stocks take the last month, opening balances the first, rates are recomputed from their components';
+COMMENT ON COLUMN mart.indicator_monthly.ytd_value IS 'Lũy kế từ đầu năm đến hết kỳ (chỉ tiêu lưu lượng) / year to date at the end of the period (flows)';
+COMMENT ON COLUMN mart.indicator_monthly.annual_plan IS 'Kế hoạch năm đang có hiệu lực; cấp tỉnh là tổng kế hoạch các huyện (không áp dụng cho tỷ lệ) / the annual plan in force; for a province the sum of its districts'' plans (none for rates)';
+COMMENT ON COLUMN mart.indicator_monthly.pct_of_annual_plan IS 'Tỷ lệ thực hiện so với kế hoạch năm (%): lũy kế đến hết kỳ với chỉ tiêu lưu lượng, giá trị kỳ với chỉ tiêu khác / % of the annual plan: year to date for flows, the period''s value otherwise';
+COMMENT ON COLUMN mart.indicator_monthly.same_period_last_year IS 'Giá trị cùng kỳ năm trước / the same period last year';
+COMMENT ON COLUMN mart.indicator_monthly.yoy_change_pct IS 'Tăng/giảm so với cùng kỳ (%), cho chỉ tiêu lưu lượng và thời điểm / relative change on the same period last year, flows and stocks';
+COMMENT ON COLUMN mart.indicator_monthly.yoy_change_points IS 'Tăng/giảm so với cùng kỳ (điểm phần trăm), cho tỷ lệ / change on the same period last year in percentage points, rates';
+COMMENT ON COLUMN mart.indicator_monthly.plan_attained IS 'Đạt kế hoạch theo chiều của chỉ tiêu: với cả năm mọi chỉ tiêu; với tháng và 6 tháng chỉ khi kế hoạch là ngưỡng phải giữ (tỷ lệ, chỉ tiêu thời điểm thấp hơn là tốt) / plan met in the indicator''s direction: for the year, every indicator; for a month or half, only where the plan is a threshold to keep (rates, lower-is-better levels)';
+COMMENT ON COLUMN mart.indicator_monthly.reporting_units IS 'Số huyện có đủ số liệu cho kỳ / districts whose figure for the period is complete';
+COMMENT ON COLUMN mart.indicator_monthly.expected_units IS 'Số huyện phải báo cáo; khi reporting_units nhỏ hơn số này thì số tổng hợp chưa đầy đủ / districts expected; a total with fewer reporting units is partial';
+COMMENT ON COLUMN mart.indicator_monthly.last_year_reporting_units IS 'Số huyện có đủ số liệu ở cùng kỳ năm trước; khác reporting_units thì so sánh cùng kỳ không cùng phạm vi / districts complete in the same period last year; when it differs from reporting_units the year-on-year change compares different sets';
+GRANT SELECT ON TABLE mart.indicator_monthly TO baocao_analyst;
+
+CREATE VIEW mart.indicator_semiannual AS
+ SELECT r.level,
+    r.unit_code,
+    u.unit_name,
+    r.year,
+    r.half,
+    r.indicator_code,
+    i.indicator_name,
+    i.unit,
+    r.value,
+    r.annual_plan,
+    r.pct_of_annual_plan,
+    r.same_period_last_year,
+    r.yoy_change_pct,
+    r.yoy_change_points,
+    r.plan_attained,
+    r.reporting_units,
+    r.expected_units,
+    r.last_year_reporting_units
+   FROM mart.indicator_rollup r
+     JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
+     JOIN core.dim_indicator i ON i.indicator_code = r.indicator_code AND i.is_current
+  WHERE r.period_type = 'half'::text;
+COMMENT ON VIEW mart.indicator_semiannual IS 'Chỉ tiêu 6 tháng (H1 = tháng 1-6, H2 = tháng 7-12) / indicators by half-year';
+COMMENT ON COLUMN mart.indicator_semiannual.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
+COMMENT ON COLUMN mart.indicator_semiannual.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.indicator_semiannual.unit_name IS 'Tên đơn vị / unit name';
+COMMENT ON COLUMN mart.indicator_semiannual.year IS 'Năm / year';
+COMMENT ON COLUMN mart.indicator_semiannual.half IS 'Kỳ 6 tháng: 1 = 6 tháng đầu năm, 2 = 6 tháng cuối năm / half-year: 1 = months 1-6, 2 = months 7-12';
+COMMENT ON COLUMN mart.indicator_semiannual.indicator_code IS 'Mã chỉ tiêu (danh mục) / indicator code from the catalog';
+COMMENT ON COLUMN mart.indicator_semiannual.indicator_name IS 'Tên chỉ tiêu / indicator name';
+COMMENT ON COLUMN mart.indicator_semiannual.unit IS 'Đơn vị tính (mọi giá trị đã quy đổi về đơn vị này) / unit every value is expressed in';
+COMMENT ON COLUMN mart.indicator_semiannual.value IS 'Giá trị kỳ: chỉ tiêu lưu lượng cộng dồn trong kỳ, chỉ tiêu thời điểm lấy tháng cuối, số đầu kỳ lấy tháng đầu, tỷ lệ tính lại từ tử số và mẫu số / the period''s figure: flows sum over the period, stocks take the last month, opening balances the first, rates are recomputed from their components';
+COMMENT ON COLUMN mart.indicator_semiannual.annual_plan IS 'Kế hoạch năm đang có hiệu lực; cấp tỉnh là tổng kế hoạch các huyện (không áp dụng cho tỷ lệ) / the annual plan in force; for a province the sum of its districts'' plans (none for rates)';
+COMMENT ON COLUMN mart.indicator_semiannual.pct_of_annual_plan IS 'Tỷ lệ thực hiện so với kế hoạch năm (%): lũy kế đến hết kỳ với chỉ tiêu lưu lượng, giá trị kỳ với chỉ tiêu khác / % of the annual plan: year to date for flows, the period''s value otherwise';
+COMMENT ON COLUMN mart.indicator_semiannual.same_period_last_year IS 'Giá trị cùng kỳ năm trước / the same period last year';
+COMMENT ON COLUMN mart.indicator_semiannual.yoy_change_pct IS 'Tăng/giảm so với cùng kỳ (%), cho chỉ tiêu lưu lượng và thời điểm / relative change on the same period last year, flows and stocks';
+COMMENT ON COLUMN mart.indicator_semiannual.yoy_change_points IS 'Tăng/giảm so với cùng kỳ (điểm phần trăm), cho tỷ lệ / change on the same period last year in percentage points, rates';
+COMMENT ON COLUMN mart.indicator_semiannual.plan_attained IS 'Đạt kế hoạch theo chiều của chỉ tiêu: với cả năm mọi chỉ tiêu; với tháng và 6 tháng chỉ khi kế hoạch là ngưỡng phải giữ (tỷ lệ, chỉ tiêu thời điểm thấp hơn là tốt) / plan met in the indicator''s direction: for the year, every indicator; for a month or half, only where the plan is a threshold to keep (rates, lower-is-better levels)';
+COMMENT ON COLUMN mart.indicator_semiannual.reporting_units IS 'Số huyện có đủ số liệu cho kỳ / districts whose figure for the period is complete';
+COMMENT ON COLUMN mart.indicator_semiannual.expected_units IS 'Số huyện phải báo cáo; khi reporting_units nhỏ hơn số này thì số tổng hợp chưa đầy đủ / districts expected; a total with fewer reporting units is partial';
+COMMENT ON COLUMN mart.indicator_semiannual.last_year_reporting_units IS 'Số huyện có đủ số liệu ở cùng kỳ năm trước; khác reporting_units thì so sánh cùng kỳ không cùng phạm vi / districts complete in the same period last year; when it differs from reporting_units the year-on-year change compares different sets';
+GRANT SELECT ON TABLE mart.indicator_semiannual TO baocao_analyst;
+
+CREATE VIEW mart.reporting_rate AS
+ SELECT du.level,
+    du.unit_code,
+    s.year,
+    s.month,
+    count(*) AS expected,
+    count(*) FILTER (WHERE s.status = ANY (ARRAY['on_time'::text, 'late'::text])) AS received,
+    count(*) FILTER (WHERE s.status = 'on_time'::text) AS on_time,
+    round(100.0 * count(*) FILTER (WHERE s.status = ANY (ARRAY['on_time'::text, 'late'::text]))::numeric / count(*)::numeric, 2) AS reporting_rate_pct,
+    round(100.0 * count(*) FILTER (WHERE s.status = 'on_time'::text)::numeric / count(*)::numeric, 2) AS on_time_rate_pct
+   FROM mart.submission_status s
+     JOIN mart.district_unit du ON du.district_code::text = s.district_code
+  GROUP BY du.level, du.unit_code, s.year, s.month;
+COMMENT ON VIEW mart.reporting_rate IS 'Tỷ lệ báo cáo / reporting rates per unit and month';
+COMMENT ON COLUMN mart.reporting_rate.level IS 'district, province (trước 1/7/2025 / legacy) or province_2025';
+COMMENT ON COLUMN mart.reporting_rate.unit_code IS 'Mã đơn vị / unit code at that level';
+COMMENT ON COLUMN mart.reporting_rate.year IS 'Năm / year';
+COMMENT ON COLUMN mart.reporting_rate.month IS 'Tháng / month';
+COMMENT ON COLUMN mart.reporting_rate.expected IS 'Số huyện phải báo cáo / districts expected to report';
+COMMENT ON COLUMN mart.reporting_rate.received IS 'Số huyện đã có báo cáo hợp lệ / districts with an accepted report';
+COMMENT ON COLUMN mart.reporting_rate.on_time IS 'Số huyện báo cáo đúng hạn / districts whose report was accepted by the deadline';
+COMMENT ON COLUMN mart.reporting_rate.reporting_rate_pct IS 'Tỷ lệ báo cáo (%) / received / expected x 100';
+COMMENT ON COLUMN mart.reporting_rate.on_time_rate_pct IS 'Tỷ lệ đúng hạn (%) / on time / expected x 100';
+GRANT SELECT ON TABLE mart.reporting_rate TO baocao_analyst;
+
+CREATE VIEW mart.task_annual AS
+ SELECT r.level,
+    r.unit_code,
+    u.unit_name,
+    r.year,
+    r.assigning_body,
+    r.tasks_total,
+    r.done_on_time,
+    r.done_late,
+    r.in_progress,
+    r.overdue,
+    r.on_time_rate
+   FROM mart.task_rollup r
+     JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
+  WHERE r.period_type = 'year'::text;
+COMMENT ON VIEW mart.task_annual IS 'Nhiệm vụ cả năm / tasks by year';
+COMMENT ON COLUMN mart.task_annual.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
+COMMENT ON COLUMN mart.task_annual.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.task_annual.unit_name IS 'Tên đơn vị / unit name';
+COMMENT ON COLUMN mart.task_annual.year IS 'Năm / year';
+COMMENT ON COLUMN mart.task_annual.assigning_body IS 'Cơ quan giao nhiệm vụ / assigning body';
+COMMENT ON COLUMN mart.task_annual.tasks_total IS 'Tổng số nhiệm vụ / tasks in total';
+COMMENT ON COLUMN mart.task_annual.done_on_time IS 'Hoàn thành đúng hạn / done by the deadline';
+COMMENT ON COLUMN mart.task_annual.done_late IS 'Hoàn thành quá hạn / done after the deadline';
+COMMENT ON COLUMN mart.task_annual.in_progress IS 'Đang thực hiện trong hạn (kể cả nhiệm vụ thường xuyên) / in progress within the deadline, standing tasks included';
+COMMENT ON COLUMN mart.task_annual.overdue IS 'Quá hạn chưa hoàn thành / past the deadline and not done';
+COMMENT ON COLUMN mart.task_annual.on_time_rate IS 'Tỷ lệ hoàn thành đúng hạn trên tổng số nhiệm vụ (%) / done on time out of all tasks, %';
+GRANT SELECT ON TABLE mart.task_annual TO baocao_analyst;
+
+CREATE VIEW mart.task_monthly AS
+ SELECT r.level,
+    r.unit_code,
+    u.unit_name,
+    r.year,
+    r.month,
+    r.assigning_body,
+    r.tasks_total,
+    r.done_on_time,
+    r.done_late,
+    r.in_progress,
+    r.overdue,
+    r.on_time_rate
+   FROM mart.task_rollup r
+     JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
+  WHERE r.period_type = 'month'::text;
+COMMENT ON VIEW mart.task_monthly IS 'Nhiệm vụ theo tháng / tasks by month';
+COMMENT ON COLUMN mart.task_monthly.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
+COMMENT ON COLUMN mart.task_monthly.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.task_monthly.unit_name IS 'Tên đơn vị / unit name';
+COMMENT ON COLUMN mart.task_monthly.year IS 'Năm / year';
+COMMENT ON COLUMN mart.task_monthly.month IS 'Tháng / month';
+COMMENT ON COLUMN mart.task_monthly.assigning_body IS 'Cơ quan giao nhiệm vụ / assigning body';
+COMMENT ON COLUMN mart.task_monthly.tasks_total IS 'Tổng số nhiệm vụ / tasks in total';
+COMMENT ON COLUMN mart.task_monthly.done_on_time IS 'Hoàn thành đúng hạn / done by the deadline';
+COMMENT ON COLUMN mart.task_monthly.done_late IS 'Hoàn thành quá hạn / done after the deadline';
+COMMENT ON COLUMN mart.task_monthly.in_progress IS 'Đang thực hiện trong hạn (kể cả nhiệm vụ thường xuyên) / in progress within the deadline, standing tasks included';
+COMMENT ON COLUMN mart.task_monthly.overdue IS 'Quá hạn chưa hoàn thành / past the deadline and not done';
+COMMENT ON COLUMN mart.task_monthly.on_time_rate IS 'Tỷ lệ hoàn thành đúng hạn trên tổng số nhiệm vụ (%) / done on time out of all tasks, %';
+GRANT SELECT ON TABLE mart.task_monthly TO baocao_analyst;
+
+CREATE VIEW mart.task_semiannual AS
+ SELECT r.level,
+    r.unit_code,
+    u.unit_name,
+    r.year,
+    r.half,
+    r.assigning_body,
+    r.tasks_total,
+    r.done_on_time,
+    r.done_late,
+    r.in_progress,
+    r.overdue,
+    r.on_time_rate
+   FROM mart.task_rollup r
+     JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
+  WHERE r.period_type = 'half'::text;
+COMMENT ON VIEW mart.task_semiannual IS 'Nhiệm vụ 6 tháng / tasks by half-year';
+COMMENT ON COLUMN mart.task_semiannual.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
+COMMENT ON COLUMN mart.task_semiannual.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.task_semiannual.unit_name IS 'Tên đơn vị / unit name';
+COMMENT ON COLUMN mart.task_semiannual.year IS 'Năm / year';
+COMMENT ON COLUMN mart.task_semiannual.half IS 'Kỳ 6 tháng: 1 = 6 tháng đầu năm, 2 = 6 tháng cuối năm / half-year: 1 = months 1-6, 2 = months 7-12';
+COMMENT ON COLUMN mart.task_semiannual.assigning_body IS 'Cơ quan giao nhiệm vụ / assigning body';
+COMMENT ON COLUMN mart.task_semiannual.tasks_total IS 'Tổng số nhiệm vụ / tasks in total';
+COMMENT ON COLUMN mart.task_semiannual.done_on_time IS 'Hoàn thành đúng hạn / done by the deadline';
+COMMENT ON COLUMN mart.task_semiannual.done_late IS 'Hoàn thành quá hạn / done after the deadline';
+COMMENT ON COLUMN mart.task_semiannual.in_progress IS 'Đang thực hiện trong hạn (kể cả nhiệm vụ thường xuyên) / in progress within the deadline, standing tasks included';
+COMMENT ON COLUMN mart.task_semiannual.overdue IS 'Quá hạn chưa hoàn thành / past the deadline and not done';
+COMMENT ON COLUMN mart.task_semiannual.on_time_rate IS 'Tỷ lệ hoàn thành đúng hạn trên tổng số nhiệm vụ (%) / done on time out of all tasks, %';
+GRANT SELECT ON TABLE mart.task_semiannual TO baocao_analyst;
+
+CREATE VIEW mart.unit_name AS
+ SELECT DISTINCT district_unit.level,
+    district_unit.unit_code,
+    district_unit.unit_name
+   FROM mart.district_unit;
+COMMENT ON VIEW mart.unit_name IS 'Tên đơn vị theo cấp / unit names per level';
+COMMENT ON COLUMN mart.unit_name.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
+COMMENT ON COLUMN mart.unit_name.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.unit_name.unit_name IS 'Tên đơn vị / unit name';
+GRANT SELECT ON TABLE mart.unit_name TO baocao_analyst;
+
+-- Functions
+
+CREATE OR REPLACE FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer DEFAULT 0)
+ RETURNS TABLE(district_code text, district_name text, province_code text, year smallint, month smallint, status text, deadline timestamp with time zone, first_received_at timestamp with time zone, accepted_at timestamp with time zone, days_late integer, versions_received integer, errors integer, warnings integer)
+ LANGUAGE sql
+ STABLE
+AS $function$
+WITH
+assigned AS (
+    SELECT province_code, from_period_key AS first_period FROM core.reporting_assignment WHERE report_type = 'month'
+),
+provinces AS (  -- assigned ones from their first month; others once they have sent anything
+    SELECT province_code, first_period FROM assigned
+    UNION ALL
+    SELECT DISTINCT d.province_code,
+           (SELECT min(period_key) FROM core.fct_submission WHERE received_at <= as_of)
+    FROM core.fct_submission s
+    JOIN core.dim_district d ON d.district_key = s.district_key
+    WHERE d.province_code NOT IN (SELECT province_code FROM assigned)
+),
+months AS (
+    SELECT p.year, p.month, p.period_key FROM core.dim_period p
+    WHERE p.period_type = 'month'
+      AND p.period_key >= from_period
+      AND p.start_date <= (as_of AT TIME ZONE (SELECT c.timezone FROM core.reporting_calendar c
+                                               WHERE c.province_code = '*' AND c.report_type = 'month'))::date
+),
+expected AS (
+    SELECT d.district_code, d.district_name, d.province_code, m.year, m.month, m.period_key,
+           make_timestamptz(m.year, m.month, c.deadline_day, extract(hour FROM c.deadline_time)::int,
+                            extract(minute FROM c.deadline_time)::int, extract(second FROM c.deadline_time),
+                            c.timezone) AS deadline
+    FROM core.dim_district d
+    JOIN provinces pr USING (province_code)
+    JOIN months m ON m.period_key >= pr.first_period
+    JOIN core.reporting_calendar c
+      ON c.report_type = 'month'
+     AND c.province_code = COALESCE((SELECT r.province_code FROM core.reporting_calendar r
+                                     WHERE r.province_code = d.province_code AND r.report_type = 'month'), '*')
+    WHERE d.is_current
+),
+received AS (  -- what had arrived by as_of
+    SELECT s.district_code, s.period_key,
+           min(s.received_at) AS first_received_at,
+           min(s.received_at) FILTER (WHERE s.status <> 'rejected') AS accepted_at,
+           count(*) AS versions_received,
+           (array_agg(s.error_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS errors,
+           (array_agg(s.warning_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS warnings
+    FROM core.fct_submission s
+    WHERE s.received_at <= as_of AND s.period_key >= from_period
+    GROUP BY s.district_code, s.period_key
+)
+SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
+       CASE WHEN r.accepted_at IS NOT NULL AND r.accepted_at <= e.deadline THEN 'on_time'
+            WHEN r.accepted_at IS NOT NULL THEN 'late'
+            WHEN r.first_received_at IS NOT NULL THEN 'rejected'
+            WHEN as_of > e.deadline THEN 'missing'
+            ELSE 'pending' END,
+       e.deadline, r.first_received_at, r.accepted_at,
+       CASE WHEN COALESCE(r.accepted_at, as_of) > e.deadline
+            THEN ceil(extract(epoch FROM COALESCE(r.accepted_at, as_of) - e.deadline) / 86400)::int
+            ELSE 0 END,
+       COALESCE(r.versions_received, 0)::int, COALESCE(r.errors, 0)::int, COALESCE(r.warnings, 0)::int
+FROM expected e
+LEFT JOIN received r ON r.district_code = e.district_code AND r.period_key = e.period_key
+$function$;
+COMMENT ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer) IS 'Tình trạng nộp báo cáo tại một thời điểm / submission status of every expected district-month as of a moment';
+GRANT EXECUTE ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer) TO baocao_analyst;
+
+-- Default privileges (for objects the upgrading role creates)
+
+ALTER DEFAULT PRIVILEGES IN SCHEMA mart GRANT SELECT ON TABLES TO baocao_analyst;

@@ -1,0 +1,41 @@
+"""Who receives an alert: the district's latest e-mail (email_lien_he of its submissions),
+else reference/contacts.yaml; the province desk (BAOCAO_PROVINCE_DESK_EMAIL) in copy, or
+directly when the district has no address."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import yaml
+from sqlalchemy import Connection, text
+
+from etl.paths import REFERENCE_DIR
+
+CONTACTS_PATH = REFERENCE_DIR / "contacts.yaml"
+
+
+@cache
+def reference_contacts() -> dict[str, str]:
+    data = yaml.safe_load(CONTACTS_PATH.read_text(encoding="utf-8")) or {}
+    return {str(k).zfill(3): v for k, v in (data.get("districts") or {}).items()}
+
+
+def district_contacts(conn: Connection, districts: set[str]) -> dict[str, str]:
+    """The latest e-mail a district gave in a submission, else reference/contacts.yaml."""
+    found = dict(reference_contacts())
+    rows = conn.execute(text("""
+        SELECT DISTINCT ON (district_code) district_code, email_lien_he FROM core.fct_submission
+        WHERE email_lien_he IS NOT NULL AND district_code = ANY(:d)
+        ORDER BY district_code, received_at DESC
+    """), {"d": sorted(districts)})
+    found.update({d: e for d, e in rows})
+    return found
+
+
+def recipients(district: str | None, contacts: dict[str, str], desk: str | None) -> tuple[list[str], list[str]]:
+    """(to, cc) of an alert about a district."""
+    to = [contacts[district]] if district and district in contacts else []
+    cc = [desk] if desk else []
+    if not to:  # no contact on file: the province desk gets it directly
+        to, cc = cc, []
+    return to, cc

@@ -1,0 +1,91 @@
+"""The words of every alert: subjects and bodies rendered from reference/alert_texts.yaml,
+as the rule messages are rendered from reference/validation_rules.yaml. Moments are written
+in the reporting calendar's time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from etl.domain.calendar import local_zone
+from etl.domain.contract import ALERT_KINDS
+from etl.paths import REFERENCE_DIR
+
+if TYPE_CHECKING:
+    from etl.alerts.due import DistrictMonth, RejectedFile
+
+ALERT_TEXTS_PATH = REFERENCE_DIR / "alert_texts.yaml"
+INTERNAL_ERROR = "INTERNAL_ERROR"  # the code of a file the system failed on (etl.quality.messages)
+
+
+@dataclass(frozen=True)
+class AlertText:
+    subject: str
+    body: str
+
+
+def read_alert_texts(path: Path = ALERT_TEXTS_PATH) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    missing = [kind for kind in ALERT_KINDS if not {"subject", "body"} <= set(data.get(kind) or {})]
+    if missing:  # fail at the first alert run, not at the first alert of that kind
+        raise ValueError(f"{path}: no subject or body for {', '.join(missing)}")
+    return data
+
+
+@cache
+def alert_texts() -> dict[str, Any]:
+    """The texts of this deployment (read once per process)."""
+    return read_alert_texts()
+
+
+def local_time(moment: datetime) -> str:
+    """'17:00 ngày 17/05/2024'."""
+    return moment.astimezone(local_zone()).strftime(alert_texts()["time_format"])
+
+
+def _render(kind: str, **fields: Any) -> AlertText:
+    spec = alert_texts()[kind]
+    return AlertText(spec["subject"].format(**fields), spec["body"].format(**fields))
+
+
+def invalid_submission_text(file: RejectedFile) -> AlertText:
+    """Every error of the file, and what to do: fix and resend, or nothing after an internal error."""
+    spec = alert_texts()["invalid_submission"]
+    internal = bool(file.errors) and all(e.code == INTERNAL_ERROR for e in file.errors)
+    return _render(
+        "invalid_submission",
+        **spec["internal_error" if internal else "rejected"],
+        district=file.district_name or spec["unknown_district"],
+        file_name=file.file_name,
+        received_at=local_time(file.received_at),
+        for_period=spec["for_period"].format(period_code=file.period_code) if file.period_code else "",
+        errors="\n".join(spec["error_line"].format(code=e.code, message=e.message_vi) for e in file.errors),
+    )
+
+
+def _month_fields(month: DistrictMonth) -> dict[str, Any]:
+    texts = alert_texts()
+    return {"district": month.district_name, "district_code": month.district_code, "period": month.period.label,
+            "deadline": local_time(month.deadline), "deadline_iso": month.deadline.isoformat(),
+            "nothing": texts["nothing_valid"] if month.versions_received else texts["nothing_received"]}
+
+
+def reminder_text(month: DistrictMonth) -> AlertText:
+    return _render("reminder", **_month_fields(month))
+
+
+def late_text(month: DistrictMonth, days: int) -> AlertText:
+    return _render("late", **_month_fields(month), days=days)
+
+
+def escalation_text(month: DistrictMonth, days: int) -> AlertText:
+    return _render("escalation", **_month_fields(month), days=days)
+
+
+def webhook_text(subject: str, body: str) -> str:
+    return alert_texts()["webhook"].format(subject=subject, body=body)

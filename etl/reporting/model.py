@@ -1,0 +1,247 @@
+"""`baocao report`: what a report of a district or province for a month, a half-year or a
+year holds (contract section 4), read from the analysts' mart views only.
+
+`build_report` gathers the figures of mart.indicator_* and mart.task_* into a `Report`:
+one line per indicator and per assigning body, each with its sentence
+(etl.reporting.sentences). The indicator kind and direction come from the catalog
+(reference/indicators.yaml). The renderers (markdown_report, csv_report, xlsx_report) lay
+a Report out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from etl.domain.catalog import load_catalog
+from etl.domain.contract import LEVELS
+from etl.domain.periods import Period, parse_period
+from etl.domain.text import fold_key
+from etl.reporting import sentences
+from etl.reporting.sentences import LEVEL_LABELS, PCT_DECIMALS, TOTAL
+
+# Assigning bodies from the top down; any other body follows in alphabetical order.
+BODY_ORDER = ("Thủ tướng Chính phủ", "Chính phủ", "Tỉnh ủy", "HĐND tỉnh", "UBND tỉnh", "Chủ tịch UBND tỉnh",
+              "Huyện ủy", "HĐND huyện", "UBND huyện", "Chủ tịch UBND huyện")
+_BODY_RANK = {fold_key(b): i for i, b in enumerate(BODY_ORDER)}
+
+
+class ReportError(ValueError):
+    """A report that cannot be made: the message is Vietnamese, then English."""
+
+
+def default_level(unit: str) -> str:
+    """A 3-digit code is a district, anything else a (legacy) province; province_2025 is
+    never guessed, because a 2025 code can name another province than the legacy one."""
+    return "district" if len(unit) == 3 else "province"
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    code: str
+    name: str
+    unit: str
+    kind: str  # flow | stock | opening | rate (catalog)
+    direction: str  # higher_is_better | lower_is_better | none (catalog)
+    value: Decimal | None
+    ytd_value: Decimal | None
+    annual_plan: Decimal | None
+    pct_of_annual_plan: Decimal | None
+    same_period_last_year: Decimal | None
+    yoy_change_pct: Decimal | None
+    yoy_change_points: Decimal | None
+    plan_attained: bool | None  # the mart's: every year; months and halves where the plan is a threshold
+    reporting_units: int
+    expected_units: int
+    last_year_reporting_units: int | None = None  # of same_period_last_year
+    sentence: str = ""
+
+    @property
+    def partial(self) -> bool:
+        """Fewer districts have a complete figure for the period than should."""
+        return self.reporting_units < self.expected_units
+
+    @property
+    def partial_last_year(self) -> bool:
+        """The same period last year, compared with, was itself incomplete."""
+        return (self.same_period_last_year is not None and self.last_year_reporting_units is not None
+                and self.last_year_reporting_units < self.expected_units)
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    assigning_body: str  # "Tổng cộng" for the total line
+    tasks_total: int
+    done_on_time: int
+    done_late: int
+    in_progress: int
+    overdue: int
+    on_time_rate: Decimal | None
+    sentence: str = ""
+
+
+@dataclass
+class Report:
+    unit_code: str
+    unit_name: str
+    level: str
+    period: Period
+    title: str
+    completeness: str | None  # provinces: "Số liệu tổng hợp từ 2/9 huyện"
+    indicators: list[IndicatorLine] = field(default_factory=list)
+    tasks: list[TaskLine] = field(default_factory=list)  # one per assigning body
+    task_total: TaskLine | None = None
+
+    @property
+    def is_province(self) -> bool:
+        return self.level != "district"
+
+    @property
+    def unit_line(self) -> str:
+        return sentences.unit_line(self.unit_name, self.unit_code, self.level)
+
+    @property
+    def period_line(self) -> str:
+        return sentences.period_line(self.period)
+
+    @property
+    def partial_note(self) -> str | None:
+        """The footnote explaining the '*' on partial figures, if any is partial."""
+        return sentences.partial_note(self.indicators, self.is_province)
+
+    @property
+    def indicator_sentences(self) -> list[str]:
+        return [line.sentence for line in self.indicators]
+
+    @property
+    def task_lines(self) -> list[TaskLine]:
+        """The task table: one line per assigning body, then the total."""
+        return [*self.tasks, *([self.task_total] if self.task_total else [])]
+
+    @property
+    def task_sentences(self) -> list[str]:
+        """One per assigning body, and the total when there are several bodies."""
+        lines = list(self.tasks)
+        if self.task_total is not None and len(self.tasks) > 1:
+            lines.append(self.task_total)
+        return [line.sentence for line in lines]
+
+
+# The views of each kind of period, and the filter picking the period within the year.
+_VIEWS = {
+    "month": ("mart.indicator_monthly", "mart.task_monthly", "month = :m"),
+    "half": ("mart.indicator_semiannual", "mart.task_semiannual", "half = :h"),
+    "year": ("mart.indicator_annual", "mart.task_annual", "TRUE"),
+}
+
+
+def build_report(engine: Engine, unit: str, period: str, level: str | None = None) -> Report:
+    """The report of `unit` (district or province code) for `period` (YYYY-MM, YYYY-H1,
+    YYYY-H2 or YYYY) at `level` (default: district for a 3-digit code, else province).
+
+    Raises ReportError (a ValueError) for a bad period or level, an unknown unit, or a
+    period with no figures in the marts."""
+    unit = unit.strip()
+    parsed = parse_period(period)
+    level = level or default_level(unit)
+    if level not in LEVELS:
+        raise ReportError(f"cấp '{level}' không hợp lệ: dùng {', '.join(LEVELS)} / "
+                          f"invalid level '{level}': use {', '.join(LEVELS)}")
+    indicator_view, task_view, period_filter = _VIEWS[parsed.kind]
+    params = {"l": level, "u": unit, "y": parsed.year, "m": parsed.month, "h": parsed.half}
+    with engine.connect() as conn:
+        unit_name = conn.execute(text("SELECT unit_name FROM mart.unit_name WHERE level = :l AND unit_code = :u"),
+                                 params).scalar()
+        if unit_name is None:
+            elsewhere = conn.execute(text("SELECT level, unit_name FROM mart.unit_name WHERE unit_code = :u "
+                                          "ORDER BY level"), params).all()
+            raise ReportError(_unknown_unit(unit, level, elsewhere))
+        where = f"level = :l AND unit_code = :u AND year = :y AND {period_filter}"
+        indicator_rows = conn.execute(text(f"SELECT * FROM {indicator_view} WHERE {where}"), params).mappings().all()
+        task_rows = conn.execute(text(f"SELECT * FROM {task_view} WHERE {where}"), params).mappings().all()
+    if not indicator_rows and not task_rows:
+        raise ReportError(
+            f"không có số liệu của {unit_name} (mã {unit}, {LEVEL_LABELS[level]}) cho {parsed.label}: chưa có "
+            f"báo cáo được chấp nhận, hoặc chưa chạy `baocao rollup` / no figures for {unit} ({level}) in "
+            f"{parsed.code}: nothing accepted for that period, or the marts were not refreshed (baocao rollup)")
+
+    catalog = load_catalog()
+    order = {code: i for i, code in enumerate(catalog.indicators)}
+    indicators = []
+    for row in sorted(indicator_rows, key=lambda r: (order.get(r["indicator_code"], len(order)), r["indicator_code"])):
+        line = _indicator_line(row)
+        indicators.append(replace(line, sentence=sentences.indicator_sentence(line, parsed, level)))
+
+    tasks = [replace(line, sentence=sentences.task_sentence(line))
+             for line in (_task_line(row) for row in sorted(task_rows, key=lambda r: _body_key(r["assigning_body"])))]
+    task_total = None
+    if tasks:
+        sums = [sum(getattr(t, f) for t in tasks)
+                for f in ("tasks_total", "done_on_time", "done_late", "in_progress", "overdue")]
+        rate = sentences.rounded(Decimal(100 * sums[1]) / sums[0], PCT_DECIMALS) if sums[0] else None
+        total = TaskLine(TOTAL, *sums, on_time_rate=rate)
+        task_total = replace(total, sentence=sentences.task_total_sentence(total))
+
+    return Report(
+        unit_code=unit,
+        unit_name=unit_name,
+        level=level,
+        period=parsed,
+        title=sentences.title(parsed, unit_name, level),
+        completeness=sentences.completeness(indicators, level),
+        indicators=indicators,
+        tasks=tasks,
+        task_total=task_total,
+    )
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _indicator_line(row: Mapping[str, Any]) -> IndicatorLine:
+    spec = load_catalog().indicators.get(row["indicator_code"])
+    return IndicatorLine(
+        code=row["indicator_code"],
+        name=row["indicator_name"],
+        unit=row["unit"],
+        kind=spec.kind if spec else ("rate" if row["unit"] == "%" else "flow"),
+        direction=spec.direction if spec else "none",
+        value=_decimal(row["value"]),
+        ytd_value=_decimal(row.get("ytd_value")),  # monthly view only
+        annual_plan=_decimal(row["annual_plan"]),
+        pct_of_annual_plan=_decimal(row["pct_of_annual_plan"]),
+        same_period_last_year=_decimal(row["same_period_last_year"]),
+        yoy_change_pct=_decimal(row["yoy_change_pct"]),
+        yoy_change_points=_decimal(row["yoy_change_points"]),
+        plan_attained=row["plan_attained"],
+        reporting_units=int(row["reporting_units"]),
+        expected_units=int(row["expected_units"]),
+        last_year_reporting_units=row.get("last_year_reporting_units"),
+    )
+
+
+def _task_line(row: Mapping[str, Any]) -> TaskLine:
+    return TaskLine(row["assigning_body"], row["tasks_total"], row["done_on_time"], row["done_late"],
+                    row["in_progress"], row["overdue"], _decimal(row["on_time_rate"]))
+
+
+def _body_key(body: str) -> tuple[int, str]:
+    key = fold_key(body)
+    return (_BODY_RANK.get(key, len(BODY_ORDER)), key)
+
+
+def _unknown_unit(unit: str, level: str, elsewhere: Sequence[Any]) -> str:
+    vi = f"không có đơn vị mã '{unit}' ở {LEVEL_LABELS[level]}"
+    en = f"no unit with code '{unit}' at level {level}"
+    if elsewhere:
+        options = ", ".join(f"--level {r.level} ({r.unit_name})" for r in elsewhere)
+        vi += f"; mã này có ở cấp khác: {options}"
+        en += f"; the code exists at: {options}"
+    else:
+        vi += " (mã huyện 3 chữ số, mã tỉnh 2 chữ số, giữ số 0 ở đầu)"
+        en += " (district codes have 3 digits, province codes 2, leading zeros kept)"
+    return f"{vi} / {en}"

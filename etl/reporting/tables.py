@@ -1,0 +1,66 @@
+"""The indicator and task tables of a report as text cells in Vietnamese notation, shared by
+the Markdown and CSV renderers (the XLSX renderer writes numeric cells instead)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from etl.domain.numbers import format_vi
+from etl.reporting.model import IndicatorLine, Report
+from etl.reporting.sentences import PCT_DECIMALS, decimals_for, rounded, vi_number, vi_pct
+
+INDICATOR_HEADERS = ["Mã", "Chỉ tiêu", "ĐVT", "Thực hiện"]
+YTD_HEADER = "Lũy kế năm"  # monthly reports only
+PLAN_HEADERS = ["KH năm", "% KH năm", "Cùng kỳ năm trước"]
+TASK_HEADERS = ["Cơ quan giao", "Tổng số", "Hoàn thành đúng hạn", "Hoàn thành quá hạn", "Đang thực hiện trong hạn",
+                "Quá hạn", "Tỷ lệ đúng hạn"]
+TASK_NOTE = ("Tình trạng nhiệm vụ tại cuối kỳ, theo báo cáo tháng cuối cùng trong kỳ của mỗi huyện; đúng hạn, quá "
+             "hạn được tính từ ngày hoàn thành và hạn hoàn thành")
+
+
+def indicator_headers(report: Report) -> list[str]:
+    headers = list(INDICATOR_HEADERS)
+    if report.period.kind == "month":
+        headers.append(YTD_HEADER)
+    headers += [*PLAN_HEADERS, "So với cùng kỳ"]
+    if report.is_province:
+        headers.append("Số huyện")
+    return headers
+
+
+def _change_text(line: IndicatorLine) -> str:
+    if line.yoy_change_points is not None:
+        change, suffix = rounded(line.yoy_change_points, PCT_DECIMALS), " điểm %"
+    elif line.yoy_change_pct is not None:
+        change, suffix = rounded(line.yoy_change_pct, PCT_DECIMALS), "%"
+    else:
+        return ""
+    return f"{'+' if change > 0 else ''}{format_vi(change)}{suffix}"
+
+
+def _number_cell(value: Decimal | None, unit: str) -> str:
+    return "" if value is None else vi_number(value, decimals_for(unit))
+
+
+def indicator_rows(report: Report) -> list[list[str]]:
+    """The indicator table in Vietnamese notation; a partial figure is marked '*'."""
+    rows = []
+    for line in report.indicators:
+        value = _number_cell(line.value, line.unit) + ("*" if line.partial else "")
+        row = [line.code, line.name, line.unit, value]
+        if report.period.kind == "month":
+            row.append(_number_cell(line.ytd_value, line.unit))
+        row += [_number_cell(line.annual_plan, line.unit),
+                "" if line.pct_of_annual_plan is None or line.kind == "rate" else vi_pct(line.pct_of_annual_plan),
+                _number_cell(line.same_period_last_year, line.unit), _change_text(line)]
+        if report.is_province:
+            row.append(f"{line.reporting_units}/{line.expected_units}")
+        rows.append(row)
+    return rows
+
+
+def task_rows(report: Report) -> list[list[str]]:
+    """The task table, one row per assigning body and the total, in Vietnamese notation."""
+    return [[t.assigning_body, format_vi(t.tasks_total), format_vi(t.done_on_time), format_vi(t.done_late),
+             format_vi(t.in_progress), format_vi(t.overdue), "" if t.on_time_rate is None else vi_pct(t.on_time_rate)]
+            for t in report.task_lines]

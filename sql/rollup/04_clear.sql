@@ -1,0 +1,19 @@
+-- Step 04 of the rollup (etl.marts.rollup): remove the rows the next steps write again. A full
+-- rebuild empties the tables (no dead rows left behind, and the key is dropped and built once
+-- after the bulk insert, by etl.marts.rollup); otherwise the scope's rows are deleted.
+-- Reads:      rollup_scope
+-- Writes:     mart.indicator_rollup, mart.task_rollup (truncated, or the scope's rows deleted)
+-- Parameters: baocao.rollup_mode
+DO $$
+BEGIN
+    IF current_setting('baocao.rollup_mode') = 'full' THEN
+        TRUNCATE mart.indicator_rollup;
+        TRUNCATE mart.task_rollup;
+    ELSE
+        DELETE FROM mart.indicator_rollup AS r USING rollup_scope AS s
+        WHERE r.level = s.level AND r.unit_code = s.unit_code AND r.year = s.year;
+        DELETE FROM mart.task_rollup AS r USING rollup_scope AS s
+        WHERE r.level = s.level AND r.unit_code = s.unit_code AND r.year = s.year;
+    END IF;
+END
+$$;

@@ -1,0 +1,265 @@
+"""The schema: what a fresh install builds (docs/schema.sql), frozen revisions, repeatable
+objects, and an upgrade from the previous head with data in it."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from etl.marts.docs import apply_mart_comments, load_mart_docs
+from etl.marts.rollup import refresh
+from etl.paths import PROJECT_ROOT, SQL_DIR
+from etl.warehouse.ingest import ingest_paths
+from etl.warehouse.reference import load_reference_data
+from etl.warehouse.schema import (
+    MIGRATIONS_DIR,
+    alembic_config,
+    create_repeatables,
+    current_revision,
+    dump_schema,
+    head_revision,
+    repeatable_files,
+    repeatables_checksum,
+    upgrade,
+)
+from tests import builders as b
+
+SCHEMA_DUMP = PROJECT_ROOT / "docs" / "schema.sql"
+VERSIONS_DIR = MIGRATIONS_DIR / "versions"
+# Revisions are append-only: once merged, a revision's files never change (a warehouse that ran
+# it would not run it again). Record a new revision's files here when adding it.
+FROZEN_REVISIONS = {
+    "0009_baseline.py": "5009535a6a719d241a4702ca6b66c9e479336f857c18130f27f2108e1ba018cb",
+    "0009_baseline.sql": "215cdcd913d2e0e10cbf5210bf6879bb6858531f39808e41af967f27d39a5730",
+    "0010_repeatable_checksum.py": "498192eaf1c9a3ec425fe6fa8df1805038e412d35311b4c17488e4cb9ec4d9b0",
+    "0010_repeatable_checksum.sql": "30b66db684adb38982a384851bab5ad4b622c0de537a63a0080dc927cea027b2",
+    "0011_plan_attained_every_period.py": "691627f74a916276c287c150687bcfe6dfe7544c98f4234038400146b1d3e06d",
+    "0011_plan_attained_every_period.sql": "bd84169a7cdda49163961b6d2453ae9d8e22f5a4de460be56c843541b6366582",
+}
+# Tables whose rows the newest revision is meant to change (0011 queues every district-year).
+CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({"ops.rollup_queue"})
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+
+
+def test_revisions_are_frozen() -> None:
+    files = {p.name: _sha256(p) for p in VERSIONS_DIR.iterdir() if p.suffix in (".py", ".sql")}
+    assert files == FROZEN_REVISIONS, (
+        "a revision was edited, or a new one is not recorded: revisions are append-only (write a new "
+        "revision instead); record a new revision's files in tests/test_schema.py FROZEN_REVISIONS")
+
+
+def test_revisions_import_nothing_from_the_application() -> None:
+    for path in VERSIONS_DIR.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        modules += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        assert not [m for m in modules if m == "etl" or m.startswith("etl.")], path.name
+
+
+def test_sql_reads_the_time_zone_from_the_calendar() -> None:
+    for path in [*SQL_DIR.rglob("*.sql"), *VERSIONS_DIR.glob("*.sql")]:
+        assert "Asia/Ho_Chi_Minh" not in path.read_text(encoding="utf-8"), path
+
+
+def _server_major(dump: str) -> str | None:
+    found = re.search(r"^-- Dumped on PostgreSQL (\d+)\.$", dump, flags=re.MULTILINE)
+    return found.group(1) if found else None
+
+
+def _without_qualifiers(dump: str) -> str:
+    """The dump with `name.` before identifiers left out: PostgreSQL 18 prints a one-table view's
+    columns without the table's name, 15 and 16 with it."""
+    dump = re.sub(r"^-- Dumped on PostgreSQL \d+\.$", "", dump, flags=re.MULTILINE)
+    return re.sub(r"\b[a-z_][a-z0-9_]*\.(?=[a-z_])", "", dump)
+
+
+def test_committed_schema_dump_is_current(engine: Engine) -> None:
+    """docs/schema.sql is the schema `baocao db upgrade` builds in an empty database."""
+    with engine.connect() as conn:
+        live = dump_schema(conn)
+    committed = SCHEMA_DUMP.read_text(encoding="utf-8")
+    stale = ("docs/schema.sql is stale: run `python -m etl.warehouse.schema dump > docs/schema.sql` (it upgrades "
+             "a new, empty database) and commit it with the change")
+    if _server_major(committed) == _server_major(live):
+        assert committed == live, stale
+    else:
+        assert _without_qualifiers(committed) == _without_qualifiers(live), (
+            f"{stale} (compared without qualifiers: dumped on PostgreSQL {_server_major(committed)}, "
+            f"this server is {_server_major(live)})")
+
+
+def test_every_view_and_function_is_a_repeatable_file(engine: Engine) -> None:
+    """sql/repeatable/NN_<schema>.<object>.sql creates exactly the views and functions there are, so
+    every one of them is dropped and re-created by the upgrade, and none is left behind."""
+    named = {f.stem.split("_", 1)[1] for f in repeatable_files() if "." in f.stem}
+    with engine.connect() as conn:
+        live = set(conn.execute(text("""
+            SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops') AND c.relkind IN ('v', 'm')
+            UNION ALL
+            SELECT n.nspname || '.' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops')
+        """)).scalars())
+    assert named == live
+
+
+# --- Upgrading a warehouse with data --------------------------------------------------------
+
+
+@pytest.fixture
+def scratch(warehouse_url: str) -> Iterator[Engine]:
+    """A new, empty database beside the session's (same server, same credentials)."""
+    url = make_url(warehouse_url)
+    name = f"{url.database}_upgrade"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_engine(url.set(database=name))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def previous_head() -> str:
+    script = ScriptDirectory.from_config(alembic_config())
+    previous = script.get_revision(head_revision()).down_revision
+    assert isinstance(previous, str), "the head has no previous revision to upgrade from"
+    return previous
+
+
+def build_at(engine: Engine, revision: str) -> None:
+    """A warehouse as the previous head deployed it: its revisions, the views, functions and
+    comments, the reference data."""
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+        create_repeatables(conn)
+        apply_mart_comments(conn)
+        if conn.execute(text("SELECT to_regclass('ops.repeatable_checksum') IS NOT NULL")).scalar():
+            # What that upgrade recorded; the head's repeatables are the ones created above.
+            conn.execute(text("INSERT INTO ops.repeatable_checksum (checksum) VALUES (:c)"),
+                         {"c": repeatables_checksum(load_mart_docs())})
+    load_reference_data(engine)
+
+
+def fill(engine: Engine, folder: Path) -> None:
+    """Files of every kind through the real ingest (accepted, with a warning, rejected, a plan),
+    the marts refreshed, and rows in the tables the ingest does not write."""
+    bad = b.submission(district=b.TAM_DUONG, period="2024-05")
+    b.indicator(bad, "NS01")["thuc_hien_thang"] = "khoảng 50"
+    docs = {
+        "639_2024-04.json": b.submission(period="2024-04"),
+        "639_2024-05.json": b.submission(),
+        "247_2024-05.json": bad,
+        "247_2024-06.json": b.month(b.TAM_DUONG, "2024-06", {"NN05": 92000, "NS01": 120}),
+        "639_2024_plan.json": b.plan(),
+    }
+    for name, doc in docs.items():
+        ingest_paths(engine, [b.write_json(folder / name, doc)], received_at=datetime.fromisoformat(
+            "2024-06-16T09:00:00+07:00"))
+    refresh(engine, full=True)
+    with engine.begin() as conn:
+        conn.execute(text("""
+            INSERT INTO ops.alert_log (idempotency_key, kind, channel, district_code, period_code, recipients,
+                                       subject, body, status, as_of)
+            VALUES ('late:639:2024-05', 'late', 'email', '639', '2024-05', ARRAY['a@example.gov.vn'], 'Muộn',
+                    'Báo cáo muộn', 'sent', '2024-05-19T08:00:00+07:00')"""))
+        conn.execute(text("""
+            INSERT INTO ops.superseded_outcome (file_id, attempt, outcome, error_count, warning_count, messages)
+            SELECT file_id, 1, 'rejected', 1, 0, '[]' FROM raw.file ORDER BY file_id LIMIT 1"""))
+        conn.execute(text("INSERT INTO ops.rollup_queue (district_code, year) VALUES ('639', 2023)"))
+
+
+def contents(engine: Engine) -> dict[str, tuple[Any, ...]]:
+    """Row count and checksum of every table and view of the warehouse, and of the submission
+    status function at a fixed moment: the data, and the mart figures analysts read."""
+    with engine.connect() as conn:
+        relations = conn.execute(text("""
+            SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops') AND c.relkind IN ('r', 'v')
+        """)).scalars().all()
+        queries = {r: f"SELECT * FROM {r}" for r in relations}
+        queries["mart.submission_status_at"] = "SELECT * FROM mart.submission_status_at('2024-07-01T00:00:00+07:00')"
+        return {name: tuple(conn.execute(text(
+            f"SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM ({q}) AS t"
+        )).one()) for name, q in queries.items()}
+
+
+def relation_oids(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return dict(conn.execute(text("""
+            SELECT n.nspname || '.' || c.relname, c.oid::int
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname IN ('core', 'mart') AND c.relkind = 'v'""")).tuples().all())
+
+
+def schema_of(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return dump_schema(conn)
+
+
+def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
+        scratch: Engine, engine: Engine, tmp_path: Path) -> None:
+    """A warehouse at the previous head, with data of every kind, upgraded to head: every table's rows
+    and every mart figure are unchanged (except what the newest revision is meant to change), its
+    schema is exactly a fresh install's, and a second upgrade changes nothing, not even a view."""
+    previous = previous_head()
+    build_at(scratch, previous)
+    assert current_revision(scratch) == previous
+    fill(scratch, tmp_path)
+    before = contents(scratch)
+    empty = {name for name, (count, _) in before.items() if count == 0}
+    # Reference data the upgrade reloads from reference/reporting_calendar.yaml, which assigns nobody.
+    assert empty == {"core.reporting_assignment"}, f"fill() leaves these empty, so no change would show: {empty}"
+
+    upgrade(scratch)
+
+    assert current_revision(scratch) == head_revision()
+    after = contents(scratch)
+    # The version, and when the repeatables were re-created (any pending revision re-creates them).
+    unchanged = set(before) - CHANGED_BY_THE_NEWEST_REVISION - {"ops.alembic_version", "ops.repeatable_checksum"}
+    assert {t: after[t] for t in unchanged} == {t: before[t] for t in unchanged}
+    with scratch.connect() as conn:  # 0011: every district-year queued, so a refresh fills plan_attained
+        assert not conn.execute(text("""
+            SELECT district_code, year FROM core.fct_submission
+            EXCEPT SELECT district_code, year FROM ops.rollup_queue""")).all()
+    assert schema_of(scratch) == schema_of(engine)  # the session's warehouse: a fresh install
+
+    oids = relation_oids(scratch)
+    upgrade(scratch)
+    assert contents(scratch) == after
+    assert relation_oids(scratch) == oids  # nothing new: the views were left alone
+    assert schema_of(scratch) == schema_of(engine)
+
+
+def test_changed_repeatables_are_re_created(scratch: Engine) -> None:
+    """When the views, functions or mart comments differ from what was applied (their checksum), the
+    upgrade drops and re-creates them, and records the new checksum."""
+    upgrade(scratch, load_reference=False)
+    oids = relation_oids(scratch)
+    expected = schema_of(scratch)
+    with scratch.begin() as conn:
+        conn.execute(text("UPDATE ops.repeatable_checksum SET checksum = repeat('0', 64)"))
+        conn.execute(text("COMMENT ON VIEW mart.unit_name IS 'edited by hand'"))
+    upgrade(scratch, load_reference=False)
+    assert schema_of(scratch) == expected
+    assert set(relation_oids(scratch).values()).isdisjoint(oids.values())
+    with scratch.connect() as conn:
+        assert conn.execute(text("SELECT checksum FROM ops.repeatable_checksum")).scalar() != "0" * 64

@@ -1,0 +1,100 @@
+"""The words of each alert, rendered from reference/alert_texts.yaml (no database): word for
+word what districts and the province desk receive, moments in the calendar's time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from etl.alerts.due import DistrictMonth, ErrorMessage, RejectedFile
+from etl.alerts.texts import (
+    escalation_text,
+    invalid_submission_text,
+    late_text,
+    read_alert_texts,
+    reminder_text,
+    webhook_text,
+)
+
+RECEIVED = datetime(2024, 5, 16, 2, 30, tzinfo=UTC)  # 09:30 in the calendar's zone (UTC+7)
+DEADLINE = datetime(2024, 5, 17, 10, tzinfo=UTC)  # 17:00 there
+HEDGED = ErrorMessage("VALUE_HEDGED", "Trang 'chi_tieu', dòng 27, cột 'Thực hiện tháng': Giá trị 'trên 572' không "
+                                      "hợp lệ: là số ước lượng ('trên'), cần số chính xác.")
+INTERNAL = ErrorMessage("INTERNAL_ERROR", "Hệ thống gặp lỗi khi xử lý tệp này; bộ phận kỹ thuật đã được báo. Tệp "
+                                          "đã được lưu lại.")
+
+
+def rejected(*errors: ErrorMessage, district: str | None = "Huyện Tam Dương", period: str | None = "2024-05"
+             ) -> RejectedFile:
+    return RejectedFile(7, "bad.json", RECEIVED, "247" if district else None, district, period, 1, errors)
+
+
+def month(versions_received: int = 0) -> DistrictMonth:
+    return DistrictMonth("639", "Huyện Chư Pưh", 2024, 5, "missing", DEADLINE, versions_received)
+
+
+def test_invalid_submission_lists_every_error_and_asks_to_resend() -> None:
+    words = invalid_submission_text(rejected(HEDGED, HEDGED))
+    assert words.subject == "[baocao] Báo cáo bị trả lại: Huyện Tam Dương, tệp bad.json (INVALID_SUBMISSION)"
+    assert words.body == (
+        "Kính gửi Huyện Tam Dương,\n\nTệp 'bad.json' nhận lúc 09:30 ngày 16/05/2024 cho kỳ 2024-05 chưa được tiếp "
+        "nhận vì có lỗi sau:\n"
+        f"  - [VALUE_HEDGED] {HEDGED.message_vi}\n  - [VALUE_HEDGED] {HEDGED.message_vi}\n\n"
+        "Đề nghị sửa các lỗi trên và gửi lại tệp. Số liệu của tệp này chưa được đưa vào tổng hợp.\n\n"
+        "(English: submission rejected, code INVALID_SUBMISSION; the errors above name sheet, row and column.)\n")
+
+
+def test_an_unknown_district_and_period_are_said_so() -> None:
+    words = invalid_submission_text(rejected(HEDGED, district=None, period=None))
+    assert words.subject == ("[baocao] Báo cáo bị trả lại: (không xác định được huyện), tệp bad.json "
+                             "(INVALID_SUBMISSION)")
+    assert words.body.startswith("Kính gửi (không xác định được huyện),\n\nTệp 'bad.json' nhận lúc 09:30 ngày "
+                                 "16/05/2024 chưa được tiếp nhận vì có lỗi sau:\n")
+
+
+def test_an_internal_error_asks_for_nothing() -> None:
+    words = invalid_submission_text(rejected(INTERNAL))
+    assert words.subject == ("[baocao] Tệp chưa xử lý được do lỗi hệ thống, không cần gửi lại: Huyện Tam Dương, "
+                             "tệp bad.json (INVALID_SUBMISSION)")
+    assert words.body == (
+        "Kính gửi Huyện Tam Dương,\n\nTệp 'bad.json' nhận lúc 09:30 ngày 16/05/2024 cho kỳ 2024-05 chưa được tiếp "
+        f"nhận vì có lỗi sau:\n  - [INTERNAL_ERROR] {INTERNAL.message_vi}\n\n"
+        "Lỗi này do hệ thống, không do tệp: anh/chị không cần sửa hay gửi lại. Tệp đã được lưu và sẽ được xử lý lại "
+        "khi lỗi được khắc phục; nếu tệp có lỗi khác, hệ thống sẽ báo tiếp.\n\n"
+        "(English: internal error, code INTERNAL_ERROR; nothing to fix or resend, the file will be reprocessed.)\n")
+    # another error beside it is the district's to fix
+    assert "Đề nghị sửa" in invalid_submission_text(rejected(INTERNAL, HEDGED)).body
+
+
+def test_reminder_late_and_escalation() -> None:
+    reminder = reminder_text(month())
+    assert reminder.subject == "[baocao] Nhắc hạn gửi báo cáo tháng 05/2024: Huyện Chư Pưh (REMINDER)"
+    assert reminder.body == (
+        "Kính gửi Huyện Chư Pưh,\n\nHạn gửi báo cáo tháng 05/2024 là 17:00 ngày 17/05/2024. Hệ thống chưa nhận được "
+        "báo cáo của huyện. Đề nghị gửi báo cáo trước hạn.\n\n"
+        "(English: reminder, code REMINDER; deadline 2024-05-17T10:00:00+00:00.)\n")
+    late = late_text(month(versions_received=1), 1)
+    assert late.subject == "[baocao] Quá hạn gửi báo cáo tháng 05/2024: Huyện Chư Pưh (LATE)"
+    assert late.body == (
+        "Kính gửi Huyện Chư Pưh,\n\nĐã quá hạn gửi báo cáo tháng 05/2024 (17:00 ngày 17/05/2024) 1 ngày mà hệ thống "
+        "chưa có báo cáo hợp lệ của huyện. Đề nghị gửi ngay.\n\n"
+        "(English: report overdue, code LATE; 1 day(s) past the deadline.)\n")
+    escalation = escalation_text(month(), 7)
+    assert escalation.subject == "[baocao] Huyện chưa báo cáo tháng 05/2024 sau 7 ngày: Huyện Chư Pưh (ESCALATION)"
+    assert escalation.body == (
+        "Kính gửi Văn phòng UBND tỉnh,\n\nHuyện Chư Pưh (mã 639) chưa nhận được báo cáo tháng 05/2024, đã quá hạn 7 "
+        "ngày (hạn 17:00 ngày 17/05/2024). Huyện đã được nhắc ngày hôm sau hạn.\n\n"
+        "(English: escalation, code ESCALATION.)\n")
+
+
+def test_the_webhook_gets_the_subject_in_bold_then_the_body() -> None:
+    assert webhook_text("[baocao] X (LATE)", "Kính gửi ...\n") == "*[baocao] X (LATE)*\nKính gửi ...\n"
+
+
+def test_every_alert_kind_needs_its_texts(tmp_path: Path) -> None:
+    path = tmp_path / "alert_texts.yaml"
+    path.write_text("reminder:\n  subject: s\n  body: b\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no subject or body for invalid_submission, late, escalation"):
+        read_alert_texts(path)
