@@ -69,6 +69,13 @@ DATA_TABLES = (
     "ops.file_outcome",
     "ops.validation_message",
     "ops.ingest_run",
+    "ops.superseded_outcome",
+    "ops.rollup_queue",
+    "ops.alert_log",
+    # The marts too: a test must not see the figures of the one before it.
+    "mart.indicator_rollup",
+    "mart.task_rollup",
+    "mart.submission_status",
 )
 
 
