@@ -1,4 +1,4 @@
--- The warehouse schema at revision 0011, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0012, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
 -- tests/test_schema.py fails when it is stale. Owners and the owner's privileges are left out.
 -- Dumped on PostgreSQL 15.
@@ -402,7 +402,9 @@ CREATE TABLE mart.indicator_rollup (
     reporting_units integer NOT NULL,
     expected_units integer NOT NULL,
     refreshed_at timestamp with time zone DEFAULT now() NOT NULL,
-    last_year_reporting_units integer
+    last_year_reporting_units integer,
+    carried_forward_units integer,
+    plan_units integer
 );
 ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_level_check CHECK (level = ANY (ARRAY['district'::text, 'province'::text, 'province_2025'::text]));
 ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_pkey PRIMARY KEY (level, unit_code, indicator_code, period_key);
@@ -415,18 +417,20 @@ COMMENT ON COLUMN mart.indicator_rollup.year IS 'Năm / year';
 COMMENT ON COLUMN mart.indicator_rollup.half IS 'Kỳ 6 tháng: 1 = tháng 1-6, 2 = tháng 7-12; với kỳ tháng là nửa năm chứa tháng đó, trống với kỳ năm / half-year: 1 = months 1-6, 2 = months 7-12; a month''s half for monthly rows, empty for years';
 COMMENT ON COLUMN mart.indicator_rollup.month IS 'Tháng; trống với kỳ 6 tháng và năm / month; empty for halves and years';
 COMMENT ON COLUMN mart.indicator_rollup.indicator_code IS 'Mã chỉ tiêu (danh mục) / indicator code from the catalog';
-COMMENT ON COLUMN mart.indicator_rollup.value IS 'Giá trị kỳ: chỉ tiêu lưu lượng cộng dồn trong kỳ, chỉ tiêu thời điểm lấy tháng cuối, số đầu kỳ lấy tháng đầu, tỷ lệ tính lại từ tử số và mẫu số / the period''s figure: flows sum over the period, stocks take the last month, opening balances the first, rates are recomputed from their components';
+COMMENT ON COLUMN mart.indicator_rollup.value IS 'Giá trị kỳ: chỉ tiêu lưu lượng lấy lũy kế năm nếu có (năm: lũy kế tháng 12; 6 tháng đầu: lũy kế tháng 6; 6 tháng cuối: lũy kế tháng 12 trừ tháng 6), nếu không thì cộng các tháng, chỉ tiêu thời điểm lấy tháng cuối, số đầu kỳ lấy tháng đầu, tỷ lệ tính lại từ tử số và mẫu số / the period''s figure: flows from the year to date where known (the year: December''s; H1: June''s; H2: December''s minus June''s), else the sum of the months, stocks take the last month, opening balances the first, rates are recomputed from their components';
 COMMENT ON COLUMN mart.indicator_rollup.ytd_value IS 'Lũy kế từ đầu năm đến hết kỳ (chỉ tiêu lưu lượng) / year to date at the end of the period (flows)';
-COMMENT ON COLUMN mart.indicator_rollup.annual_plan IS 'Kế hoạch năm đang có hiệu lực; cấp tỉnh là tổng kế hoạch các huyện (không áp dụng cho tỷ lệ) / the annual plan in force; for a province the sum of its districts'' plans (none for rates)';
+COMMENT ON COLUMN mart.indicator_rollup.annual_plan IS 'Kế hoạch năm đang có hiệu lực; cấp tỉnh là tổng kế hoạch của các huyện có số liệu trong kỳ (plan_units), không áp dụng cho tỷ lệ / the annual plan in force; for a province the sum of the plans of the districts in the figure (plan_units), none for rates';
 COMMENT ON COLUMN mart.indicator_rollup.pct_of_annual_plan IS 'Tỷ lệ thực hiện so với kế hoạch năm (%): lũy kế đến hết kỳ với chỉ tiêu lưu lượng, giá trị kỳ với chỉ tiêu khác / % of the annual plan: year to date for flows, the period''s value otherwise';
 COMMENT ON COLUMN mart.indicator_rollup.plan_attained IS 'Đạt kế hoạch theo chiều của chỉ tiêu: với cả năm mọi chỉ tiêu; với tháng và 6 tháng chỉ khi kế hoạch là ngưỡng phải giữ (tỷ lệ, chỉ tiêu thời điểm thấp hơn là tốt) / plan met in the indicator''s direction: for the year, every indicator; for a month or half, only where the plan is a threshold to keep (rates, lower-is-better levels)';
 COMMENT ON COLUMN mart.indicator_rollup.same_period_last_year IS 'Giá trị cùng kỳ năm trước / the same period last year';
 COMMENT ON COLUMN mart.indicator_rollup.yoy_change_pct IS 'Tăng/giảm so với cùng kỳ (%), cho chỉ tiêu lưu lượng và thời điểm / relative change on the same period last year, flows and stocks';
 COMMENT ON COLUMN mart.indicator_rollup.yoy_change_points IS 'Tăng/giảm so với cùng kỳ (điểm phần trăm), cho tỷ lệ / change on the same period last year in percentage points, rates';
 COMMENT ON COLUMN mart.indicator_rollup.reporting_units IS 'Số huyện có đủ số liệu cho kỳ / districts whose figure for the period is complete';
-COMMENT ON COLUMN mart.indicator_rollup.expected_units IS 'Số huyện phải báo cáo; khi reporting_units nhỏ hơn số này thì số tổng hợp chưa đầy đủ / districts expected; a total with fewer reporting units is partial';
+COMMENT ON COLUMN mart.indicator_rollup.expected_units IS 'Số huyện phải báo cáo trong kỳ (như mart.reporting_rate: tỉnh được giao từ tháng được giao, tỉnh khác từ tháng đầu tiên có báo cáo hợp lệ của chính tỉnh đó; kỳ 6 tháng, năm: phải báo cáo trong tháng nào đó của kỳ; cấp huyện: 1); khi reporting_units nhỏ hơn số này thì số tổng hợp chưa đầy đủ / districts expected in the period, as mart.reporting_rate counts them (mart.expected_district_at: an assigned province from its assigned month, another from its own first accepted month; a half or year: expected in any month of it; a district: 1); a total with fewer reporting units is partial';
 COMMENT ON COLUMN mart.indicator_rollup.refreshed_at IS 'Thời điểm baocao rollup ghi dòng này / when baocao rollup wrote the row';
 COMMENT ON COLUMN mart.indicator_rollup.last_year_reporting_units IS 'Số huyện có đủ số liệu ở cùng kỳ năm trước; khác reporting_units thì so sánh cùng kỳ không cùng phạm vi / districts complete in the same period last year; when it differs from reporting_units the year-on-year change compares different sets';
+COMMENT ON COLUMN mart.indicator_rollup.carried_forward_units IS 'Chỉ tiêu lưu lượng, theo tháng: số đơn vị mà lũy kế năm trong ytd_value lấy lũy kế của tháng gần nhất trước đó (đơn vị không báo cáo tháng này hoặc chưa tính được lũy kế của tháng); 0 là không có; để trống với kỳ 6 tháng, năm và chỉ tiêu khác / a flow''s month: how many units ytd_value counts with their latest earlier year to date, carried forward because their own for the month is not known (the month not reported, or its year to date not derivable); 0 when none; empty for halves, years and other kinds';
+COMMENT ON COLUMN mart.indicator_rollup.plan_units IS 'Số đơn vị trong số liệu có kế hoạch năm; cấp tỉnh: kế hoạch năm là tổng kế hoạch của các đơn vị này, và tỷ lệ so với kế hoạch chỉ tính khi mọi đơn vị trong số liệu đều có kế hoạch (plan_units nhỏ hơn số đơn vị thì để trống) / units in the figure that have an annual plan; for a province, annual_plan sums their plans, and % of plan and plan_attained are given only when every unit in the figure has one (otherwise empty)';
 GRANT SELECT ON TABLE mart.indicator_rollup TO baocao_analyst;
 
 CREATE TABLE mart.submission_status (
@@ -439,7 +443,7 @@ CREATE TABLE mart.submission_status (
     deadline timestamp with time zone NOT NULL,
     first_received_at timestamp with time zone,
     accepted_at timestamp with time zone,
-    days_late integer NOT NULL,
+    days_late integer,
     versions_received integer NOT NULL,
     errors integer NOT NULL,
     warnings integer NOT NULL,
@@ -447,7 +451,7 @@ CREATE TABLE mart.submission_status (
 );
 ALTER TABLE mart.submission_status ADD CONSTRAINT submission_status_pkey PRIMARY KEY (district_code, year, month);
 ALTER TABLE mart.submission_status ADD CONSTRAINT submission_status_status_check CHECK (status = ANY (ARRAY['on_time'::text, 'late'::text, 'missing'::text, 'rejected'::text, 'pending'::text]));
-COMMENT ON TABLE mart.submission_status IS 'Tình trạng nộp báo cáo tháng của từng huyện / monthly submission status per district';
+COMMENT ON TABLE mart.submission_status IS 'Tình trạng nộp báo cáo tháng của từng huyện phải báo cáo (mart.expected_district_at) / monthly submission status of every expected district-month (mart.expected_district_at)';
 COMMENT ON COLUMN mart.submission_status.district_code IS 'Mã huyện / district code';
 COMMENT ON COLUMN mart.submission_status.district_name IS 'Tên huyện / district name';
 COMMENT ON COLUMN mart.submission_status.province_code IS 'Mã tỉnh (trước 1/7/2025) / legacy province code';
@@ -457,7 +461,7 @@ COMMENT ON COLUMN mart.submission_status.status IS 'Tình trạng: on_time (đú
 COMMENT ON COLUMN mart.submission_status.deadline IS 'Hạn nộp / submission deadline of the district''s province';
 COMMENT ON COLUMN mart.submission_status.first_received_at IS 'Lần nhận đầu tiên / first file received';
 COMMENT ON COLUMN mart.submission_status.accepted_at IS 'Thời điểm nhận bản hợp lệ đầu tiên / arrival of the first accepted version';
-COMMENT ON COLUMN mart.submission_status.days_late IS 'Số ngày muộn (0 nếu đúng hạn) / days after the deadline, 0 when on time';
+COMMENT ON COLUMN mart.submission_status.days_late IS 'Số ngày muộn của bản hợp lệ đầu tiên (0 nếu đúng hạn; để trống khi chưa có bản hợp lệ: số ngày quá hạn là as_of - deadline) / days the first accepted version came after the deadline, 0 when on time; empty while nothing is accepted (overdue: as_of - deadline)';
 COMMENT ON COLUMN mart.submission_status.versions_received IS 'Số lần gửi / files received for the month';
 COMMENT ON COLUMN mart.submission_status.errors IS 'Số lỗi của bản gửi gần nhất / errors in the latest version';
 COMMENT ON COLUMN mart.submission_status.warnings IS 'Số cảnh báo của bản gửi gần nhất / warnings in the latest version';
@@ -492,8 +496,8 @@ COMMENT ON COLUMN mart.task_rollup.period_type IS 'Loại kỳ: month, half ho�
 COMMENT ON COLUMN mart.task_rollup.year IS 'Năm / year';
 COMMENT ON COLUMN mart.task_rollup.half IS 'Kỳ 6 tháng: 1 = tháng 1-6, 2 = tháng 7-12; với kỳ tháng là nửa năm chứa tháng đó, trống với kỳ năm / half-year: 1 = months 1-6, 2 = months 7-12; a month''s half for monthly rows, empty for years';
 COMMENT ON COLUMN mart.task_rollup.month IS 'Tháng; trống với kỳ 6 tháng và năm / month; empty for halves and years';
-COMMENT ON COLUMN mart.task_rollup.assigning_body IS 'Cơ quan giao nhiệm vụ / assigning body';
-COMMENT ON COLUMN mart.task_rollup.tasks_total IS 'Tổng số nhiệm vụ / tasks in total';
+COMMENT ON COLUMN mart.task_rollup.assigning_body IS 'Cơ quan giao nhiệm vụ, tên chuẩn theo reference/assigning_bodies.yaml (cơ quan ngoài danh mục: như huyện ghi) / assigning body, its canonical name from reference/assigning_bodies.yaml (a body not in the list: as written)';
+COMMENT ON COLUMN mart.task_rollup.tasks_total IS 'Tổng số nhiệm vụ đã báo cáo trong năm đến cuối kỳ, mỗi nhiệm vụ theo tình trạng báo cáo gần nhất (nhiệm vụ đã hoàn thành không cần báo lại) / every task reported in the year up to the end of the period, each in its latest reported state (a task done need not be sent again)';
 COMMENT ON COLUMN mart.task_rollup.done_on_time IS 'Hoàn thành đúng hạn / done by the deadline';
 COMMENT ON COLUMN mart.task_rollup.done_late IS 'Hoàn thành quá hạn / done after the deadline';
 COMMENT ON COLUMN mart.task_rollup.in_progress IS 'Đang thực hiện trong hạn (kể cả nhiệm vụ thường xuyên) / in progress within the deadline, standing tasks included';
@@ -785,7 +789,9 @@ CREATE VIEW mart.indicator_annual AS
     r.plan_attained,
     r.reporting_units,
     r.expected_units,
-    r.last_year_reporting_units
+    r.last_year_reporting_units,
+    r.carried_forward_units,
+    r.plan_units
    FROM mart.indicator_rollup r
      JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
      JOIN core.dim_indicator i ON i.indicator_code = r.indicator_code AND i.is_current
@@ -798,16 +804,18 @@ COMMENT ON COLUMN mart.indicator_annual.year IS 'Năm / year';
 COMMENT ON COLUMN mart.indicator_annual.indicator_code IS 'Mã chỉ tiêu (danh mục) / indicator code from the catalog';
 COMMENT ON COLUMN mart.indicator_annual.indicator_name IS 'Tên chỉ tiêu / indicator name';
 COMMENT ON COLUMN mart.indicator_annual.unit IS 'Đơn vị tính (mọi giá trị đã quy đổi về đơn vị này) / unit every value is expressed in';
-COMMENT ON COLUMN mart.indicator_annual.value IS 'Giá trị kỳ: chỉ tiêu lưu lượng cộng dồn trong kỳ, chỉ tiêu thời điểm lấy tháng cuối, số đầu kỳ lấy tháng đầu, tỷ lệ tính lại từ tử số và mẫu số / the period''s figure: flows sum over the period, stocks take the last month, opening balances the first, rates are recomputed from their components';
-COMMENT ON COLUMN mart.indicator_annual.annual_plan IS 'Kế hoạch năm đang có hiệu lực; cấp tỉnh là tổng kế hoạch các huyện (không áp dụng cho tỷ lệ) / the annual plan in force; for a province the sum of its districts'' plans (none for rates)';
+COMMENT ON COLUMN mart.indicator_annual.value IS 'Giá trị kỳ: chỉ tiêu lưu lượng lấy lũy kế năm nếu có (năm: lũy kế tháng 12; 6 tháng đầu: lũy kế tháng 6; 6 tháng cuối: lũy kế tháng 12 trừ tháng 6), nếu không thì cộng các tháng, chỉ tiêu thời điểm lấy tháng cuối, số đầu kỳ lấy tháng đầu, tỷ lệ tính lại từ tử số và mẫu số / the period''s figure: flows from the year to date where known (the year: December''s; H1: June''s; H2: December''s minus June''s), else the sum of the months, stocks take the last month, opening balances the first, rates are recomputed from their components';
+COMMENT ON COLUMN mart.indicator_annual.annual_plan IS 'Kế hoạch năm đang có hiệu lực; cấp tỉnh là tổng kế hoạch của các huyện có số liệu trong kỳ (plan_units), không áp dụng cho tỷ lệ / the annual plan in force; for a province the sum of the plans of the districts in the figure (plan_units), none for rates';
 COMMENT ON COLUMN mart.indicator_annual.pct_of_annual_plan IS 'Tỷ lệ thực hiện so với kế hoạch năm (%): lũy kế đến hết kỳ với chỉ tiêu lưu lượng, giá trị kỳ với chỉ tiêu khác / % of the annual plan: year to date for flows, the period''s value otherwise';
 COMMENT ON COLUMN mart.indicator_annual.same_period_last_year IS 'Giá trị cùng kỳ năm trước / the same period last year';
 COMMENT ON COLUMN mart.indicator_annual.yoy_change_pct IS 'Tăng/giảm so với cùng kỳ (%), cho chỉ tiêu lưu lượng và thời điểm / relative change on the same period last year, flows and stocks';
 COMMENT ON COLUMN mart.indicator_annual.yoy_change_points IS 'Tăng/giảm so với cùng kỳ (điểm phần trăm), cho tỷ lệ / change on the same period last year in percentage points, rates';
 COMMENT ON COLUMN mart.indicator_annual.plan_attained IS 'Đạt kế hoạch theo chiều của chỉ tiêu (cao hơn là tốt hoặc thấp hơn là tốt) / plan met in the indicator''s direction (higher or lower is better)';
 COMMENT ON COLUMN mart.indicator_annual.reporting_units IS 'Số huyện có đủ số liệu cho kỳ / districts whose figure for the period is complete';
-COMMENT ON COLUMN mart.indicator_annual.expected_units IS 'Số huyện phải báo cáo; khi reporting_units nhỏ hơn số này thì số tổng hợp chưa đầy đủ / districts expected; a total with fewer reporting units is partial';
+COMMENT ON COLUMN mart.indicator_annual.expected_units IS 'Số huyện phải báo cáo trong kỳ (như mart.reporting_rate: tỉnh được giao từ tháng được giao, tỉnh khác từ tháng đầu tiên có báo cáo hợp lệ của chính tỉnh đó; kỳ 6 tháng, năm: phải báo cáo trong tháng nào đó của kỳ; cấp huyện: 1); khi reporting_units nhỏ hơn số này thì số tổng hợp chưa đầy đủ / districts expected in the period, as mart.reporting_rate counts them (mart.expected_district_at: an assigned province from its assigned month, another from its own first accepted month; a half or year: expected in any month of it; a district: 1); a total with fewer reporting units is partial';
 COMMENT ON COLUMN mart.indicator_annual.last_year_reporting_units IS 'Số huyện có đủ số liệu ở cùng kỳ năm trước; khác reporting_units thì so sánh cùng kỳ không cùng phạm vi / districts complete in the same period last year; when it differs from reporting_units the year-on-year change compares different sets';
+COMMENT ON COLUMN mart.indicator_annual.carried_forward_units IS 'Chỉ tiêu lưu lượng, theo tháng: số đơn vị mà lũy kế năm trong ytd_value lấy lũy kế của tháng gần nhất trước đó (đơn vị không báo cáo tháng này hoặc chưa tính được lũy kế của tháng); 0 là không có; để trống với kỳ 6 tháng, năm và chỉ tiêu khác / a flow''s month: how many units ytd_value counts with their latest earlier year to date, carried forward because their own for the month is not known (the month not reported, or its year to date not derivable); 0 when none; empty for halves, years and other kinds';
+COMMENT ON COLUMN mart.indicator_annual.plan_units IS 'Số đơn vị trong số liệu có kế hoạch năm; cấp tỉnh: kế hoạch năm là tổng kế hoạch của các đơn vị này, và tỷ lệ so với kế hoạch chỉ tính khi mọi đơn vị trong số liệu đều có kế hoạch (plan_units nhỏ hơn số đơn vị thì để trống) / units in the figure that have an annual plan; for a province, annual_plan sums their plans, and % of plan and plan_attained are given only when every unit in the figure has one (otherwise empty)';
 GRANT SELECT ON TABLE mart.indicator_annual TO baocao_analyst;
 
 CREATE VIEW mart.indicator_monthly AS
@@ -829,7 +837,9 @@ CREATE VIEW mart.indicator_monthly AS
     r.plan_attained,
     r.reporting_units,
     r.expected_units,
-    r.last_year_reporting_units
+    r.last_year_reporting_units,
+    r.carried_forward_units,
+    r.plan_units
    FROM mart.indicator_rollup r
      JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
      JOIN core.dim_indicator i ON i.indicator_code = r.indicator_code AND i.is_current
@@ -843,17 +853,19 @@ COMMENT ON COLUMN mart.indicator_monthly.month IS 'Tháng / month';
 COMMENT ON COLUMN mart.indicator_monthly.indicator_code IS 'Mã chỉ tiêu (danh mục) / indicator code from the catalog';
 COMMENT ON COLUMN mart.indicator_monthly.indicator_name IS 'Tên chỉ tiêu / indicator name';
 COMMENT ON COLUMN mart.indicator_monthly.unit IS 'Đơn vị tính (mọi giá trị đã quy đổi về đơn vị này) / unit every value is expressed in';
-COMMENT ON COLUMN mart.indicator_monthly.value IS 'Giá trị kỳ: chỉ tiêu lưu lượng cộng dồn trong kỳ, chỉ tiêu thời điểm lấy tháng cuối, số đầu kỳ lấy tháng đầu, tỷ lệ tính lại từ tử số và mẫu số / the period''s figure: flows sum over the period, stocks take the last month, opening balances the first, rates are recomputed from their components';
+COMMENT ON COLUMN mart.indicator_monthly.value IS 'Giá trị kỳ: chỉ tiêu lưu lượng lấy lũy kế năm nếu có (năm: lũy kế tháng 12; 6 tháng đầu: lũy kế tháng 6; 6 tháng cuối: lũy kế tháng 12 trừ tháng 6), nếu không thì cộng các tháng, chỉ tiêu thời điểm lấy tháng cuối, số đầu kỳ lấy tháng đầu, tỷ lệ tính lại từ tử số và mẫu số / the period''s figure: flows from the year to date where known (the year: December''s; H1: June''s; H2: December''s minus June''s), else the sum of the months, stocks take the last month, opening balances the first, rates are recomputed from their components';
 COMMENT ON COLUMN mart.indicator_monthly.ytd_value IS 'Lũy kế từ đầu năm đến hết kỳ (chỉ tiêu lưu lượng) / year to date at the end of the period (flows)';
-COMMENT ON COLUMN mart.indicator_monthly.annual_plan IS 'Kế hoạch năm đang có hiệu lực; cấp tỉnh là tổng kế hoạch các huyện (không áp dụng cho tỷ lệ) / the annual plan in force; for a province the sum of its districts'' plans (none for rates)';
+COMMENT ON COLUMN mart.indicator_monthly.annual_plan IS 'Kế hoạch năm đang có hiệu lực; cấp tỉnh là tổng kế hoạch của các huyện có số liệu trong kỳ (plan_units), không áp dụng cho tỷ lệ / the annual plan in force; for a province the sum of the plans of the districts in the figure (plan_units), none for rates';
 COMMENT ON COLUMN mart.indicator_monthly.pct_of_annual_plan IS 'Tỷ lệ thực hiện so với kế hoạch năm (%): lũy kế đến hết kỳ với chỉ tiêu lưu lượng, giá trị kỳ với chỉ tiêu khác / % of the annual plan: year to date for flows, the period''s value otherwise';
 COMMENT ON COLUMN mart.indicator_monthly.same_period_last_year IS 'Giá trị cùng kỳ năm trước / the same period last year';
 COMMENT ON COLUMN mart.indicator_monthly.yoy_change_pct IS 'Tăng/giảm so với cùng kỳ (%), cho chỉ tiêu lưu lượng và thời điểm / relative change on the same period last year, flows and stocks';
 COMMENT ON COLUMN mart.indicator_monthly.yoy_change_points IS 'Tăng/giảm so với cùng kỳ (điểm phần trăm), cho tỷ lệ / change on the same period last year in percentage points, rates';
 COMMENT ON COLUMN mart.indicator_monthly.plan_attained IS 'Đạt kế hoạch theo chiều của chỉ tiêu: với cả năm mọi chỉ tiêu; với tháng và 6 tháng chỉ khi kế hoạch là ngưỡng phải giữ (tỷ lệ, chỉ tiêu thời điểm thấp hơn là tốt) / plan met in the indicator''s direction: for the year, every indicator; for a month or half, only where the plan is a threshold to keep (rates, lower-is-better levels)';
 COMMENT ON COLUMN mart.indicator_monthly.reporting_units IS 'Số huyện có đủ số liệu cho kỳ / districts whose figure for the period is complete';
-COMMENT ON COLUMN mart.indicator_monthly.expected_units IS 'Số huyện phải báo cáo; khi reporting_units nhỏ hơn số này thì số tổng hợp chưa đầy đủ / districts expected; a total with fewer reporting units is partial';
+COMMENT ON COLUMN mart.indicator_monthly.expected_units IS 'Số huyện phải báo cáo trong kỳ (như mart.reporting_rate: tỉnh được giao từ tháng được giao, tỉnh khác từ tháng đầu tiên có báo cáo hợp lệ của chính tỉnh đó; kỳ 6 tháng, năm: phải báo cáo trong tháng nào đó của kỳ; cấp huyện: 1); khi reporting_units nhỏ hơn số này thì số tổng hợp chưa đầy đủ / districts expected in the period, as mart.reporting_rate counts them (mart.expected_district_at: an assigned province from its assigned month, another from its own first accepted month; a half or year: expected in any month of it; a district: 1); a total with fewer reporting units is partial';
 COMMENT ON COLUMN mart.indicator_monthly.last_year_reporting_units IS 'Số huyện có đủ số liệu ở cùng kỳ năm trước; khác reporting_units thì so sánh cùng kỳ không cùng phạm vi / districts complete in the same period last year; when it differs from reporting_units the year-on-year change compares different sets';
+COMMENT ON COLUMN mart.indicator_monthly.carried_forward_units IS 'Chỉ tiêu lưu lượng, theo tháng: số đơn vị mà lũy kế năm trong ytd_value lấy lũy kế của tháng gần nhất trước đó (đơn vị không báo cáo tháng này hoặc chưa tính được lũy kế của tháng); 0 là không có; để trống với kỳ 6 tháng, năm và chỉ tiêu khác / a flow''s month: how many units ytd_value counts with their latest earlier year to date, carried forward because their own for the month is not known (the month not reported, or its year to date not derivable); 0 when none; empty for halves, years and other kinds';
+COMMENT ON COLUMN mart.indicator_monthly.plan_units IS 'Số đơn vị trong số liệu có kế hoạch năm; cấp tỉnh: kế hoạch năm là tổng kế hoạch của các đơn vị này, và tỷ lệ so với kế hoạch chỉ tính khi mọi đơn vị trong số liệu đều có kế hoạch (plan_units nhỏ hơn số đơn vị thì để trống) / units in the figure that have an annual plan; for a province, annual_plan sums their plans, and % of plan and plan_attained are given only when every unit in the figure has one (otherwise empty)';
 GRANT SELECT ON TABLE mart.indicator_monthly TO baocao_analyst;
 
 CREATE VIEW mart.indicator_semiannual AS
@@ -874,7 +886,9 @@ CREATE VIEW mart.indicator_semiannual AS
     r.plan_attained,
     r.reporting_units,
     r.expected_units,
-    r.last_year_reporting_units
+    r.last_year_reporting_units,
+    r.carried_forward_units,
+    r.plan_units
    FROM mart.indicator_rollup r
      JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
      JOIN core.dim_indicator i ON i.indicator_code = r.indicator_code AND i.is_current
@@ -888,16 +902,18 @@ COMMENT ON COLUMN mart.indicator_semiannual.half IS 'Kỳ 6 tháng: 1 = 6 tháng
 COMMENT ON COLUMN mart.indicator_semiannual.indicator_code IS 'Mã chỉ tiêu (danh mục) / indicator code from the catalog';
 COMMENT ON COLUMN mart.indicator_semiannual.indicator_name IS 'Tên chỉ tiêu / indicator name';
 COMMENT ON COLUMN mart.indicator_semiannual.unit IS 'Đơn vị tính (mọi giá trị đã quy đổi về đơn vị này) / unit every value is expressed in';
-COMMENT ON COLUMN mart.indicator_semiannual.value IS 'Giá trị kỳ: chỉ tiêu lưu lượng cộng dồn trong kỳ, chỉ tiêu thời điểm lấy tháng cuối, số đầu kỳ lấy tháng đầu, tỷ lệ tính lại từ tử số và mẫu số / the period''s figure: flows sum over the period, stocks take the last month, opening balances the first, rates are recomputed from their components';
-COMMENT ON COLUMN mart.indicator_semiannual.annual_plan IS 'Kế hoạch năm đang có hiệu lực; cấp tỉnh là tổng kế hoạch các huyện (không áp dụng cho tỷ lệ) / the annual plan in force; for a province the sum of its districts'' plans (none for rates)';
+COMMENT ON COLUMN mart.indicator_semiannual.value IS 'Giá trị kỳ: chỉ tiêu lưu lượng lấy lũy kế năm nếu có (năm: lũy kế tháng 12; 6 tháng đầu: lũy kế tháng 6; 6 tháng cuối: lũy kế tháng 12 trừ tháng 6), nếu không thì cộng các tháng, chỉ tiêu thời điểm lấy tháng cuối, số đầu kỳ lấy tháng đầu, tỷ lệ tính lại từ tử số và mẫu số / the period''s figure: flows from the year to date where known (the year: December''s; H1: June''s; H2: December''s minus June''s), else the sum of the months, stocks take the last month, opening balances the first, rates are recomputed from their components';
+COMMENT ON COLUMN mart.indicator_semiannual.annual_plan IS 'Kế hoạch năm đang có hiệu lực; cấp tỉnh là tổng kế hoạch của các huyện có số liệu trong kỳ (plan_units), không áp dụng cho tỷ lệ / the annual plan in force; for a province the sum of the plans of the districts in the figure (plan_units), none for rates';
 COMMENT ON COLUMN mart.indicator_semiannual.pct_of_annual_plan IS 'Tỷ lệ thực hiện so với kế hoạch năm (%): lũy kế đến hết kỳ với chỉ tiêu lưu lượng, giá trị kỳ với chỉ tiêu khác / % of the annual plan: year to date for flows, the period''s value otherwise';
 COMMENT ON COLUMN mart.indicator_semiannual.same_period_last_year IS 'Giá trị cùng kỳ năm trước / the same period last year';
 COMMENT ON COLUMN mart.indicator_semiannual.yoy_change_pct IS 'Tăng/giảm so với cùng kỳ (%), cho chỉ tiêu lưu lượng và thời điểm / relative change on the same period last year, flows and stocks';
 COMMENT ON COLUMN mart.indicator_semiannual.yoy_change_points IS 'Tăng/giảm so với cùng kỳ (điểm phần trăm), cho tỷ lệ / change on the same period last year in percentage points, rates';
 COMMENT ON COLUMN mart.indicator_semiannual.plan_attained IS 'Đạt kế hoạch theo chiều của chỉ tiêu: với cả năm mọi chỉ tiêu; với tháng và 6 tháng chỉ khi kế hoạch là ngưỡng phải giữ (tỷ lệ, chỉ tiêu thời điểm thấp hơn là tốt) / plan met in the indicator''s direction: for the year, every indicator; for a month or half, only where the plan is a threshold to keep (rates, lower-is-better levels)';
 COMMENT ON COLUMN mart.indicator_semiannual.reporting_units IS 'Số huyện có đủ số liệu cho kỳ / districts whose figure for the period is complete';
-COMMENT ON COLUMN mart.indicator_semiannual.expected_units IS 'Số huyện phải báo cáo; khi reporting_units nhỏ hơn số này thì số tổng hợp chưa đầy đủ / districts expected; a total with fewer reporting units is partial';
+COMMENT ON COLUMN mart.indicator_semiannual.expected_units IS 'Số huyện phải báo cáo trong kỳ (như mart.reporting_rate: tỉnh được giao từ tháng được giao, tỉnh khác từ tháng đầu tiên có báo cáo hợp lệ của chính tỉnh đó; kỳ 6 tháng, năm: phải báo cáo trong tháng nào đó của kỳ; cấp huyện: 1); khi reporting_units nhỏ hơn số này thì số tổng hợp chưa đầy đủ / districts expected in the period, as mart.reporting_rate counts them (mart.expected_district_at: an assigned province from its assigned month, another from its own first accepted month; a half or year: expected in any month of it; a district: 1); a total with fewer reporting units is partial';
 COMMENT ON COLUMN mart.indicator_semiannual.last_year_reporting_units IS 'Số huyện có đủ số liệu ở cùng kỳ năm trước; khác reporting_units thì so sánh cùng kỳ không cùng phạm vi / districts complete in the same period last year; when it differs from reporting_units the year-on-year change compares different sets';
+COMMENT ON COLUMN mart.indicator_semiannual.carried_forward_units IS 'Chỉ tiêu lưu lượng, theo tháng: số đơn vị mà lũy kế năm trong ytd_value lấy lũy kế của tháng gần nhất trước đó (đơn vị không báo cáo tháng này hoặc chưa tính được lũy kế của tháng); 0 là không có; để trống với kỳ 6 tháng, năm và chỉ tiêu khác / a flow''s month: how many units ytd_value counts with their latest earlier year to date, carried forward because their own for the month is not known (the month not reported, or its year to date not derivable); 0 when none; empty for halves, years and other kinds';
+COMMENT ON COLUMN mart.indicator_semiannual.plan_units IS 'Số đơn vị trong số liệu có kế hoạch năm; cấp tỉnh: kế hoạch năm là tổng kế hoạch của các đơn vị này, và tỷ lệ so với kế hoạch chỉ tính khi mọi đơn vị trong số liệu đều có kế hoạch (plan_units nhỏ hơn số đơn vị thì để trống) / units in the figure that have an annual plan; for a province, annual_plan sums their plans, and % of plan and plan_attained are given only when every unit in the figure has one (otherwise empty)';
 GRANT SELECT ON TABLE mart.indicator_semiannual TO baocao_analyst;
 
 CREATE VIEW mart.reporting_rate AS
@@ -918,7 +934,7 @@ COMMENT ON COLUMN mart.reporting_rate.level IS 'district, province (trước 1/7
 COMMENT ON COLUMN mart.reporting_rate.unit_code IS 'Mã đơn vị / unit code at that level';
 COMMENT ON COLUMN mart.reporting_rate.year IS 'Năm / year';
 COMMENT ON COLUMN mart.reporting_rate.month IS 'Tháng / month';
-COMMENT ON COLUMN mart.reporting_rate.expected IS 'Số huyện phải báo cáo / districts expected to report';
+COMMENT ON COLUMN mart.reporting_rate.expected IS 'Số huyện phải báo cáo trong tháng (mart.expected_district_at; bằng expected_units của các bảng chỉ tiêu) / districts expected to report that month (mart.expected_district_at; the indicator marts'' expected_units)';
 COMMENT ON COLUMN mart.reporting_rate.received IS 'Số huyện đã có báo cáo hợp lệ / districts with an accepted report';
 COMMENT ON COLUMN mart.reporting_rate.on_time IS 'Số huyện báo cáo đúng hạn / districts whose report was accepted by the deadline';
 COMMENT ON COLUMN mart.reporting_rate.reporting_rate_pct IS 'Tỷ lệ báo cáo (%) / received / expected x 100';
@@ -945,8 +961,8 @@ COMMENT ON COLUMN mart.task_annual.level IS 'Cấp tổng hợp: district (huy�
 COMMENT ON COLUMN mart.task_annual.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
 COMMENT ON COLUMN mart.task_annual.unit_name IS 'Tên đơn vị / unit name';
 COMMENT ON COLUMN mart.task_annual.year IS 'Năm / year';
-COMMENT ON COLUMN mart.task_annual.assigning_body IS 'Cơ quan giao nhiệm vụ / assigning body';
-COMMENT ON COLUMN mart.task_annual.tasks_total IS 'Tổng số nhiệm vụ / tasks in total';
+COMMENT ON COLUMN mart.task_annual.assigning_body IS 'Cơ quan giao nhiệm vụ, tên chuẩn theo reference/assigning_bodies.yaml (cơ quan ngoài danh mục: như huyện ghi) / assigning body, its canonical name from reference/assigning_bodies.yaml (a body not in the list: as written)';
+COMMENT ON COLUMN mart.task_annual.tasks_total IS 'Tổng số nhiệm vụ đã báo cáo trong năm đến cuối kỳ, mỗi nhiệm vụ theo tình trạng báo cáo gần nhất (nhiệm vụ đã hoàn thành không cần báo lại) / every task reported in the year up to the end of the period, each in its latest reported state (a task done need not be sent again)';
 COMMENT ON COLUMN mart.task_annual.done_on_time IS 'Hoàn thành đúng hạn / done by the deadline';
 COMMENT ON COLUMN mart.task_annual.done_late IS 'Hoàn thành quá hạn / done after the deadline';
 COMMENT ON COLUMN mart.task_annual.in_progress IS 'Đang thực hiện trong hạn (kể cả nhiệm vụ thường xuyên) / in progress within the deadline, standing tasks included';
@@ -976,8 +992,8 @@ COMMENT ON COLUMN mart.task_monthly.unit_code IS 'Mã đơn vị ở cấp đó 
 COMMENT ON COLUMN mart.task_monthly.unit_name IS 'Tên đơn vị / unit name';
 COMMENT ON COLUMN mart.task_monthly.year IS 'Năm / year';
 COMMENT ON COLUMN mart.task_monthly.month IS 'Tháng / month';
-COMMENT ON COLUMN mart.task_monthly.assigning_body IS 'Cơ quan giao nhiệm vụ / assigning body';
-COMMENT ON COLUMN mart.task_monthly.tasks_total IS 'Tổng số nhiệm vụ / tasks in total';
+COMMENT ON COLUMN mart.task_monthly.assigning_body IS 'Cơ quan giao nhiệm vụ, tên chuẩn theo reference/assigning_bodies.yaml (cơ quan ngoài danh mục: như huyện ghi) / assigning body, its canonical name from reference/assigning_bodies.yaml (a body not in the list: as written)';
+COMMENT ON COLUMN mart.task_monthly.tasks_total IS 'Tổng số nhiệm vụ đã báo cáo trong năm đến cuối kỳ, mỗi nhiệm vụ theo tình trạng báo cáo gần nhất (nhiệm vụ đã hoàn thành không cần báo lại) / every task reported in the year up to the end of the period, each in its latest reported state (a task done need not be sent again)';
 COMMENT ON COLUMN mart.task_monthly.done_on_time IS 'Hoàn thành đúng hạn / done by the deadline';
 COMMENT ON COLUMN mart.task_monthly.done_late IS 'Hoàn thành quá hạn / done after the deadline';
 COMMENT ON COLUMN mart.task_monthly.in_progress IS 'Đang thực hiện trong hạn (kể cả nhiệm vụ thường xuyên) / in progress within the deadline, standing tasks included';
@@ -1007,8 +1023,8 @@ COMMENT ON COLUMN mart.task_semiannual.unit_code IS 'Mã đơn vị ở cấp đ
 COMMENT ON COLUMN mart.task_semiannual.unit_name IS 'Tên đơn vị / unit name';
 COMMENT ON COLUMN mart.task_semiannual.year IS 'Năm / year';
 COMMENT ON COLUMN mart.task_semiannual.half IS 'Kỳ 6 tháng: 1 = 6 tháng đầu năm, 2 = 6 tháng cuối năm / half-year: 1 = months 1-6, 2 = months 7-12';
-COMMENT ON COLUMN mart.task_semiannual.assigning_body IS 'Cơ quan giao nhiệm vụ / assigning body';
-COMMENT ON COLUMN mart.task_semiannual.tasks_total IS 'Tổng số nhiệm vụ / tasks in total';
+COMMENT ON COLUMN mart.task_semiannual.assigning_body IS 'Cơ quan giao nhiệm vụ, tên chuẩn theo reference/assigning_bodies.yaml (cơ quan ngoài danh mục: như huyện ghi) / assigning body, its canonical name from reference/assigning_bodies.yaml (a body not in the list: as written)';
+COMMENT ON COLUMN mart.task_semiannual.tasks_total IS 'Tổng số nhiệm vụ đã báo cáo trong năm đến cuối kỳ, mỗi nhiệm vụ theo tình trạng báo cáo gần nhất (nhiệm vụ đã hoàn thành không cần báo lại) / every task reported in the year up to the end of the period, each in its latest reported state (a task done need not be sent again)';
 COMMENT ON COLUMN mart.task_semiannual.done_on_time IS 'Hoàn thành đúng hạn / done by the deadline';
 COMMENT ON COLUMN mart.task_semiannual.done_late IS 'Hoàn thành quá hạn / done after the deadline';
 COMMENT ON COLUMN mart.task_semiannual.in_progress IS 'Đang thực hiện trong hạn (kể cả nhiệm vụ thường xuyên) / in progress within the deadline, standing tasks included';
@@ -1029,24 +1045,49 @@ GRANT SELECT ON TABLE mart.unit_name TO baocao_analyst;
 
 -- Functions
 
+CREATE OR REPLACE FUNCTION mart.expected_district_at(as_of timestamp with time zone)
+ RETURNS TABLE(district_code text, province_code text, first_period_key integer)
+ LANGUAGE sql
+ STABLE
+AS $function$
+WITH
+assigned AS (
+    SELECT a.province_code::text AS province_code, a.from_period_key AS first_period_key
+    FROM core.reporting_assignment AS a
+    WHERE a.report_type = 'month'
+),
+heard_from AS (  -- provinces not assigned: their own first accepted month, as known at as_of
+    SELECT d.province_code::text AS province_code, min(f.period_key) AS first_period_key
+    FROM core.dim_district AS d
+    CROSS JOIN LATERAL (  -- each district's first: an index scan (district, period) that stops at one row
+        SELECT s.period_key FROM core.fct_submission AS s
+        WHERE s.district_code = d.district_code AND s.status <> 'rejected' AND s.received_at <= as_of
+        ORDER BY s.period_key
+        LIMIT 1
+    ) AS f
+    WHERE d.is_current AND d.province_code::text NOT IN (SELECT assigned.province_code FROM assigned)
+    GROUP BY d.province_code
+),
+province_start AS (
+    SELECT * FROM assigned
+    UNION ALL
+    SELECT * FROM heard_from
+)
+SELECT d.district_code::text, d.province_code::text, p.first_period_key
+FROM core.dim_district AS d
+JOIN province_start AS p ON p.province_code = d.province_code::text
+WHERE d.is_current
+$function$;
+COMMENT ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) IS 'Huyện phải báo cáo và từ tháng nào, tại một thời điểm / each district expected to report and its first expected month, as of a moment';
+GRANT EXECUTE ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) TO baocao_analyst;
+
 CREATE OR REPLACE FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer DEFAULT 0)
  RETURNS TABLE(district_code text, district_name text, province_code text, year smallint, month smallint, status text, deadline timestamp with time zone, first_received_at timestamp with time zone, accepted_at timestamp with time zone, days_late integer, versions_received integer, errors integer, warnings integer)
  LANGUAGE sql
  STABLE
 AS $function$
 WITH
-assigned AS (
-    SELECT province_code, from_period_key AS first_period FROM core.reporting_assignment WHERE report_type = 'month'
-),
-provinces AS (  -- assigned ones from their first month; others once they have sent anything
-    SELECT province_code, first_period FROM assigned
-    UNION ALL
-    SELECT DISTINCT d.province_code,
-           (SELECT min(period_key) FROM core.fct_submission WHERE received_at <= as_of)
-    FROM core.fct_submission s
-    JOIN core.dim_district d ON d.district_key = s.district_key
-    WHERE d.province_code NOT IN (SELECT province_code FROM assigned)
-),
 months AS (
     SELECT p.year, p.month, p.period_key FROM core.dim_period p
     WHERE p.period_type = 'month'
@@ -1059,9 +1100,9 @@ expected AS (
            make_timestamptz(m.year, m.month, c.deadline_day, extract(hour FROM c.deadline_time)::int,
                             extract(minute FROM c.deadline_time)::int, extract(second FROM c.deadline_time),
                             c.timezone) AS deadline
-    FROM core.dim_district d
-    JOIN provinces pr USING (province_code)
-    JOIN months m ON m.period_key >= pr.first_period
+    FROM mart.expected_district_at(as_of) x
+    JOIN core.dim_district d ON d.district_code = x.district_code AND d.is_current
+    JOIN months m ON m.period_key >= x.first_period_key
     JOIN core.reporting_calendar c
       ON c.report_type = 'month'
      AND c.province_code = COALESCE((SELECT r.province_code FROM core.reporting_calendar r
@@ -1086,9 +1127,8 @@ SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
             WHEN as_of > e.deadline THEN 'missing'
             ELSE 'pending' END,
        e.deadline, r.first_received_at, r.accepted_at,
-       CASE WHEN COALESCE(r.accepted_at, as_of) > e.deadline
-            THEN ceil(extract(epoch FROM COALESCE(r.accepted_at, as_of) - e.deadline) / 86400)::int
-            ELSE 0 END,
+       CASE WHEN r.accepted_at > e.deadline THEN ceil(extract(epoch FROM r.accepted_at - e.deadline) / 86400)::int
+            WHEN r.accepted_at IS NOT NULL THEN 0 END,  -- null while nothing is accepted
        COALESCE(r.versions_received, 0)::int, COALESCE(r.errors, 0)::int, COALESCE(r.warnings, 0)::int
 FROM expected e
 LEFT JOIN received r ON r.district_code = e.district_code AND r.period_key = e.period_key

@@ -130,9 +130,12 @@ def test_province_total_is_marked_partial_with_the_districts_it_comes_from(wareh
     assert sentence(r, "NS01") == ("Thu ngân sách nhà nước trên địa bàn 91.250,5 triệu đồng, tăng 82,5% so với "
                                    "cùng kỳ; đạt 50% kế hoạch năm (*tổng hợp từ 2/9 huyện) "
                                    "(*cùng kỳ năm trước tổng hợp từ 1/9 huyện)")
-    # 92.000 + 8.000 against 80.000; only Tam Dương planned pigs (80.000)
-    assert sentence(r, "NN05") == ("Tổng đàn lợn 100.000 con, tăng 25% so với cùng kỳ; đạt 125% kế hoạch năm "
-                                   "(*tổng hợp từ 2/9 huyện) (*cùng kỳ năm trước tổng hợp từ 1/9 huyện)")
+    # 92.000 + 8.000 against 80.000; only Tam Dương planned pigs (80.000). Issue 10 (plan coverage):
+    # this said "đạt 125% kế hoạch năm", both districts' herds against Tam Dương's plan alone; the
+    # plan now covers 1 of the 2 districts in the total, so no % is given and the sentence says so.
+    assert sentence(r, "NN05") == ("Tổng đàn lợn 100.000 con, tăng 25% so với cùng kỳ; kế hoạch năm 80.000 con "
+                                   "(kế hoạch của 1/2 đơn vị) (*tổng hợp từ 2/9 huyện) "
+                                   "(*cùng kỳ năm trước tổng hợp từ 1/9 huyện)")
     # (80 + 20) / (1.000 + 2.000) = 3,333 %; 10 % a year earlier: -6,667 points; no plan for a province rate
     assert sentence(r, "XH03") == ("Tỷ lệ hộ nghèo 3,33%, giảm 6,67 điểm % so với cùng kỳ (*tổng hợp từ 2/9 huyện) "
                                    "(*cùng kỳ năm trước tổng hợp từ 1/9 huyện)")

@@ -5,32 +5,33 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import io
+import os
 import re
+import subprocess
+import sys
+import tarfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from etl.marts.docs import apply_mart_comments, load_mart_docs
+from etl.config import ENV_WAREHOUSE_URL
 from etl.marts.rollup import refresh
 from etl.paths import PROJECT_ROOT, SQL_DIR
 from etl.warehouse.ingest import ingest_paths
-from etl.warehouse.reference import load_reference_data
 from etl.warehouse.schema import (
     MIGRATIONS_DIR,
     alembic_config,
-    create_repeatables,
     current_revision,
     dump_schema,
     head_revision,
     repeatable_files,
-    repeatables_checksum,
     upgrade,
 )
 from tests import builders as b
@@ -46,9 +47,13 @@ FROZEN_REVISIONS = {
     "0010_repeatable_checksum.sql": "30b66db684adb38982a384851bab5ad4b622c0de537a63a0080dc927cea027b2",
     "0011_plan_attained_every_period.py": "691627f74a916276c287c150687bcfe6dfe7544c98f4234038400146b1d3e06d",
     "0011_plan_attained_every_period.sql": "bd84169a7cdda49163961b6d2453ae9d8e22f5a4de460be56c843541b6366582",
+    "0012_figures_that_stay_right.py": "328d98415ca0642efd04f77fde0ae47083029d42e40a93a8edf862f78631533b",
+    "0012_figures_that_stay_right.sql": "ce0c6e05cec15e7eb8a271b3145adf0735c816f487c8cad1159825984e472d6b",
 }
-# Tables whose rows the newest revision is meant to change (0011 queues every district-year).
-CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({"ops.rollup_queue"})
+# Tables whose rows the newest revision is meant to change: 0012 adds columns to mart.indicator_rollup,
+# empties days_late of months with nothing accepted, and queues every district-year.
+CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({
+    "ops.rollup_queue", "mart.submission_status", "mart.indicator_rollup"})
 
 
 def _sha256(path: Path) -> str:
@@ -145,23 +150,54 @@ def previous_head() -> str:
     return previous
 
 
-def build_at(engine: Engine, revision: str) -> None:
-    """A warehouse as the previous head deployed it: its revisions, the views, functions and
-    comments, the reference data."""
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), revision)
-        create_repeatables(conn)
-        apply_mart_comments(conn)
-        if conn.execute(text("SELECT to_regclass('ops.repeatable_checksum') IS NOT NULL")).scalar():
-            # What that upgrade recorded; the head's repeatables are the ones created above.
-            conn.execute(text("INSERT INTO ops.repeatable_checksum (checksum) VALUES (:c)"),
-                         {"c": repeatables_checksum(load_mart_docs())})
-    load_reference_data(engine)
+def previous_code(into: Path) -> str:
+    """The code that deployed the previous head, unpacked into `into`: the commit before the one
+    that added the newest revision, or HEAD while that revision is not committed yet. Returns the
+    commit. A warehouse is built and filled by its own code, as a real one was."""
+    newest = next(VERSIONS_DIR.glob(f"{head_revision()}_*.py"))
+    git = ["git", "-C", str(PROJECT_ROOT)]
+    added = subprocess.run([*git, "log", "--diff-filter=A", "--format=%H", "-1", "--", str(newest)],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    commit = f"{added}^" if added else "HEAD"
+    commit = subprocess.run([*git, "rev-parse", commit], capture_output=True, text=True, check=True).stdout.strip()
+    archive = subprocess.run([*git, "archive", "--format=tar", commit], capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return commit
+
+
+# Run by the previous head's own code (its tests/test_schema.py `fill`, or the same steps), in a
+# separate interpreter: `baocao db upgrade` of that version, then data of every kind.
+BUILD_AND_FILL = """
+import sys
+from pathlib import Path
+from sqlalchemy import create_engine
+from etl.warehouse.schema import upgrade
+from tests.test_schema import fill
+engine = create_engine(sys.argv[1])
+upgrade(engine)
+Path(sys.argv[2]).mkdir(parents=True, exist_ok=True)
+fill(engine, Path(sys.argv[2]))
+engine.dispose()
+"""
+
+
+def build_at_previous_head(engine: Engine, workdir: Path) -> str:
+    code = workdir / "previous"
+    commit = previous_code(code)
+    env = {**os.environ, "PYTHONPATH": str(code), "BAOCAO_DATA_DIR": str(workdir / "data")}
+    env.pop(ENV_WAREHOUSE_URL, None)
+    done = subprocess.run([sys.executable, "-c", BUILD_AND_FILL, engine.url.render_as_string(hide_password=False),
+                           str(workdir / "files")], cwd=code, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"the previous head's code ({commit}) failed:\n{done.stderr[-3000:]}"
+    return commit
 
 
 def fill(engine: Engine, folder: Path) -> None:
     """Files of every kind through the real ingest (accepted, with a warning, rejected, a plan),
-    the marts refreshed, and rows in the tables the ingest does not write."""
+    the marts refreshed, and rows in the tables the ingest does not write. The next version's test
+    runs this function of this version, to fill a warehouse at this version's head."""
+    folder.mkdir(parents=True, exist_ok=True)
     bad = b.submission(district=b.TAM_DUONG, period="2024-05")
     b.indicator(bad, "NS01")["thuc_hien_thang"] = "khoảng 50"
     docs = {
@@ -188,15 +224,14 @@ def fill(engine: Engine, folder: Path) -> None:
 
 
 def contents(engine: Engine) -> dict[str, tuple[Any, ...]]:
-    """Row count and checksum of every table and view of the warehouse, and of the submission
-    status function at a fixed moment: the data, and the mart figures analysts read."""
+    """Row count and checksum of every table of the warehouse: its data. Views and functions are
+    the version's code (a new version may change what they compute), so they are not compared."""
     with engine.connect() as conn:
         relations = conn.execute(text("""
             SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops') AND c.relkind IN ('r', 'v')
+            WHERE n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops') AND c.relkind = 'r'
         """)).scalars().all()
         queries = {r: f"SELECT * FROM {r}" for r in relations}
-        queries["mart.submission_status_at"] = "SELECT * FROM mart.submission_status_at('2024-07-01T00:00:00+07:00')"
         return {name: tuple(conn.execute(text(
             f"SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM ({q}) AS t"
         )).one()) for name, q in queries.items()}
@@ -217,17 +252,19 @@ def schema_of(engine: Engine) -> str:
 
 def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
         scratch: Engine, engine: Engine, tmp_path: Path) -> None:
-    """A warehouse at the previous head, with data of every kind, upgraded to head: every table's rows
-    and every mart figure are unchanged (except what the newest revision is meant to change), its
-    schema is exactly a fresh install's, and a second upgrade changes nothing, not even a view."""
+    """A warehouse built and filled by the previous head's own code (data of every kind, marts
+    refreshed), upgraded to head: every table's rows are unchanged (except what the newest revision
+    is meant to change), its schema is exactly a fresh install's, and a second upgrade changes
+    nothing, not even a view."""
     previous = previous_head()
-    build_at(scratch, previous)
+    build_at_previous_head(scratch, tmp_path)
     assert current_revision(scratch) == previous
-    fill(scratch, tmp_path)
     before = contents(scratch)
     empty = {name for name, (count, _) in before.items() if count == 0}
-    # Reference data the upgrade reloads from reference/reporting_calendar.yaml, which assigns nobody.
-    assert empty == {"core.reporting_assignment"}, f"fill() leaves these empty, so no change would show: {empty}"
+    # Reference data the upgrade reloads from reference/reporting_calendar.yaml, which assigns nobody;
+    # tables the previous code did not have rows for.
+    assert not empty - {"core.reporting_assignment", "ops.repeatable_checksum"}, (
+        f"fill() leaves these empty, so no change would show: {empty}")
 
     upgrade(scratch)
 
@@ -236,7 +273,7 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
     # The version, and when the repeatables were re-created (any pending revision re-creates them).
     unchanged = set(before) - CHANGED_BY_THE_NEWEST_REVISION - {"ops.alembic_version", "ops.repeatable_checksum"}
     assert {t: after[t] for t in unchanged} == {t: before[t] for t in unchanged}
-    with scratch.connect() as conn:  # 0011: every district-year queued, so a refresh fills plan_attained
+    with scratch.connect() as conn:  # every district-year queued, so a refresh fills the new columns
         assert not conn.execute(text("""
             SELECT district_code, year FROM core.fct_submission
             EXCEPT SELECT district_code, year FROM ops.rollup_queue""")).all()
@@ -247,6 +284,7 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
     assert contents(scratch) == after
     assert relation_oids(scratch) == oids  # nothing new: the views were left alone
     assert schema_of(scratch) == schema_of(engine)
+    refresh(scratch)  # and the upgraded warehouse refreshes with this version's rollup
 
 
 def test_changed_repeatables_are_re_created(scratch: Engine) -> None:

@@ -148,7 +148,9 @@ def _errors_by_file(conn: Connection, file_ids: list[int]) -> dict[int, list[Err
 
 
 def district_months(conn: Connection, as_of: datetime, since: datetime) -> list[DistrictMonth]:
-    """District-months with nothing accepted as of the moment whose deadline is after `since`."""
+    """District-months with nothing accepted as of the moment whose deadline is after `since`.
+    Which district-months are owed is mart.expected_district_at, through mart.submission_status_at:
+    the definition mart.submission_status, mart.reporting_rate and expected_units use too."""
     rows = conn.execute(text("""
         SELECT district_code, district_name, year, month, status, deadline, versions_received
         FROM mart.submission_status_at(:as_of)

@@ -44,6 +44,11 @@ class Indicator:
     allow_negative: bool = False
     max_month_change_pct: Decimal | None = None
     extension: bool = False
+    # The values the definition allows (`range: [0, 100]` for a share that cannot exceed the
+    # whole); None: no bound beyond the sign. A coverage rate may pass 100 % (more cards than
+    # residents): its rules say what that means, not a blanket 0-100.
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
 
     @property
     def aggregation_type(self) -> str:
@@ -80,6 +85,18 @@ def _decimal(value: object) -> Decimal:
     return Decimal(str(value))
 
 
+def _range(path: Path, spec: dict[str, object]) -> dict[str, Decimal | None]:
+    bounds = spec.get("range")
+    if bounds is None:
+        return {}
+    if not isinstance(bounds, list) or len(bounds) != 2:
+        raise ValueError(f"{path}: {spec['code']} range must be [min, max] (null for no bound)")
+    low, high = (None if b is None else _decimal(b) for b in bounds)
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"{path}: {spec['code']} range {bounds} has its minimum above its maximum")
+    return {"min_value": low, "max_value": high}
+
+
 @cache
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -114,6 +131,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
                 _decimal(spec["max_month_change_pct"]) if "max_month_change_pct" in spec else None
             ),
             extension=bool(spec.get("extension", False)),
+            **_range(path, spec),
         )
         if ind.kind not in INDICATOR_KINDS:
             raise ValueError(f"{path}: {ind.code} has unknown kind {ind.kind!r}")

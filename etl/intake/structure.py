@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from etl.domain.bodies import canonical_body, closest_body
 from etl.domain.calendar import DEFAULT_PROVINCE, load_calendar
 from etl.domain.catalog import Catalog, indicator_code_key
 from etl.domain.contract import (
@@ -355,6 +356,7 @@ class _Checker:
                          first_row=seen[task_id])
                 continue
             seen[task_id] = row
+            self._assigning_body(rec, sheet, row, col("co_quan_giao"))
             for date_col in TASK_DATE_COLUMNS:
                 raw = cells.get(date_col)
                 if _text(raw) is None and not isinstance(raw, date):
@@ -373,6 +375,20 @@ class _Checker:
                     self.msg("TASK_PROGRESS_INVALID", sheet=sheet, row=row, column=col("tien_do"),
                              found=_text(raw_progress))
                 rec.tien_do = progress
+
+    def _assigning_body(self, rec: TaskRow, sheet: str, row: int, column: str) -> None:
+        """The canonical name of a known body (so one body is one row of the task marts); an
+        unknown one is kept as written, with a warning naming the closest known body."""
+        if rec.co_quan_giao is None:
+            return  # required: the task suite reports it
+        canonical = canonical_body(rec.co_quan_giao)
+        if canonical is not None:
+            rec.co_quan_giao = canonical
+            return
+        closest = closest_body(rec.co_quan_giao)
+        self.msg("TASK_BODY_UNKNOWN", sheet=sheet, row=row, column=column, found=rec.co_quan_giao,
+                 expected=closest, closest_vi=f"có phải là '{closest}'? " if closest else "",
+                 closest_en=f"did you mean '{closest}'? " if closest else "")
 
     # -- plans -------------------------------------------------------------------
     def check_plan_header(self) -> None:

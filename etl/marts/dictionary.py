@@ -96,6 +96,10 @@ def _formula(ind: Indicator) -> str:
         parts.append(ind.rule)
     if ind.allow_negative:
         parts.append("được phép âm / may be negative")
+    if ind.min_value is not None or ind.max_value is not None:
+        low = "" if ind.min_value is None else format_vi(ind.min_value)
+        high = "" if ind.max_value is None else format_vi(ind.max_value)
+        parts.append(f"giá trị trong [{low}; {high}] / range [{low}; {high}]")
     return "; ".join(parts)
 
 
@@ -181,7 +185,12 @@ def render_dictionary() -> str:
         f"`mart.{'`, `mart.'.join(internal_tables())}` là bảng lưu trữ phía sau các view, do `baocao rollup` làm mới; "
         "hãy đọc các view. They are the materialized storage behind the views. Hàm "
         "`mart.submission_status_at(as_of)` cho tình trạng nộp báo cáo tại một thời điểm bất kỳ, cùng các cột "
-        "như `mart.submission_status` (trừ `as_of`) / gives the submission status as of any moment.",
+        "như `mart.submission_status` (trừ `as_of`) / gives the submission status as of any moment. Hàm "
+        "`mart.expected_district_at(as_of)` là định nghĩa duy nhất của \"phải báo cáo\" (district_code, "
+        "province_code, first_period_key): huyện hiện hành của tỉnh được giao từ tháng được giao, của tỉnh khác "
+        "từ tháng đầu tiên có báo cáo hợp lệ của chính tỉnh đó, tính tại as_of; `submission_status`, "
+        "`reporting_rate`, `expected_units` và các cảnh báo đều dùng nó / the one definition of \"expected\", "
+        "used by submission_status, reporting_rate, expected_units and the alerts.",
     ]
     for obj in mart_objects():
         lines += ["", f"### mart.{obj.name} ({obj.kind})", "", obj.description, "",

@@ -13,13 +13,12 @@ Where each kind of check lives (README, "The quality gate"):
   3. consistency rules between indicators, across months and over task history:
      reference/validation_rules.yaml (formulas, severities, texts), evaluated by
      etl/quality/rules.py.
-- At load time, one warning: YTD_PREVIOUS_MISSING, in etl/warehouse/load.py (derive_values).
-  A flow given only its year-to-date value gets its month value from the previous month's
-  year-to-date value as stored when the file loads, in the load's transaction: after the
-  earlier files of the batch have loaded (with year-to-date values the loader itself
-  derived from month values), and only if they loaded. The gate sees the batch's files as
-  submitted, before any of them loads, so it could not tell in every case whether the
-  loader will find that value; the warning stays beside the derivation it explains.
+- At load time, one warning: YTD_PREVIOUS_MISSING, in etl/warehouse/load.py (derive_values):
+  a flow given only its year-to-date value whose previous month is neither in the warehouse
+  (committed) nor among the batch's files when it loads. It tells the district what had not
+  arrived; the figures do not depend on it: the rollup derives month values and year-to-date
+  values from the submitted values of the current versions at every refresh
+  (sql/rollup/05_district_figures.sql), so the month fills in once the previous one arrives.
 
 Every message code, with its severity and texts, is registered in etl/quality/messages.py
 (CODES), except the rules' codes, which come from reference/validation_rules.yaml;

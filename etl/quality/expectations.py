@@ -58,12 +58,15 @@ def indicator_frame(items: list[GateItem], catalog: Catalog) -> pd.DataFrame:
             rows.append({
                 "item": i, "row_number": r.row_number, "indicator_code": code, "unit": ind.unit,
                 "kind": ind.kind, "is_integer_unit": catalog.units[ind.unit].integer,
-                "allow_negative": ind.allow_negative, "is_percent": ind.unit == "%",
+                "allow_negative": ind.allow_negative,
+                # the catalog's range (reference/indicators.yaml), NaN where it sets no bound
+                "min_value": _float(ind.min_value), "max_value": _float(ind.max_value),
                 "month_value": _float(r.thuc_hien_thang), "ytd_value": _float(r.luy_ke_nam),
                 "month_integral": _integral(r.thuc_hien_thang), "ytd_integral": _integral(r.luy_ke_nam),
                 "month_raw": r.thuc_hien_thang_raw, "ytd_raw": r.luy_ke_nam_raw,
             })
-    return _frame(rows, {"month_value": "float64", "ytd_value": "float64"})
+    return _frame(rows, {"month_value": "float64", "ytd_value": "float64", "min_value": "float64",
+                         "max_value": "float64"})
 
 
 def task_frame(items: list[GateItem]) -> pd.DataFrame:
@@ -99,10 +102,11 @@ def plan_frame(items: list[GateItem], catalog: Catalog) -> pd.DataFrame:
             rows.append({
                 "item": i, "row_number": r.row_number, "indicator_code": code, "unit": ind.unit,
                 "is_integer_unit": catalog.units[ind.unit].integer, "allow_negative": ind.allow_negative,
-                "is_percent": ind.unit == "%", "target_value": _float(r.ke_hoach_nam),
+                "target_value": _float(r.ke_hoach_nam),
+                "min_value": _float(ind.min_value), "max_value": _float(ind.max_value),
                 "target_integral": _integral(r.ke_hoach_nam), "target_raw": r.ke_hoach_nam_raw,
             })
-    return _frame(rows, {"target_value": "float64"})
+    return _frame(rows, {"target_value": "float64", "min_value": "float64", "max_value": "float64"})
 
 
 def _ts(value: date | None) -> pd.Timestamp | None:
@@ -208,7 +212,8 @@ def _report(item: GateItem, row: pd.Series, meta: dict[str, Any], expectation: s
     checked = item.checked
     sheet, column = meta["sheet"], meta.get("column")
     value_column = {"luy_ke_nam": "ytd_value", "ke_hoach_nam": "target_value"}.get(column or "", "month_value")
-    fields = {"unit": row.get("unit", ""), "value": _fmt(row.get(value_column))}
+    fields = {"unit": row.get("unit", ""), "value": _fmt(row.get(value_column)),
+              "min_value": _fmt(row.get("min_value")), "max_value": _fmt(row.get("max_value"))}
     found = _fmt(row[meta["found"]]) if meta.get("found") else None
     expected = _fmt(row[meta["expected"]]) if meta.get("expected") in row.index else meta.get("expected")
     checked.messages.append(make_message(

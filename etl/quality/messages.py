@@ -102,7 +102,7 @@ CODES: dict[str, CodeSpec] = {
         "warning", "Chỉ có lũy kế năm cho chỉ tiêu '{indicator}' nhưng chưa có lũy kế tháng trước, nên chưa tính được "
                    "số thực hiện tháng. Hãy gửi báo cáo tháng trước hoặc ghi số thực hiện tháng.",
         "Only the year-to-date value of '{indicator}' was given and the previous month's is not in the "
-        "warehouse, so the month value cannot be derived."),
+        "warehouse (nor in the same batch), so the month value cannot be derived until it arrives."),
     "VALUE_MALFORMED": CodeSpec(
         "error", "Giá trị '{found}' không đọc được: {detail}. Cần viết số kiểu Việt Nam: dấu chấm ngăn cách "
                  "hàng nghìn, dấu phẩy thập phân (ví dụ 3.941,68).",
@@ -124,6 +124,12 @@ CODES: dict[str, CodeSpec] = {
                                           "Value '{found}' has a percent sign: {detail_en}."),
     "VALUE_OUT_OF_RANGE": CodeSpec("error", "Giá trị '{found}' nằm ngoài khoảng cho phép: {detail}.",
                                    "Value '{found}' is out of range: {detail_en}."),
+    "RATE_WITHOUT_COMPONENTS": CodeSpec(
+        "warning", "Tỷ lệ {indicator} ({name}) = {found}% được gửi mà thiếu chỉ tiêu thành phần {missing} (công thức "
+                   "{expected}), nên không kiểm tra được và không tổng hợp được lên tỉnh; số liệu vẫn được nhận và "
+                   "hiện ở cấp huyện. Hãy ghi thêm các chỉ tiêu thành phần.",
+        "Rate {indicator} = {found}% was sent without its components {missing} ({expected}): it cannot be checked "
+        "against them nor aggregated to the province; it is kept at the district's level only."),
     "YTD_BELOW_MONTH": CodeSpec(
         "error", "Lũy kế năm '{found}' nhỏ hơn số thực hiện tháng ({expected}); lũy kế phải gồm cả tháng này.",
         "Year-to-date '{found}' is below the month's value ({expected})."),
@@ -131,6 +137,11 @@ CODES: dict[str, CodeSpec] = {
     "TASK_ID_MISSING": CodeSpec("error", "Dòng nhiệm vụ thiếu mã nhiệm vụ.", "The task row has no task id."),
     "TASK_FIELD_MISSING": CodeSpec("error", "Nhiệm vụ '{task}' thiếu '{expected}'.",
                                    "Task '{task}' is missing '{expected}'."),
+    "TASK_BODY_UNKNOWN": CodeSpec(
+        "warning", "Cơ quan giao '{found}' không có trong danh mục cơ quan giao; {closest_vi}Nhiệm vụ vẫn được "
+                   "nhận với cơ quan giao như đã ghi, nhưng sẽ được thống kê riêng.",
+        "Assigning body '{found}' is not in reference/assigning_bodies.yaml; {closest_en}the task is kept with "
+        "the body as written and counted separately."),
     "TASK_DUPLICATE": CodeSpec(
         "error", "Mã nhiệm vụ '{found}' xuất hiện hai lần (đã có ở dòng {first_row}).",
         "Task id '{found}' appears twice (first at row {first_row})."),

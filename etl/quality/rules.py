@@ -251,7 +251,32 @@ def evaluate_task_rules(items: list[GateItem], previous: History) -> None:
                 add("TASK_DISAPPEARED", None, None, task, task=task, title=state.title or "", prev_period=prev_period)
 
 
+def evaluate_rates_alone(items: list[GateItem], ref: RefContext) -> None:
+    """A rate sent without (some of) its components: kept at the district's level (the rollup shows
+    the submitted rate there), but nothing can check it and the province cannot recompute from it."""
+    rates = [ind for ind in ref.catalog.indicators.values() if ind.kind == RATE]
+    for item in items:
+        if not usable(item):
+            continue
+        c = item.checked
+        sent = submitted_values(item)
+        for ind in rates:
+            row = next((r for r in c.indicator_rows if r.indicator_code == ind.code), None)
+            missing = [code for code in dict.fromkeys((*ind.numerator, *ind.denominator)) if code not in sent]
+            if row is None or ind.code not in sent or not missing:
+                continue
+            formula = f"({' + '.join(ind.numerator)}) / ({' + '.join(ind.denominator)}) × {format(ind.scale, 'f')}"
+            c.messages.append(make_message(
+                "RATE_WITHOUT_COMPONENTS", source="rule", rule_id="RATE_WITHOUT_COMPONENTS", fmt=c.fmt,
+                sheet=c.sheet_names.get(INDICATOR_SHEET, INDICATOR_SHEET), row=row.row_number,
+                column=c.table_columns.get(INDICATOR_SHEET, {}).get("thuc_hien_thang", "thuc_hien_thang"),
+                found=_num(sent[ind.code]), expected=_readable(formula), indicator=ind.code, name=ind.name,
+                missing=", ".join(missing),
+            ))
+
+
 def evaluate(items: list[GateItem], ref: RefContext, previous: History) -> None:
     """Every rule over the batch; messages are appended to the files. Pure: no warehouse access."""
     evaluate_indicator_rules(items, ref, previous)
+    evaluate_rates_alone(items, ref)
     evaluate_task_rules(items, previous)

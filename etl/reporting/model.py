@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from etl.domain.bodies import load_bodies
 from etl.domain.catalog import load_catalog
 from etl.domain.contract import LEVELS
 from etl.domain.periods import Period, parse_period
@@ -23,9 +24,9 @@ from etl.domain.text import fold_key
 from etl.reporting import sentences
 from etl.reporting.sentences import LEVEL_LABELS, PCT_DECIMALS, TOTAL
 
-# Assigning bodies from the top down; any other body follows in alphabetical order.
-BODY_ORDER = ("Thủ tướng Chính phủ", "Chính phủ", "Tỉnh ủy", "HĐND tỉnh", "UBND tỉnh", "Chủ tịch UBND tỉnh",
-              "Huyện ủy", "HĐND huyện", "UBND huyện", "Chủ tịch UBND huyện")
+# Assigning bodies from the top down, as listed in reference/assigning_bodies.yaml; any other
+# body (one the list does not know, kept as written) follows in alphabetical order.
+BODY_ORDER = load_bodies().names
 _BODY_RANK = {fold_key(b): i for i, b in enumerate(BODY_ORDER)}
 
 
@@ -57,6 +58,7 @@ class IndicatorLine:
     reporting_units: int
     expected_units: int
     last_year_reporting_units: int | None = None  # of same_period_last_year
+    plan_units: int | None = None  # of the units in the figure, those with a plan (annual_plan sums theirs)
     sentence: str = ""
 
     @property
@@ -221,6 +223,7 @@ def _indicator_line(row: Mapping[str, Any]) -> IndicatorLine:
         reporting_units=int(row["reporting_units"]),
         expected_units=int(row["expected_units"]),
         last_year_reporting_units=row.get("last_year_reporting_units"),
+        plan_units=row.get("plan_units"),
     )
 
 

@@ -133,6 +133,10 @@ def _plan_clause(line: IndicatorLine) -> str | None:
     if line.annual_plan is None or line.value is None:
         return None
     target = value_text(line.annual_plan, line.unit)
+    if line.plan_units is not None and line.plan_units < line.reporting_units:
+        # Some districts in the total have no plan: the mart gives no % rather than compare the
+        # total of all with the plan of some (sql/rollup/08_indicator_rollup.sql).
+        return f"kế hoạch năm {target} (kế hoạch của {line.plan_units}/{line.reporting_units} đơn vị)"
     threshold_form = line.kind == "rate" or (line.direction == "lower_is_better" and line.kind != "flow")
     if threshold_form:
         if line.direction == "none":

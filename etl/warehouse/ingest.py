@@ -30,8 +30,10 @@ from etl.domain.contract import (
     REJECTED,
     WARNING,
 )
+from etl.domain.periods import period_key
 from etl.intake.readers import read_file
 from etl.intake.structure import CheckedFile, DistrictRef, RefContext, check_file
+from etl.quality.history import usable
 from etl.quality.messages import make_message
 from etl.warehouse.load import load_plan, load_submission, record_outcome
 
@@ -149,12 +151,13 @@ def _internal_error(engine: Engine, f: IncomingFile, file_id: int, exc: BaseExce
                       kind=checked.kind if checked else None)
 
 
-def _load_one(engine: Engine, f: IncomingFile, file_id: int, checked: CheckedFile, ref: RefContext) -> FileResult:
+def _load_one(engine: Engine, f: IncomingFile, file_id: int, checked: CheckedFile, ref: RefContext,
+              batch_months: frozenset[tuple[str, int]] = frozenset()) -> FileResult:
     """Load one checked file in one transaction (the outcome and messages included)."""
     record_id: int | None = None
     with engine.begin() as conn:
         if checked.kind == KIND_SUBMISSION:
-            record_id = load_submission(conn, file_id, f.sha256, f.received_at, checked, ref)
+            record_id = load_submission(conn, file_id, f.sha256, f.received_at, checked, ref, batch_months)
         elif checked.kind == KIND_PLAN:
             record_id = load_plan(conn, file_id, f.received_at, checked)
         record_outcome(conn, file_id, checked.kind, checked.fmt, checked.outcome, checked.district_code,
@@ -215,10 +218,14 @@ def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str =
             results[position] = _internal_error(engine, f, item.file_id, exc, item.checked)
         pending = []
 
+    # The months the batch brings: a month sent as year to date whose previous month is among
+    # them is not warned about (that month has arrived; it only loads later).
+    batch_months = frozenset((item.checked.district_code, period_key(item.checked.year, item.checked.month))
+                             for item in items if usable(item))
     for position, f, item in pending:
         t0 = time.perf_counter()
         try:
-            results[position] = _load_one(engine, f, item.file_id, item.checked, ref)
+            results[position] = _load_one(engine, f, item.file_id, item.checked, ref, batch_months)
         except Exception as exc:
             results[position] = _internal_error(engine, f, item.file_id, exc, item.checked)
         clock["load_s"] += time.perf_counter() - t0

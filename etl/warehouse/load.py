@@ -53,8 +53,9 @@ MESSAGE_COLUMNS = (
     "message_en", "source", "rule_id",
 )
 
-# Attributes of a task whose change opens a new version in core.dim_task.
-_TASK_HASH = ("md5(concat_ws('|', r.ten_nhiem_vu, r.co_quan_giao, coalesce(r.van_ban_giao, '-'), "
+# Attributes of a task whose change opens a new version in core.dim_task (also recomputed by
+# etl.warehouse.reference.canonicalise_task_bodies).
+TASK_HASH = ("md5(concat_ws('|', r.ten_nhiem_vu, r.co_quan_giao, coalesce(r.van_ban_giao, '-'), "
               "coalesce(r.ngay_giao::text, '-'), coalesce(r.han_hoan_thanh::text, '-')))")
 
 
@@ -103,13 +104,17 @@ class FactValue:
     ytd_source: str  # contract.YTD_SOURCES
 
 
-def derive_values(checked: CheckedFile, ref: RefContext, previous_ytd: dict[str, Decimal]) -> list[FactValue]:
+def derive_values(checked: CheckedFile, ref: RefContext, previous_ytd: dict[str, Decimal],
+                  previous_in_batch: bool = False) -> list[FactValue]:
     """Month and YTD values in the catalog unit, deriving the missing one for flows.
 
     Given only YTD, the month is YTD minus the previous month's YTD (January: the YTD).
-    Given only the month, YTD is the previous YTD plus the month. A missing previous month
-    leaves the value null and adds a YTD_PREVIOUS_MISSING warning when the month itself
-    could not be derived.
+    Given only the month, YTD is the previous YTD plus the month. What is derived here is
+    informational (value_source / ytd_source say so): it depends on what had loaded before,
+    so the rollup ignores it and derives from the submitted values of the current versions
+    (sql/rollup/05_district_figures.sql). A month that cannot be derived for want of the
+    previous month gets a YTD_PREVIOUS_MISSING warning, unless that month is in the same batch
+    (`previous_in_batch`: it has arrived, merely loads after this file).
     """
     assert checked.month is not None
     out = []
@@ -126,7 +131,7 @@ def derive_values(checked: CheckedFile, ref: RefContext, previous_ytd: dict[str,
             if month_v is None and ytd_v is not None:
                 if prev is not None:
                     month_v, value_source = ytd_v - prev, VALUE_DERIVED_FROM_YTD
-                else:
+                elif not previous_in_batch:
                     checked.messages.append(make_message(
                         "YTD_PREVIOUS_MISSING", sheet=INDICATOR_SHEET, row=r.row_number, column="luy_ke_nam",
                         found=r.luy_ke_nam_raw, indicator=ind.code, fmt=checked.fmt))
@@ -153,8 +158,10 @@ def renumber_versions(conn: Connection, table: str, id_col: str, where: str, par
 
 
 def load_submission(conn: Connection, file_id: int, sha256: str, received_at: datetime, checked: CheckedFile,
-                    ref: RefContext) -> int | None:
-    """Stage, then (when district and month are known) record the submission and its facts."""
+                    ref: RefContext, batch_months: frozenset[tuple[str, int]] = frozenset()) -> int | None:
+    """Stage, then (when district and month are known) record the submission and its facts.
+
+    `batch_months` are the (district_code, period_key) of the batch's usable submissions."""
     _stage(conn, file_id, checked)
     if checked.district is None or checked.year is None or checked.month is None:
         return None
@@ -163,7 +170,9 @@ def load_submission(conn: Connection, file_id: int, sha256: str, received_at: da
     lock_key(conn, f"submission:{district_code}:{pk}")
     values: list[FactValue] = []
     if not checked.errors:
-        values = derive_values(checked, ref, _previous_ytd(conn, district_code, checked.year, checked.month))
+        previous = (district_code, period_key(*previous_month(checked.year, checked.month)))
+        values = derive_values(checked, ref, _previous_ytd(conn, district_code, checked.year, checked.month),
+                               previous_in_batch=checked.month > 1 and previous in batch_months)
     submission_id = conn.execute(text("""
         INSERT INTO core.fct_submission (file_id, district_key, district_code, period_key, year, month,
             source_format, received_at, sha256, version, status, error_count, warning_count, window_start,
@@ -205,7 +214,7 @@ def _merge_tasks(conn: Connection, file_id: int, submission_id: int, district_co
     # already reported for a later one) must not rewrite it; its rows are matched to the
     # version they describe, or kept as a version of their own that is not current.
     staged = f"""staged AS (
-        SELECT r.*, {_TASK_HASH} AS row_hash,
+        SELECT r.*, {TASK_HASH} AS row_hash,
                EXISTS (SELECT 1 FROM core.fct_task_snapshot AS later
                        WHERE later.district_code = :d AND later.ma_nhiem_vu = r.ma_nhiem_vu
                          AND later.period_key > :p) AS reported_later

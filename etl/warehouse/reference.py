@@ -1,5 +1,6 @@
 """Reference data loaded by `baocao db upgrade`: units, indicator catalog, periods,
-reporting calendar and administrative units. Every load is an idempotent merge: the
+reporting calendar and administrative units (and the stored assigning bodies renamed to the
+canonical names of reference/assigning_bodies.yaml). Every load is an idempotent merge: the
 dimensions keep type 2 history (etl.warehouse.scd), so a changed name or parent closes the old row."""
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
+from etl.domain.bodies import load_bodies
 from etl.domain.calendar import Assignment, Calendar, read_calendar
 from etl.domain.catalog import Catalog, load_catalog
 from etl.domain.periods import PERIOD_YEARS, half_of, periods_of_year
+from etl.warehouse.load import TASK_HASH
 from etl.warehouse.scd import merge_type2
 
 
@@ -140,6 +143,35 @@ def load_admin_units(conn: Connection, today: date) -> dict[str, dict[str, int]]
     }
 
 
+def canonicalise_task_bodies(conn: Connection) -> int:
+    """Assigning bodies stored before reference/assigning_bodies.yaml knew them (or before an
+    alias was added to it) renamed to their canonical name, so old and new tasks of one body
+    are one row of the task marts; the hash that tells task versions apart is recomputed (the
+    next file naming the task then matches its version) and the districts' years are queued for
+    the rollup. Returns the number of task versions renamed."""
+    bodies = load_bodies()
+    written = conn.execute(text("SELECT DISTINCT co_quan_giao FROM core.dim_task")).scalars().all()
+    renames = {w: c for w in written if (c := bodies.canonical(w)) is not None and c != w}
+    districts: set[str] = set()
+    renamed = 0
+    for old, new in renames.items():
+        rows = conn.execute(text(f"""
+            UPDATE core.dim_task AS r SET co_quan_giao = :new,
+                   row_hash = {TASK_HASH.replace("r.co_quan_giao", "CAST(:new AS text)")}
+            WHERE r.co_quan_giao = :old
+            RETURNING r.district_code
+        """), {"old": old, "new": new}).scalars().all()
+        districts.update(rows)
+        renamed += len(rows)
+    if districts:
+        conn.execute(text("""
+            INSERT INTO ops.rollup_queue (district_code, year)
+            SELECT DISTINCT district_code, year FROM core.fct_submission WHERE district_code = ANY(:d)
+            ON CONFLICT DO NOTHING
+        """), {"d": sorted(districts)})
+    return renamed
+
+
 def _records(df: Any) -> list[dict[str, Any]]:
     # Plain Python values (no numpy scalars) for the driver.
     return [{k: (int(v) if hasattr(v, "item") and not isinstance(v, str) else v) for k, v in r.items()}
@@ -155,4 +187,5 @@ def load_reference_data(engine: Engine, today: date | None = None) -> dict[str, 
         load_reporting_calendar(conn)
         result: dict[str, Any] = {"dim_indicator": load_indicators(conn, catalog, today)}
         result.update(load_admin_units(conn, today))
+        canonicalise_task_bodies(conn)
     return result

@@ -1,11 +1,12 @@
 -- mart.submission_status_at(as_of): every expected district-month and what became of it
--- as of a moment. Expected: every current district of an assigned province
--- (core.reporting_assignment) from its first assigned month, and of any other province that
--- has sent anything from the first period any district sent; up to the month of as_of.
+-- as of a moment. Expected: mart.expected_district_at(as_of), the one definition (an assigned
+-- province from its assigned month, any other from its own first accepted month as known at
+-- as_of; current districts only), up to the month of as_of.
 -- Status: on_time / late (by the first accepted version's arrival against the deadline of
 -- the district's province), rejected (only rejected versions), missing (nothing accepted
 -- and the deadline has passed), pending (nothing accepted yet, deadline still ahead; an
--- extension of the contract's four statuses, for the current month). from_period
+-- extension of the contract's four statuses, for the current month). days_late is null while
+-- nothing is accepted (it would grow with as_of; overdue = as_of - deadline). from_period
 -- (YYYYMM) limits the months computed, for the incremental refresh. "The month of as_of" is
 -- read in the calendar's time zone (the default monthly row of core.reporting_calendar, which
 -- `baocao db upgrade` loads from reference/reporting_calendar.yaml).
@@ -16,18 +17,6 @@ RETURNS TABLE (
     days_late integer, versions_received integer, errors integer, warnings integer)
 LANGUAGE sql STABLE AS $$
 WITH
-assigned AS (
-    SELECT province_code, from_period_key AS first_period FROM core.reporting_assignment WHERE report_type = 'month'
-),
-provinces AS (  -- assigned ones from their first month; others once they have sent anything
-    SELECT province_code, first_period FROM assigned
-    UNION ALL
-    SELECT DISTINCT d.province_code,
-           (SELECT min(period_key) FROM core.fct_submission WHERE received_at <= as_of)
-    FROM core.fct_submission s
-    JOIN core.dim_district d ON d.district_key = s.district_key
-    WHERE d.province_code NOT IN (SELECT province_code FROM assigned)
-),
 months AS (
     SELECT p.year, p.month, p.period_key FROM core.dim_period p
     WHERE p.period_type = 'month'
@@ -40,9 +29,9 @@ expected AS (
            make_timestamptz(m.year, m.month, c.deadline_day, extract(hour FROM c.deadline_time)::int,
                             extract(minute FROM c.deadline_time)::int, extract(second FROM c.deadline_time),
                             c.timezone) AS deadline
-    FROM core.dim_district d
-    JOIN provinces pr USING (province_code)
-    JOIN months m ON m.period_key >= pr.first_period
+    FROM mart.expected_district_at(as_of) x
+    JOIN core.dim_district d ON d.district_code = x.district_code AND d.is_current
+    JOIN months m ON m.period_key >= x.first_period_key
     JOIN core.reporting_calendar c
       ON c.report_type = 'month'
      AND c.province_code = COALESCE((SELECT r.province_code FROM core.reporting_calendar r
@@ -67,9 +56,8 @@ SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
             WHEN as_of > e.deadline THEN 'missing'
             ELSE 'pending' END,
        e.deadline, r.first_received_at, r.accepted_at,
-       CASE WHEN COALESCE(r.accepted_at, as_of) > e.deadline
-            THEN ceil(extract(epoch FROM COALESCE(r.accepted_at, as_of) - e.deadline) / 86400)::int
-            ELSE 0 END,
+       CASE WHEN r.accepted_at > e.deadline THEN ceil(extract(epoch FROM r.accepted_at - e.deadline) / 86400)::int
+            WHEN r.accepted_at IS NOT NULL THEN 0 END,  -- null while nothing is accepted
        COALESCE(r.versions_received, 0)::int, COALESCE(r.errors, 0)::int, COALESCE(r.warnings, 0)::int
 FROM expected e
 LEFT JOIN received r ON r.district_code = e.district_code AND r.period_key = e.period_key

@@ -6,6 +6,8 @@
 -- Creates:    temp tables rollup_unit, rollup_district, rollup_indicator, rollup_rate_component (analyzed)
 -- Parameters: none
 CREATE TEMP TABLE rollup_unit ON COMMIT DROP AS
+-- expected_units: every current district of the unit (a district: 1); what a province-level
+-- figure of a period expects is step 03's expected_in_period (mart.expected_district_at).
 SELECT row_number() OVER (ORDER BY level, unit_code)::int AS unit_id, level, unit_code, expected_units
 FROM (
     SELECT level COLLATE "C" AS level, unit_code COLLATE "C" AS unit_code, count(*)::int AS expected_units

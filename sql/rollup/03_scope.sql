@@ -2,14 +2,38 @@
 -- before each (read for the same period last year). What changed, by mode: every district-year
 -- with data (full), one year of every current district (year), the district-years the loads
 -- queued since the last refresh (incremental), none (nothing: the scope is empty, the later
--- steps do nothing but step 11). A changed district-year rebuilds its district, legacy
--- province and 2025 province, for that year and the next (whose same-period-last-year
--- figures read it).
--- Reads:      core.fct_submission, core.fct_plan, core.dim_district, ops.rollup_queue, mart.district_unit, rollup_unit
--- Creates:    temp tables rollup_scope (unit, year to write) and rollup_needed (and the year before) (analyzed)
+-- steps do nothing but step 11); in these two also the years of a province whose first
+-- expected month moved. A changed district-year rebuilds its district, legacy province and
+-- 2025 province, for that year and the next (whose same-period-last-year figures read it).
+-- Each province-level scope row carries the expected_units of its periods (expected_in_period).
+-- Reads:      core.fct_submission, core.fct_plan, core.dim_district, ops.rollup_queue, mart.district_unit, rollup_unit,
+--             mart.submission_status, mart.expected_district_at(now())
+-- Creates:    temp tables rollup_moved, rollup_scope (unit, year to write) and rollup_needed (and the year
+--             before) (analyzed)
 -- Parameters: baocao.rollup_mode (full | year | incremental | nothing), baocao.rollup_year (year mode)
+
+-- Unassigned or assigned, a province whose first expected month (mart.expected_district_at) moved
+-- since the last refresh (mart.submission_status still holds the old one): the expected_units of
+-- its districts' units change in every year between the two (to this year if it had none or has
+-- none now). A first file, an older first month, a reprocessed file, a new assignment. A table of
+-- its own, analyzed: the planner then knows it is (nearly always) empty.
+CREATE TEMP TABLE rollup_moved ON COMMIT DROP AS
+SELECT province_code,
+       least(old_first, new_first) / 100 AS from_year,
+       CASE WHEN old_first IS NULL OR new_first IS NULL THEN extract(year FROM now())::int
+            ELSE greatest(old_first, new_first) / 100 END AS to_year
+FROM (SELECT province_code, min(year * 100 + month) AS old_first
+      FROM mart.submission_status GROUP BY province_code) AS stored
+FULL JOIN (SELECT DISTINCT province_code, first_period_key AS new_first
+           FROM mart.expected_district_at(now())) AS now_known USING (province_code)
+WHERE old_first IS DISTINCT FROM new_first
+  AND current_setting('baocao.rollup_mode') IN ('incremental', 'nothing');
+ANALYZE rollup_moved;
+
+-- expected_in_period: each period's expected_units by slot (months 1-12, H1 13, H2 14, year 15),
+-- set below; null for a district (its expected_units, 1).
 CREATE TEMP TABLE rollup_scope (unit_id int, level text COLLATE "C", unit_code text COLLATE "C", expected_units int,
-                                year smallint) ON COMMIT DROP;
+                                year smallint, expected_in_period int[]) ON COMMIT DROP;
 
 -- The rows this inserts are the refresh's unit-years (RollupResult.units). Only the branch of
 -- the mode runs: the others' conditions are constant (one-time filters).
@@ -23,12 +47,43 @@ WITH changed AS (
     WHERE is_current AND current_setting('baocao.rollup_mode') = 'year'
     UNION
     SELECT district_code, year FROM ops.rollup_queue WHERE current_setting('baocao.rollup_mode') = 'incremental'
+    UNION
+    SELECT d.district_code, y.year  -- the provinces whose first expected month moved
+    FROM rollup_moved AS moved
+    JOIN core.dim_district AS d ON d.province_code = moved.province_code AND d.is_current
+    CROSS JOIN LATERAL generate_series(moved.from_year, moved.to_year) AS y(year)
 )
 SELECT DISTINCT u.unit_id, u.level, u.unit_code, u.expected_units, y.year
 FROM changed
 JOIN mart.district_unit AS du ON du.district_code = changed.district_code
 JOIN rollup_unit AS u ON u.level = du.level AND u.unit_code = du.unit_code
 CROSS JOIN LATERAL (VALUES (changed.year), (changed.year + 1)) AS y(year);
+
+-- expected_units of a province-level figure: its districts expected in the period, by the one
+-- definition (mart.expected_district_at, as mart.submission_status and mart.reporting_rate; as
+-- known now). In a half or a year: expected in any month of it, which is its last month (a
+-- district once expected stays expected). Carried by the scope row, so step 08 reads it
+-- without one more join.
+WITH
+unit_start AS MATERIALIZED (  -- once, not per scope row: per unit, its districts expected from each month
+    SELECT u.unit_id, x.first_period_key, count(*)::int AS districts
+    FROM mart.expected_district_at(now()) AS x
+    JOIN mart.district_unit AS du ON du.district_code = x.district_code AND du.level <> 'district'
+    JOIN rollup_unit AS u ON u.level = du.level AND u.unit_code = du.unit_code
+    GROUP BY u.unit_id, x.first_period_key
+),
+slot AS (  -- a period's slot and last month: months 1-12, H1 13 (June), H2 14 and the year 15 (December)
+    SELECT slot, CASE WHEN slot <= 12 THEN slot WHEN slot = 13 THEN 6 ELSE 12 END AS last_month
+    FROM generate_series(1, 15) AS slot
+)
+UPDATE rollup_scope AS s
+SET expected_in_period = ARRAY(
+    SELECT coalesce(sum(e.districts), 0)::int
+    FROM slot
+    LEFT JOIN unit_start AS e ON e.unit_id = s.unit_id AND e.first_period_key <= s.year * 100 + slot.last_month
+    GROUP BY slot.slot
+    ORDER BY slot.slot)
+WHERE s.level <> 'district';
 
 CREATE TEMP TABLE rollup_needed ON COMMIT DROP AS
 SELECT unit_id, level, unit_code, year FROM rollup_scope

@@ -1,11 +1,23 @@
 -- Step 05 of the rollup (etl.marts.rollup): each district's figures, by the indicator's kind, for
 -- every district of the units and years in rollup_needed (the scope and the year before it),
--- into rollup_figures(unit_id, indicator_id, period_key, value, ytd_value, reporting_units),
--- which steps 06 and 07 extend with provinces and rates. A month is its own figure; a half or
--- year sums a flow's months, takes a stock's last month reported and an opening balance's
--- first. reporting_units is 1 when nothing the kind needs was missing
--- (every month of a flow; the period's last month of a stock, its first of an opening balance).
--- Period keys are YYYYMM, YYYY*100+90+half and YYYY*100 (core.dim_period).
+-- into rollup_figures(unit_id, indicator_id, period_key, value, ytd_value, reporting_units,
+-- ytd_delta, ytd_first, carried_forward_units), which steps 06 and 07 extend with provinces and
+-- rates. Period keys are YYYYMM, YYYY*100+90+half and YYYY*100 (core.dim_period).
+-- Only what the current versions SUBMITTED is read (value_source / ytd_source = 'submitted'):
+-- what the loader derived depended on what had loaded before, so a flow's missing month value or
+-- year to date is derived here, from the submitted figures of the year's other current months:
+--   year to date: the one sent; else the nearest month before that sent one (January: 0) plus
+--     the month values sent since (every month in between must have its value); else the next
+--     month's year to date minus its month value;
+--   month value: the one sent; else its year to date minus the previous month's (January: 0).
+-- Periods take the best evidence. A flow's year is December's year to date, H1 June's (or July's
+-- minus July's month when June is missing), H2 December's minus June's; without them, the sum
+-- of the months, complete only when every month is known. A stock takes the period's last month
+-- reported, an opening balance its first. reporting_units is 1 when the figure is complete (a
+-- flow's month: its value is known; the last month of a stock, the first of an opening balance).
+-- ytd_delta / ytd_first (a flow's month: its year to date minus the district's previous known
+-- one of the year / 1 for the first known) let step 06 carry a district forward through the
+-- months whose year to date it did not give; carried_forward_units is 0 for a district's flow months.
 -- Reads:      rollup_needed, rollup_district, rollup_indicator, mart.district_unit, core.fct_submission, core.fct_indicator_value
 -- Creates:    temp table rollup_figures (analyzed)
 -- Parameters: none
@@ -17,46 +29,120 @@ district_scope AS (  -- every district of a needed unit, for the needed years
     JOIN mart.district_unit AS du ON du.level = n.level AND du.unit_code = n.unit_code
     JOIN rollup_district AS d ON d.district_code = du.district_code
 ),
-month_figure AS (  -- the figures that count: each district-month's current submission
+month_figure AS (  -- each district-month's current submission, as submitted
     SELECT ds.district_id AS unit_id, i.indicator_id, i.kind, v.year, v.month, (v.month + 5) / 6 AS half,
-           v.value, v.ytd_value
+           CASE WHEN v.value_source = 'submitted' THEN v.value END AS value,
+           CASE WHEN v.ytd_source = 'submitted' THEN v.ytd_value END AS ytd_sent
     FROM district_scope AS ds
     JOIN core.fct_submission AS s ON s.district_code = ds.district_code AND s.year = ds.year AND s.is_current
     JOIN core.fct_indicator_value AS v ON v.submission_id = s.submission_id
     JOIN rollup_indicator AS i ON i.indicator_code = v.indicator_code AND i.kind <> 'rate'
-    WHERE v.value IS NOT NULL
+    WHERE v.value_source = 'submitted' OR v.ytd_source = 'submitted'
 ),
-flow_figure AS (  -- halves and years of flows in one pass: sums
-    SELECT unit_id, indicator_id, year, half, sum(value) AS value,
-           count(*) = CASE WHEN half IS NULL THEN 12 ELSE 6 END AS complete
+flow_running AS (  -- a flow's months; the usual year has every month sent with both values and needs
+                   -- nothing derived (the cheap branch of flow_month)
+    SELECT unit_id, indicator_id, year, month, value, ytd_sent,
+           lag(ytd_sent) OVER (PARTITION BY unit_id, indicator_id, year ORDER BY month) AS previous_ytd_sent,
+           bool_and(value IS NOT NULL AND ytd_sent IS NOT NULL) OVER (PARTITION BY unit_id, indicator_id, year)
+               AS all_sent
     FROM month_figure
     WHERE kind = 'flow'
-    GROUP BY unit_id, indicator_id, year, ROLLUP (half)
+),
+flow_sent AS (  -- the other years, in month order: the month values sent so far (sum, count), the next month
+    SELECT unit_id, indicator_id, year, month, value, ytd_sent,
+           coalesce(sum(value) OVER by_month, 0) AS sent_sum,
+           count(value) OVER by_month AS sent_months,
+           lead(month) OVER by_month AS next_month,
+           lead(ytd_sent - value) OVER by_month AS next_ytd_before  -- the next month's year to date minus its value
+    FROM flow_running
+    WHERE NOT all_sent
+    WINDOW by_month AS (PARTITION BY unit_id, indicator_id, year ORDER BY month ROWS UNBOUNDED PRECEDING)
+),
+flow_anchor AS (  -- the nearest earlier month whose year to date was sent, as
+                  -- ARRAY[month, ytd - sent_sum, sent_months] (one max carries all three)
+    SELECT r.*,
+           coalesce(max(ARRAY[r.month, r.ytd_sent - r.sent_sum, r.sent_months]) FILTER (WHERE r.ytd_sent IS NOT NULL)
+                        OVER (PARTITION BY r.unit_id, r.indicator_id, r.year ORDER BY r.month
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+                    '{0,0,0}') AS before  -- none: the start of the year, year to date 0
+    FROM flow_sent AS r
+),
+flow_derived AS (  -- their months' value and year to date, sent or derived from the other months
+    SELECT a.unit_id, a.indicator_id, a.year, a.month,
+           coalesce(a.value,
+                    -- no month value (so its year to date was sent): minus the previous month's
+                    CASE WHEN a.sent_months - a.before[3] = a.month - 1 - a.before[1]
+                         THEN a.ytd_sent - (a.before[2] + a.sent_sum) END) AS value,
+           coalesce(a.ytd_sent,
+                    CASE WHEN a.sent_months - a.before[3] = a.month - a.before[1] THEN a.before[2] + a.sent_sum
+                         WHEN a.next_month = a.month + 1 THEN a.next_ytd_before END) AS ytd_value
+    FROM flow_anchor AS a
+),
+flow_month AS (  -- every flow month, with the previous known year to date of its year
+    SELECT unit_id, indicator_id, year, month, value, ytd_sent AS ytd_value, ytd_sent - value AS ytd_before,
+           previous_ytd_sent AS previous_ytd
+    FROM flow_running
+    WHERE all_sent
+    UNION ALL
+    SELECT d.*, d.ytd_value - d.value,
+           (max(ARRAY[d.month, d.ytd_value]) FILTER (WHERE d.ytd_value IS NOT NULL)
+                OVER (PARTITION BY d.unit_id, d.indicator_id, d.year ORDER BY d.month
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))[2]
+    FROM flow_derived AS d
+),
+flow_year AS (  -- per district, flow and year: the year-to-date evidence and the months' sums
+    SELECT unit_id, indicator_id, year,
+           coalesce(max(ytd_value) FILTER (WHERE month = 6), max(ytd_before) FILTER (WHERE month = 7)) AS ytd_june,
+           max(ytd_value) FILTER (WHERE month = 12) AS ytd_december,
+           sum(value) FILTER (WHERE month <= 6) AS h1_sum, count(value) FILTER (WHERE month <= 6) AS h1_months,
+           sum(value) FILTER (WHERE month > 6) AS h2_sum, count(value) FILTER (WHERE month > 6) AS h2_months,
+           sum(value) AS year_sum, count(value) AS year_months
+    FROM flow_month
+    GROUP BY unit_id, indicator_id, year
+),
+flow_period AS (  -- halves and years of flows: the year to date where known, else the months' sum
+    SELECT y.unit_id, y.indicator_id, y.year * 100 + p.period AS period_key, p.value, p.complete
+    FROM flow_year AS y
+    CROSS JOIN LATERAL (VALUES
+        (91, coalesce(y.ytd_june, y.h1_sum), y.ytd_june IS NOT NULL OR y.h1_months = 6),
+        (92, coalesce(y.ytd_december - y.ytd_june, y.h2_sum), y.ytd_june IS NOT NULL AND y.ytd_december IS NOT NULL
+                                                            OR y.h2_months = 6),
+        (0, coalesce(y.ytd_december, y.year_sum), y.ytd_december IS NOT NULL OR y.year_months = 12)
+    ) AS p(period, value, complete)
+    WHERE p.value IS NOT NULL
 ),
 point_half AS (  -- a stock's last month reported in the half, an opening balance's first
     SELECT DISTINCT ON (unit_id, indicator_id, year, half) unit_id, indicator_id, year, half, value,
            month = CASE kind WHEN 'stock' THEN half * 6 ELSE half * 6 - 5 END AS complete
     FROM month_figure
-    WHERE kind <> 'flow'
+    WHERE kind <> 'flow' AND value IS NOT NULL
     ORDER BY unit_id, indicator_id, year, half, CASE kind WHEN 'stock' THEN -month ELSE month END
 ),
 point_year AS (  -- the same over the year: the same as taking the H2 figure, else H1 (stocks)
     SELECT DISTINCT ON (unit_id, indicator_id, year) unit_id, indicator_id, year, value,
            month = CASE kind WHEN 'stock' THEN 12 ELSE 1 END AS complete
     FROM month_figure
-    WHERE kind <> 'flow'
+    WHERE kind <> 'flow' AND value IS NOT NULL
     ORDER BY unit_id, indicator_id, year, CASE kind WHEN 'stock' THEN -month ELSE month END
 )
-SELECT unit_id, indicator_id, year * 100 + month AS period_key, value, ytd_value, 1 AS reporting_units
+SELECT unit_id, indicator_id, year * 100 + month AS period_key, value, NULL::numeric AS ytd_value,
+       1 AS reporting_units, NULL::numeric AS ytd_delta, NULL::int AS ytd_first, NULL::int AS carried_forward_units
 FROM month_figure
+WHERE kind <> 'flow' AND value IS NOT NULL
 UNION ALL
-SELECT unit_id, indicator_id, year * 100 + coalesce(90 + half, 0), value, NULL::numeric, complete::int
-FROM flow_figure
+SELECT unit_id, indicator_id, year * 100 + month, value, ytd_value, (value IS NOT NULL)::int,
+       ytd_value - coalesce(previous_ytd, 0), CASE WHEN ytd_value IS NOT NULL AND previous_ytd IS NULL THEN 1 END,
+       0
+FROM flow_month
 UNION ALL
-SELECT unit_id, indicator_id, year * 100 + 90 + half, value, NULL::numeric, complete::int
+SELECT unit_id, indicator_id, period_key, value, NULL::numeric, complete::int, NULL::numeric, NULL::int, NULL::int
+FROM flow_period
+UNION ALL
+SELECT unit_id, indicator_id, year * 100 + 90 + half, value, NULL::numeric, complete::int, NULL::numeric, NULL::int,
+       NULL::int
 FROM point_half
 UNION ALL
-SELECT unit_id, indicator_id, year * 100, value, NULL::numeric, complete::int
+SELECT unit_id, indicator_id, year * 100, value, NULL::numeric, complete::int, NULL::numeric, NULL::int, NULL::int
 FROM point_year;
 
 ANALYZE rollup_figures;

@@ -1,10 +1,16 @@
 -- Step 06 of the rollup (etl.marts.rollup): districts sum into their legacy province,
 -- legacy provinces into their 2025 province (each lies wholly in one; fewer rows than
 -- summing the districts again). reporting_units counts the complete districts.
+-- A flow's year to date at the end of a month never drops a district that did not give its own
+-- for that month (did not report it, or it could not be derived): the district's latest known
+-- year to date of the year is carried forward, and carried_forward_units counts those districts.
+-- Done as running sums over the province's months of the districts' ytd_delta (so a district's
+-- latest known year to date stays in) and ytd_first (the districts started so far).
 -- Reads:      rollup_figures, rollup_needed, rollup_district
 -- Writes:     rollup_figures (province and 2025 province rows added)
 -- Parameters: none
-INSERT INTO rollup_figures (unit_id, indicator_id, period_key, value, ytd_value, reporting_units)
+INSERT INTO rollup_figures (unit_id, indicator_id, period_key, value, ytd_value, reporting_units,
+                            carried_forward_units)
 WITH
 province_needed AS (  -- legacy provinces wanted themselves or as parts of a wanted 2025 province
     SELECT unit_id AS province_id, year FROM rollup_needed WHERE level = 'province'
@@ -15,7 +21,9 @@ province_needed AS (  -- legacy provinces wanted themselves or as parts of a wan
 ),
 province_figure AS (
     SELECT d.province_id AS unit_id, f.indicator_id, f.period_key,
-           sum(f.value) AS value, sum(f.ytd_value) AS ytd_value, sum(f.reporting_units)::int AS reporting_units
+           sum(f.value) AS value, sum(f.reporting_units)::int AS reporting_units,
+           sum(f.ytd_delta) AS ytd_delta, sum(f.ytd_first)::int AS ytd_first, count(f.ytd_value)::int AS ytd_known,
+           max(f.carried_forward_units) AS flow_month  -- 0 for a flow's month, else NULL
     FROM rollup_figures AS f
     JOIN rollup_district AS d ON d.district_id = f.unit_id
     JOIN province_needed AS pn ON pn.province_id = d.province_id AND pn.year = f.period_key / 100
@@ -23,12 +31,21 @@ province_figure AS (
 ),
 province_2025 AS (
     SELECT DISTINCT province_id, province_2025_id FROM rollup_district
+),
+both_levels AS (
+    SELECT * FROM province_figure
+    UNION ALL
+    SELECT m.province_2025_id, p.indicator_id, p.period_key, sum(p.value), sum(p.reporting_units)::int,
+           sum(p.ytd_delta), sum(p.ytd_first)::int, sum(p.ytd_known)::int, max(p.flow_month)
+    FROM province_figure AS p
+    JOIN province_2025 AS m ON m.province_id = p.unit_id
+    JOIN rollup_needed AS n ON n.unit_id = m.province_2025_id AND n.year = p.period_key / 100
+    GROUP BY m.province_2025_id, p.indicator_id, p.period_key
 )
-SELECT unit_id, indicator_id, period_key, value, ytd_value, reporting_units
-FROM province_figure
-UNION ALL
-SELECT m.province_2025_id, p.indicator_id, p.period_key, sum(p.value), sum(p.ytd_value), sum(p.reporting_units)::int
-FROM province_figure AS p
-JOIN province_2025 AS m ON m.province_id = p.unit_id
-JOIN rollup_needed AS n ON n.unit_id = m.province_2025_id AND n.year = p.period_key / 100
-GROUP BY m.province_2025_id, p.indicator_id, p.period_key;
+SELECT unit_id, indicator_id, period_key, value,
+       CASE WHEN flow_month IS NOT NULL THEN sum(ytd_delta) OVER by_month END,
+       reporting_units,
+       CASE WHEN flow_month IS NOT NULL THEN coalesce(sum(ytd_first) OVER by_month, 0) - ytd_known END
+FROM both_levels
+-- a year's key (YYYY00) sorts before its months and halves after: neither has a ytd_delta
+WINDOW by_month AS (PARTITION BY unit_id, indicator_id, period_key / 100 ORDER BY period_key ROWS UNBOUNDED PRECEDING);

@@ -1,6 +1,10 @@
 -- Step 07 of the rollup (etl.marts.rollup): rates recomputed from their summed
 -- components at every level, never summed or averaged; only where every component is there.
--- Reads:      rollup_figures, rollup_rate_component
+-- A district-month whose rate was sent without its components (the RATE_WITHOUT_COMPONENTS
+-- warning) keeps the submitted rate at the district, for that month only: nothing can check it,
+-- sum it into a province or make a half or year of it, so the province's rate counts only the
+-- districts with components (its reporting_units says how many).
+-- Reads:      rollup_figures, rollup_rate_component, rollup_needed, rollup_indicator, core.fct_submission, core.fct_indicator_value
 -- Writes:     rollup_figures (rate rows added; analyzed again for step 08)
 -- Parameters: none
 INSERT INTO rollup_figures (unit_id, indicator_id, period_key, value, ytd_value, reporting_units)
@@ -12,6 +16,17 @@ SELECT f.unit_id, c.rate_id, f.period_key,
 FROM rollup_figures AS f
 JOIN rollup_rate_component AS c ON c.component_id = f.indicator_id
 GROUP BY f.unit_id, c.rate_id, f.period_key
-HAVING count(*) = max(c.components);
+HAVING count(f.value) = max(c.components);  -- a flow's month may have no value yet (step 05)
+
+INSERT INTO rollup_figures (unit_id, indicator_id, period_key, value, ytd_value, reporting_units)
+SELECT n.unit_id, i.indicator_id, v.year * 100 + v.month, v.value, NULL::numeric, 1
+FROM rollup_needed AS n
+JOIN core.fct_submission AS s ON s.district_code = n.unit_code AND s.year = n.year AND s.is_current
+JOIN core.fct_indicator_value AS v ON v.submission_id = s.submission_id
+JOIN rollup_indicator AS i ON i.indicator_code = v.indicator_code AND i.kind = 'rate'
+WHERE n.level = 'district' AND v.value IS NOT NULL
+  AND NOT EXISTS (  -- recomputed from its components above: those win
+      SELECT 1 FROM rollup_figures AS f
+      WHERE f.unit_id = n.unit_id AND f.indicator_id = i.indicator_id AND f.period_key = v.year * 100 + v.month);
 
 ANALYZE rollup_figures;

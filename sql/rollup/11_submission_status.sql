@@ -2,7 +2,10 @@
 -- (a month becomes missing at its deadline), so every refresh recomputes them, a refresh with
 -- nothing queued too: every month on a full rebuild, else from the first month whose status
 -- may have changed: January of the earliest year rebuilt, and at least the last three months
--- (deadlines pass with the clock).
+-- (deadlines pass with the clock). Which months are expected depends on data of other months
+-- (a province's first accepted month, mart.expected_district_at): step 03 puts the years
+-- between a province's old and new first month in the scope, so they are recomputed here too
+-- (without that, a province's first file left its earlier expected months out until --full).
 -- Reads:      mart.submission_status_at(now(), from_period), rollup_scope
 -- Writes:     mart.submission_status (from_period on; the inserted rows are RollupResult.status_rows)
 -- Parameters: baocao.rollup_mode; sets baocao.status_from (from_period, YYYYMM; 0: every month)

@@ -32,7 +32,7 @@ def test_a_misspelt_expectation_type_is_refused(tmp_path: Path) -> None:
     spec = json.loads((EXPECTATIONS_DIR / "plan_rows.json").read_text(encoding="utf-8"))
     spec["expectations"][0]["type"] = "expect_column_values_to_be_betwen"
     (tmp_path / "plan_rows.json").write_text(json.dumps(spec), encoding="utf-8")
-    with pytest.raises(ValueError, match="loaded 2 of 3"):
+    with pytest.raises(ValueError, match="loaded 3 of 4"):
         expectations.suites(tmp_path)
 
 

@@ -1,6 +1,8 @@
 -- mart.reporting_rate: DHIS2-style reporting rates from mart.submission_status, per
 -- district, legacy province and 2025 province and month. Months still pending count as
--- expected: the rate rises as reports arrive. Its comments: reference/marts/reporting_rate.yaml.
+-- expected: the rate rises as reports arrive. Expected: the district-months mart.submission_status
+-- holds (mart.expected_district_at), so `expected` equals the indicator marts' expected_units of a
+-- month. Its comments: reference/marts/reporting_rate.yaml.
 CREATE VIEW mart.reporting_rate AS
 SELECT du.level, du.unit_code, s.year, s.month,
        count(*) AS expected,
