@@ -24,11 +24,13 @@ The indicator rollup runs over temp tables, analyzed, so the planner sees real r
 (CTE estimates of 1 row turned the joins into nested loops): integer ids for units and
 indicators (02), the scope (03), every figure of the scope into one table (05-07), then the
 comparisons, plan and mart rows (08). What makes a national full rebuild fast
-(bench.rollup_decade: 137 s at first, 34 s now): sorts and groupings on integers rather than
-text (text keys sorted ~3x slower), no per-group sorts (halves and years by ROLLUP and
-DISTINCT ON, not array_agg ORDER BY), one window sort for last year and the year total, rows
-written in the key's order and the key built once afterwards, sorts in memory (work_mem, 01),
-and no foreign key checks on the derived mart tables.
+(bench.rollup_decade: 137 s at first, 35-45 s now, depending on the machine): sorts and
+groupings on integers rather than text (text keys sorted ~3x slower), no per-group sorts
+(DISTINCT ON, not array_agg ORDER BY), one window sort for last year (an H2 row carries its
+year's figure), plan coverage summed in the pass that sums the provinces, hash joins where the
+planner underestimates and would sort millions of rows to merge, rows written in the key's
+order and the key built once afterwards, sorts in memory (work_mem, 01), and no foreign key
+checks on the derived mart tables.
 """
 
 from __future__ import annotations

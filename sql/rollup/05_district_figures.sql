@@ -1,8 +1,9 @@
 -- Step 05 of the rollup (etl.marts.rollup): each district's figures, by the indicator's kind, for
 -- every district of the units and years in rollup_needed (the scope and the year before it),
 -- into rollup_figures(unit_id, indicator_id, period_key, value, ytd_value, reporting_units,
--- ytd_delta, ytd_first, carried_forward_units), which steps 06 and 07 extend with provinces and
--- rates. Period keys are YYYYMM, YYYY*100+90+half and YYYY*100 (core.dim_period).
+-- ytd_delta, ytd_first, carried_forward_units, annual_plan, plan_units, figure_units), which steps
+-- 06 and 07 extend with provinces and rates; and each district's plan in force for the scope's
+-- years into rollup_district_plan (steps 06 and 08). Period keys are YYYYMM, YYYY*100+90+half and YYYY*100 (core.dim_period).
 -- Only what the current versions SUBMITTED is read (value_source / ytd_source = 'submitted'):
 -- what the loader derived depended on what had loaded before, so a flow's missing month value or
 -- year to date is derived here, from the submitted figures of the year's other current months:
@@ -18,9 +19,25 @@
 -- ytd_delta / ytd_first (a flow's month: its year to date minus the district's previous known
 -- one of the year / 1 for the first known) let step 06 carry a district forward through the
 -- months whose year to date it did not give; carried_forward_units is 0 for a district's flow months.
--- Reads:      rollup_needed, rollup_district, rollup_indicator, mart.district_unit, core.fct_submission, core.fct_indicator_value
--- Creates:    temp table rollup_figures (analyzed)
+-- A flow's H2 row carries its year's figure as ytd_value (the year to date at the end of H2, what
+-- step 08 compares with the annual plan): no second window over every figure there.
+-- annual_plan, plan_units and figure_units are set on province rows only (step 06).
+-- Reads:      rollup_needed, rollup_scope, rollup_district, rollup_indicator, mart.district_unit, core.fct_submission,
+--             core.fct_indicator_value, core.fct_plan, core.fct_plan_target
+-- Creates:    temp tables rollup_district_plan and rollup_figures (analyzed)
 -- Parameters: none
+
+-- Each district's plan in force (every indicator, rates too), for the scope's years.
+CREATE TEMP TABLE rollup_district_plan ON COMMIT DROP AS
+SELECT d.district_id, i.indicator_id, p.year, t.target_value
+FROM (SELECT DISTINCT year FROM rollup_scope) AS y
+JOIN core.fct_plan AS p ON p.year = y.year AND p.is_current
+JOIN rollup_district AS d ON d.district_code = p.district_code
+JOIN core.fct_plan_target AS t ON t.plan_id = p.plan_id
+JOIN rollup_indicator AS i ON i.indicator_code = t.indicator_code;
+
+ANALYZE rollup_district_plan;
+
 CREATE TEMP TABLE rollup_figures ON COMMIT DROP AS
 WITH
 district_scope AS (  -- every district of a needed unit, for the needed years
@@ -101,14 +118,14 @@ flow_year AS (  -- per district, flow and year: the year-to-date evidence and th
     GROUP BY unit_id, indicator_id, year
 ),
 flow_period AS (  -- halves and years of flows: the year to date where known, else the months' sum
-    SELECT y.unit_id, y.indicator_id, y.year * 100 + p.period AS period_key, p.value, p.complete
+    SELECT y.unit_id, y.indicator_id, y.year * 100 + p.period AS period_key, p.value, p.ytd_value, p.complete
     FROM flow_year AS y
     CROSS JOIN LATERAL (VALUES
-        (91, coalesce(y.ytd_june, y.h1_sum), y.ytd_june IS NOT NULL OR y.h1_months = 6),
-        (92, coalesce(y.ytd_december - y.ytd_june, y.h2_sum), y.ytd_june IS NOT NULL AND y.ytd_december IS NOT NULL
-                                                            OR y.h2_months = 6),
-        (0, coalesce(y.ytd_december, y.year_sum), y.ytd_december IS NOT NULL OR y.year_months = 12)
-    ) AS p(period, value, complete)
+        (91, coalesce(y.ytd_june, y.h1_sum), NULL::numeric, y.ytd_june IS NOT NULL OR y.h1_months = 6),
+        (92, coalesce(y.ytd_december - y.ytd_june, y.h2_sum), coalesce(y.ytd_december, y.year_sum),
+         y.ytd_june IS NOT NULL AND y.ytd_december IS NOT NULL OR y.h2_months = 6),
+        (0, coalesce(y.ytd_december, y.year_sum), NULL::numeric, y.ytd_december IS NOT NULL OR y.year_months = 12)
+    ) AS p(period, value, ytd_value, complete)
     WHERE p.value IS NOT NULL
 ),
 point_half AS (  -- a stock's last month reported in the half, an opening balance's first
@@ -126,23 +143,26 @@ point_year AS (  -- the same over the year: the same as taking the H2 figure, el
     ORDER BY unit_id, indicator_id, year, CASE kind WHEN 'stock' THEN -month ELSE month END
 )
 SELECT unit_id, indicator_id, year * 100 + month AS period_key, value, NULL::numeric AS ytd_value,
-       1 AS reporting_units, NULL::numeric AS ytd_delta, NULL::int AS ytd_first, NULL::int AS carried_forward_units
+       1 AS reporting_units, NULL::numeric AS ytd_delta, NULL::int AS ytd_first, NULL::int AS carried_forward_units,
+       NULL::numeric AS annual_plan, NULL::int AS plan_units, NULL::int AS figure_units
 FROM month_figure
 WHERE kind <> 'flow' AND value IS NOT NULL
 UNION ALL
 SELECT unit_id, indicator_id, year * 100 + month, value, ytd_value, (value IS NOT NULL)::int,
        ytd_value - coalesce(previous_ytd, 0), CASE WHEN ytd_value IS NOT NULL AND previous_ytd IS NULL THEN 1 END,
-       0
+       0, NULL::numeric, NULL::int, NULL::int
 FROM flow_month
 UNION ALL
-SELECT unit_id, indicator_id, period_key, value, NULL::numeric, complete::int, NULL::numeric, NULL::int, NULL::int
+SELECT unit_id, indicator_id, period_key, value, ytd_value, complete::int, NULL::numeric, NULL::int, NULL::int,
+       NULL::numeric, NULL::int, NULL::int
 FROM flow_period
 UNION ALL
 SELECT unit_id, indicator_id, year * 100 + 90 + half, value, NULL::numeric, complete::int, NULL::numeric, NULL::int,
-       NULL::int
+       NULL::int, NULL::numeric, NULL::int, NULL::int
 FROM point_half
 UNION ALL
-SELECT unit_id, indicator_id, year * 100, value, NULL::numeric, complete::int, NULL::numeric, NULL::int, NULL::int
+SELECT unit_id, indicator_id, year * 100, value, NULL::numeric, complete::int, NULL::numeric, NULL::int, NULL::int,
+       NULL::numeric, NULL::int, NULL::int
 FROM point_year;
 
 ANALYZE rollup_figures;

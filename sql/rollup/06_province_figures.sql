@@ -6,11 +6,21 @@
 -- year to date of the year is carried forward, and carried_forward_units counts those districts.
 -- Done as running sums over the province's months of the districts' ytd_delta (so a district's
 -- latest known year to date stays in) and ytd_first (the districts started so far).
--- Reads:      rollup_figures, rollup_needed, rollup_district
+-- A flow's H2 row carries the province's year figure as ytd_value (as a district's, step 05): the
+-- first row of the same window, since a year's key sorts first.
+-- Plan coverage, in the same pass over the district figures: annual_plan sums the plans of the
+-- districts in the figure that have one, plan_units counts those, figure_units counts the
+-- districts in the figure; step 08 gives a % of plan only when both counts are equal.
+-- Reads:      rollup_figures, rollup_needed, rollup_district, rollup_district_plan
 -- Writes:     rollup_figures (province and 2025 province rows added)
--- Parameters: none
+-- Parameters: none (sets enable_mergejoin off for its INSERT, then resets it)
+
+-- The planner underestimates the district figures and sorts them all to merge-join the plans
+-- (~5 s on a national rebuild); a hash join on the plans needs no sort. RESET after it.
+SET LOCAL enable_mergejoin = off;
+
 INSERT INTO rollup_figures (unit_id, indicator_id, period_key, value, ytd_value, reporting_units,
-                            carried_forward_units)
+                            carried_forward_units, annual_plan, plan_units, figure_units)
 WITH
 province_needed AS (  -- legacy provinces wanted themselves or as parts of a wanted 2025 province
     SELECT unit_id AS province_id, year FROM rollup_needed WHERE level = 'province'
@@ -23,10 +33,13 @@ province_figure AS (
     SELECT d.province_id AS unit_id, f.indicator_id, f.period_key,
            sum(f.value) AS value, sum(f.reporting_units)::int AS reporting_units,
            sum(f.ytd_delta) AS ytd_delta, sum(f.ytd_first)::int AS ytd_first, count(f.ytd_value)::int AS ytd_known,
-           max(f.carried_forward_units) AS flow_month  -- 0 for a flow's month, else NULL
+           max(f.carried_forward_units) AS flow_month,  -- 0 for a flow's month, else NULL
+           sum(dp.target_value) AS annual_plan, count(dp.target_value)::int AS plan_units, count(*)::int AS figure_units
     FROM rollup_figures AS f
     JOIN rollup_district AS d ON d.district_id = f.unit_id
     JOIN province_needed AS pn ON pn.province_id = d.province_id AND pn.year = f.period_key / 100
+    LEFT JOIN rollup_district_plan AS dp ON dp.district_id = f.unit_id AND dp.indicator_id = f.indicator_id
+                                        AND dp.year = f.period_key / 100
     GROUP BY d.province_id, f.indicator_id, f.period_key
 ),
 province_2025 AS (
@@ -36,16 +49,23 @@ both_levels AS (
     SELECT * FROM province_figure
     UNION ALL
     SELECT m.province_2025_id, p.indicator_id, p.period_key, sum(p.value), sum(p.reporting_units)::int,
-           sum(p.ytd_delta), sum(p.ytd_first)::int, sum(p.ytd_known)::int, max(p.flow_month)
+           sum(p.ytd_delta), sum(p.ytd_first)::int, sum(p.ytd_known)::int, max(p.flow_month),
+           sum(p.annual_plan), sum(p.plan_units)::int, sum(p.figure_units)::int
     FROM province_figure AS p
     JOIN province_2025 AS m ON m.province_id = p.unit_id
     JOIN rollup_needed AS n ON n.unit_id = m.province_2025_id AND n.year = p.period_key / 100
     GROUP BY m.province_2025_id, p.indicator_id, p.period_key
 )
 SELECT unit_id, indicator_id, period_key, value,
-       CASE WHEN flow_month IS NOT NULL THEN sum(ytd_delta) OVER by_month END,
+       CASE WHEN flow_month IS NOT NULL THEN sum(ytd_delta) OVER by_month
+            -- a flow's H2 (its districts' H2 rows carry a year to date): the year's row, first in the window
+            WHEN period_key % 100 = 92 AND ytd_known > 0 AND first_value(period_key) OVER by_month % 100 = 0
+            THEN first_value(value) OVER by_month END,
        reporting_units,
-       CASE WHEN flow_month IS NOT NULL THEN coalesce(sum(ytd_first) OVER by_month, 0) - ytd_known END
+       CASE WHEN flow_month IS NOT NULL THEN coalesce(sum(ytd_first) OVER by_month, 0) - ytd_known END,
+       annual_plan, plan_units, figure_units
 FROM both_levels
 -- a year's key (YYYY00) sorts before its months and halves after: neither has a ytd_delta
 WINDOW by_month AS (PARTITION BY unit_id, indicator_id, period_key / 100 ORDER BY period_key ROWS UNBOUNDED PRECEDING);
+
+RESET enable_mergejoin;
