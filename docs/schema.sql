@@ -1,4 +1,4 @@
--- The warehouse schema at revision 0012, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0013, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
 -- tests/test_schema.py fails when it is stale. Owners and the owner's privileges are left out.
 -- Dumped on PostgreSQL 15.
@@ -158,6 +158,52 @@ CREATE TABLE core.dim_province_2025 (
 ALTER TABLE core.dim_province_2025 ADD CONSTRAINT dim_province_2025_pkey PRIMARY KEY (province_2025_key);
 CREATE UNIQUE INDEX dim_province_2025_current ON core.dim_province_2025 USING btree (province_2025_code) WHERE is_current;
 COMMENT ON TABLE core.dim_province_2025 IS 'Tỉnh sau sắp xếp (34 tỉnh từ 1/7/2025) / merged provinces, type 2';
+
+CREATE TABLE core.dim_reporting_unit (
+    unit_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    level text NOT NULL,
+    unit_code text COLLATE "C" NOT NULL,
+    unit_name text NOT NULL,
+    unit_type text NOT NULL,
+    province_code character(2),
+    province_2025_code text NOT NULL,
+    commune_count integer,
+    valid_from date,
+    valid_to date,
+    change text,
+    legal_act text,
+    date_confirmed boolean DEFAULT true NOT NULL,
+    ended_by text,
+    ended_by_act text,
+    successor_code text COLLATE "C"
+);
+ALTER TABLE core.dim_reporting_unit ADD CONSTRAINT dim_reporting_unit_change_check CHECK (change = ANY (ARRAY['established'::text, 'renamed'::text, 'type_changed'::text, 'commune_count'::text]));
+ALTER TABLE core.dim_reporting_unit ADD CONSTRAINT dim_reporting_unit_code_of_level CHECK (level = 'district'::text AND unit_code ~ '^[0-9]{3}$'::text AND province_code IS NOT NULL OR level = 'commune'::text AND unit_code ~ '^[0-9]{5}$'::text);
+ALTER TABLE core.dim_reporting_unit ADD CONSTRAINT dim_reporting_unit_commune_count_check CHECK (commune_count >= 0);
+ALTER TABLE core.dim_reporting_unit ADD CONSTRAINT dim_reporting_unit_ended_by_check CHECK (ended_by = ANY (ARRAY['merged_into'::text, 'abolished'::text]));
+ALTER TABLE core.dim_reporting_unit ADD CONSTRAINT dim_reporting_unit_ending CHECK (ended_by IS NULL OR valid_to IS NOT NULL);
+ALTER TABLE core.dim_reporting_unit ADD CONSTRAINT dim_reporting_unit_level_check CHECK (level = ANY (ARRAY['district'::text, 'commune'::text]));
+ALTER TABLE core.dim_reporting_unit ADD CONSTRAINT dim_reporting_unit_pkey PRIMARY KEY (unit_key);
+ALTER TABLE core.dim_reporting_unit ADD CONSTRAINT dim_reporting_unit_span CHECK (valid_from IS NULL OR valid_to IS NULL OR valid_from <= valid_to);
+ALTER TABLE core.dim_reporting_unit ADD CONSTRAINT dim_reporting_unit_version UNIQUE NULLS NOT DISTINCT (level, unit_code, valid_from);
+CREATE INDEX dim_reporting_unit_province_2025 ON core.dim_reporting_unit USING btree (province_2025_code, level);
+COMMENT ON TABLE core.dim_reporting_unit IS 'Đơn vị báo cáo theo thời gian / reporting units (legacy districts, 2025 communes), one row per version in business time';
+COMMENT ON COLUMN core.dim_reporting_unit.unit_key IS 'Surrogate key of this version';
+COMMENT ON COLUMN core.dim_reporting_unit.level IS 'district (huyện, until 30/6/2025) or commune (xã, phường, đặc khu, from 1/7/2025)';
+COMMENT ON COLUMN core.dim_reporting_unit.unit_code IS 'Official code: 3 digits for a district, 5 for a commune; an identity, the name is a label';
+COMMENT ON COLUMN core.dim_reporting_unit.unit_name IS 'Full name in this version, e.g. Huyện Việt Yên, then Thị xã Việt Yên';
+COMMENT ON COLUMN core.dim_reporting_unit.unit_type IS 'Huyện, Quận, Thị xã, Thành phố; Xã, Phường, Đặc khu';
+COMMENT ON COLUMN core.dim_reporting_unit.province_code IS 'Legacy province (districts only)';
+COMMENT ON COLUMN core.dim_reporting_unit.province_2025_code IS 'Province since 1/7/2025 that holds the unit or its area';
+COMMENT ON COLUMN core.dim_reporting_unit.commune_count IS 'Số xã, phường, thị trấn in this version (districts only)';
+COMMENT ON COLUMN core.dim_reporting_unit.valid_from IS 'First day of this version (null: before the first recorded change)';
+COMMENT ON COLUMN core.dim_reporting_unit.valid_to IS 'Last day of this version (null: in force); the last version''s is the unit''s last day';
+COMMENT ON COLUMN core.dim_reporting_unit.change IS 'The change that started this version (reference/unit_changes.csv); established: the unit''s first day';
+COMMENT ON COLUMN core.dim_reporting_unit.legal_act IS 'The act that made the change, e.g. 1191/NQ-UBTVQH15';
+COMMENT ON COLUMN core.dim_reporting_unit.date_confirmed IS 'false when valid_from could not be confirmed in a source (see the note in reference/unit_changes.csv)';
+COMMENT ON COLUMN core.dim_reporting_unit.ended_by IS 'On a unit''s last version: how it ended (merged_into another unit, or abolished with its level)';
+COMMENT ON COLUMN core.dim_reporting_unit.ended_by_act IS 'The act that ended the unit, e.g. 72/2025/QH15 for every district';
+COMMENT ON COLUMN core.dim_reporting_unit.successor_code IS 'merged_into: the unit (same level) it became part of';
 
 CREATE TABLE core.dim_task (
     task_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -941,6 +987,47 @@ COMMENT ON COLUMN mart.reporting_rate.reporting_rate_pct IS 'Tỷ lệ báo cáo
 COMMENT ON COLUMN mart.reporting_rate.on_time_rate_pct IS 'Tỷ lệ đúng hạn (%) / on time / expected x 100';
 GRANT SELECT ON TABLE mart.reporting_rate TO baocao_analyst;
 
+CREATE VIEW mart.reporting_unit AS
+ SELECT u.level,
+    u.unit_code,
+    u.unit_name,
+    u.unit_type,
+    u.province_code::text AS province_code,
+    p.province_name,
+    u.province_2025_code,
+    p25.province_2025_name,
+    u.commune_count,
+    u.valid_from,
+    u.valid_to,
+    u.change,
+    u.legal_act,
+    u.date_confirmed,
+    u.ended_by,
+    u.ended_by_act,
+    u.successor_code
+   FROM core.dim_reporting_unit u
+     LEFT JOIN core.dim_province p ON p.province_code = u.province_code AND p.is_current
+     LEFT JOIN core.dim_province_2025 p25 ON p25.province_2025_code = u.province_2025_code AND p25.is_current;
+COMMENT ON VIEW mart.reporting_unit IS 'Đơn vị báo cáo theo thời gian: huyện (đến 30/6/2025) và xã, phường, đặc khu (từ 1/7/2025), mỗi dòng một giai đoạn / reporting units in time, one row per version';
+COMMENT ON COLUMN mart.reporting_unit.level IS 'Cấp: district (huyện) hoặc commune (xã, phường, đặc khu) / district or commune';
+COMMENT ON COLUMN mart.reporting_unit.unit_code IS 'Mã đơn vị: 3 chữ số (huyện), 5 chữ số (xã) / official code, 3 digits for a district, 5 for a commune';
+COMMENT ON COLUMN mart.reporting_unit.unit_name IS 'Tên trong giai đoạn này (Huyện Việt Yên, rồi Thị xã Việt Yên) / name in this version';
+COMMENT ON COLUMN mart.reporting_unit.unit_type IS 'Loại: Huyện, Quận, Thị xã, Thành phố; Xã, Phường, Đặc khu / unit type';
+COMMENT ON COLUMN mart.reporting_unit.province_code IS 'Mã tỉnh trước 1/7/2025 (chỉ với huyện) / legacy province code (districts only)';
+COMMENT ON COLUMN mart.reporting_unit.province_name IS 'Tên tỉnh trước 1/7/2025 / legacy province name';
+COMMENT ON COLUMN mart.reporting_unit.province_2025_code IS 'Mã tỉnh từ 1/7/2025 chứa đơn vị hoặc địa bàn của nó / province since 1/7/2025 holding the unit or its area';
+COMMENT ON COLUMN mart.reporting_unit.province_2025_name IS 'Tên tỉnh từ 1/7/2025 / its name';
+COMMENT ON COLUMN mart.reporting_unit.commune_count IS 'Số xã, phường, thị trấn trong giai đoạn này (chỉ với huyện) / communes in this version (districts)';
+COMMENT ON COLUMN mart.reporting_unit.valid_from IS 'Ngày đầu của giai đoạn (trống: trước thay đổi đầu tiên được ghi nhận) / first day of the version (null: before the first recorded change)';
+COMMENT ON COLUMN mart.reporting_unit.valid_to IS 'Ngày cuối của giai đoạn (trống: còn hiệu lực); giai đoạn cuối kết thúc ngày đơn vị chấm dứt / last day of the version (null: in force)';
+COMMENT ON COLUMN mart.reporting_unit.change IS 'Thay đổi mở đầu giai đoạn: established (thành lập), renamed, type_changed, commune_count / the change that started the version';
+COMMENT ON COLUMN mart.reporting_unit.legal_act IS 'Văn bản quy định thay đổi, ví dụ 1191/NQ-UBTVQH15 / the legal act of the change';
+COMMENT ON COLUMN mart.reporting_unit.date_confirmed IS 'false khi ngày hiệu lực chưa được xác nhận từ nguồn (xem reference/unit_changes.csv) / false when the effective date is not confirmed';
+COMMENT ON COLUMN mart.reporting_unit.ended_by IS 'Trên giai đoạn cuối: đơn vị chấm dứt thế nào (merged_into: nhập vào đơn vị khác; abolished: bỏ cấp huyện từ 1/7/2025) / how the unit ended';
+COMMENT ON COLUMN mart.reporting_unit.ended_by_act IS 'Văn bản chấm dứt (72/2025/QH15 với mọi huyện) / the act that ended it';
+COMMENT ON COLUMN mart.reporting_unit.successor_code IS 'merged_into: mã đơn vị đã nhập vào / the unit it became part of';
+GRANT SELECT ON TABLE mart.reporting_unit TO baocao_analyst;
+
 CREATE VIEW mart.task_annual AS
  SELECT r.level,
     r.unit_code,
@@ -1046,7 +1133,7 @@ GRANT SELECT ON TABLE mart.unit_name TO baocao_analyst;
 -- Functions
 
 CREATE OR REPLACE FUNCTION mart.expected_district_at(as_of timestamp with time zone)
- RETURNS TABLE(district_code text, province_code text, first_period_key integer)
+ RETURNS TABLE(district_code text, province_code text, first_period_key integer, last_period_key integer)
  LANGUAGE sql
  STABLE
 AS $function$
@@ -1072,13 +1159,25 @@ province_start AS (
     SELECT * FROM assigned
     UNION ALL
     SELECT * FROM heard_from
+),
+life AS (  -- each district's first month (established in the records) and last month
+    SELECT u.unit_code,
+           min((extract(year FROM u.valid_from) * 100 + extract(month FROM u.valid_from))::int)
+               FILTER (WHERE u.change = 'established') AS born_key,
+           CASE WHEN bool_and(u.valid_to IS NOT NULL)
+                THEN (extract(year FROM max(u.valid_to)) * 100 + extract(month FROM max(u.valid_to)))::int END AS last_key
+    FROM core.dim_reporting_unit AS u
+    WHERE u.level = 'district'
+    GROUP BY u.unit_code
 )
-SELECT d.district_code::text, d.province_code::text, p.first_period_key
+SELECT d.district_code::text, d.province_code::text, greatest(p.first_period_key, l.born_key), l.last_key
 FROM core.dim_district AS d
 JOIN province_start AS p ON p.province_code = d.province_code::text
+LEFT JOIN life AS l ON l.unit_code = d.district_code::text
 WHERE d.is_current
+  AND (l.last_key IS NULL OR l.last_key >= greatest(p.first_period_key, l.born_key))
 $function$;
-COMMENT ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) IS 'Huyện phải báo cáo và từ tháng nào, tại một thời điểm / each district expected to report and its first expected month, as of a moment';
+COMMENT ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) IS 'Huyện phải báo cáo, từ tháng nào đến tháng nào, tại một thời điểm / each district expected to report, its first and last expected month, as of a moment';
 GRANT EXECUTE ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) TO baocao_analyst;
 
@@ -1102,7 +1201,7 @@ expected AS (
                             c.timezone) AS deadline
     FROM mart.expected_district_at(as_of) x
     JOIN core.dim_district d ON d.district_code = x.district_code AND d.is_current
-    JOIN months m ON m.period_key >= x.first_period_key
+    JOIN months m ON m.period_key >= x.first_period_key AND m.period_key <= coalesce(x.last_period_key, m.period_key)
     JOIN core.reporting_calendar c
       ON c.report_type = 'month'
      AND c.province_code = COALESCE((SELECT r.province_code FROM core.reporting_calendar r

@@ -52,10 +52,13 @@ def db_upgrade() -> None:
             SELECT (SELECT count(*) FROM core.dim_province WHERE is_current),
                    (SELECT count(*) FROM core.dim_district WHERE is_current),
                    (SELECT count(*) FROM core.dim_indicator WHERE is_current),
-                   (SELECT count(*) FROM core.dim_period)
+                   (SELECT count(*) FROM core.dim_period),
+                   (SELECT count(*) FROM core.dim_province_2025 WHERE is_current),
+                   (SELECT count(*) FROM core.dim_reporting_unit WHERE level = 'commune' AND valid_to IS NULL)
         """)).one()
     typer.echo(f"schema at revision {current_revision(engine)}; {counts[0]} provinces, {counts[1]} districts, "
-               f"{counts[2]} indicators, {counts[3]} periods")
+               f"{counts[2]} indicators, {counts[3]} periods; since 1/7/2025 {counts[4]} provinces and "
+               f"{counts[5]} communes")
 
 
 @app.command()

@@ -93,4 +93,6 @@ def test_template_rejects_unknown_district(cli: CliRunner, tmp_path: Path) -> No
 def test_db_upgrade_reports_counts(cli: CliRunner) -> None:
     result = cli.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "63 provinces, 696 districts" in result.output
+    # 696 districts in vietnamadminunits, and Yên Dũng (merged on 1/1/2025) from reference/unit_changes.csv
+    assert "63 provinces, 697 districts" in result.output
+    assert "since 1/7/2025 34 provinces and 3321 communes" in result.output

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from etl.domain import contract
+from etl.domain import contract, unit_history
 from etl.domain.calendar import load_calendar
 from etl.domain.periods import PERIOD_KINDS
 from etl.intake.rows import field_names
@@ -41,6 +41,9 @@ ENUMERATED: dict[tuple[str, str], tuple[str, ...]] = {
     ("ops.alert_log", "status"): contract.ALERT_SEND_STATUSES,
     ("core.dim_period", "period_type"): PERIOD_KINDS,
     ("core.reporting_calendar", "report_type"): PERIOD_KINDS,
+    ("core.dim_reporting_unit", "level"): unit_history.UNIT_LEVELS,
+    ("core.dim_reporting_unit", "change"): unit_history.VERSION_CHANGES,
+    ("core.dim_reporting_unit", "ended_by"): unit_history.ENDINGS,
 }
 _LITERAL = re.compile(r"'((?:[^']|'')*)'::text")
 

@@ -132,6 +132,8 @@ CASES: dict[str, tuple[Case, str | None, int | None, str | None]] = {
     "PERIOD_INVALID": (_json(b.submission(period="tháng 5/2024")), None, None, "ky_bao_cao"),
     "PERIOD_OUT_OF_RANGE": (_json(b.submission(period="1999-05")), None, None, "ky_bao_cao"),
     "PERIOD_FUTURE": (_json(b.submission(period="2024-07")), None, None, "ky_bao_cao"),
+    # Thị xã Chũ (224) was established on 1/1/2025: no report for May 2024.
+    "UNIT_NOT_IN_PERIOD": (_json(b.submission(district="224")), None, None, "ky_bao_cao"),
     "DATE_INVALID": (_json(_task_with(han_hoan_thanh="31/02/2024")), "nhiem_vu", 1, "han_hoan_thanh"),
     "DATE_INVALID_INFO": (_json(_info(ngay_lap="hôm qua")), None, None, "ngay_lap"),
     "EMAIL_INVALID": (_json(_info(email_lien_he="vanphong at chupuh")), None, None, "email_lien_he"),

@@ -23,8 +23,12 @@ def rows(db: Engine, sql: str, **params: Any) -> list[tuple]:
 def test_administrative_unit_counts(db: Engine) -> None:
     assert rows(db, "SELECT count(*) FROM core.dim_province WHERE is_current") == [(63,)]
     assert rows(db, "SELECT count(*) FROM core.dim_province_2025 WHERE is_current") == [(34,)]
-    assert rows(db, "SELECT count(*) FROM core.dim_district WHERE is_current") == [(696,)]
-    assert rows(db, "SELECT sum(commune_count) FROM core.dim_district WHERE is_current") == [(10035,)]
+    # The package's 696 districts of 30/6/2025 (10.035 communes), and Yên Dũng (18 communes at its end,
+    # 31/12/2024), known from reference/unit_changes.csv.
+    assert rows(db, "SELECT count(*) FROM core.dim_district WHERE is_current") == [(697,)]
+    assert rows(db, "SELECT sum(commune_count) FROM core.dim_district WHERE is_current") == [(10035 + 18,)]
+    assert rows(db, "SELECT count(*) FROM mart.reporting_unit WHERE level = 'district' AND valid_to = '2025-06-30'") \
+        == [(696,)]
 
 
 def test_seed_districts_and_their_2025_provinces(db: Engine) -> None:
@@ -91,6 +95,8 @@ def test_reporting_calendar_default_and_province_override(db: Engine) -> None:
 def test_reloading_reference_data_changes_nothing(db: Engine) -> None:
     before = rows(db, "SELECT count(*), max(district_key) FROM core.dim_district")
     result = load_reference_data(db)
+    units = result.pop("dim_reporting_unit")
+    assert units == {"written": 0, "deleted": 0, "districts_queued": 0}
     assert all(v == {"opened": 0, "closed": 0} for v in result.values()), result
     assert rows(db, "SELECT count(*), max(district_key) FROM core.dim_district") == before
     upgrade(db)  # the whole `db upgrade` is idempotent too

@@ -49,11 +49,13 @@ FROZEN_REVISIONS = {
     "0011_plan_attained_every_period.sql": "bd84169a7cdda49163961b6d2453ae9d8e22f5a4de460be56c843541b6366582",
     "0012_figures_that_stay_right.py": "328d98415ca0642efd04f77fde0ae47083029d42e40a93a8edf862f78631533b",
     "0012_figures_that_stay_right.sql": "ce0c6e05cec15e7eb8a271b3145adf0735c816f487c8cad1159825984e472d6b",
+    "0013_units_in_time.py": "acf782ddcc3cd0fbdba82e821dfcb12bd5e96dc3a969e4a480fb9cdffb63b06b",
+    "0013_units_in_time.sql": "cebe2560cff32582d857fe756f8011a74b1ad6ce46935b3910e49c0bb2e0d067",
 }
-# Tables whose rows the newest revision is meant to change: 0012 adds columns to mart.indicator_rollup,
-# empties days_late of months with nothing accepted, and queues every district-year.
-CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({
-    "ops.rollup_queue", "mart.submission_status", "mart.indicator_rollup"})
+# Tables whose rows the newest revision is meant to change: 0013 adds core.dim_reporting_unit; the
+# reference load then adds the districts known from reference/unit_changes.csv only (Yên Dũng) and,
+# every district's life being new, queues its district-years (who is expected when has changed).
+CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({"core.dim_district", "ops.rollup_queue"})
 
 
 def _sha256(path: Path) -> str:

@@ -32,6 +32,8 @@ from etl.domain import admin_units
 from etl.domain.calendar import load_calendar
 from etl.domain.catalog import load_catalog
 from etl.domain.contract import INGEST_STATUSES
+from etl.domain.periods import Period
+from etl.domain.unit_history import district_versions, load_unit_changes, version_on
 from etl.marts.rollup import refresh
 from etl.paths import PROJECT_ROOT
 from etl.warehouse.ingest import files_from_paths, ingest_files, load_ref_context
@@ -102,15 +104,31 @@ def _write(sub: dict[str, Any], folder: Path, stem: str, as_json: bool) -> Path:
     return write_submission_xlsx(sub, folder / f"{stem}.xlsx")
 
 
+def units_of_year(year: int) -> list[tuple[str, int, str, set[int]]]:
+    """The demo provinces' districts that existed in the year: code, commune count (its last in the
+    year), legacy province and the months it existed (Yên Dũng until its merger, Thị xã Chũ from
+    its establishment)."""
+    snapshot = admin_units.legacy_districts()
+    units = []
+    for code, versions in district_versions(snapshot.to_dict("records"), load_unit_changes()).items():
+        if versions[-1].province_code not in DEMO_PROVINCES:
+            continue
+        alive = {m for m in range(1, 13)
+                 if any(v.overlaps(Period.of_month(year, m).start_date, Period.of_month(year, m).end_date)
+                        for v in versions)}
+        if alive:
+            last = version_on(versions, Period.of_month(year, max(alive)).end_date)
+            assert last is not None
+            units.append((code, last.commune_count or 1, last.province_code, alive))
+    return units
+
+
 def build_year(year: int, workdir: Path) -> list[Delivery]:
     """Generate every file of the demo year; returns them with their arrival times."""
     rng = random.Random(SEED)
     catalog = load_catalog()
-    districts = admin_units.legacy_districts()
-    districts = districts[districts["province_code"].isin(DEMO_PROVINCES)]
     deliveries: list[Delivery] = []
-    for code, communes, province in zip(districts["district_code"], districts["commune_count"],
-                                        districts["province_code"], strict=True):
+    for code, communes, province, alive in units_of_year(year):
         folder = workdir / code
         folder.mkdir(parents=True)
         profile = synth.make_profile(code, max(int(communes), 1), seed=int(code))
@@ -129,6 +147,8 @@ def build_year(year: int, workdir: Path) -> list[Delivery]:
             path = write_plan_json(revised, folder / f"ke_hoach_{year}_dieu_chinh.json")
             deliveries.append(Delivery(path, plan_at.replace(month=7), code, None, "plan revised"))
         for month, sub in enumerate(synth.generate_year(profile, year, catalog=catalog), start=1):
+            if month not in alive:
+                continue  # the district did not exist that month (reference/unit_changes.csv)
             deadline = load_calendar().deadline(province, year, month)
             stem = f"{code}_{year}-{month:02d}"
             roll = rng.random()
@@ -231,7 +251,8 @@ def run_demo(engine: Engine, *, year: int = 2024, workdir: Path | None = None,
         shutil.rmtree(workdir)
     echo(f"baocao demo: warehouse {engine.url.render_as_string(hide_password=True)}")
     upgrade(engine)
-    echo("schema migrated, reference data loaded (63 provinces, 696 districts, catalog, periods)")
+    echo("schema migrated, reference data loaded (63 provinces, 697 districts, 34 provinces and 3.321 communes "
+         "since 1/7/2025, catalog, periods)")
     deliveries = build_year(year, workdir / "generated")
     districts = sorted({d.district for d in deliveries})
     echo(f"generated {len(deliveries)} files for {len(districts)} districts of Bắc Giang, Vĩnh Phúc and Gia Lai "

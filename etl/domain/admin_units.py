@@ -22,6 +22,8 @@ import pandas as pd
 from etl.domain.text import fold_key
 
 __all__ = [
+    "communes_2025",
+    "district_communes_2025",
     "find_district",
     "legacy_districts",
     "legacy_provinces",
@@ -195,6 +197,58 @@ def legacy_districts() -> pd.DataFrame:
 def provinces_2025() -> pd.DataFrame:
     """The 34 provinces from 1 July 2025."""
     return _provinces_2025().drop(columns="province_2025_key")
+
+
+@cache
+def _communes_2025() -> pd.DataFrame:
+    raw = _query(f"SELECT wardCode, ward, wardShort, wardType, provinceCode, provinceKey, wardKey FROM {_NEW}")
+    return pd.DataFrame(
+        {
+            "commune_code": raw["wardCode"],
+            "commune_name": [_with_type(w, t) for w, t in zip(raw["ward"], raw["wardType"], strict=True)],
+            "commune_short": raw["wardShort"],
+            "commune_type": raw["wardType"],
+            "province_2025_code": raw["provinceCode"],
+            "province_2025_key": raw["provinceKey"],
+            "commune_key": raw["wardKey"],
+        }
+    ).sort_values("commune_code", ignore_index=True)
+
+
+def communes_2025() -> pd.DataFrame:
+    """The 3.321 commune-level units (xã, phường, đặc khu) from 1 July 2025, 5-digit codes.
+    Their codes often reuse a legacy commune's: never compare codes across the two eras."""
+    return _communes_2025().drop(columns=["province_2025_key", "commune_key"])
+
+
+@cache
+def _district_communes_2025() -> dict[str, tuple[str, ...]]:
+    """Legacy district code -> the 2025 communes covering (part of) its area, from the package's
+    converter (legacy commune -> 2025 commune, by name keys; a split legacy commune counts for
+    each of its parts)."""
+    from vietnamadminunits.converter.converter_2025 import (
+        DICT_PROVINCE_WARD_DIVIDED,
+        DICT_PROVINCE_WARD_NO_DIVIDED,
+    )
+
+    legacy = _query(f"SELECT provinceKey, districtKey, wardKey, districtCode FROM {_LEGACY}")
+    district_of = {f"{p}_{d}_{'' if pd.isna(w) else w}": c for p, d, w, c in legacy.itertuples(index=False)}
+    new = _communes_2025().set_index(["province_2025_key", "commune_key"])["commune_code"]
+    found: dict[str, set[str]] = defaultdict(set)
+    for province, wards in DICT_PROVINCE_WARD_NO_DIVIDED.items():
+        for ward, old_keys in wards.items():
+            for old in old_keys:
+                found[district_of[old]].add(new[(province, ward)])
+    for province, olds in DICT_PROVINCE_WARD_DIVIDED.items():
+        for old, parts in olds.items():
+            for part in parts:
+                found[district_of[old]].add(new[(province, part["newWardKey"])])
+    return {district: tuple(sorted(codes)) for district, codes in found.items()}
+
+
+def district_communes_2025(district_code: str) -> tuple[str, ...]:
+    """The 2025 communes that cover a legacy district's area (empty if the package does not know it)."""
+    return _district_communes_2025().get(district_code, ())
 
 
 _Index = dict[tuple[bool, str, str | None], list[tuple[str, str]]]

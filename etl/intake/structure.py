@@ -8,8 +8,8 @@ sheet, row and column."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -56,11 +56,41 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
+class UnitSpan:
+    """One version of a district in business time (core.dim_reporting_unit)."""
+
+    valid_from: date | None
+    valid_to: date | None
+    name: str
+    commune_count: int | None
+    ended_by: str | None = None  # on the last span: merged_into | abolished
+    ended_by_act: str | None = None
+    successor_code: str | None = None
+
+    def overlaps(self, first: date, last: date) -> bool:
+        return ((self.valid_from is None or self.valid_from <= last)
+                and (self.valid_to is None or first <= self.valid_to))
+
+
+@dataclass(frozen=True)
 class DistrictRef:
     district_key: int
     province_code: str
     name: str
     commune_count: int = 0
+    spans: tuple[UnitSpan, ...] = ()  # empty: no history known, every period allowed
+    province_2025_name: str = ""
+
+    def in_period(self, first: date, last: date) -> DistrictRef | None:
+        """The district as it was in [first, last] (its last version there: name, commune count),
+        or None if it did not exist then."""
+        if not self.spans:
+            return self
+        alive = [v for v in self.spans if v.overlaps(first, last)]
+        if not alive:
+            return None
+        v = alive[-1]
+        return replace(self, name=v.name, commune_count=v.commune_count or 0)
 
 
 @dataclass
@@ -210,6 +240,8 @@ class _Checker:
             self.msg("PERIOD_OUT_OF_RANGE", found=f"{year}-{month:02d}",
                      expected=f"{FIRST_YEAR}-{LAST_YEAR}", **place)
             return
+        if self.out.district is not None and not self.in_unit_life(Period.of_month(year, month), place):
+            return
         self.out.year, self.out.month = year, month
         province = self.out.district.province_code if self.out.district else DEFAULT_PROVINCE
         calendar = load_calendar()
@@ -219,6 +251,20 @@ class _Checker:
         if received_day < self.out.window_start:
             self.msg("PERIOD_FUTURE", found=f"{year}-{month:02d}", expected=self.out.window_start.strftime("%d/%m/%Y"),
                      received=received_day.strftime("%d/%m/%Y"), **place)
+
+    def in_unit_life(self, period: Period, place: dict[str, Any]) -> bool:
+        """Whether the district existed in the period; if it did, it is taken as it was then (its
+        name, its commune count for the rules); if not, the message says when it existed and who
+        reports for its area instead."""
+        district = self.out.district
+        assert district is not None
+        as_then = district.in_period(period.start_date, period.end_date)
+        if as_then is not None:
+            self.out.district = as_then
+            return True
+        detail = not_in_period_detail(self.out.district_code or "", district, period, self.ref.districts)
+        self.msg("UNIT_NOT_IN_PERIOD", found=period.label, detail=detail[0], detail_en=detail[1], **place)
+        return False
 
     def check_optional_info(self) -> None:
         raw, _ = self.info(INFO_PREPARED_ON)
@@ -399,11 +445,47 @@ class _Checker:
             self.msg("FIELD_MISSING", expected=INFO_YEAR, **place)
         elif not (s.isdigit() and FIRST_YEAR <= int(s) <= LAST_YEAR):
             self.msg("PLAN_YEAR_INVALID", found=s, expected=f"{FIRST_YEAR}-{LAST_YEAR}", **place)
-        else:
+        elif self.out.district is None or self.in_unit_life(Period.of_year(int(s)), place):
             self.out.year = int(s)
         self.out.van_ban = _text(self.info(INFO_DOCUMENT)[0])
         if self.out.van_ban is None:
             self.msg("PLAN_DOCUMENT_MISSING", **self.info_place(INFO_DOCUMENT))
+
+
+def not_in_period_detail(code: str, district: DistrictRef, period: Period,
+                         districts: dict[str, DistrictRef]) -> tuple[str, str]:
+    """Why a district that did not exist in the period cannot report for it (Vietnamese, English):
+    when it was established, or how it ended and who reports for its area since."""
+    first, last = district.spans[0], district.spans[-1]
+    if first.valid_from is not None and period.end_date < first.valid_from:
+        return (f"{first.name} được thành lập từ ngày {first.valid_from:%d/%m/%Y}, nên chưa có kỳ này",
+                f"{first.name} was established on {first.valid_from:%d/%m/%Y}")
+    return unit_end_detail(code, last, district.province_2025_name, districts)
+
+
+def unit_end_detail(code: str, last: UnitSpan, province_2025_name: str,
+                    districts: dict[str, DistrictRef]) -> tuple[str, str]:
+    """How a district ended and who reports for its area since, in Vietnamese and English."""
+    assert last.valid_to is not None
+    until = f"{last.valid_to:%d/%m/%Y}"
+    if last.ended_by == "merged_into" and last.successor_code:
+        successor = districts.get(last.successor_code)
+        name = successor.name if successor else last.successor_code
+        return (f"{last.name} chỉ tồn tại đến ngày {until}, khi nhập vào {name} ({last.ended_by_act}); "
+                f"báo cáo của địa bàn từ đó do {name} (mã {last.successor_code}) gửi",
+                f"{last.name} existed until {until}, when it was merged into {name} ({last.ended_by_act}); "
+                f"its area reports as {last.successor_code} since")
+    from etl.domain.admin_units import communes_2025, district_communes_2025
+    successors = set(district_communes_2025(code))
+    names = [n for c, n in communes_2025()[["commune_code", "commune_name"]].itertuples(index=False)
+             if c in successors]
+    since = f"{last.valid_to + timedelta(days=1):%d/%m/%Y}"
+    listed = ", ".join(names) if names else "các xã, phường của địa bàn"
+    return (f"{last.name} chỉ tồn tại đến ngày {until}: từ {since} không còn cấp huyện ({last.ended_by_act}); "
+            f"báo cáo do UBND {listed} gửi thẳng {province_2025_name or 'tỉnh'}, mỗi xã một báo cáo với mã xã 5 chữ số",
+            f"{last.name} existed until {until}: the district level ended on {since} ({last.ended_by_act}); "
+            f"its area now reports commune by commune ({', '.join(sorted(successors)) or 'its communes'}) "
+            f"straight to the province")
 
 
 def check_file(read: ReadFile, ref: RefContext, received_at: datetime) -> CheckedFile:

@@ -33,6 +33,7 @@ MART_OBJECTS = (
     "reporting_rate",
     "district_unit",
     "unit_name",
+    "reporting_unit",
 )
 
 KIND_TEXT = {
@@ -187,8 +188,9 @@ def render_dictionary() -> str:
         "`mart.submission_status_at(as_of)` cho tình trạng nộp báo cáo tại một thời điểm bất kỳ, cùng các cột "
         "như `mart.submission_status` (trừ `as_of`) / gives the submission status as of any moment. Hàm "
         "`mart.expected_district_at(as_of)` là định nghĩa duy nhất của \"phải báo cáo\" (district_code, "
-        "province_code, first_period_key): huyện hiện hành của tỉnh được giao từ tháng được giao, của tỉnh khác "
-        "từ tháng đầu tiên có báo cáo hợp lệ của chính tỉnh đó, tính tại as_of; `submission_status`, "
+        "province_code, first_period_key, last_period_key): huyện hiện hành của tỉnh được giao từ tháng được giao, "
+        "của tỉnh khác từ tháng đầu tiên có báo cáo hợp lệ của chính tỉnh đó, tính tại as_of, và chỉ trong thời gian "
+        "huyện tồn tại (`mart.reporting_unit`; mọi huyện đến tháng 6/2025); `submission_status`, "
         "`reporting_rate`, `expected_units` và các cảnh báo đều dùng nó / the one definition of \"expected\", "
         "used by submission_status, reporting_rate, expected_units and the alerts.",
     ]

@@ -56,6 +56,9 @@ CODES: dict[str, CodeSpec] = {
     "DISTRICT_UNKNOWN": CodeSpec(
         "error", "Mã huyện '{found}' không có trong danh mục đơn vị hành chính.",
         "District code '{found}' is not in the administrative-unit list."),
+    "UNIT_NOT_IN_PERIOD": CodeSpec(
+        "error", "Đơn vị không tồn tại trong kỳ báo cáo {found}: {detail}.",
+        "The unit did not exist in {found}: {detail_en}."),
     "PERIOD_INVALID": CodeSpec(
         "error", "Kỳ báo cáo '{found}' không đọc được; cần dạng {expected}.",
         "Reporting period '{found}' is unreadable; expected {expected}."),

@@ -16,7 +16,9 @@ from sqlalchemy import Engine, text
 
 from etl.domain.catalog import load_catalog
 from etl.domain.contract import COLUMNS, INDICATOR_SHEET, TASK_DONE, TASK_SHEET, TASK_STATUSES, VI_HEADERS
-from etl.domain.periods import parse_month, period_key
+from etl.domain.periods import Period, parse_month, period_key
+from etl.intake.structure import not_in_period_detail
+from etl.warehouse.ingest import load_ref_context
 
 INDICATOR_HEADERS = [VI_HEADERS[c] for c in COLUMNS[INDICATOR_SHEET]]
 TASK_HEADERS = [VI_HEADERS[c] for c in COLUMNS[TASK_SHEET]]
@@ -47,11 +49,16 @@ def write_template(engine: Engine, district_code: str, period: str, output: Path
     if parsed is None:
         raise ValueError(f"kỳ báo cáo '{period}' không hợp lệ; cần YYYY-MM / period must be YYYY-MM")
     year, month = parsed
-    with engine.connect() as conn:
-        district = conn.execute(text("SELECT district_name FROM core.dim_district "
-                                     "WHERE district_code = :d AND is_current"), {"d": district_code}).scalar()
-    if district is None:
+    districts = load_ref_context(engine).districts
+    known = districts.get(district_code)
+    if known is None:
         raise ValueError(f"mã huyện '{district_code}' không có trong danh mục / unknown district code")
+    month_period = Period.of_month(year, month)
+    as_then = known.in_period(month_period.start_date, month_period.end_date)
+    if as_then is None:  # no template for a month the district did not exist: say who reports instead
+        vi, en = not_in_period_detail(district_code, known, month_period, districts)
+        raise ValueError(f"không có mẫu {month_period.label} cho mã {district_code}: {vi} / {en}")
+    district = as_then.name
     catalog = load_catalog()
     tasks = open_tasks(engine, district_code, period_key(year, month))
 

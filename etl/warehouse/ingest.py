@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,7 +32,7 @@ from etl.domain.contract import (
 )
 from etl.domain.periods import period_key
 from etl.intake.readers import read_file
-from etl.intake.structure import CheckedFile, DistrictRef, RefContext, check_file
+from etl.intake.structure import CheckedFile, DistrictRef, RefContext, UnitSpan, check_file
 from etl.quality.history import usable
 from etl.quality.messages import make_message
 from etl.warehouse.load import load_plan, load_submission, record_outcome
@@ -73,10 +73,16 @@ class FileResult:
 
 def load_ref_context(engine: Engine) -> RefContext:
     with engine.connect() as conn:
+        spans: dict[str, list[UnitSpan]] = defaultdict(list)
+        for code, *span in conn.execute(text(
+                "SELECT unit_code, valid_from, valid_to, unit_name, commune_count, ended_by, ended_by_act, "
+                "successor_code FROM core.dim_reporting_unit WHERE level = 'district' "
+                "ORDER BY unit_code, valid_from NULLS FIRST")):
+            spans[code].append(UnitSpan(*span))
         districts = {
-            code: DistrictRef(key, province, name, communes)
-            for code, key, province, name, communes in conn.execute(text(
-                "SELECT district_code, district_key, province_code, district_name, commune_count "
+            code: DistrictRef(key, province, name, communes, tuple(spans.get(code, ())), province_2025_name)
+            for code, key, province, name, communes, province_2025_name in conn.execute(text(
+                "SELECT district_code, district_key, province_code, district_name, commune_count, province_2025_name "
                 "FROM core.dim_district WHERE is_current"))
         }
         indicator_keys = dict(conn.execute(text(

@@ -8,12 +8,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
 from etl.domain.bodies import load_bodies
 from etl.domain.calendar import Assignment, Calendar, read_calendar
 from etl.domain.catalog import Catalog, load_catalog
 from etl.domain.periods import PERIOD_YEARS, half_of, periods_of_year
+from etl.domain.unit_history import district_versions, ending_of, level_end, load_unit_changes
 from etl.warehouse.load import TASK_HASH
 from etl.warehouse.scd import merge_type2
 
@@ -117,11 +119,112 @@ def load_periods(conn: Connection) -> None:
     """), period_rows())
 
 
+def _districts_known_from_history() -> pd.DataFrame:
+    """The package's legacy districts (the units of 30/6/2025) and those that ended before it,
+    known from reference/unit_changes.csv only (Yên Dũng): their attributes at their end."""
+    from etl.domain import admin_units
+    snapshot = admin_units.legacy_districts()
+    histories = district_versions(snapshot.to_dict("records"), load_unit_changes())
+    gone = [versions[-1] for code, versions in histories.items() if code not in set(snapshot["district_code"])]
+    return pd.concat([snapshot, pd.DataFrame({
+        "district_code": [v.unit_code for v in gone],
+        "district_name": [v.unit_name for v in gone],
+        "district_short": [v.unit_name.removeprefix(v.unit_type).strip() for v in gone],
+        "district_type": [v.unit_type for v in gone],
+        "province_code": [v.province_code for v in gone],
+        "commune_count": [v.commune_count or 0 for v in gone],
+    })], ignore_index=True).sort_values("district_code", ignore_index=True)
+
+
+def load_reporting_units(conn: Connection) -> dict[str, int]:
+    """core.dim_reporting_unit: every legacy district's versions in business time and the 2025
+    communes, from the first day of the commune level. The same data gives the same rows (an
+    upsert on (level, unit_code, valid_from) and a delete of versions the data no longer has).
+    A district whose versions changed (a new line in reference/unit_changes.csv) changes who is
+    expected when: its district-years are queued for the rollup, from the first year with data to
+    this year. Returns the rows written and deleted, and the districts queued."""
+    from etl.domain import admin_units
+    before = set(conn.execute(text(_DISTRICT_VERSIONS)).all())
+    changes = load_unit_changes()
+    snapshot = admin_units.legacy_districts()
+    to_2025 = dict(zip(*admin_units.legacy_provinces()[["province_code", "province_2025_code"]].T.values, strict=True))
+    rows: list[dict[str, Any]] = []
+    for code, versions in district_versions(snapshot.to_dict("records"), changes).items():
+        ending = ending_of(code, changes)
+        rows += [{"level": "district", "unit_code": v.unit_code, "unit_name": v.unit_name, "unit_type": v.unit_type,
+                  "province_code": v.province_code, "province_2025_code": to_2025[v.province_code],
+                  "commune_count": v.commune_count, "valid_from": v.valid_from, "valid_to": v.valid_to,
+                  "change": v.change, "legal_act": v.legal_act, "date_confirmed": v.date_confirmed,
+                  **({"ended_by": ending.change, "ended_by_act": ending.legal_act,
+                      "successor_code": ending.successor_code or None}
+                     if ending and v is versions[-1] else {"ended_by": None, "ended_by_act": None,
+                                                           "successor_code": None})}
+                 for v in versions]
+    end = level_end(changes, "district")
+    communes_from = end.effective if end else None
+    rows += [{"level": "commune", "unit_code": c.commune_code, "unit_name": c.commune_name, "unit_type": c.commune_type,
+              "province_code": None, "province_2025_code": c.province_2025_code, "commune_count": None,
+              "valid_from": communes_from, "valid_to": None, "change": "established",
+              "legal_act": end.legal_act if end else None, "date_confirmed": end.date_confirmed if end else True,
+              "ended_by": None, "ended_by_act": None, "successor_code": None}
+             for c in admin_units.communes_2025().itertuples(index=False)]
+    written = conn.execute(text("""
+        INSERT INTO core.dim_reporting_unit (level, unit_code, unit_name, unit_type, province_code, province_2025_code,
+                                             commune_count, valid_from, valid_to, change, legal_act, date_confirmed,
+                                             ended_by, ended_by_act, successor_code)
+        VALUES (:level, :unit_code, :unit_name, :unit_type, :province_code, :province_2025_code, :commune_count,
+                :valid_from, :valid_to, :change, :legal_act, :date_confirmed, :ended_by, :ended_by_act,
+                :successor_code)
+        ON CONFLICT ON CONSTRAINT dim_reporting_unit_version DO UPDATE SET
+            unit_name = excluded.unit_name, unit_type = excluded.unit_type, province_code = excluded.province_code,
+            province_2025_code = excluded.province_2025_code, commune_count = excluded.commune_count,
+            valid_to = excluded.valid_to, change = excluded.change, legal_act = excluded.legal_act,
+            date_confirmed = excluded.date_confirmed, ended_by = excluded.ended_by,
+            ended_by_act = excluded.ended_by_act, successor_code = excluded.successor_code
+        WHERE (dim_reporting_unit.unit_name, dim_reporting_unit.unit_type, dim_reporting_unit.province_code,
+               dim_reporting_unit.province_2025_code, dim_reporting_unit.commune_count, dim_reporting_unit.valid_to,
+               dim_reporting_unit.change, dim_reporting_unit.legal_act, dim_reporting_unit.date_confirmed,
+               dim_reporting_unit.ended_by, dim_reporting_unit.ended_by_act, dim_reporting_unit.successor_code)
+              IS DISTINCT FROM
+              (excluded.unit_name, excluded.unit_type, excluded.province_code, excluded.province_2025_code,
+               excluded.commune_count, excluded.valid_to, excluded.change, excluded.legal_act, excluded.date_confirmed,
+               excluded.ended_by, excluded.ended_by_act, excluded.successor_code)
+    """), rows).rowcount
+    deleted = conn.execute(text("""
+        DELETE FROM core.dim_reporting_unit AS u
+        WHERE NOT EXISTS (
+            SELECT 1 FROM unnest(CAST(:levels AS text[]), CAST(:codes AS text[]), CAST(:froms AS date[])) AS k(l, c, f)
+            WHERE k.l = u.level AND k.c = u.unit_code AND k.f IS NOT DISTINCT FROM u.valid_from)
+    """), {"levels": [r["level"] for r in rows], "codes": [r["unit_code"] for r in rows],
+           "froms": [r["valid_from"] for r in rows]}).rowcount
+    changed = sorted({code for code, _ in before ^ set(conn.execute(text(_DISTRICT_VERSIONS)).all())})
+    if changed:
+        conn.execute(text("""
+            INSERT INTO ops.rollup_queue (district_code, year)
+            SELECT d.district_code, y.year
+            FROM core.dim_district AS d
+            CROSS JOIN generate_series((SELECT min(year) FROM core.fct_submission),
+                                       extract(year FROM now())::int) AS y(year)
+            WHERE d.is_current AND d.district_code = ANY(:codes)
+            ON CONFLICT DO NOTHING
+        """), {"codes": changed})
+    return {"written": max(written, 0), "deleted": deleted, "districts_queued": len(changed)}
+
+
+# A district's versions as one comparable row each (what a change of the data changes).
+_DISTRICT_VERSIONS = """
+    SELECT unit_code, CAST(ROW(unit_name, unit_type, province_code, province_2025_code, commune_count, valid_from,
+                               valid_to, change, legal_act, date_confirmed, ended_by, ended_by_act, successor_code)
+                           AS text)
+    FROM core.dim_reporting_unit WHERE level = 'district'
+"""
+
+
 def load_admin_units(conn: Connection, today: date) -> dict[str, dict[str, int]]:
     from etl.domain import admin_units
     provinces = admin_units.legacy_provinces()
     new_provinces = admin_units.provinces_2025()
-    districts = admin_units.legacy_districts().merge(
+    districts = _districts_known_from_history().merge(
         provinces[["province_code", "province_name", "province_2025_code", "province_2025_name"]],
         on="province_code", how="left", validate="many_to_one",
     )
@@ -187,5 +290,6 @@ def load_reference_data(engine: Engine, today: date | None = None) -> dict[str, 
         load_reporting_calendar(conn)
         result: dict[str, Any] = {"dim_indicator": load_indicators(conn, catalog, today)}
         result.update(load_admin_units(conn, today))
+        result["dim_reporting_unit"] = load_reporting_units(conn)
         canonicalise_task_bodies(conn)
     return result

@@ -1,7 +1,7 @@
 -- mart.submission_status_at(as_of): every expected district-month and what became of it
 -- as of a moment. Expected: mart.expected_district_at(as_of), the one definition (an assigned
 -- province from its assigned month, any other from its own first accepted month as known at
--- as_of; current districts only), up to the month of as_of.
+-- as_of; current districts only, while they exist), up to the month of as_of.
 -- Status: on_time / late (by the first accepted version's arrival against the deadline of
 -- the district's province), rejected (only rejected versions), missing (nothing accepted
 -- and the deadline has passed), pending (nothing accepted yet, deadline still ahead; an
@@ -31,7 +31,7 @@ expected AS (
                             c.timezone) AS deadline
     FROM mart.expected_district_at(as_of) x
     JOIN core.dim_district d ON d.district_code = x.district_code AND d.is_current
-    JOIN months m ON m.period_key >= x.first_period_key
+    JOIN months m ON m.period_key >= x.first_period_key AND m.period_key <= coalesce(x.last_period_key, m.period_key)
     JOIN core.reporting_calendar c
       ON c.report_type = 'month'
      AND c.province_code = COALESCE((SELECT r.province_code FROM core.reporting_calendar r

@@ -24,8 +24,8 @@ SELECT province_code,
             ELSE greatest(old_first, new_first) / 100 END AS to_year
 FROM (SELECT province_code, min(year * 100 + month) AS old_first
       FROM mart.submission_status GROUP BY province_code) AS stored
-FULL JOIN (SELECT DISTINCT province_code, first_period_key AS new_first
-           FROM mart.expected_district_at(now())) AS now_known USING (province_code)
+FULL JOIN (SELECT province_code, min(first_period_key) AS new_first
+           FROM mart.expected_district_at(now()) GROUP BY province_code) AS now_known USING (province_code)
 WHERE old_first IS DISTINCT FROM new_first
   AND current_setting('baocao.rollup_mode') IN ('incremental', 'nothing');
 ANALYZE rollup_moved;
@@ -61,19 +61,20 @@ CROSS JOIN LATERAL (VALUES (changed.year), (changed.year + 1)) AS y(year);
 
 -- expected_units of a province-level figure: its districts expected in the period, by the one
 -- definition (mart.expected_district_at, as mart.submission_status and mart.reporting_rate; as
--- known now). In a half or a year: expected in any month of it, which is its last month (a
--- district once expected stays expected). Carried by the scope row, so step 08 reads it
--- without one more join.
+-- known now). In a half or a year: expected in any month of it (expected from a month on, to
+-- the month its life ends). Carried by the scope row, so step 08 reads it without one more join.
 WITH
-unit_start AS MATERIALIZED (  -- once, not per scope row: per unit, its districts expected from each month
-    SELECT u.unit_id, x.first_period_key, count(*)::int AS districts
+unit_start AS MATERIALIZED (  -- once, not per scope row: per unit, its districts expected in each span
+    SELECT u.unit_id, x.first_period_key, coalesce(x.last_period_key, 999999) AS last_period_key,
+           count(*)::int AS districts
     FROM mart.expected_district_at(now()) AS x
     JOIN mart.district_unit AS du ON du.district_code = x.district_code AND du.level <> 'district'
     JOIN rollup_unit AS u ON u.level = du.level AND u.unit_code = du.unit_code
-    GROUP BY u.unit_id, x.first_period_key
+    GROUP BY u.unit_id, x.first_period_key, coalesce(x.last_period_key, 999999)
 ),
-slot AS (  -- a period's slot and last month: months 1-12, H1 13 (June), H2 14 and the year 15 (December)
-    SELECT slot, CASE WHEN slot <= 12 THEN slot WHEN slot = 13 THEN 6 ELSE 12 END AS last_month
+slot AS (  -- a period's slot, first and last month: months 1-12, H1 13, H2 14 and the year 15
+    SELECT slot, CASE WHEN slot <= 12 THEN slot WHEN slot = 14 THEN 7 ELSE 1 END AS first_month,
+           CASE WHEN slot <= 12 THEN slot WHEN slot = 13 THEN 6 ELSE 12 END AS last_month
     FROM generate_series(1, 15) AS slot
 )
 UPDATE rollup_scope AS s
@@ -81,6 +82,7 @@ SET expected_in_period = ARRAY(
     SELECT coalesce(sum(e.districts), 0)::int
     FROM slot
     LEFT JOIN unit_start AS e ON e.unit_id = s.unit_id AND e.first_period_key <= s.year * 100 + slot.last_month
+                             AND e.last_period_key >= s.year * 100 + slot.first_month
     GROUP BY slot.slot
     ORDER BY slot.slot)
 WHERE s.level <> 'district';

@@ -1,0 +1,29 @@
+"""Issue 11, geography in time: the reporting-unit dimension (legacy districts with their life
+spans and commune counts by period, and the 2025 communes). SQL in 0013_units_in_time.sql
+beside this file.
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-11-26
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import op
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Straight to psycopg without parameters, so a '%' or ':name' in the SQL is just text.
+    ddl = Path(__file__).with_suffix(".sql").read_text(encoding="utf-8")
+    op.get_bind().connection.driver_connection.cursor().execute(ddl)
+
+
+def downgrade() -> None:
+    raise RuntimeError("baocao migrations are forward-only; restore from backup to go back")

@@ -1,0 +1,129 @@
+"""Issue 11, geography in time (the legacy side): units exist for a span of time, with the commune
+count of each period, from vietnamadminunits and reference/unit_changes.csv; the 2025 communes
+and provinces are loaded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from etl.warehouse.ingest import FileResult, ingest_paths
+from tests import builders as b
+
+YEN_THE, YEN_DUNG, CHU, VIET_YEN = "215", "221", "224", "222"
+
+
+def ingest_one(db: Engine, tmp_path: Path, doc: dict[str, Any], received: str) -> FileResult:
+    path = b.write_json(tmp_path / f"{doc['ma_huyen']}_{doc['ky_bao_cao']}.json", doc)
+    [result] = ingest_paths(db, [path], received_at=datetime.fromisoformat(received))
+    return result
+
+
+def month_of(district: str, period: str, **values: Any) -> dict[str, Any]:
+    doc = b.submission(district, period)
+    doc["nhiem_vu"] = []
+    for code, value in values.items():
+        doc["chi_tieu"].append({"ma_chi_tieu": code, "don_vi_tinh": "xã", "thuc_hien_thang": value})
+    return doc
+
+
+def test_the_communes_and_provinces_of_2025_are_loaded(db: Engine) -> None:
+    with db.connect() as conn:
+        communes = "SELECT count(*) FROM mart.reporting_unit WHERE level = 'commune'"
+        assert conn.execute(text(communes)).scalar() == 3321
+        provinces = "SELECT count(DISTINCT province_2025_code) FROM mart.reporting_unit WHERE level = 'commune'"
+        assert conn.execute(text(provinces)).scalar() == 34
+        # The successors of the four seed districts lie in the 2025 province of their district.
+        successors = conn.execute(text("""
+            SELECT DISTINCT d.unit_code, c.province_2025_name
+            FROM mart.reporting_unit AS d
+            JOIN mart.reporting_unit AS c ON c.level = 'commune' AND c.province_2025_code = d.province_2025_code
+            WHERE d.level = 'district' AND d.unit_code IN ('215', '639', '247', '252') AND d.valid_to = '2025-06-30'
+        """)).all()
+    assert dict(successors) == {"215": "Tỉnh Bắc Ninh", "639": "Tỉnh Gia Lai", "247": "Tỉnh Phú Thọ",
+                                "252": "Tỉnh Phú Thọ"}
+
+
+def test_units_have_life_spans_and_commune_counts_by_period(db: Engine) -> None:
+    with db.connect() as conn:
+        rows = conn.execute(text("""
+            SELECT unit_code, unit_name, commune_count, valid_from, valid_to, change, legal_act, ended_by,
+                   successor_code
+            FROM mart.reporting_unit WHERE unit_code IN ('215', '221', '222', '224')
+            ORDER BY unit_code, valid_from NULLS FIRST""")).all()
+    by_code: dict[str, list[Any]] = {}
+    for r in rows:
+        by_code.setdefault(r.unit_code, []).append(r)
+    assert [(r.commune_count, str(r.valid_from), str(r.valid_to)) for r in by_code[YEN_THE]] == [
+        (21, "None", "2019-12-31"), (19, "2020-01-01", "2024-12-31"), (17, "2025-01-01", "2025-06-30")]
+    assert by_code[YEN_THE][-1].ended_by == "abolished"
+    last_yen_dung = by_code[YEN_DUNG][-1]
+    assert (str(last_yen_dung.valid_to), last_yen_dung.ended_by, last_yen_dung.successor_code) == (
+        "2024-12-31", "merged_into", "213")
+    assert [(r.unit_name, str(r.valid_from)) for r in by_code[VIET_YEN]][-2:] == [
+        ("Huyện Việt Yên", "2020-01-01"), ("Thị xã Việt Yên", "2024-02-01")]
+    assert [(str(r.valid_from), r.change, r.legal_act) for r in by_code[CHU]] == [
+        ("2025-01-01", "established", "1191/NQ-UBTVQH15")]
+
+
+def test_a_district_that_ended_before_the_snapshot_reports_for_its_own_years(db: Engine, tmp_path: Path) -> None:
+    result = ingest_one(db, tmp_path, month_of(YEN_DUNG, "2023-05"), "2023-05-16T09:00:00+07:00")
+    assert result.status in ("accepted", "accepted_with_warnings"), result.errors
+    late = ingest_one(db, tmp_path, month_of(YEN_DUNG, "2025-02"), "2025-02-16T09:00:00+07:00")
+    assert late.status == "rejected"
+    [error] = late.errors
+    assert error["code"] == "UNIT_NOT_IN_PERIOD"
+    assert "31/12/2024" in error["message"] and "Thành phố Bắc Giang" in error["message"]
+    assert "1191/NQ-UBTVQH15" in error["message"]
+
+
+def test_a_district_report_after_the_reform_names_the_communes_that_report_now(db: Engine, tmp_path: Path) -> None:
+    result = ingest_one(db, tmp_path, month_of(b.CHU_PUH, "2026-10"), "2026-10-16T09:00:00+07:00")
+    assert result.status == "rejected"
+    [error] = result.errors
+    assert error["code"] == "UNIT_NOT_IN_PERIOD"
+    message = error["message"]
+    assert "30/06/2025" in message and "01/07/2025" in message and "72/2025/QH15" in message
+    # Xã Chư Pưh (a 2025 commune, 23942) is named among those who report now: not Huyện Chư Pưh.
+    assert "Xã Chư Pưh" in message and "Tỉnh Gia Lai" in message
+
+
+def test_a_unit_established_later_has_no_earlier_report(db: Engine, tmp_path: Path) -> None:
+    early = ingest_one(db, tmp_path, month_of(CHU, "2024-05"), "2024-05-16T09:00:00+07:00")
+    assert early.status == "rejected"
+    assert early.errors[0]["code"] == "UNIT_NOT_IN_PERIOD" and "01/01/2025" in early.errors[0]["message"]
+    on_time = ingest_one(db, tmp_path, month_of(CHU, "2025-03"), "2025-03-16T09:00:00+07:00")
+    assert on_time.status in ("accepted", "accepted_with_warnings"), on_time.errors
+
+
+def test_the_commune_count_rule_reads_the_count_of_the_period(db: Engine, tmp_path: Path) -> None:
+    # "11/19 xã, thị trấn" (Yên Thế 2021): 18 communes meeting the standard is possible in 2021 (19
+    # communes), not in 2025 (17).
+    in_2021 = ingest_one(db, tmp_path, month_of(YEN_THE, "2021-05", NN08=18), "2021-05-16T09:00:00+07:00")
+    assert in_2021.status in ("accepted", "accepted_with_warnings"), in_2021.errors
+    assert not [m for m in in_2021.errors + in_2021.warnings if "NN08" in m["message"]]
+    in_2025 = ingest_one(db, tmp_path, month_of(YEN_THE, "2025-05", NN08=18), "2025-05-16T09:00:00+07:00")
+    broken = [m for m in in_2025.errors if "NN08" in m["message"]]
+    assert in_2025.status == "rejected" and broken and "(17)" in broken[0]["message"]
+
+
+def test_loading_the_units_twice_changes_nothing(db: Engine) -> None:
+    from etl.warehouse.reference import load_reporting_units
+    with db.begin() as conn:
+        before = conn.execute(text("SELECT * FROM core.dim_reporting_unit ORDER BY unit_key")).all()
+        assert load_reporting_units(conn) == {"written": 0, "deleted": 0, "districts_queued": 0}
+        assert conn.execute(text("SELECT * FROM core.dim_reporting_unit ORDER BY unit_key")).all() == before
+
+
+def test_no_template_for_a_district_after_the_reform(db: Engine, tmp_path: Path) -> None:
+    from etl.reporting.template import write_template
+
+    with pytest.raises(ValueError, match="Xã Chư Pưh") as refused:
+        write_template(db, b.CHU_PUH, "2026-10", tmp_path / "639_2026-10.xlsx")
+    assert "30/06/2025" in str(refused.value) and not (tmp_path / "639_2026-10.xlsx").exists()
+    write_template(db, b.CHU_PUH, "2025-06", tmp_path / "639_2025-06.xlsx")  # its last month
+    assert (tmp_path / "639_2025-06.xlsx").exists()
