@@ -1,4 +1,4 @@
--- The warehouse schema at revision 0013, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0014, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
 -- tests/test_schema.py fails when it is stale. Owners and the owner's privileges are left out.
 -- Dumped on PostgreSQL 15.
@@ -26,35 +26,39 @@ COMMENT ON SCHEMA staging IS 'Dòng đọc từ tệp / rows as read from each f
 
 CREATE TABLE core.dim_district (
     district_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
-    district_code character(3) NOT NULL,
+    district_code text COLLATE "C" NOT NULL,
     district_name text NOT NULL,
     district_short text NOT NULL,
     district_type text NOT NULL,
-    commune_count integer NOT NULL,
-    province_code character(2) NOT NULL,
-    province_name text NOT NULL,
+    commune_count integer,
+    province_code character(2),
+    province_name text,
     province_2025_code text NOT NULL,
     province_2025_name text NOT NULL,
     row_hash text NOT NULL,
     valid_from date NOT NULL,
     valid_to date,
-    is_current boolean NOT NULL
+    is_current boolean NOT NULL,
+    level text DEFAULT 'district'::text NOT NULL
 );
+ALTER TABLE core.dim_district ADD CONSTRAINT dim_district_code_of_level CHECK (level = 'district'::text AND district_code ~ '^[0-9]{3}$'::text AND province_code IS NOT NULL AND commune_count IS NOT NULL OR level = 'commune'::text AND district_code ~ '^[0-9]{5}$'::text AND province_code IS NULL);
 ALTER TABLE core.dim_district ADD CONSTRAINT dim_district_commune_count_check CHECK (commune_count >= 0);
+ALTER TABLE core.dim_district ADD CONSTRAINT dim_district_level_check CHECK (level = ANY (ARRAY['district'::text, 'commune'::text]));
 ALTER TABLE core.dim_district ADD CONSTRAINT dim_district_pkey PRIMARY KEY (district_key);
 CREATE UNIQUE INDEX dim_district_current ON core.dim_district USING btree (district_code) WHERE is_current;
 CREATE INDEX dim_district_province ON core.dim_district USING btree (province_code) WHERE is_current;
-COMMENT ON TABLE core.dim_district IS 'Huyện (đơn vị cấp huyện trước 1/7/2025) / legacy districts, type 2';
+COMMENT ON TABLE core.dim_district IS 'Đơn vị báo cáo: huyện (đến 30/6/2025) và xã, phường, đặc khu (từ 1/7/2025) / reporting units, current attributes, type 2';
 COMMENT ON COLUMN core.dim_district.district_key IS 'Surrogate key of this version';
-COMMENT ON COLUMN core.dim_district.district_code IS 'Mã huyện, 3 digits (Chư Pưh 639)';
+COMMENT ON COLUMN core.dim_district.district_code IS 'Mã đơn vị: 3 digits for a district (Chư Pưh 639), 5 for a commune (Xã Chư Pưh 23942)';
 COMMENT ON COLUMN core.dim_district.district_name IS 'Full name, e.g. Huyện Chư Pưh';
 COMMENT ON COLUMN core.dim_district.district_short IS 'Name without the type word';
 COMMENT ON COLUMN core.dim_district.district_type IS 'Huyện, Quận, Thị xã or Thành phố';
-COMMENT ON COLUMN core.dim_district.commune_count IS 'Số xã, phường, thị trấn / communes in the district';
-COMMENT ON COLUMN core.dim_district.province_code IS 'Legacy province code';
+COMMENT ON COLUMN core.dim_district.commune_count IS 'Số xã, phường, thị trấn / communes in the district (null for a commune)';
+COMMENT ON COLUMN core.dim_district.province_code IS 'Legacy province (null for a commune: it belongs to a 2025 province only)';
 COMMENT ON COLUMN core.dim_district.province_2025_code IS 'Merged province (from 1/7/2025) that now contains the district';
 COMMENT ON COLUMN core.dim_district.valid_from IS 'First day this version holds';
 COMMENT ON COLUMN core.dim_district.valid_to IS 'Day this version stopped holding (null while current)';
+COMMENT ON COLUMN core.dim_district.level IS 'district (huyện) or commune (xã, phường, đặc khu: reports from 1/7/2025)';
 
 CREATE TABLE core.dim_indicator (
     indicator_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -207,7 +211,7 @@ COMMENT ON COLUMN core.dim_reporting_unit.successor_code IS 'merged_into: the un
 
 CREATE TABLE core.dim_task (
     task_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
-    district_code character(3) NOT NULL,
+    district_code text COLLATE "C" NOT NULL,
     ma_nhiem_vu text NOT NULL,
     ten_nhiem_vu text NOT NULL,
     co_quan_giao text NOT NULL,
@@ -250,7 +254,7 @@ CREATE TABLE core.fct_indicator_value (
     district_key bigint NOT NULL,
     period_key integer NOT NULL,
     indicator_code text NOT NULL,
-    district_code character(3) NOT NULL,
+    district_code text COLLATE "C" NOT NULL,
     year smallint NOT NULL,
     month smallint NOT NULL,
     value numeric,
@@ -283,7 +287,7 @@ CREATE TABLE core.fct_plan (
     plan_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     file_id bigint NOT NULL,
     district_key bigint NOT NULL,
-    district_code character(3) NOT NULL,
+    district_code text COLLATE "C" NOT NULL,
     year smallint NOT NULL,
     van_ban text,
     received_at timestamp with time zone NOT NULL,
@@ -309,7 +313,7 @@ CREATE TABLE core.fct_plan_target (
     plan_id bigint NOT NULL,
     indicator_key bigint NOT NULL,
     indicator_code text NOT NULL,
-    district_code character(3) NOT NULL,
+    district_code text COLLATE "C" NOT NULL,
     year smallint NOT NULL,
     target_value numeric NOT NULL,
     submitted_unit text NOT NULL,
@@ -325,7 +329,7 @@ CREATE TABLE core.fct_submission (
     submission_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     file_id bigint NOT NULL,
     district_key bigint NOT NULL,
-    district_code character(3) NOT NULL,
+    district_code text COLLATE "C" NOT NULL,
     period_key integer NOT NULL,
     year smallint NOT NULL,
     month smallint NOT NULL,
@@ -372,7 +376,7 @@ COMMENT ON COLUMN core.fct_submission.email_lien_he IS 'Contact for alerts about
 CREATE TABLE core.fct_task_snapshot (
     submission_id bigint NOT NULL,
     task_key bigint NOT NULL,
-    district_code character(3) NOT NULL,
+    district_code text COLLATE "C" NOT NULL,
     period_key integer NOT NULL,
     ma_nhiem_vu text NOT NULL,
     trang_thai text NOT NULL,
@@ -452,11 +456,11 @@ CREATE TABLE mart.indicator_rollup (
     carried_forward_units integer,
     plan_units integer
 );
-ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_level_check CHECK (level = ANY (ARRAY['district'::text, 'province'::text, 'province_2025'::text]));
+ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_level_check CHECK (level = ANY (ARRAY['district'::text, 'province'::text, 'province_2025'::text, 'commune'::text]));
 ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_pkey PRIMARY KEY (level, unit_code, indicator_code, period_key);
 COMMENT ON TABLE mart.indicator_rollup IS 'Số liệu chỉ tiêu tổng hợp theo đơn vị và kỳ / indicator rollup by unit and period (materialized)';
-COMMENT ON COLUMN mart.indicator_rollup.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
-COMMENT ON COLUMN mart.indicator_rollup.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.indicator_rollup.level IS 'Cấp tổng hợp: district (huyện, đến 6/2025), commune (xã, phường, đặc khu, từ 7/2025), province (tỉnh trước 1/7/2025, đến 6/2025), province_2025 (tỉnh sau sắp xếp, liên tục qua cải cách) / level: district, commune, legacy province or the 2025 province (continuous across the reform)';
+COMMENT ON COLUMN mart.indicator_rollup.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã xã 5 số, mã tỉnh) / code of the unit at that level';
 COMMENT ON COLUMN mart.indicator_rollup.period_key IS 'Khóa kỳ báo cáo (core.dim_period): YYYYMM cho tháng, YYYY*100+90+kỳ cho 6 tháng (202491), YYYY*100 cho năm / period key: YYYYMM for a month, YYYY*100+90+half for a half, YYYY*100 for a year';
 COMMENT ON COLUMN mart.indicator_rollup.period_type IS 'Loại kỳ: month, half hoặc year; mỗi view đọc một loại / period type: month, half or year, one per view';
 COMMENT ON COLUMN mart.indicator_rollup.year IS 'Năm / year';
@@ -480,9 +484,9 @@ COMMENT ON COLUMN mart.indicator_rollup.plan_units IS 'Số đơn vị trong s�
 GRANT SELECT ON TABLE mart.indicator_rollup TO baocao_analyst;
 
 CREATE TABLE mart.submission_status (
-    district_code text NOT NULL,
+    district_code text COLLATE "C" NOT NULL,
     district_name text NOT NULL,
-    province_code text NOT NULL,
+    province_code text,
     year smallint NOT NULL,
     month smallint NOT NULL,
     status text NOT NULL,
@@ -493,14 +497,16 @@ CREATE TABLE mart.submission_status (
     versions_received integer NOT NULL,
     errors integer NOT NULL,
     warnings integer NOT NULL,
-    as_of timestamp with time zone NOT NULL
+    as_of timestamp with time zone NOT NULL,
+    level text,
+    province_2025_code text
 );
 ALTER TABLE mart.submission_status ADD CONSTRAINT submission_status_pkey PRIMARY KEY (district_code, year, month);
 ALTER TABLE mart.submission_status ADD CONSTRAINT submission_status_status_check CHECK (status = ANY (ARRAY['on_time'::text, 'late'::text, 'missing'::text, 'rejected'::text, 'pending'::text]));
 COMMENT ON TABLE mart.submission_status IS 'Tình trạng nộp báo cáo tháng của từng huyện phải báo cáo (mart.expected_district_at) / monthly submission status of every expected district-month (mart.expected_district_at)';
-COMMENT ON COLUMN mart.submission_status.district_code IS 'Mã huyện / district code';
+COMMENT ON COLUMN mart.submission_status.district_code IS 'Mã đơn vị báo cáo: huyện (3 chữ số) hoặc xã (5 chữ số, từ 7/2025) / reporting unit code: a district (3 digits) or a commune (5, from 2025-07)';
 COMMENT ON COLUMN mart.submission_status.district_name IS 'Tên huyện / district name';
-COMMENT ON COLUMN mart.submission_status.province_code IS 'Mã tỉnh (trước 1/7/2025) / legacy province code';
+COMMENT ON COLUMN mart.submission_status.province_code IS 'Mã tỉnh (trước 1/7/2025; trống với xã) / legacy province code (null for a commune)';
 COMMENT ON COLUMN mart.submission_status.year IS 'Năm / year';
 COMMENT ON COLUMN mart.submission_status.month IS 'Tháng báo cáo / reporting month';
 COMMENT ON COLUMN mart.submission_status.status IS 'Tình trạng: on_time (đúng hạn), late (muộn), missing (chưa nộp, quá hạn), rejected (bị trả lại), pending (chưa đến hạn) / status';
@@ -512,6 +518,8 @@ COMMENT ON COLUMN mart.submission_status.versions_received IS 'Số lần gửi 
 COMMENT ON COLUMN mart.submission_status.errors IS 'Số lỗi của bản gửi gần nhất / errors in the latest version';
 COMMENT ON COLUMN mart.submission_status.warnings IS 'Số cảnh báo của bản gửi gần nhất / warnings in the latest version';
 COMMENT ON COLUMN mart.submission_status.as_of IS 'Thời điểm tính / moment the status was computed at';
+COMMENT ON COLUMN mart.submission_status.level IS 'Cấp của đơn vị: district (huyện, đến 6/2025) hoặc commune (xã, phường, đặc khu, từ 7/2025) / district or commune';
+COMMENT ON COLUMN mart.submission_status.province_2025_code IS 'Mã tỉnh từ 1/7/2025 của đơn vị (province_code để trống với xã) / the unit''s 2025 province (a commune has no legacy province_code)';
 GRANT SELECT ON TABLE mart.submission_status TO baocao_analyst;
 
 CREATE TABLE mart.task_rollup (
@@ -531,12 +539,12 @@ CREATE TABLE mart.task_rollup (
     on_time_rate numeric,
     refreshed_at timestamp with time zone DEFAULT now() NOT NULL
 );
-ALTER TABLE mart.task_rollup ADD CONSTRAINT task_rollup_level_check CHECK (level = ANY (ARRAY['district'::text, 'province'::text, 'province_2025'::text]));
+ALTER TABLE mart.task_rollup ADD CONSTRAINT task_rollup_level_check CHECK (level = ANY (ARRAY['district'::text, 'province'::text, 'province_2025'::text, 'commune'::text]));
 ALTER TABLE mart.task_rollup ADD CONSTRAINT task_rollup_pkey PRIMARY KEY (level, unit_code, period_key, assigning_body);
 CREATE INDEX task_rollup_year ON mart.task_rollup USING btree (level, unit_code, year);
 COMMENT ON TABLE mart.task_rollup IS 'Tình hình thực hiện nhiệm vụ tổng hợp / task rollup by unit, period and assigning body (materialized)';
-COMMENT ON COLUMN mart.task_rollup.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
-COMMENT ON COLUMN mart.task_rollup.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.task_rollup.level IS 'Cấp tổng hợp: district (huyện, đến 6/2025), commune (xã, phường, đặc khu, từ 7/2025), province (tỉnh trước 1/7/2025, đến 6/2025), province_2025 (tỉnh sau sắp xếp, liên tục qua cải cách) / level: district, commune, legacy province or the 2025 province (continuous across the reform)';
+COMMENT ON COLUMN mart.task_rollup.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã xã 5 số, mã tỉnh) / code of the unit at that level';
 COMMENT ON COLUMN mart.task_rollup.period_key IS 'Khóa kỳ báo cáo (core.dim_period): YYYYMM cho tháng, YYYY*100+90+kỳ cho 6 tháng (202491), YYYY*100 cho năm / period key: YYYYMM for a month, YYYY*100+90+half for a half, YYYY*100 for a year';
 COMMENT ON COLUMN mart.task_rollup.period_type IS 'Loại kỳ: month, half hoặc year; mỗi view đọc một loại / period type: month, half or year, one per view';
 COMMENT ON COLUMN mart.task_rollup.year IS 'Năm / year';
@@ -631,7 +639,7 @@ COMMENT ON COLUMN ops.repeatable_checksum.checksum IS 'SHA-256 of the repeatable
 COMMENT ON COLUMN ops.repeatable_checksum.applied_at IS 'When baocao db upgrade re-created them';
 
 CREATE TABLE ops.rollup_queue (
-    district_code character(3) NOT NULL,
+    district_code text COLLATE "C" NOT NULL,
     year smallint NOT NULL,
     queued_at timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -792,8 +800,8 @@ COMMENT ON VIEW core.indicator_value_current IS 'Giá trị chỉ tiêu hiện h
 
 CREATE VIEW mart.district_unit AS
  SELECT dim_district.district_code,
-    'district'::text AS level,
-    dim_district.district_code::text AS unit_code,
+    dim_district.level,
+    dim_district.district_code AS unit_code,
     dim_district.district_name AS unit_name
    FROM core.dim_district
   WHERE dim_district.is_current
@@ -803,7 +811,7 @@ UNION ALL
     dim_district.province_code::text AS unit_code,
     dim_district.province_name AS unit_name
    FROM core.dim_district
-  WHERE dim_district.is_current
+  WHERE dim_district.is_current AND dim_district.level = 'district'::text
 UNION ALL
  SELECT dim_district.district_code,
     'province_2025'::text AS level,
@@ -813,8 +821,8 @@ UNION ALL
   WHERE dim_district.is_current;
 COMMENT ON VIEW mart.district_unit IS 'Huyện và các đơn vị tổng hợp chứa nó / each district and the units it rolls up into';
 COMMENT ON COLUMN mart.district_unit.district_code IS 'Mã huyện (3 chữ số) / district code, 3 digits';
-COMMENT ON COLUMN mart.district_unit.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
-COMMENT ON COLUMN mart.district_unit.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.district_unit.level IS 'Cấp tổng hợp: district (huyện, đến 6/2025), commune (xã, phường, đặc khu, từ 7/2025), province (tỉnh trước 1/7/2025, đến 6/2025), province_2025 (tỉnh sau sắp xếp, liên tục qua cải cách) / level: district, commune, legacy province or the 2025 province (continuous across the reform)';
+COMMENT ON COLUMN mart.district_unit.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã xã 5 số, mã tỉnh) / code of the unit at that level';
 COMMENT ON COLUMN mart.district_unit.unit_name IS 'Tên đơn vị / unit name';
 GRANT SELECT ON TABLE mart.district_unit TO baocao_analyst;
 
@@ -843,8 +851,8 @@ CREATE VIEW mart.indicator_annual AS
      JOIN core.dim_indicator i ON i.indicator_code = r.indicator_code AND i.is_current
   WHERE r.period_type = 'year'::text;
 COMMENT ON VIEW mart.indicator_annual IS 'Chỉ tiêu cả năm / indicators by year';
-COMMENT ON COLUMN mart.indicator_annual.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
-COMMENT ON COLUMN mart.indicator_annual.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.indicator_annual.level IS 'Cấp tổng hợp: district (huyện, đến 6/2025), commune (xã, phường, đặc khu, từ 7/2025), province (tỉnh trước 1/7/2025, đến 6/2025), province_2025 (tỉnh sau sắp xếp, liên tục qua cải cách) / level: district, commune, legacy province or the 2025 province (continuous across the reform)';
+COMMENT ON COLUMN mart.indicator_annual.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã xã 5 số, mã tỉnh) / code of the unit at that level';
 COMMENT ON COLUMN mart.indicator_annual.unit_name IS 'Tên đơn vị / unit name';
 COMMENT ON COLUMN mart.indicator_annual.year IS 'Năm / year';
 COMMENT ON COLUMN mart.indicator_annual.indicator_code IS 'Mã chỉ tiêu (danh mục) / indicator code from the catalog';
@@ -891,8 +899,8 @@ CREATE VIEW mart.indicator_monthly AS
      JOIN core.dim_indicator i ON i.indicator_code = r.indicator_code AND i.is_current
   WHERE r.period_type = 'month'::text;
 COMMENT ON VIEW mart.indicator_monthly IS 'Chỉ tiêu theo tháng / indicators by month';
-COMMENT ON COLUMN mart.indicator_monthly.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
-COMMENT ON COLUMN mart.indicator_monthly.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.indicator_monthly.level IS 'Cấp tổng hợp: district (huyện, đến 6/2025), commune (xã, phường, đặc khu, từ 7/2025), province (tỉnh trước 1/7/2025, đến 6/2025), province_2025 (tỉnh sau sắp xếp, liên tục qua cải cách) / level: district, commune, legacy province or the 2025 province (continuous across the reform)';
+COMMENT ON COLUMN mart.indicator_monthly.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã xã 5 số, mã tỉnh) / code of the unit at that level';
 COMMENT ON COLUMN mart.indicator_monthly.unit_name IS 'Tên đơn vị / unit name';
 COMMENT ON COLUMN mart.indicator_monthly.year IS 'Năm / year';
 COMMENT ON COLUMN mart.indicator_monthly.month IS 'Tháng / month';
@@ -940,8 +948,8 @@ CREATE VIEW mart.indicator_semiannual AS
      JOIN core.dim_indicator i ON i.indicator_code = r.indicator_code AND i.is_current
   WHERE r.period_type = 'half'::text;
 COMMENT ON VIEW mart.indicator_semiannual IS 'Chỉ tiêu 6 tháng (H1 = tháng 1-6, H2 = tháng 7-12) / indicators by half-year';
-COMMENT ON COLUMN mart.indicator_semiannual.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
-COMMENT ON COLUMN mart.indicator_semiannual.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.indicator_semiannual.level IS 'Cấp tổng hợp: district (huyện, đến 6/2025), commune (xã, phường, đặc khu, từ 7/2025), province (tỉnh trước 1/7/2025, đến 6/2025), province_2025 (tỉnh sau sắp xếp, liên tục qua cải cách) / level: district, commune, legacy province or the 2025 province (continuous across the reform)';
+COMMENT ON COLUMN mart.indicator_semiannual.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã xã 5 số, mã tỉnh) / code of the unit at that level';
 COMMENT ON COLUMN mart.indicator_semiannual.unit_name IS 'Tên đơn vị / unit name';
 COMMENT ON COLUMN mart.indicator_semiannual.year IS 'Năm / year';
 COMMENT ON COLUMN mart.indicator_semiannual.half IS 'Kỳ 6 tháng: 1 = 6 tháng đầu năm, 2 = 6 tháng cuối năm / half-year: 1 = months 1-6, 2 = months 7-12';
@@ -973,10 +981,10 @@ CREATE VIEW mart.reporting_rate AS
     round(100.0 * count(*) FILTER (WHERE s.status = ANY (ARRAY['on_time'::text, 'late'::text]))::numeric / count(*)::numeric, 2) AS reporting_rate_pct,
     round(100.0 * count(*) FILTER (WHERE s.status = 'on_time'::text)::numeric / count(*)::numeric, 2) AS on_time_rate_pct
    FROM mart.submission_status s
-     JOIN mart.district_unit du ON du.district_code::text = s.district_code
+     JOIN mart.district_unit du ON du.district_code = s.district_code
   GROUP BY du.level, du.unit_code, s.year, s.month;
 COMMENT ON VIEW mart.reporting_rate IS 'Tỷ lệ báo cáo / reporting rates per unit and month';
-COMMENT ON COLUMN mart.reporting_rate.level IS 'district, province (trước 1/7/2025 / legacy) or province_2025';
+COMMENT ON COLUMN mart.reporting_rate.level IS 'district (đến 6/2025), commune (từ 7/2025), province (trước 1/7/2025 / legacy) or province_2025';
 COMMENT ON COLUMN mart.reporting_rate.unit_code IS 'Mã đơn vị / unit code at that level';
 COMMENT ON COLUMN mart.reporting_rate.year IS 'Năm / year';
 COMMENT ON COLUMN mart.reporting_rate.month IS 'Tháng / month';
@@ -1044,8 +1052,8 @@ CREATE VIEW mart.task_annual AS
      JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
   WHERE r.period_type = 'year'::text;
 COMMENT ON VIEW mart.task_annual IS 'Nhiệm vụ cả năm / tasks by year';
-COMMENT ON COLUMN mart.task_annual.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
-COMMENT ON COLUMN mart.task_annual.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.task_annual.level IS 'Cấp tổng hợp: district (huyện, đến 6/2025), commune (xã, phường, đặc khu, từ 7/2025), province (tỉnh trước 1/7/2025, đến 6/2025), province_2025 (tỉnh sau sắp xếp, liên tục qua cải cách) / level: district, commune, legacy province or the 2025 province (continuous across the reform)';
+COMMENT ON COLUMN mart.task_annual.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã xã 5 số, mã tỉnh) / code of the unit at that level';
 COMMENT ON COLUMN mart.task_annual.unit_name IS 'Tên đơn vị / unit name';
 COMMENT ON COLUMN mart.task_annual.year IS 'Năm / year';
 COMMENT ON COLUMN mart.task_annual.assigning_body IS 'Cơ quan giao nhiệm vụ, tên chuẩn theo reference/assigning_bodies.yaml (cơ quan ngoài danh mục: như huyện ghi) / assigning body, its canonical name from reference/assigning_bodies.yaml (a body not in the list: as written)';
@@ -1074,8 +1082,8 @@ CREATE VIEW mart.task_monthly AS
      JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
   WHERE r.period_type = 'month'::text;
 COMMENT ON VIEW mart.task_monthly IS 'Nhiệm vụ theo tháng / tasks by month';
-COMMENT ON COLUMN mart.task_monthly.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
-COMMENT ON COLUMN mart.task_monthly.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.task_monthly.level IS 'Cấp tổng hợp: district (huyện, đến 6/2025), commune (xã, phường, đặc khu, từ 7/2025), province (tỉnh trước 1/7/2025, đến 6/2025), province_2025 (tỉnh sau sắp xếp, liên tục qua cải cách) / level: district, commune, legacy province or the 2025 province (continuous across the reform)';
+COMMENT ON COLUMN mart.task_monthly.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã xã 5 số, mã tỉnh) / code of the unit at that level';
 COMMENT ON COLUMN mart.task_monthly.unit_name IS 'Tên đơn vị / unit name';
 COMMENT ON COLUMN mart.task_monthly.year IS 'Năm / year';
 COMMENT ON COLUMN mart.task_monthly.month IS 'Tháng / month';
@@ -1105,8 +1113,8 @@ CREATE VIEW mart.task_semiannual AS
      JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
   WHERE r.period_type = 'half'::text;
 COMMENT ON VIEW mart.task_semiannual IS 'Nhiệm vụ 6 tháng / tasks by half-year';
-COMMENT ON COLUMN mart.task_semiannual.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
-COMMENT ON COLUMN mart.task_semiannual.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.task_semiannual.level IS 'Cấp tổng hợp: district (huyện, đến 6/2025), commune (xã, phường, đặc khu, từ 7/2025), province (tỉnh trước 1/7/2025, đến 6/2025), province_2025 (tỉnh sau sắp xếp, liên tục qua cải cách) / level: district, commune, legacy province or the 2025 province (continuous across the reform)';
+COMMENT ON COLUMN mart.task_semiannual.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã xã 5 số, mã tỉnh) / code of the unit at that level';
 COMMENT ON COLUMN mart.task_semiannual.unit_name IS 'Tên đơn vị / unit name';
 COMMENT ON COLUMN mart.task_semiannual.year IS 'Năm / year';
 COMMENT ON COLUMN mart.task_semiannual.half IS 'Kỳ 6 tháng: 1 = 6 tháng đầu năm, 2 = 6 tháng cuối năm / half-year: 1 = months 1-6, 2 = months 7-12';
@@ -1125,15 +1133,15 @@ CREATE VIEW mart.unit_name AS
     district_unit.unit_name
    FROM mart.district_unit;
 COMMENT ON VIEW mart.unit_name IS 'Tên đơn vị theo cấp / unit names per level';
-COMMENT ON COLUMN mart.unit_name.level IS 'Cấp tổng hợp: district (huyện), province (tỉnh trước 1/7/2025), province_2025 (tỉnh sau sắp xếp) / level: district, legacy province or the merged 2025 province';
-COMMENT ON COLUMN mart.unit_name.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã tỉnh) / code of the unit at that level';
+COMMENT ON COLUMN mart.unit_name.level IS 'Cấp tổng hợp: district (huyện, đến 6/2025), commune (xã, phường, đặc khu, từ 7/2025), province (tỉnh trước 1/7/2025, đến 6/2025), province_2025 (tỉnh sau sắp xếp, liên tục qua cải cách) / level: district, commune, legacy province or the 2025 province (continuous across the reform)';
+COMMENT ON COLUMN mart.unit_name.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã xã 5 số, mã tỉnh) / code of the unit at that level';
 COMMENT ON COLUMN mart.unit_name.unit_name IS 'Tên đơn vị / unit name';
 GRANT SELECT ON TABLE mart.unit_name TO baocao_analyst;
 
 -- Functions
 
 CREATE OR REPLACE FUNCTION mart.expected_district_at(as_of timestamp with time zone)
- RETURNS TABLE(district_code text, province_code text, first_period_key integer, last_period_key integer)
+ RETURNS TABLE(district_code text, province_code text, first_period_key integer, last_period_key integer, level text, province_2025_code text)
  LANGUAGE sql
  STABLE
 AS $function$
@@ -1143,46 +1151,70 @@ assigned AS (
     FROM core.reporting_assignment AS a
     WHERE a.report_type = 'month'
 ),
-heard_from AS (  -- provinces not assigned: their own first accepted month, as known at as_of
-    SELECT d.province_code::text AS province_code, min(f.period_key) AS first_period_key
+first_accepted AS (  -- each current unit's first accepted month, as known at as_of
+    SELECT d.district_code, d.level, d.province_code::text AS province_code, d.province_2025_code, f.period_key
     FROM core.dim_district AS d
-    CROSS JOIN LATERAL (  -- each district's first: an index scan (district, period) that stops at one row
+    CROSS JOIN LATERAL (  -- an index scan (unit, period) that stops at one row
         SELECT s.period_key FROM core.fct_submission AS s
         WHERE s.district_code = d.district_code AND s.status <> 'rejected' AND s.received_at <= as_of
         ORDER BY s.period_key
         LIMIT 1
     ) AS f
-    WHERE d.is_current AND d.province_code::text NOT IN (SELECT assigned.province_code FROM assigned)
-    GROUP BY d.province_code
+    WHERE d.is_current
+),
+heard_from AS (  -- legacy provinces not assigned: their own districts' first accepted month
+    SELECT province_code, min(period_key) AS first_period_key
+    FROM first_accepted
+    WHERE level = 'district' AND province_code NOT IN (SELECT assigned.province_code FROM assigned)
+    GROUP BY province_code
 ),
 province_start AS (
     SELECT * FROM assigned
     UNION ALL
     SELECT * FROM heard_from
 ),
-life AS (  -- each district's first month (established in the records) and last month
+province_2025_start AS (  -- a 2025 province's communes: from when any of its legacy provinces was expected
+                          -- (the territory kept reporting), else from its communes' first accepted month
+    SELECT province_2025_code, min(first_period_key) AS first_period_key
+    FROM (
+        SELECT DISTINCT d.province_2025_code, p.first_period_key
+        FROM province_start AS p
+        JOIN core.dim_district AS d ON d.province_code::text = p.province_code AND d.is_current
+        UNION ALL
+        SELECT province_2025_code, period_key FROM first_accepted WHERE level = 'commune'
+    ) AS starts
+    GROUP BY province_2025_code
+),
+life AS (  -- each unit's first month (established in the records) and last month
     SELECT u.unit_code,
            min((extract(year FROM u.valid_from) * 100 + extract(month FROM u.valid_from))::int)
                FILTER (WHERE u.change = 'established') AS born_key,
            CASE WHEN bool_and(u.valid_to IS NOT NULL)
                 THEN (extract(year FROM max(u.valid_to)) * 100 + extract(month FROM max(u.valid_to)))::int END AS last_key
     FROM core.dim_reporting_unit AS u
-    WHERE u.level = 'district'
-    GROUP BY u.unit_code
+    GROUP BY u.unit_code  -- a district's code has 3 digits, a commune's 5: one code, one unit
+),
+unit_start AS (
+    SELECT d.district_code, d.level, d.province_code::text AS province_code, d.province_2025_code,
+           coalesce(p.first_period_key, p25.first_period_key) AS start_key
+    FROM core.dim_district AS d
+    LEFT JOIN province_start AS p ON d.level = 'district' AND p.province_code = d.province_code::text
+    LEFT JOIN province_2025_start AS p25 ON d.level = 'commune' AND p25.province_2025_code = d.province_2025_code
+    WHERE d.is_current
 )
-SELECT d.district_code::text, d.province_code::text, greatest(p.first_period_key, l.born_key), l.last_key
-FROM core.dim_district AS d
-JOIN province_start AS p ON p.province_code = d.province_code::text
-LEFT JOIN life AS l ON l.unit_code = d.district_code::text
-WHERE d.is_current
-  AND (l.last_key IS NULL OR l.last_key >= greatest(p.first_period_key, l.born_key))
+SELECT u.district_code::text, u.province_code, greatest(u.start_key, l.born_key), l.last_key, u.level,
+       u.province_2025_code
+FROM unit_start AS u
+LEFT JOIN life AS l ON l.unit_code = u.district_code
+WHERE u.start_key IS NOT NULL
+  AND (l.last_key IS NULL OR l.last_key >= greatest(u.start_key, l.born_key))
 $function$;
-COMMENT ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) IS 'Huyện phải báo cáo, từ tháng nào đến tháng nào, tại một thời điểm / each district expected to report, its first and last expected month, as of a moment';
+COMMENT ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) IS 'Đơn vị phải báo cáo, từ tháng nào đến tháng nào, tại một thời điểm / each reporting unit expected to report, its first and last expected month, as of a moment';
 GRANT EXECUTE ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) TO baocao_analyst;
 
 CREATE OR REPLACE FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer DEFAULT 0)
- RETURNS TABLE(district_code text, district_name text, province_code text, year smallint, month smallint, status text, deadline timestamp with time zone, first_received_at timestamp with time zone, accepted_at timestamp with time zone, days_late integer, versions_received integer, errors integer, warnings integer)
+ RETURNS TABLE(district_code text, district_name text, province_code text, year smallint, month smallint, status text, deadline timestamp with time zone, first_received_at timestamp with time zone, accepted_at timestamp with time zone, days_late integer, versions_received integer, errors integer, warnings integer, level text, province_2025_code text)
  LANGUAGE sql
  STABLE
 AS $function$
@@ -1195,7 +1227,8 @@ months AS (
                                                WHERE c.province_code = '*' AND c.report_type = 'month'))::date
 ),
 expected AS (
-    SELECT d.district_code, d.district_name, d.province_code, m.year, m.month, m.period_key,
+    SELECT d.district_code, d.district_name, d.province_code, d.level, d.province_2025_code, m.year, m.month,
+           m.period_key,
            make_timestamptz(m.year, m.month, c.deadline_day, extract(hour FROM c.deadline_time)::int,
                             extract(minute FROM c.deadline_time)::int, extract(second FROM c.deadline_time),
                             c.timezone) AS deadline
@@ -1228,7 +1261,8 @@ SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
        e.deadline, r.first_received_at, r.accepted_at,
        CASE WHEN r.accepted_at > e.deadline THEN ceil(extract(epoch FROM r.accepted_at - e.deadline) / 86400)::int
             WHEN r.accepted_at IS NOT NULL THEN 0 END,  -- null while nothing is accepted
-       COALESCE(r.versions_received, 0)::int, COALESCE(r.errors, 0)::int, COALESCE(r.warnings, 0)::int
+       COALESCE(r.versions_received, 0)::int, COALESCE(r.errors, 0)::int, COALESCE(r.warnings, 0)::int,
+       e.level, e.province_2025_code
 FROM expected e
 LEFT JOIN received r ON r.district_code = e.district_code AND r.period_key = e.period_key
 $function$;

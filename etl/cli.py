@@ -50,7 +50,7 @@ def db_upgrade() -> None:
 
         counts = conn.execute(text("""
             SELECT (SELECT count(*) FROM core.dim_province WHERE is_current),
-                   (SELECT count(*) FROM core.dim_district WHERE is_current),
+                   (SELECT count(*) FROM core.dim_district WHERE is_current AND level = 'district'),
                    (SELECT count(*) FROM core.dim_indicator WHERE is_current),
                    (SELECT count(*) FROM core.dim_period),
                    (SELECT count(*) FROM core.dim_province_2025 WHERE is_current),
@@ -196,11 +196,13 @@ def rollup(
 
 @app.command()
 def template(
-    district: Annotated[str, typer.Option("--district", help="District code, 3 digits")],
+    district: Annotated[str, typer.Option(
+        "--unit", "--district", help="Reporting unit: a district (3 digits, until 2025-06) or a commune "
+                                     "(5 digits, from 2025-07); --district is a synonym")],
     period: Annotated[str, typer.Option("--period", help="Reporting month YYYY-MM")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the .xlsx")],
 ) -> None:
-    """Write a blank submission template for a district and month, open tasks filled in."""
+    """Write a blank submission template for a reporting unit and month, open tasks filled in."""
     from etl.reporting.template import write_template
 
     try:

@@ -11,7 +11,7 @@ from typing import Any
 import xlsxwriter
 
 from etl.domain.contract import COLUMNS, INDICATOR_SHEET, TASK_SHEET
-from etl.intake.structure import DistrictRef, RefContext
+from etl.intake.structure import DistrictRef, RefContext, UnitSpan
 
 CHU_PUH = "639"  # Gia Lai
 TAM_DUONG = "247"  # Vĩnh Phúc
@@ -26,16 +26,29 @@ def offline_ref() -> RefContext:
     (district and indicator keys numbered here), for structural checks in unit tests."""
     from etl.domain import admin_units
     from etl.domain.catalog import load_catalog
+    from etl.domain.unit_history import district_versions, ending_of, load_unit_changes
 
     districts = admin_units.legacy_districts()
     catalog = load_catalog()
-    return RefContext(
-        catalog=catalog,
-        districts={code: DistrictRef(key, province, name, int(communes)) for key, (code, province, name, communes)
-                   in enumerate(zip(districts["district_code"], districts["province_code"],
-                                    districts["district_name"], districts["commune_count"], strict=True), start=1)},
-        indicator_keys={code: key for key, code in enumerate(catalog.indicators, start=1)},
-    )
+    changes = load_unit_changes()
+    histories = district_versions(districts.to_dict("records"), changes)
+    provinces_2025 = dict(zip(*admin_units.provinces_2025()[["province_2025_code", "province_2025_name"]].T.values,
+                              strict=True))
+    to_2025 = dict(zip(*admin_units.legacy_provinces()[["province_code", "province_2025_code"]].T.values,
+                       strict=True))
+
+    def spans(code: str) -> tuple[UnitSpan, ...]:
+        versions, end = histories[code], ending_of(code, changes)
+        return tuple(UnitSpan(v.valid_from, v.valid_to, v.unit_name, v.commune_count,
+                              *((end.change, end.legal_act, end.successor_code or None)
+                                if end and v is versions[-1] else (None, None, None)))
+                     for v in versions)
+
+    refs = {code: DistrictRef(key, history[-1].province_code, history[-1].unit_name, history[-1].commune_count,
+                              spans(code), provinces_2025[to_2025[history[-1].province_code]])
+            for key, (code, history) in enumerate(sorted(histories.items()), start=1)}
+    return RefContext(catalog=catalog, districts=refs,
+                      indicator_keys={code: key for key, code in enumerate(catalog.indicators, start=1)})
 
 
 def submission(district: str = CHU_PUH, period: str = "2024-05", **overrides: Any) -> dict[str, Any]:

@@ -42,6 +42,7 @@ ENUMERATED: dict[tuple[str, str], tuple[str, ...]] = {
     ("core.dim_period", "period_type"): PERIOD_KINDS,
     ("core.reporting_calendar", "report_type"): PERIOD_KINDS,
     ("core.dim_reporting_unit", "level"): unit_history.UNIT_LEVELS,
+    ("core.dim_district", "level"): unit_history.UNIT_LEVELS,
     ("core.dim_reporting_unit", "change"): unit_history.VERSION_CHANGES,
     ("core.dim_reporting_unit", "ended_by"): unit_history.ENDINGS,
 }

@@ -67,9 +67,13 @@ def test_a_province_is_expected_from_its_own_first_accepted_month(db: Engine, tm
     assert (min(gia_lai), max(gia_lai), len(gia_lai), set(gia_lai.values())) == (202201, 202406, 30, {17})
 
     # The one definition itself, as of the end: Vĩnh Phúc from May 2024, Gia Lai from January 2022.
-    starts = dict(query(db, "SELECT DISTINCT province_code, first_period_key FROM mart.expected_district_at(:t)",
-                        t=at("2024-06-20T09:00:00")))
+    starts = dict(query(db, "SELECT DISTINCT province_code, first_period_key FROM mart.expected_district_at(:t) "
+                            "WHERE level = 'district'", t=at("2024-06-20T09:00:00")))
     assert starts == {VINH_PHUC: 202405, GIA_LAI: 202201}
+    # Their territories go on reporting through their communes, from the first month of the commune level.
+    communes = dict(query(db, "SELECT province_2025_code, min(first_period_key) FROM mart.expected_district_at(:t) "
+                              "WHERE level = 'commune' GROUP BY 1", t=at("2024-06-20T09:00:00")))
+    assert communes == {"25": 202507, "52": 202507}  # Phú Thọ (with Vĩnh Phúc), Gia Lai (with legacy Gia Lai)
 
 
 def test_expected_units_and_reporting_rate_agree_for_a_province(db: Engine, tmp_path: Path) -> None:

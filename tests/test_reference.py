@@ -25,8 +25,11 @@ def test_administrative_unit_counts(db: Engine) -> None:
     assert rows(db, "SELECT count(*) FROM core.dim_province_2025 WHERE is_current") == [(34,)]
     # The package's 696 districts of 30/6/2025 (10.035 communes), and Yên Dũng (18 communes at its end,
     # 31/12/2024), known from reference/unit_changes.csv.
-    assert rows(db, "SELECT count(*) FROM core.dim_district WHERE is_current") == [(697,)]
+    assert rows(db, "SELECT count(*) FROM core.dim_district WHERE is_current AND level = 'district'") == [(697,)]
     assert rows(db, "SELECT sum(commune_count) FROM core.dim_district WHERE is_current") == [(10035 + 18,)]
+    # And the 3.321 communes that report since 1/7/2025, in the same dimension, without legacy province.
+    assert rows(db, "SELECT count(*), count(province_code) FROM core.dim_district WHERE is_current "
+                    "AND level = 'commune'") == [(3321, 0)]
     assert rows(db, "SELECT count(*) FROM mart.reporting_unit WHERE level = 'district' AND valid_to = '2025-06-30'") \
         == [(696,)]
 

@@ -203,7 +203,10 @@ def test_unknown_unit_period_without_data_and_bad_input_are_clear_errors(warehou
     for bad in ("2024-13", "2024-H3", "24-06", "2024/06"):
         with pytest.raises(ValueError, match=r"kỳ báo cáo .* không hợp lệ"):
             build_report(warehouse, TAM_DUONG, bad)
-    with pytest.raises(ValueError, match="cấp 'commune' không hợp lệ"):
+    with pytest.raises(ValueError, match="cấp 'ward' không hợp lệ"):
+        build_report(warehouse, TAM_DUONG, "2024", level="ward")
+    # commune is a level since the 2025 reform; 247 is a district's code, not a commune's.
+    with pytest.raises(ValueError, match=r"ở cấp xã; mã này có ở cấp khác: --level district \(Huyện Tam Dương\)"):
         build_report(warehouse, TAM_DUONG, "2024", level="commune")
 
 

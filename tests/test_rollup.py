@@ -181,7 +181,8 @@ def test_rollup_of_one_year_rebuilds_that_year_and_the_next(half_year: Engine) -
     before = _marts(half_year)
     result = refresh(half_year, year=2024)
     assert result.mode == "year"
-    assert result.units == 2 * (697 + 63 + 34)  # every unit (the package's 696 districts and Yên Dũng), 2024 and 2025
+    # every unit (the package's 696 districts and Yên Dũng, the 3.321 communes), 2024 and 2025
+    assert result.units == 2 * (697 + 63 + 34 + 3321)
     assert _marts(half_year) == before
 
 

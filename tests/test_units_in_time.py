@@ -127,3 +127,122 @@ def test_no_template_for_a_district_after_the_reform(db: Engine, tmp_path: Path)
     assert "30/06/2025" in str(refused.value) and not (tmp_path / "639_2026-10.xlsx").exists()
     write_template(db, b.CHU_PUH, "2025-06", tmp_path / "639_2025-06.xlsx")  # its last month
     assert (tmp_path / "639_2025-06.xlsx").exists()
+
+
+# ----------------------------------------------------------------------------- communes, from 1/7/2025
+
+XA_CHU_PUH, XA_IA_HRU = "23942", "23971"  # two of the four communes on Huyện Chư Pưh's area (Gia Lai, 52)
+
+
+def commune_month(code: str, period: str, key: str = "ma_xa", **values: Any) -> dict[str, Any]:
+    doc = b.month(code, period, values)
+    doc[key] = doc.pop("ma_huyen")
+    return doc
+
+
+def ingest_all(db: Engine, tmp_path: Path, docs: list[dict[str, Any]]) -> list[FileResult]:
+    paths, results = [], []
+    for n, doc in enumerate(docs):
+        paths.append(b.write_json(tmp_path / f"f{n}.json", doc))
+    for path, doc in zip(paths, docs, strict=True):
+        month = doc["ky_bao_cao"]
+        [result] = ingest_paths(db, [path], received_at=datetime.fromisoformat(f"{month}-16T09:00:00+07:00"))
+        results.append(result)
+    return results
+
+
+def test_a_commune_reports_from_the_reform_on(db: Engine, tmp_path: Path) -> None:
+    before = ingest_one_doc(db, tmp_path, commune_month(XA_CHU_PUH, "2025-05", DN01=3), "2025-05-16T09:00:00+07:00")
+    assert before.status == "rejected"
+    assert before.errors[0]["code"] == "UNIT_NOT_IN_PERIOD"
+    assert "Xã Chư Pưh được thành lập từ ngày 01/07/2025" in before.errors[0]["message"]
+    for key in ("ma_xa", "ma_don_vi"):
+        after = ingest_one_doc(db, tmp_path, commune_month(XA_CHU_PUH, "2025-08", key, DN01=3 if key == "ma_xa" else 4),
+                               "2025-08-16T09:00:00+07:00")
+        assert after.status in ("accepted", "accepted_with_warnings"), after.errors
+        assert after.district_code == XA_CHU_PUH
+    # A commune's code typed as a number loses its leading zero; ma_xa gives it back (07246: Yên Thế's area).
+    numeric = commune_month("07246", "2025-09", DN01=1)
+    numeric["ma_xa"] = 7246
+    assert ingest_one_doc(db, tmp_path, numeric, "2025-09-16T09:00:00+07:00").district_code == "07246"
+
+
+def ingest_one_doc(db: Engine, tmp_path: Path, doc: dict[str, Any], received: str) -> FileResult:
+    path = b.write_json(tmp_path / f"doc_{len(list(tmp_path.iterdir()))}.json", doc)
+    [result] = ingest_paths(db, [path], received_at=datetime.fromisoformat(received))
+    return result
+
+
+def test_a_2025_province_runs_on_across_the_reform(db: Engine, tmp_path: Path) -> None:
+    from etl.marts.rollup import refresh
+    # H2 2024: two legacy districts of Gia Lai (Chư Pưh, Phú Thiện) send DN01 = 10 a month;
+    # H2 2025: two communes on Chư Pưh's area send DN01 = 7 a month.
+    docs = [b.month(d, f"2024-{m:02d}", {"DN01": 10}) for d in (b.CHU_PUH, "638") for m in range(7, 13)]
+    docs += [commune_month(c, f"2025-{m:02d}", DN01=7) for c in (XA_CHU_PUH, XA_IA_HRU) for m in range(7, 13)]
+    results = ingest_all(db, tmp_path, docs)
+    assert all(r.status in ("accepted", "accepted_with_warnings") for r in results), [r.errors for r in results]
+    refresh(db, full=True)
+    with db.connect() as conn:
+        half = conn.execute(text("""
+            SELECT level, unit_code, year, value, same_period_last_year, reporting_units, expected_units
+            FROM mart.indicator_semiannual
+            WHERE indicator_code = 'DN01' AND half = 2 AND (level = 'province_2025' AND unit_code = '52'
+                                                            OR level = 'commune' AND unit_code = :c)
+            ORDER BY level, year""").bindparams(c=XA_CHU_PUH)).all()
+        rate = conn.execute(text("""
+            SELECT year, month, expected, received FROM mart.reporting_rate
+            WHERE level = 'province_2025' AND unit_code = '52' AND (year, month) IN ((2025, 6), (2025, 7))
+            ORDER BY month""")).all()
+        statuses = conn.execute(text("""
+            SELECT level, count(*) FROM mart.submission_status
+            WHERE province_2025_code = '52' AND year = 2025 AND month = 7 GROUP BY level""")).all()
+    by = {(r.level, r.year): r for r in half}
+    assert float(by[("commune", 2025)].value) == 42
+    province_2025 = by[("province_2025", 2025)]
+    assert float(province_2025.value) == 84  # the communes' H2 2025
+    assert float(province_2025.same_period_last_year) == 120  # the legacy districts' H2 2024: like for like
+    assert float(by[("province_2025", 2024)].value) == 120
+    # Expected follows the units alive: until June 2025 the 17 districts of legacy Gia Lai (Bình Định, never
+    # heard from and not assigned, is not expected); from July the 135 communes of the new Gia Lai, one
+    # province that has been reporting; never a district after June, never a commune before July.
+    assert dict(statuses) == {"commune": 135}
+    june, july = rate
+    assert (june.expected, july.expected) == (17, 135)
+    assert july.received == 2
+
+
+def test_the_year_of_the_reform_sums_each_unit_over_its_own_months(db: Engine, tmp_path: Path) -> None:
+    from etl.marts.rollup import refresh
+    # 2025 in the new Gia Lai (52): Huyện Chư Pưh January to June (DN01 10 a month, 1.000 households),
+    # then two of the communes on its area July to December (DN01 7 a month, 300 households each).
+    docs = [b.month(b.CHU_PUH, f"2025-{m:02d}", {"DN01": 10, "XH02": 1000}) for m in range(1, 7)]
+    docs += [commune_month(c, f"2025-{m:02d}", DN01=7) | {"chi_tieu": [
+        {"ma_chi_tieu": "DN01", "don_vi_tinh": "doanh nghiệp", "thuc_hien_thang": 7},
+        {"ma_chi_tieu": "XH02", "don_vi_tinh": "hộ", "thuc_hien_thang": 300}]}
+        for c in (XA_CHU_PUH, XA_IA_HRU) for m in range(7, 13)]
+    results = ingest_all(db, tmp_path, docs)
+    assert all(r.status in ("accepted", "accepted_with_warnings") for r in results), [r.errors for r in results]
+    incremental = refresh(db)
+    with db.connect() as conn:
+        rows = conn.execute(text("""
+            SELECT level, unit_code, indicator_code, value, reporting_units, expected_units
+            FROM mart.indicator_annual WHERE year = 2025 AND indicator_code IN ('DN01', 'XH02')
+              AND (level = 'province_2025' AND unit_code = '52' OR level IN ('district', 'commune'))""")).all()
+    by = {(r.level, r.unit_code, r.indicator_code): r for r in rows}
+    # A flow: each unit's own months, the district's half year and the communes' (144 = 60 + 2 x 42); each
+    # unit complete over the months it existed.
+    assert float(by[("province_2025", "52", "DN01")].value) == 144
+    assert by[("province_2025", "52", "DN01")].reporting_units == 3
+    assert by[("district", b.CHU_PUH, "DN01")].reporting_units == 1
+    # A stock: the level at the end of the year, the communes' December; not the district's June on top.
+    assert float(by[("province_2025", "52", "XH02")].value) == 600
+    assert ("district", b.CHU_PUH, "XH02") not in by
+    # Expected in the year: the 17 districts of legacy Gia Lai (January-June) and the 135 communes after.
+    assert by[("province_2025", "52", "DN01")].expected_units == 17 + 135
+    full = refresh(db, full=True)
+    assert (incremental.indicator_rows > 0, full.mode) == (True, "full")
+    with db.connect() as conn:
+        again = conn.execute(text("""
+            SELECT value FROM mart.indicator_annual
+            WHERE year = 2025 AND level = 'province_2025' AND unit_code = '52' AND indicator_code = 'DN01'""")).scalar()
+    assert float(again) == 144

@@ -17,7 +17,9 @@ CONTACTS_PATH = REFERENCE_DIR / "contacts.yaml"
 @cache
 def reference_contacts() -> dict[str, str]:
     data = yaml.safe_load(CONTACTS_PATH.read_text(encoding="utf-8")) or {}
-    return {str(k).zfill(3): v for k, v in (data.get("districts") or {}).items()}
+    # Keys are unit codes: a district's 3 digits, a commune's 5 (YAML may read 07246 as the number 7246).
+    units = {**(data.get("districts") or {}), **(data.get("units") or {})}
+    return {str(k).zfill(5 if len(str(k)) == 4 else 3) if isinstance(k, int) else str(k): v for k, v in units.items()}
 
 
 def district_contacts(conn: Connection, districts: set[str]) -> dict[str, str]:

@@ -36,16 +36,20 @@ PLAN_VALUE_COLUMNS = ("ke_hoach_nam",)
 # Task date columns.
 TASK_DATE_COLUMNS = ("ngay_giao", "han_hoan_thanh", "ngay_hoan_thanh")
 
-# thong_tin keys: of a monthly submission, and of an annual plan.
+# thong_tin keys: of a monthly submission, and of an annual plan. The reporting unit is named by
+# ma_don_vi (contract v2: 3 digits a district, 5 a commune), or by its v1 name ma_huyen, or ma_xa.
+INFO_UNIT = "ma_don_vi"
 INFO_DISTRICT = "ma_huyen"
+INFO_COMMUNE = "ma_xa"
+UNIT_INFO_KEYS = (INFO_UNIT, INFO_DISTRICT, INFO_COMMUNE)  # the first one present names the unit
 INFO_PERIOD = "ky_bao_cao"
 INFO_PREPARED_ON = "ngay_lap"
 INFO_PREPARED_BY = "nguoi_lap"
 INFO_EMAIL = "email_lien_he"
 INFO_YEAR = "nam"
 INFO_DOCUMENT = "van_ban"
-SUBMISSION_INFO_KEYS = (INFO_DISTRICT, INFO_PERIOD, INFO_PREPARED_ON, INFO_PREPARED_BY, INFO_EMAIL)
-PLAN_INFO_KEYS = (INFO_DISTRICT, INFO_YEAR, INFO_DOCUMENT)
+SUBMISSION_INFO_KEYS = (*UNIT_INFO_KEYS, INFO_PERIOD, INFO_PREPARED_ON, INFO_PREPARED_BY, INFO_EMAIL)
+PLAN_INFO_KEYS = (*UNIT_INFO_KEYS, INFO_YEAR, INFO_DOCUMENT)
 INFO_KEYS = tuple(dict.fromkeys((*SUBMISSION_INFO_KEYS, *PLAN_INFO_KEYS)))
 
 # Headers of the district template; matched to the names above ignoring case, spacing,
@@ -105,7 +109,9 @@ INDICATOR_KINDS = (FLOW, STOCK, OPENING, RATE)
 DIRECTIONS = ("higher_is_better", "lower_is_better", "none")
 
 # Mart levels (contract section 3).
-LEVELS = ("district", "province", "province_2025")
+LEVELS = ("district", "province", "province_2025", "commune")
+# The levels of the units that report themselves (a district until 30/6/2025, a commune after).
+REPORTING_LEVELS = ("district", "commune")
 
 # Alerts (ops.alert_log).
 ALERT_KINDS = ("invalid_submission", "reminder", "late", "escalation")

@@ -153,6 +153,12 @@ def level_end(changes: Iterable[UnitChange], level: str) -> UnitChange | None:
     return min(ends, key=lambda c: c.effective) if ends else None
 
 
+def district_level_last_day() -> date | None:
+    """The last day of the district level (30/6/2025), from reference/unit_changes.csv."""
+    end = level_end(load_unit_changes(), "district")
+    return end.effective - timedelta(days=1) if end else None
+
+
 def district_versions(snapshot: Sequence[Mapping[str, object]],
                       changes: Sequence[UnitChange]) -> dict[str, list[UnitVersion]]:
     """Every legacy district's versions, oldest first. `snapshot`: the package's districts as they

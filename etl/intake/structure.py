@@ -23,12 +23,14 @@ from etl.domain.contract import (
     FLOW,
     FORMAT_JSON,
     INDICATOR_SHEET,
+    INFO_COMMUNE,
     INFO_DISTRICT,
     INFO_DOCUMENT,
     INFO_EMAIL,
     INFO_PERIOD,
     INFO_PREPARED_BY,
     INFO_PREPARED_ON,
+    INFO_UNIT,
     INFO_YEAR,
     KEY_COLUMN,
     KIND_SUBMISSION,
@@ -40,6 +42,7 @@ from etl.domain.contract import (
     TASK_DATE_COLUMNS,
     TASK_SHEET,
     TASK_STATUS_BY_KEY,
+    UNIT_INFO_KEYS,
     WARNING,
 )
 from etl.domain.numbers import read_number
@@ -75,9 +78,9 @@ class UnitSpan:
 @dataclass(frozen=True)
 class DistrictRef:
     district_key: int
-    province_code: str
+    province_code: str | None  # None for a commune
     name: str
-    commune_count: int = 0
+    commune_count: int | None = 0  # None for a commune
     spans: tuple[UnitSpan, ...] = ()  # empty: no history known, every period allowed
     province_2025_name: str = ""
 
@@ -90,7 +93,7 @@ class DistrictRef:
         if not alive:
             return None
         v = alive[-1]
-        return replace(self, name=v.name, commune_count=v.commune_count or 0)
+        return replace(self, name=v.name, commune_count=v.commune_count)
 
 
 @dataclass
@@ -174,14 +177,15 @@ def parse_date(value: Any) -> date | None:
     return None
 
 
-def _district_code(value: Any) -> str | None:
+def _district_code(value: Any, key: str = INFO_DISTRICT) -> str | None:
     s = _text(value)
     if s is None:
         return None
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool) and s.isdigit():
-        # Excel turns a typed 001 into the number 1; a numeric cell can only have lost its zeros.
+        # Excel turns a typed 001 into the number 1; a numeric cell can only have lost its zeros:
+        # back to a commune's 5 digits under ma_xa (or when there are 4 of them), else a district's 3.
         # Text is taken as written: "63" might be a province code typed by mistake.
-        s = s.zfill(3)
+        s = s.zfill(5 if key == INFO_COMMUNE or len(s) == 4 else 3)
     return s
 
 
@@ -209,13 +213,14 @@ class _Checker:
 
     # -- thong_tin -------------------------------------------------------------
     def check_district(self) -> None:
-        raw, _ = self.info(INFO_DISTRICT)
-        code = _district_code(raw)
-        place = self.info_place(INFO_DISTRICT)
+        key = next((k for k in UNIT_INFO_KEYS if _text(self.info(k)[0]) is not None), INFO_UNIT)
+        raw, _ = self.info(key)
+        code = _district_code(raw, key)
+        place = self.info_place(key)
         if code is None:
-            self.msg("FIELD_MISSING", expected=INFO_DISTRICT, **place)
+            self.msg("FIELD_MISSING", expected=f"{INFO_UNIT} (hoặc {INFO_DISTRICT}, {INFO_COMMUNE})", **place)
             return
-        if not (len(code) == 3 and code.isdigit()):
+        if not (len(code) in (3, 5) and code.isdigit()):
             self.msg("DISTRICT_INVALID", found=code, **place)
             return
         self.out.district_code = code
@@ -243,7 +248,8 @@ class _Checker:
         if self.out.district is not None and not self.in_unit_life(Period.of_month(year, month), place):
             return
         self.out.year, self.out.month = year, month
-        province = self.out.district.province_code if self.out.district else DEFAULT_PROVINCE
+        # A commune has no legacy province: the default calendar.
+        province = (self.out.district.province_code if self.out.district else None) or DEFAULT_PROVINCE
         calendar = load_calendar()
         rule = calendar.rule(province, "month")
         self.out.window_start, self.out.window_end = month_window(year, month, rule.cutoff_day)

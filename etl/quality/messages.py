@@ -51,11 +51,12 @@ CODES: dict[str, CodeSpec] = {
     "FIELD_MISSING": CodeSpec("error", "Thiếu thông tin bắt buộc '{expected}'.",
                               "Required field '{expected}' is missing."),
     "DISTRICT_INVALID": CodeSpec(
-        "error", "Mã huyện '{found}' không hợp lệ; cần mã 3 chữ số, giữ số 0 ở đầu (ví dụ '001').",
-        "District code '{found}' is invalid; expected 3 digits with leading zeros."),
+        "error", "Mã đơn vị '{found}' không hợp lệ; cần mã huyện 3 chữ số hoặc mã xã 5 chữ số, giữ số 0 ở đầu "
+                 "(ví dụ '001', '07246').",
+        "Unit code '{found}' is invalid; expected a district's 3 digits or a commune's 5, with leading zeros."),
     "DISTRICT_UNKNOWN": CodeSpec(
-        "error", "Mã huyện '{found}' không có trong danh mục đơn vị hành chính.",
-        "District code '{found}' is not in the administrative-unit list."),
+        "error", "Mã đơn vị '{found}' không có trong danh mục đơn vị hành chính.",
+        "Unit code '{found}' is not in the administrative-unit list."),
     "UNIT_NOT_IN_PERIOD": CodeSpec(
         "error", "Đơn vị không tồn tại trong kỳ báo cáo {found}: {detail}.",
         "The unit did not exist in {found}: {detail_en}."),

@@ -151,7 +151,9 @@ def wide_frame(items: list[GateItem], ref: RefContext, previous: History) -> pd.
         c = item.checked
         assert c.district is not None
         prev = previous.previous_values(items, latest, previous_key(c))
-        row = {"item": i, "communes": float(c.district.commune_count), **submitted_values(item)}
+        # A commune has no communes of its own: NaN, so the rules that read it do not apply to it.
+        communes = float("nan") if c.district.commune_count is None else float(c.district.commune_count)
+        row = {"item": i, "communes": communes, **submitted_values(item)}
         row.update({f"prev_{k}": v for k, v in prev.items()})
         if c.month == 1:  # YTD restarts in January
             row.update({f"prev_ytd_{code}": 0.0 for code, ind in catalog.indicators.items() if ind.kind == FLOW})

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 
 from etl.domain.bodies import load_bodies
 from etl.domain.catalog import load_catalog
-from etl.domain.contract import LEVELS
+from etl.domain.contract import LEVELS, REPORTING_LEVELS
 from etl.domain.periods import Period, parse_period
 from etl.domain.text import fold_key
 from etl.reporting import sentences
@@ -35,9 +35,9 @@ class ReportError(ValueError):
 
 
 def default_level(unit: str) -> str:
-    """A 3-digit code is a district, anything else a (legacy) province; province_2025 is
-    never guessed, because a 2025 code can name another province than the legacy one."""
-    return "district" if len(unit) == 3 else "province"
+    """A 3-digit code is a district, a 5-digit one a commune, anything else a (legacy) province;
+    province_2025 is never guessed, because a 2025 code can name another province than the legacy one."""
+    return {3: "district", 5: "commune"}.get(len(unit), "province")
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class Report:
 
     @property
     def is_province(self) -> bool:
-        return self.level != "district"
+        return self.level not in REPORTING_LEVELS
 
     @property
     def unit_line(self) -> str:
@@ -193,7 +193,7 @@ def build_report(engine: Engine, unit: str, period: str, level: str | None = Non
         level=level,
         period=parsed,
         title=sentences.title(parsed, unit_name, level),
-        completeness=sentences.completeness(indicators, level),
+        completeness=sentences.completeness(indicators, level, parsed),
         indicators=indicators,
         tasks=tasks,
         task_total=task_total,

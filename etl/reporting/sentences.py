@@ -6,17 +6,21 @@ writes ("Tổng đàn lợn 92.000 con, tăng 12,2% so với cùng kỳ; đạt 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from etl.domain.contract import REPORTING_LEVELS
 from etl.domain.numbers import format_vi
 from etl.domain.periods import Period
+from etl.domain.unit_history import district_level_last_day
 
 if TYPE_CHECKING:
     from etl.reporting.model import IndicatorLine, TaskLine
 
 LEVEL_LABELS = {
     "district": "cấp huyện",
+    "commune": "cấp xã",
     "province": "cấp tỉnh, địa giới trước 1/7/2025",
     "province_2025": "cấp tỉnh, địa giới từ 1/7/2025",
 }
@@ -81,16 +85,38 @@ def period_line(period: Period) -> str:
     return f"{period.label} ({period.months})"
 
 
-def completeness(indicators: Sequence[IndicatorLine], level: str) -> str | None:
-    """Provinces: how many districts the figures come from ('Số liệu tổng hợp từ 2/9 huyện');
-    the most complete indicator counts, the others carry their own mark."""
-    if level == "district" or not indicators:
+def units_word(level: str, period: Period) -> str:
+    """What a province's figure is made of in the period: huyện until 30/6/2025, xã after (a 2025
+    province runs on across the reform), đơn vị for a period that spans it."""
+    last_day = district_level_last_day()
+    if level == "province" or last_day is None or period.end_date <= last_day:
+        return "huyện"
+    return "xã" if period.start_date > last_day else "đơn vị"
+
+
+def across_the_reform(level: str, period: Period) -> bool:
+    """A 2025 province's period after the district level ended, compared with the same period a
+    year before, when its districts reported."""
+    last_day = district_level_last_day()
+    return (level == "province_2025" and last_day is not None and period.start_date > last_day
+            and date(period.start_date.year - 1, period.start_date.month, 1) <= last_day)
+
+
+def completeness(indicators: Sequence[IndicatorLine], level: str, period: Period) -> str | None:
+    """Provinces: how many units the figures come from ('Số liệu tổng hợp từ 2/9 huyện');
+    the most complete indicator counts, the others carry their own mark. Across the reform, the
+    same period last year is said to come from the same territory's former districts."""
+    if level in REPORTING_LEVELS or not indicators:
         return None
     reporting = max(line.reporting_units for line in indicators)
     expected = max(line.expected_units for line in indicators)
-    if reporting < expected:
-        return f"Số liệu tổng hợp từ {reporting}/{expected} huyện (chưa đầy đủ)"
-    return f"Số liệu tổng hợp từ đủ {reporting}/{expected} huyện"
+    word = units_word(level, period)
+    text = (f"Số liệu tổng hợp từ {reporting}/{expected} {word} (chưa đầy đủ)" if reporting < expected
+            else f"Số liệu tổng hợp từ đủ {reporting}/{expected} {word}")
+    if across_the_reform(level, period):
+        text += ("; cùng kỳ năm trước tổng hợp từ các huyện cũ trên cùng địa bàn (trước 1/7/2025), "
+                 "so sánh trên cùng địa bàn")
+    return text
 
 
 def partial_note(indicators: Sequence[IndicatorLine], is_province: bool) -> str | None:
@@ -170,17 +196,17 @@ def indicator_sentence(line: IndicatorLine, period: Period, level: str) -> str:
         elif plan:
             sentence += f"{'; ' if yoy else ', '}{plan}"
     if line.partial:
-        if level == "district":
+        if level in REPORTING_LEVELS:
             sentence += " (*chưa đủ số liệu các tháng trong kỳ)"
         else:
-            sentence += f" (*tổng hợp từ {line.reporting_units}/{line.expected_units} huyện)"
+            sentence += f" (*tổng hợp từ {line.reporting_units}/{line.expected_units} {units_word(level, period)})"
     if line.partial_last_year and (line.yoy_change_pct is not None or line.yoy_change_points is not None):
         # A change against an incomplete last year is not like for like: say so.
-        if level == "district":
+        if level in REPORTING_LEVELS:
             sentence += " (*cùng kỳ năm trước chưa đủ số liệu các tháng)"
         else:
             sentence += (f" (*cùng kỳ năm trước tổng hợp từ {line.last_year_reporting_units}/"
-                         f"{line.expected_units} huyện)")
+                         f"{line.expected_units} {units_word(level, period)})")
     return sentence
 
 

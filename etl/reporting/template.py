@@ -15,7 +15,16 @@ import xlsxwriter
 from sqlalchemy import Engine, text
 
 from etl.domain.catalog import load_catalog
-from etl.domain.contract import COLUMNS, INDICATOR_SHEET, TASK_DONE, TASK_SHEET, TASK_STATUSES, VI_HEADERS
+from etl.domain.contract import (
+    COLUMNS,
+    INDICATOR_SHEET,
+    INFO_DISTRICT,
+    INFO_UNIT,
+    TASK_DONE,
+    TASK_SHEET,
+    TASK_STATUSES,
+    VI_HEADERS,
+)
 from etl.domain.periods import Period, parse_month, period_key
 from etl.intake.structure import not_in_period_detail
 from etl.warehouse.ingest import load_ref_context
@@ -52,7 +61,7 @@ def write_template(engine: Engine, district_code: str, period: str, output: Path
     districts = load_ref_context(engine).districts
     known = districts.get(district_code)
     if known is None:
-        raise ValueError(f"mã huyện '{district_code}' không có trong danh mục / unknown district code")
+        raise ValueError(f"mã đơn vị '{district_code}' không có trong danh mục / unknown unit code")
     month_period = Period.of_month(year, month)
     as_then = known.in_period(month_period.start_date, month_period.end_date)
     if as_then is None:  # no template for a month the district did not exist: say who reports instead
@@ -70,7 +79,9 @@ def write_template(engine: Engine, district_code: str, period: str, output: Path
     info = wb.add_worksheet("thong_tin")
     info.set_column(0, 0, 16)
     info.set_column(1, 1, 40)
-    for r, (key, value) in enumerate([("ma_huyen", district_code), ("ky_bao_cao", f"{year}-{month:02d}"),
+    # A district's template keeps the v1 key its clerks know; a commune's names its unit with ma_don_vi.
+    unit_key = INFO_DISTRICT if len(district_code) == 3 else INFO_UNIT
+    for r, (key, value) in enumerate([(unit_key, district_code), ("ky_bao_cao", f"{year}-{month:02d}"),
                                       ("ngay_lap", ""), ("nguoi_lap", ""), ("email_lien_he", "")]):
         info.write_string(r, 0, key, bold)
         info.write_string(r, 1, value, as_text)  # text cells: keep "001" and "2024-05" as written

@@ -76,7 +76,7 @@ def load_ref_context(engine: Engine) -> RefContext:
         spans: dict[str, list[UnitSpan]] = defaultdict(list)
         for code, *span in conn.execute(text(
                 "SELECT unit_code, valid_from, valid_to, unit_name, commune_count, ended_by, ended_by_act, "
-                "successor_code FROM core.dim_reporting_unit WHERE level = 'district' "
+                "successor_code FROM core.dim_reporting_unit "  # a commune's code has 5 digits, a district's 3
                 "ORDER BY unit_code, valid_from NULLS FIRST")):
             spans[code].append(UnitSpan(*span))
         districts = {

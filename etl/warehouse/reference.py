@@ -236,13 +236,24 @@ def load_admin_units(conn: Connection, today: date) -> dict[str, dict[str, int]]
     dist_cols = ["district_code", "district_name", "district_short", "district_type", "commune_count",
                  "province_code", "province_name", "province_2025_code", "province_2025_name"]
     districts["commune_count"] = districts["commune_count"].astype(int)
+    district_records = [dict(r, level="district") for r in _records(districts[dist_cols])]
+    # The 2025 communes report from 1/7/2025: units of the same dimension, without legacy province.
+    communes = admin_units.communes_2025().merge(new_provinces[["province_2025_code", "province_2025_name"]],
+                                                 on="province_2025_code", how="left", validate="many_to_one")
+    commune_records = [
+        {"district_code": c.commune_code, "district_name": c.commune_name, "district_short": c.commune_short,
+         "district_type": c.commune_type, "commune_count": None, "province_code": None, "province_name": None,
+         "province_2025_code": c.province_2025_code, "province_2025_name": c.province_2025_name, "level": "commune"}
+        for c in communes.itertuples(index=False)]
     return {
         "dim_province_2025": merge_type2(conn, "core.dim_province_2025", ["province_2025_code"], new_cols,
                                          _records(new_provinces[new_cols]), today=today),
         "dim_province": merge_type2(conn, "core.dim_province", ["province_code"], prov_cols,
                                     _records(provinces[prov_cols]), today=today),
-        "dim_district": merge_type2(conn, "core.dim_district", ["district_code"], dist_cols,
-                                    _records(districts[dist_cols]), today=today),
+        # level is not hashed: it follows from the code's length, and the districts' versions of before
+        # it existed keep their hash (and their keys).
+        "dim_district": merge_type2(conn, "core.dim_district", ["district_code"], [*dist_cols, "level"],
+                                    district_records + commune_records, today=today, hash_columns=dist_cols[1:]),
     }
 
 

@@ -1,7 +1,8 @@
 -- mart.submission_status_at(as_of): every expected district-month and what became of it
 -- as of a moment. Expected: mart.expected_district_at(as_of), the one definition (an assigned
 -- province from its assigned month, any other from its own first accepted month as known at
--- as_of; current districts only, while they exist), up to the month of as_of.
+-- as_of; current units only, while they exist: districts until 2025-06, communes after), up to the
+-- month of as_of. level and province_2025_code say which (a commune has no legacy province_code).
 -- Status: on_time / late (by the first accepted version's arrival against the deadline of
 -- the district's province), rejected (only rejected versions), missing (nothing accepted
 -- and the deadline has passed), pending (nothing accepted yet, deadline still ahead; an
@@ -14,7 +15,8 @@ CREATE FUNCTION mart.submission_status_at(as_of timestamptz, from_period integer
 RETURNS TABLE (
     district_code text, district_name text, province_code text, year smallint, month smallint,
     status text, deadline timestamptz, first_received_at timestamptz, accepted_at timestamptz,
-    days_late integer, versions_received integer, errors integer, warnings integer)
+    days_late integer, versions_received integer, errors integer, warnings integer, level text,
+    province_2025_code text)
 LANGUAGE sql STABLE AS $$
 WITH
 months AS (
@@ -25,7 +27,8 @@ months AS (
                                                WHERE c.province_code = '*' AND c.report_type = 'month'))::date
 ),
 expected AS (
-    SELECT d.district_code, d.district_name, d.province_code, m.year, m.month, m.period_key,
+    SELECT d.district_code, d.district_name, d.province_code, d.level, d.province_2025_code, m.year, m.month,
+           m.period_key,
            make_timestamptz(m.year, m.month, c.deadline_day, extract(hour FROM c.deadline_time)::int,
                             extract(minute FROM c.deadline_time)::int, extract(second FROM c.deadline_time),
                             c.timezone) AS deadline
@@ -58,7 +61,8 @@ SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
        e.deadline, r.first_received_at, r.accepted_at,
        CASE WHEN r.accepted_at > e.deadline THEN ceil(extract(epoch FROM r.accepted_at - e.deadline) / 86400)::int
             WHEN r.accepted_at IS NOT NULL THEN 0 END,  -- null while nothing is accepted
-       COALESCE(r.versions_received, 0)::int, COALESCE(r.errors, 0)::int, COALESCE(r.warnings, 0)::int
+       COALESCE(r.versions_received, 0)::int, COALESCE(r.errors, 0)::int, COALESCE(r.warnings, 0)::int,
+       e.level, e.province_2025_code
 FROM expected e
 LEFT JOIN received r ON r.district_code = e.district_code AND r.period_key = e.period_key
 $$;

@@ -17,7 +17,7 @@ FROM (
 
 CREATE TEMP TABLE rollup_district ON COMMIT DROP AS  -- each district's unit id at every level
 SELECT du.district_code COLLATE "C" AS district_code,
-       max(u.unit_id) FILTER (WHERE u.level = 'district') AS district_id,
+       max(u.unit_id) FILTER (WHERE u.level IN ('district', 'commune')) AS district_id,  -- the reporting unit's own
        max(u.unit_id) FILTER (WHERE u.level = 'province') AS province_id,
        max(u.unit_id) FILTER (WHERE u.level = 'province_2025') AS province_2025_id
 FROM mart.district_unit AS du

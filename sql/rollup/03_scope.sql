@@ -23,9 +23,10 @@ SELECT province_code,
        CASE WHEN old_first IS NULL OR new_first IS NULL THEN extract(year FROM now())::int
             ELSE greatest(old_first, new_first) / 100 END AS to_year
 FROM (SELECT province_code, min(year * 100 + month) AS old_first
-      FROM mart.submission_status GROUP BY province_code) AS stored
+      FROM mart.submission_status WHERE level = 'district' GROUP BY province_code) AS stored
 FULL JOIN (SELECT province_code, min(first_period_key) AS new_first
-           FROM mart.expected_district_at(now()) GROUP BY province_code) AS now_known USING (province_code)
+           FROM mart.expected_district_at(now()) WHERE level = 'district' GROUP BY province_code) AS now_known
+     USING (province_code)
 WHERE old_first IS DISTINCT FROM new_first
   AND current_setting('baocao.rollup_mode') IN ('incremental', 'nothing');
 ANALYZE rollup_moved;
@@ -68,7 +69,7 @@ unit_start AS MATERIALIZED (  -- once, not per scope row: per unit, its district
     SELECT u.unit_id, x.first_period_key, coalesce(x.last_period_key, 999999) AS last_period_key,
            count(*)::int AS districts
     FROM mart.expected_district_at(now()) AS x
-    JOIN mart.district_unit AS du ON du.district_code = x.district_code AND du.level <> 'district'
+    JOIN mart.district_unit AS du ON du.district_code = x.district_code AND du.level NOT IN ('district', 'commune')
     JOIN rollup_unit AS u ON u.level = du.level AND u.unit_code = du.unit_code
     GROUP BY u.unit_id, x.first_period_key, coalesce(x.last_period_key, 999999)
 ),
@@ -85,7 +86,7 @@ SET expected_in_period = ARRAY(
                              AND e.last_period_key >= s.year * 100 + slot.first_month
     GROUP BY slot.slot
     ORDER BY slot.slot)
-WHERE s.level <> 'district';
+WHERE s.level NOT IN ('district', 'commune');
 
 CREATE TEMP TABLE rollup_needed ON COMMIT DROP AS
 SELECT unit_id, level, unit_code, year FROM rollup_scope

@@ -23,8 +23,8 @@
 -- step 08 compares with the annual plan): no second window over every figure there.
 -- annual_plan, plan_units and figure_units are set on province rows only (step 06).
 -- Reads:      rollup_needed, rollup_scope, rollup_district, rollup_indicator, mart.district_unit, core.fct_submission,
---             core.fct_indicator_value, core.fct_plan, core.fct_plan_target
--- Creates:    temp tables rollup_district_plan and rollup_figures (analyzed)
+--             core.fct_indicator_value, core.fct_plan, core.fct_plan_target, core.dim_reporting_unit
+-- Creates:    temp tables rollup_district_plan, rollup_life and rollup_figures (analyzed)
 -- Parameters: none
 
 -- Each district's plan in force (every indicator, rates too), for the scope's years.
@@ -37,6 +37,31 @@ JOIN core.fct_plan_target AS t ON t.plan_id = p.plan_id
 JOIN rollup_indicator AS i ON i.indicator_code = t.indicator_code;
 
 ANALYZE rollup_district_plan;
+
+-- The units that existed for part of a needed year only (core.dim_reporting_unit): the districts in
+-- 2025 (until June), the communes in 2025 (from July), a unit established or merged in the year.
+-- Their year runs from first_month to last_month: a flow's year to date starts at 0 before its
+-- first month and its periods are complete with the months of its life; a stock counts in a period
+-- only if it still existed at the period's end, an opening balance only if it existed at its start
+-- (else the 2025 province would add the districts' June stock to the communes' December one).
+-- Everyone else: 1 and 12 (the join finds no row).
+CREATE TEMP TABLE rollup_life ON COMMIT DROP AS
+WITH life AS (
+    SELECT unit_code,
+           min(valid_from) FILTER (WHERE change = 'established') AS born,
+           CASE WHEN bool_and(valid_to IS NOT NULL) THEN max(valid_to) END AS last_day
+    FROM core.dim_reporting_unit
+    GROUP BY unit_code
+)
+SELECT d.district_id AS unit_id, y.year,
+       CASE WHEN extract(year FROM l.born) = y.year THEN extract(month FROM l.born)::int ELSE 1 END AS first_month,
+       CASE WHEN extract(year FROM l.last_day) = y.year THEN extract(month FROM l.last_day)::int ELSE 12 END AS last_month
+FROM life AS l
+JOIN rollup_district AS d ON d.district_code = l.unit_code
+JOIN (SELECT DISTINCT year FROM rollup_needed) AS y
+  ON extract(year FROM l.born) = y.year OR extract(year FROM l.last_day) = y.year;
+
+ANALYZE rollup_life;
 
 CREATE TEMP TABLE rollup_figures ON COMMIT DROP AS
 WITH
@@ -81,8 +106,10 @@ flow_anchor AS (  -- the nearest earlier month whose year to date was sent, as
            coalesce(max(ARRAY[r.month, r.ytd_sent - r.sent_sum, r.sent_months]) FILTER (WHERE r.ytd_sent IS NOT NULL)
                         OVER (PARTITION BY r.unit_id, r.indicator_id, r.year ORDER BY r.month
                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
-                    '{0,0,0}') AS before  -- none: the start of the year, year to date 0
+                    -- none: the start of the year, or of the unit's life in it, year to date 0
+                    ARRAY[coalesce(lf.first_month, 1) - 1, 0, 0]::numeric[]) AS before
     FROM flow_sent AS r
+    LEFT JOIN rollup_life AS lf ON lf.unit_id = r.unit_id AND lf.year = r.year
 ),
 flow_derived AS (  -- their months' value and year to date, sent or derived from the other months
     SELECT a.unit_id, a.indicator_id, a.year, a.month,
@@ -107,40 +134,56 @@ flow_month AS (  -- every flow month, with the previous known year to date of it
                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))[2]
     FROM flow_derived AS d
 ),
-flow_year AS (  -- per district, flow and year: the year-to-date evidence and the months' sums
-    SELECT unit_id, indicator_id, year,
-           coalesce(max(ytd_value) FILTER (WHERE month = 6), max(ytd_before) FILTER (WHERE month = 7)) AS ytd_june,
-           max(ytd_value) FILTER (WHERE month = 12) AS ytd_december,
-           sum(value) FILTER (WHERE month <= 6) AS h1_sum, count(value) FILTER (WHERE month <= 6) AS h1_months,
-           sum(value) FILTER (WHERE month > 6) AS h2_sum, count(value) FILTER (WHERE month > 6) AS h2_months,
-           sum(value) AS year_sum, count(value) AS year_months
-    FROM flow_month
-    GROUP BY unit_id, indicator_id, year
+flow_year AS (  -- per district, flow and year: the year-to-date evidence and the months' sums (over the
+                -- months of the unit's life: first_month f to last_month l, 1 and 12 for nearly all)
+    SELECT m.unit_id, m.indicator_id, m.year, f, l,
+           -- year to date at the end of H1 (June, or the unit's last month before it); 0 when its life
+           -- starts after June
+           CASE WHEN f > 6 THEN 0
+                ELSE coalesce(max(m.ytd_value) FILTER (WHERE m.month = least(6, l)),
+                              max(m.ytd_before) FILTER (WHERE m.month = 7)) END AS ytd_june,
+           max(m.ytd_value) FILTER (WHERE m.month = l) AS ytd_december,  -- at the end of the unit's year
+           sum(m.value) FILTER (WHERE m.month <= 6) AS h1_sum, count(m.value) FILTER (WHERE m.month <= 6) AS h1_months,
+           sum(m.value) FILTER (WHERE m.month > 6) AS h2_sum, count(m.value) FILTER (WHERE m.month > 6) AS h2_months,
+           sum(m.value) AS year_sum, count(m.value) AS year_months
+    FROM flow_month AS m
+    LEFT JOIN rollup_life AS lf ON lf.unit_id = m.unit_id AND lf.year = m.year
+    CROSS JOIN LATERAL (SELECT coalesce(lf.first_month, 1) AS f, coalesce(lf.last_month, 12) AS l) AS life
+    GROUP BY m.unit_id, m.indicator_id, m.year, f, l
 ),
-flow_period AS (  -- halves and years of flows: the year to date where known, else the months' sum
+flow_period AS (  -- halves and years of flows: the year to date where known, else the months' sum; a half
+                  -- only where the unit existed in it
     SELECT y.unit_id, y.indicator_id, y.year * 100 + p.period AS period_key, p.value, p.ytd_value, p.complete
     FROM flow_year AS y
     CROSS JOIN LATERAL (VALUES
-        (91, coalesce(y.ytd_june, y.h1_sum), NULL::numeric, y.ytd_june IS NOT NULL OR y.h1_months = 6),
-        (92, coalesce(y.ytd_december - y.ytd_june, y.h2_sum), coalesce(y.ytd_december, y.year_sum),
-         y.ytd_june IS NOT NULL AND y.ytd_december IS NOT NULL OR y.h2_months = 6),
-        (0, coalesce(y.ytd_december, y.year_sum), NULL::numeric, y.ytd_december IS NOT NULL OR y.year_months = 12)
-    ) AS p(period, value, ytd_value, complete)
-    WHERE p.value IS NOT NULL
+        (91, y.f <= 6, coalesce(y.ytd_june, y.h1_sum), NULL::numeric,
+         y.ytd_june IS NOT NULL OR y.h1_months = least(6, y.l) - y.f + 1),
+        (92, y.l >= 7, coalesce(y.ytd_december - y.ytd_june, y.h2_sum), coalesce(y.ytd_december, y.year_sum),
+         y.ytd_june IS NOT NULL AND y.ytd_december IS NOT NULL OR y.h2_months = y.l - greatest(7, y.f) + 1),
+        (0, true, coalesce(y.ytd_december, y.year_sum), NULL::numeric,
+         y.ytd_december IS NOT NULL OR y.year_months = y.l - y.f + 1)
+    ) AS p(period, alive, value, ytd_value, complete)
+    WHERE p.alive AND p.value IS NOT NULL
 ),
-point_half AS (  -- a stock's last month reported in the half, an opening balance's first
-    SELECT DISTINCT ON (unit_id, indicator_id, year, half) unit_id, indicator_id, year, half, value,
-           month = CASE kind WHEN 'stock' THEN half * 6 ELSE half * 6 - 5 END AS complete
-    FROM month_figure
-    WHERE kind <> 'flow' AND value IS NOT NULL
-    ORDER BY unit_id, indicator_id, year, half, CASE kind WHEN 'stock' THEN -month ELSE month END
+point_half AS (  -- a stock's last month reported in the half, an opening balance's first; only from a
+                 -- unit that existed at the half's end (stock) or start (opening balance)
+    SELECT DISTINCT ON (f.unit_id, f.indicator_id, f.year, f.half) f.unit_id, f.indicator_id, f.year, f.half, f.value,
+           f.month = CASE f.kind WHEN 'stock' THEN f.half * 6 ELSE f.half * 6 - 5 END AS complete
+    FROM month_figure AS f
+    LEFT JOIN rollup_life AS lf ON lf.unit_id = f.unit_id AND lf.year = f.year
+    WHERE f.kind <> 'flow' AND f.value IS NOT NULL
+      AND CASE f.kind WHEN 'stock' THEN coalesce(lf.last_month, 12) >= f.half * 6
+                      ELSE coalesce(lf.first_month, 1) <= f.half * 6 - 5 END
+    ORDER BY f.unit_id, f.indicator_id, f.year, f.half, CASE f.kind WHEN 'stock' THEN -f.month ELSE f.month END
 ),
 point_year AS (  -- the same over the year: the same as taking the H2 figure, else H1 (stocks)
-    SELECT DISTINCT ON (unit_id, indicator_id, year) unit_id, indicator_id, year, value,
-           month = CASE kind WHEN 'stock' THEN 12 ELSE 1 END AS complete
-    FROM month_figure
-    WHERE kind <> 'flow' AND value IS NOT NULL
-    ORDER BY unit_id, indicator_id, year, CASE kind WHEN 'stock' THEN -month ELSE month END
+    SELECT DISTINCT ON (f.unit_id, f.indicator_id, f.year) f.unit_id, f.indicator_id, f.year, f.value,
+           f.month = CASE f.kind WHEN 'stock' THEN 12 ELSE 1 END AS complete
+    FROM month_figure AS f
+    LEFT JOIN rollup_life AS lf ON lf.unit_id = f.unit_id AND lf.year = f.year
+    WHERE f.kind <> 'flow' AND f.value IS NOT NULL
+      AND CASE f.kind WHEN 'stock' THEN coalesce(lf.last_month, 12) = 12 ELSE coalesce(lf.first_month, 1) = 1 END
+    ORDER BY f.unit_id, f.indicator_id, f.year, CASE f.kind WHEN 'stock' THEN -f.month ELSE f.month END
 )
 SELECT unit_id, indicator_id, year * 100 + month AS period_key, value, NULL::numeric AS ytd_value,
        1 AS reporting_units, NULL::numeric AS ytd_delta, NULL::int AS ytd_first, NULL::int AS carried_forward_units,

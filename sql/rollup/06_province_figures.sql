@@ -1,6 +1,8 @@
 -- Step 06 of the rollup (etl.marts.rollup): districts sum into their legacy province,
 -- legacy provinces into their 2025 province (each lies wholly in one; fewer rows than
--- summing the districts again). reporting_units counts the complete districts.
+-- summing the districts again), and communes (from 1/7/2025) straight into their 2025 province,
+-- which so runs on across the reform: its legacy districts until 2025-06, its communes after.
+-- reporting_units counts the complete units.
 -- A flow's year to date at the end of a month never drops a district that did not give its own
 -- for that month (did not report it, or it could not be derived): the district's latest known
 -- year to date of the year is carried forward, and carried_forward_units counts those districts.
@@ -22,39 +24,56 @@ SET LOCAL enable_mergejoin = off;
 INSERT INTO rollup_figures (unit_id, indicator_id, period_key, value, ytd_value, reporting_units,
                             carried_forward_units, annual_plan, plan_units, figure_units)
 WITH
-province_needed AS (  -- legacy provinces wanted themselves or as parts of a wanted 2025 province
-    SELECT unit_id AS province_id, year FROM rollup_needed WHERE level = 'province'
+parent_needed AS (  -- the first level up, wanted: legacy provinces, themselves or as parts of a wanted 2025
+                    -- province; and wanted 2025 provinces, the parent of their communes
+    SELECT unit_id, year FROM rollup_needed WHERE level IN ('province', 'province_2025')
     UNION
     SELECT d.province_id, n.year
     FROM rollup_needed AS n
-    JOIN rollup_district AS d ON d.province_2025_id = n.unit_id
+    JOIN rollup_district AS d ON d.province_2025_id = n.unit_id AND d.province_id IS NOT NULL
 ),
-province_figure AS (
-    SELECT d.province_id AS unit_id, f.indicator_id, f.period_key,
+province_figure AS (  -- a district's legacy province; a commune's 2025 province, straight (it has no other)
+    SELECT coalesce(d.province_id, d.province_2025_id) AS unit_id, f.indicator_id, f.period_key,
+           bool_and(d.province_id IS NULL) AS of_communes,
            sum(f.value) AS value, sum(f.reporting_units)::int AS reporting_units,
            sum(f.ytd_delta) AS ytd_delta, sum(f.ytd_first)::int AS ytd_first, count(f.ytd_value)::int AS ytd_known,
            max(f.carried_forward_units) AS flow_month,  -- 0 for a flow's month, else NULL
            sum(dp.target_value) AS annual_plan, count(dp.target_value)::int AS plan_units, count(*)::int AS figure_units
     FROM rollup_figures AS f
     JOIN rollup_district AS d ON d.district_id = f.unit_id
-    JOIN province_needed AS pn ON pn.province_id = d.province_id AND pn.year = f.period_key / 100
+    JOIN parent_needed AS pn ON pn.unit_id = coalesce(d.province_id, d.province_2025_id)
+                            AND pn.year = f.period_key / 100
     LEFT JOIN rollup_district_plan AS dp ON dp.district_id = f.unit_id AND dp.indicator_id = f.indicator_id
                                         AND dp.year = f.period_key / 100
-    GROUP BY d.province_id, f.indicator_id, f.period_key
+    GROUP BY coalesce(d.province_id, d.province_2025_id), f.indicator_id, f.period_key
 ),
 province_2025 AS (
-    SELECT DISTINCT province_id, province_2025_id FROM rollup_district
+    SELECT DISTINCT province_id, province_2025_id FROM rollup_district WHERE province_id IS NOT NULL
 ),
-both_levels AS (
-    SELECT * FROM province_figure
-    UNION ALL
-    SELECT m.province_2025_id, p.indicator_id, p.period_key, sum(p.value), sum(p.reporting_units)::int,
-           sum(p.ytd_delta), sum(p.ytd_first)::int, sum(p.ytd_known)::int, max(p.flow_month),
-           sum(p.annual_plan), sum(p.plan_units)::int, sum(p.figure_units)::int
+to_2025 AS (  -- what a 2025 province sums: its legacy provinces' figures (until 2025-06), its communes' (after)
+    SELECT m.province_2025_id AS unit_id, p.indicator_id, p.period_key, p.value, p.reporting_units, p.ytd_delta,
+           p.ytd_first, p.ytd_known, p.flow_month, p.annual_plan, p.plan_units, p.figure_units
     FROM province_figure AS p
     JOIN province_2025 AS m ON m.province_id = p.unit_id
     JOIN rollup_needed AS n ON n.unit_id = m.province_2025_id AND n.year = p.period_key / 100
-    GROUP BY m.province_2025_id, p.indicator_id, p.period_key
+    WHERE NOT p.of_communes
+    UNION ALL
+    SELECT unit_id, indicator_id, period_key, value, reporting_units, ytd_delta, ytd_first, ytd_known, flow_month,
+           annual_plan, plan_units, figure_units
+    FROM province_figure
+    WHERE of_communes
+),
+both_levels AS (
+    SELECT unit_id, indicator_id, period_key, value, reporting_units, ytd_delta, ytd_first, ytd_known, flow_month,
+           annual_plan, plan_units, figure_units
+    FROM province_figure
+    WHERE NOT of_communes
+    UNION ALL
+    SELECT unit_id, indicator_id, period_key, sum(value), sum(reporting_units)::int,
+           sum(ytd_delta), sum(ytd_first)::int, sum(ytd_known)::int, max(flow_month),
+           sum(annual_plan), sum(plan_units)::int, sum(figure_units)::int
+    FROM to_2025
+    GROUP BY unit_id, indicator_id, period_key
 )
 SELECT unit_id, indicator_id, period_key, value,
        CASE WHEN flow_month IS NOT NULL THEN sum(ytd_delta) OVER by_month

@@ -24,7 +24,7 @@ FROM rollup_needed AS n
 JOIN core.fct_submission AS s ON s.district_code = n.unit_code AND s.year = n.year AND s.is_current
 JOIN core.fct_indicator_value AS v ON v.submission_id = s.submission_id
 JOIN rollup_indicator AS i ON i.indicator_code = v.indicator_code AND i.kind = 'rate'
-WHERE n.level = 'district' AND v.value IS NOT NULL
+WHERE n.level IN ('district', 'commune') AND v.value IS NOT NULL
   AND NOT EXISTS (  -- recomputed from its components above: those win
       SELECT 1 FROM rollup_figures AS f
       WHERE f.unit_id = n.unit_id AND f.indicator_id = i.indicator_id AND f.period_key = v.year * 100 + v.month);

@@ -7,5 +7,5 @@ DELETE FROM ops.rollup_queue WHERE current_setting('baocao.rollup_mode') = 'full
 
 DELETE FROM ops.rollup_queue AS q USING rollup_scope AS s, mart.district_unit AS du
 WHERE current_setting('baocao.rollup_mode') <> 'full'
-  AND du.district_code = q.district_code AND du.level = 'district'
-  AND s.level = 'district' AND s.unit_code = du.unit_code AND s.year = q.year;
+  AND du.district_code = q.district_code AND du.level IN ('district', 'commune')
+  AND s.level = du.level AND s.unit_code = du.unit_code AND s.year = q.year;

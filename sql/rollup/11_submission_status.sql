@@ -21,5 +21,5 @@ DELETE FROM mart.submission_status WHERE year * 100 + month >= current_setting('
 -- A setting, not a subquery, as the argument: the planner still inlines the function (and
 -- estimates with the value).
 INSERT INTO mart.submission_status (district_code, district_name, province_code, year, month, status, deadline,
-    first_received_at, accepted_at, days_late, versions_received, errors, warnings, as_of)
+    first_received_at, accepted_at, days_late, versions_received, errors, warnings, level, province_2025_code, as_of)
 SELECT s.*, now() FROM mart.submission_status_at(now(), current_setting('baocao.status_from')::int) AS s;
