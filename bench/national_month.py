@@ -1,8 +1,9 @@
 """Benchmark: one national month through ingest, printed as figures (never asserted).
 
-Every legacy district (696) sends its May submission as XLSX (the clerks' template, on
-time), then a corrected version as JSON two days later, so both readers and the
-versioning path are measured. Prints files/s and rows/s per phase (archive, read,
+Every legacy district of May 2024 (696) sends its May submission as XLSX (the clerks'
+template, on time), then a corrected version as JSON two days later, so both readers and the
+versioning path are measured. Then the 2025 geography: every commune (3.321) sends its August
+2025 as XLSX, the full catalog, each a fraction of a district. Prints files/s and rows/s per phase (archive, read,
 check, load), the load's rows/s next to a raw COPY of the same fact rows into a bare
 table, and the process's peak memory.
 
@@ -27,30 +28,51 @@ from etl.demo import synth
 from etl.demo.writers import write_submission_json, write_submission_xlsx
 from etl.domain import admin_units
 from etl.domain.catalog import load_catalog
+from etl.domain.periods import Period
+from etl.domain.unit_history import district_versions, load_unit_changes, version_on
 from etl.quality import expectations
 from etl.warehouse.ingest import files_from_paths, ingest_files, load_ref_context
 from etl.warehouse.load import FACT_VALUE_COLUMNS, copy_rows
 from etl.warehouse.schema import upgrade
 
 RECEIVED = datetime.fromisoformat("2024-05-16T09:00:00+07:00")
+COMMUNE_RECEIVED = datetime.fromisoformat("2025-08-16T09:00:00+07:00")
 
 
-def generate(out: Path, year: int, month: int, limit: int | None) -> tuple[list[Path], list[Path], float, int]:
-    districts = admin_units.legacy_districts()
-    if limit:
-        districts = districts.head(limit)
+def legacy_units(year: int, month: int, limit: int | None) -> list[tuple[str, int, float]]:
+    """The districts that existed in the month (696 in May 2024: Yên Dũng, not yet Thị xã Chũ), with
+    their commune count then, as (code, communes, smallest size)."""
+    day = Period.of_month(year, month).end_date
+    histories = district_versions(admin_units.legacy_districts().to_dict("records"), load_unit_changes())
+    units = [(code, v.commune_count or 0, 0.25) for code, versions in sorted(histories.items())
+             if (v := version_on(versions, day)) is not None]
+    return units[:limit] if limit else units
+
+
+def commune_units(limit: int | None) -> list[tuple[str, int, float]]:
+    """The 3.321 communes of 2025, each the size of the legacy communes merged into it (about 3 of a
+    district's ~19), as (code, legacy communes, smallest size)."""
+    codes = admin_units.communes_2025()["commune_code"].tolist()
+    units = [(code, admin_units.legacy_communes_merged(code), 0.02) for code in codes]
+    return units[:limit] if limit else units
+
+
+def generate(out: Path, year: int, month: int, units: list[tuple[str, int, float]],
+             corrections: bool = True) -> tuple[list[Path], list[Path], float, int]:
     catalog = load_catalog()
     xlsx_dir, json_dir = out / "xlsx", out / "json"
     xlsx_dir.mkdir(parents=True)
     json_dir.mkdir(parents=True)
     t0 = time.perf_counter()
     xlsx, jsons, rows = [], [], 0
-    for code, communes in zip(districts["district_code"], districts["commune_count"], strict=True):
+    for code, communes, smallest in units:
         # Island districts (Bạch Long Vĩ, Côn Đảo...) have no communes; the generator needs one.
-        profile = synth.make_profile(code, max(int(communes), 1), seed=int(code))
+        profile = synth.make_profile(code, max(int(communes), 1), seed=int(code), smallest=smallest)
         sub = synth.generate_month(profile, year, month, catalog=catalog)
         rows += len(sub["chi_tieu"]) + len(sub["nhiem_vu"])
         xlsx.append(write_submission_xlsx(sub, xlsx_dir / f"{code}_{year}-{month:02d}.xlsx"))
+        if not corrections:
+            continue
         corrected = synth.as_text(sub, 0.3, synth.random.Random(int(code)))  # half the figures as Vietnamese text
         jsons.append(write_submission_json(corrected, json_dir / f"{code}_{year}-{month:02d}_v2.json"))
     return xlsx, jsons, time.perf_counter() - t0, rows
@@ -118,7 +140,7 @@ def run(engine: Engine, districts: int | None) -> None:
         expectations.suites()
         print(f"Great Expectations import and context, once per process: {time.perf_counter() - t0:.2f} s")
         with tempfile.TemporaryDirectory() as tmp:
-            xlsx, jsons, gen_s, rows = generate(Path(tmp), 2024, 5, districts)
+            xlsx, jsons, gen_s, rows = generate(Path(tmp), 2024, 5, legacy_units(2024, 5, districts))
             print(f"generated {len(xlsx)} XLSX + {len(jsons)} JSON files in {gen_s:.2f} s (not part of the figures)")
             first = phase(engine, xlsx, RECEIVED, "XLSX, first versions", rows)
             second = phase(engine, jsons, RECEIVED + timedelta(days=2), "JSON, corrected versions", rows)
@@ -142,6 +164,15 @@ def run(engine: Engine, districts: int | None) -> None:
         )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory (max RSS of this process): {peak:,.0f} MiB")
+        # The 2025 geography: every commune sends its August 2025 (first versions, XLSX).
+        with tempfile.TemporaryDirectory() as tmp:
+            xlsx, _, gen_s, rows = generate(Path(tmp), 2025, 8, commune_units(districts), corrections=False)
+            print(f"\n2025 geography: generated {len(xlsx)} commune XLSX files ({rows:,} indicator + task rows, "
+                  f"{rows / max(len(xlsx), 1):.0f} a file) in {gen_s:.2f} s (not part of the figures)")
+            communes = phase(engine, xlsx, COMMUNE_RECEIVED, "communes, August 2025, XLSX", rows)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"communes' national month end to end: {communes['wall']:.2f} s; peak memory (max RSS of this "
+              f"process, all phases so far): {peak:,.0f} MiB")
     finally:
         engine.dispose()
 

@@ -17,7 +17,7 @@ import hashlib
 import io
 import tempfile
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,9 @@ from sqlalchemy import Engine, create_engine, text
 
 from bench.common import bench_database
 from etl.demo.writers import write_submission_json
+from etl.domain import admin_units
 from etl.domain.catalog import load_catalog
+from etl.domain.unit_history import district_versions, life_span, load_unit_changes
 from etl.marts.rollup import refresh
 from etl.warehouse.ingest import ingest_paths
 from etl.warehouse.schema import upgrade
@@ -53,16 +55,23 @@ def bulk_load(engine: Engine, first_year: int, years: int) -> int:
         keys = dict(
             conn.execute(text("SELECT indicator_code, indicator_key FROM core.dim_indicator WHERE is_current")).all()
         )
-        districts = pd.DataFrame(
+        all_districts = pd.DataFrame(
             conn.execute(
-                text("SELECT district_code, district_key FROM core.dim_district WHERE is_current ORDER BY 1")
+                text("SELECT district_code, district_key FROM core.dim_district WHERE is_current "
+                     "AND level = 'district' ORDER BY 1")
             ).all(),
             columns=["district_code", "district_key"],
         )
+    lives = {code: life_span(versions) for code, versions in
+             district_versions(admin_units.legacy_districts().to_dict("records"), load_unit_changes()).items()}
     rng = np.random.default_rng(7)
     total = 0
     submission_id = 0
     for year in range(first_year, first_year + years):
+        # The districts that existed the whole year (696 in each of 2015-2024: Yên Dũng, not Thị xã Chũ).
+        whole_year = [code for code, (first, last) in lives.items()
+                      if (first is None or first <= date(year, 1, 1)) and (last is None or last >= date(year, 12, 31))]
+        districts = all_districts[all_districts["district_code"].isin(whole_year)].reset_index(drop=True)
         months = pd.DataFrame({"month": range(1, 13)})
         subs = districts.merge(months, how="cross")
         n = len(subs)

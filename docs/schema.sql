@@ -1213,7 +1213,7 @@ COMMENT ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) IS
 GRANT EXECUTE ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) TO baocao_analyst;
 
-CREATE OR REPLACE FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer DEFAULT 0)
+CREATE OR REPLACE FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer DEFAULT 0, units text[] DEFAULT NULL::text[])
  RETURNS TABLE(district_code text, district_name text, province_code text, year smallint, month smallint, status text, deadline timestamp with time zone, first_received_at timestamp with time zone, accepted_at timestamp with time zone, days_late integer, versions_received integer, errors integer, warnings integer, level text, province_2025_code text)
  LANGUAGE sql
  STABLE
@@ -1235,6 +1235,7 @@ expected AS (
     FROM mart.expected_district_at(as_of) x
     JOIN core.dim_district d ON d.district_code = x.district_code AND d.is_current
     JOIN months m ON m.period_key >= x.first_period_key AND m.period_key <= coalesce(x.last_period_key, m.period_key)
+     AND (units IS NULL OR x.district_code = ANY (units))
     JOIN core.reporting_calendar c
       ON c.report_type = 'month'
      AND c.province_code = COALESCE((SELECT r.province_code FROM core.reporting_calendar r
@@ -1249,7 +1250,7 @@ received AS (  -- what had arrived by as_of
            (array_agg(s.error_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS errors,
            (array_agg(s.warning_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS warnings
     FROM core.fct_submission s
-    WHERE s.received_at <= as_of AND s.period_key >= from_period
+    WHERE s.received_at <= as_of AND s.period_key >= from_period AND (units IS NULL OR s.district_code = ANY (units))
     GROUP BY s.district_code, s.period_key
 )
 SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
@@ -1266,9 +1267,9 @@ SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
 FROM expected e
 LEFT JOIN received r ON r.district_code = e.district_code AND r.period_key = e.period_key
 $function$;
-COMMENT ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer) IS 'Tình trạng nộp báo cáo tại một thời điểm / submission status of every expected district-month as of a moment';
-GRANT EXECUTE ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer) TO baocao_analyst;
+COMMENT ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) IS 'Tình trạng nộp báo cáo tại một thời điểm / submission status of every expected district-month as of a moment';
+GRANT EXECUTE ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) TO baocao_analyst;
 
 -- Default privileges (for objects the upgrading role creates)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,12 @@ def offline_ref() -> RefContext:
     refs = {code: DistrictRef(key, history[-1].province_code, history[-1].unit_name, history[-1].commune_count,
                               spans(code), provinces_2025[to_2025[history[-1].province_code]])
             for key, (code, history) in enumerate(sorted(histories.items()), start=1)}
+    # The 2025 communes, from the first day of the commune level.
+    first_day = date(2025, 7, 1)
+    for key, c in enumerate(admin_units.communes_2025().itertuples(index=False), start=len(refs) + 1):
+        refs[c.commune_code] = DistrictRef(key, None, c.commune_name, None,
+                                           (UnitSpan(first_day, None, c.commune_name, None),),
+                                           provinces_2025[c.province_2025_code])
     return RefContext(catalog=catalog, districts=refs,
                       indicator_keys={code: key for key, code in enumerate(catalog.indicators, start=1)})
 

@@ -89,7 +89,7 @@ def test_a_district_report_after_the_reform_names_the_communes_that_report_now(d
     message = error["message"]
     assert "30/06/2025" in message and "01/07/2025" in message and "72/2025/QH15" in message
     # Xã Chư Pưh (a 2025 commune, 23942) is named among those who report now: not Huyện Chư Pưh.
-    assert "Xã Chư Pưh" in message and "Tỉnh Gia Lai" in message
+    assert "UBND xã Chư Pưh, xã Ia Hrú" in message and "Tỉnh Gia Lai" in message
 
 
 def test_a_unit_established_later_has_no_earlier_report(db: Engine, tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_loading_the_units_twice_changes_nothing(db: Engine) -> None:
 def test_no_template_for_a_district_after_the_reform(db: Engine, tmp_path: Path) -> None:
     from etl.reporting.template import write_template
 
-    with pytest.raises(ValueError, match="Xã Chư Pưh") as refused:
+    with pytest.raises(ValueError, match="xã Chư Pưh") as refused:
         write_template(db, b.CHU_PUH, "2026-10", tmp_path / "639_2026-10.xlsx")
     assert "30/06/2025" in str(refused.value) and not (tmp_path / "639_2026-10.xlsx").exists()
     write_template(db, b.CHU_PUH, "2025-06", tmp_path / "639_2025-06.xlsx")  # its last month

@@ -70,7 +70,9 @@ def invalid_submission_text(file: RejectedFile) -> AlertText:
 
 def _month_fields(month: DistrictMonth) -> dict[str, Any]:
     texts = alert_texts()
+    kind = "xã" if len(month.district_code) == 5 else "huyện"  # a commune reports since 1/7/2025
     return {"district": month.district_name, "district_code": month.district_code, "period": month.period.label,
+            "unit_kind": kind, "Unit_kind": kind.capitalize(),
             "deadline": local_time(month.deadline), "deadline_iso": month.deadline.isoformat(),
             "nothing": texts["nothing_valid"] if month.versions_received else texts["nothing_received"]}
 

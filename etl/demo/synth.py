@@ -218,13 +218,21 @@ class DistrictProfile:
         return f"vanphong.{self.district_code}@example.gov.vn"
 
 
-def make_profile(district_code: str, commune_count: int, seed: int) -> DistrictProfile:
-    """A district's size and baselines, drawn deterministically from (seed, district_code)."""
+def unit_key(code: str) -> str:
+    """The thong_tin key a unit's file names it by: ma_huyen for a district (as clerks know it),
+    ma_don_vi for a commune (contract v2)."""
+    return "ma_don_vi" if len(code) == 5 else "ma_huyen"
+
+
+def make_profile(district_code: str, commune_count: int, seed: int, *, smallest: float = 0.25) -> DistrictProfile:
+    """A reporting unit's size and baselines, drawn deterministically from (seed, district_code).
+    A district's commune_count is its communes; a 2025 commune's is the legacy communes merged into
+    it (about 3), so it is a fraction of a district (`smallest` lowered for it)."""
     if commune_count < 1:
         raise ValueError("commune_count must be positive")
     rng = random.Random(f"{seed}|{district_code}|profile")
     # A 19-commune district like Yên Thế is size 1; communes explain most of the size.
-    size = max(0.25, min(5.0, commune_count / 19 * math.exp(rng.gauss(0, 0.25))))
+    size = max(smallest, min(5.0, commune_count / 19 * math.exp(rng.gauss(0, 0.25))))
     levels: dict[str, float] = {}
     for code, spec in _FLOWS.items():
         levels[code] = spec.annual * size**spec.size_exp * math.exp(rng.gauss(0, spec.spread))
@@ -821,7 +829,7 @@ def _submission(
 
     rng = _rng(profile, "info", year, month)
     return {
-        "ma_huyen": profile.district_code,
+        unit_key(profile.district_code): profile.district_code,
         "ky_bao_cao": f"{year:04d}-{month:02d}",
         "thong_tin": {
             "ngay_lap": _fmt_date(as_of + timedelta(days=rng.randint(0, 4))),
@@ -925,7 +933,7 @@ def generate_plan(profile: DistrictProfile, year: int, *, catalog: Catalog | Non
     by_code["KT01"]["ke_hoach_nam"] = cents / 100
     number = rng.randint(1800, 2400)
     return {
-        "ma_huyen": profile.district_code,
+        unit_key(profile.district_code): profile.district_code,
         "nam": year,
         "van_ban": f"{number}/QĐ-UBND",  # like 2115/QĐ-UBND of 29/12/2022 (002 r5)
         "ke_hoach": rows,

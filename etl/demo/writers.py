@@ -30,6 +30,7 @@ from etl.domain.contract import (
     REQUIRED_COLUMNS,
     SUBMISSION_INFO_KEYS,
     TASK_SHEET,
+    UNIT_INFO_KEYS,
     VI_HEADERS,
 )
 
@@ -150,12 +151,13 @@ def write_submission_xlsx(
     _headers((), header_style)  # validate before creating the file
     path = Path(path)
     info = dict(sub.get(INFO_SHEET) or {})
-    items: list[tuple[str, object]] = [(INFO_DISTRICT, sub[INFO_DISTRICT]), (INFO_PERIOD, sub[INFO_PERIOD])]
-    items += [(k, info.pop(k)) for k in SUBMISSION_INFO_KEYS if k in info and k not in (INFO_DISTRICT, INFO_PERIOD)]
+    unit_key = next(k for k in UNIT_INFO_KEYS if k in sub)  # ma_huyen (a district) or ma_don_vi (a commune)
+    items: list[tuple[str, object]] = [(unit_key, sub[unit_key]), (INFO_PERIOD, sub[INFO_PERIOD])]
+    items += [(k, info.pop(k)) for k in SUBMISSION_INFO_KEYS if k in info and k not in (unit_key, INFO_PERIOD)]
     items += list(info.items())  # extra keys the caller added, kept after the contract's
     wb = _workbook(path, constant_memory)
     bold = wb.add_format({"bold": True})
-    _key_value_sheet(wb, INFO_SHEET, [(k, str(v) if k == INFO_DISTRICT else v) for k, v in items])
+    _key_value_sheet(wb, INFO_SHEET, [(k, str(v) if k == unit_key else v) for k, v in items])
     _table_sheet(wb, INDICATOR_SHEET, INDICATOR_COLUMNS, sub.get(INDICATOR_SHEET) or [], header_style, bold)
     _table_sheet(wb, TASK_SHEET, TASK_COLUMNS, sub.get(TASK_SHEET) or [], header_style, bold)
     wb.close()

@@ -25,6 +25,7 @@ __all__ = [
     "communes_2025",
     "district_communes_2025",
     "find_district",
+    "legacy_communes_merged",
     "legacy_districts",
     "legacy_provinces",
     "name_key",
@@ -222,10 +223,10 @@ def communes_2025() -> pd.DataFrame:
 
 
 @cache
-def _district_communes_2025() -> dict[str, tuple[str, ...]]:
-    """Legacy district code -> the 2025 communes covering (part of) its area, from the package's
-    converter (legacy commune -> 2025 commune, by name keys; a split legacy commune counts for
-    each of its parts)."""
+def _crosswalk_2025() -> tuple[tuple[str, str], ...]:
+    """(legacy district code, 2025 commune code) for every legacy commune (or ward-less island
+    district) and each 2025 commune it went into, from the package's converter (by name keys;
+    a split legacy commune gives one pair per part)."""
     from vietnamadminunits.converter.converter_2025 import (
         DICT_PROVINCE_WARD_DIVIDED,
         DICT_PROVINCE_WARD_NO_DIVIDED,
@@ -234,16 +235,35 @@ def _district_communes_2025() -> dict[str, tuple[str, ...]]:
     legacy = _query(f"SELECT provinceKey, districtKey, wardKey, districtCode FROM {_LEGACY}")
     district_of = {f"{p}_{d}_{'' if pd.isna(w) else w}": c for p, d, w, c in legacy.itertuples(index=False)}
     new = _communes_2025().set_index(["province_2025_key", "commune_key"])["commune_code"]
-    found: dict[str, set[str]] = defaultdict(set)
+    pairs: list[tuple[str, str]] = []
     for province, wards in DICT_PROVINCE_WARD_NO_DIVIDED.items():
         for ward, old_keys in wards.items():
-            for old in old_keys:
-                found[district_of[old]].add(new[(province, ward)])
+            pairs += [(district_of[old], new[(province, ward)]) for old in old_keys]
     for province, olds in DICT_PROVINCE_WARD_DIVIDED.items():
         for old, parts in olds.items():
-            for part in parts:
-                found[district_of[old]].add(new[(province, part["newWardKey"])])
+            pairs += [(district_of[old], new[(province, part["newWardKey"])]) for part in parts]
+    return tuple(pairs)
+
+
+@cache
+def _district_communes_2025() -> dict[str, tuple[str, ...]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for district, commune in _crosswalk_2025():
+        found[district].add(commune)
     return {district: tuple(sorted(codes)) for district, codes in found.items()}
+
+
+def legacy_communes_merged(commune_code: str) -> int:
+    """How many legacy communes (or parts of one) a 2025 commune was made from (about 3)."""
+    return _merged_counts().get(commune_code, 1)
+
+
+@cache
+def _merged_counts() -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for _district, commune in _crosswalk_2025():
+        counts[commune] += 1
+    return dict(counts)
 
 
 def district_communes_2025(district_code: str) -> tuple[str, ...]:

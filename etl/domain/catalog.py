@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from etl.domain.contract import DIRECTIONS, FLOW, INDICATOR_KINDS, OPENING, RATE, STOCK
+from etl.domain.contract import DIRECTIONS, FLOW, INDICATOR_KINDS, OPENING, RATE, REPORTING_LEVELS, STOCK
 from etl.domain.text import fold_key
 from etl.paths import REFERENCE_DIR
 
@@ -44,6 +44,9 @@ class Indicator:
     allow_negative: bool = False
     max_month_change_pct: Decimal | None = None
     extension: bool = False
+    # The levels whose units report it (contract.REPORTING_LEVELS): a district's count of new-rural
+    # communes means nothing for a commune, which is recognised or not.
+    reported_by: tuple[str, ...] = REPORTING_LEVELS
     # The values the definition allows (`range: [0, 100]` for a share that cannot exceed the
     # whole); None: no bound beyond the sign. A coverage rate may pass 100 % (more cards than
     # residents): its rules say what that means, not a blanket 0-100.
@@ -131,8 +134,11 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
                 _decimal(spec["max_month_change_pct"]) if "max_month_change_pct" in spec else None
             ),
             extension=bool(spec.get("extension", False)),
+            reported_by=tuple(spec.get("reported_by", REPORTING_LEVELS)),
             **_range(path, spec),
         )
+        if not set(ind.reported_by) <= set(REPORTING_LEVELS):
+            raise ValueError(f"{path}: {ind.code} reported_by must be among {REPORTING_LEVELS}")
         if ind.kind not in INDICATOR_KINDS:
             raise ValueError(f"{path}: {ind.code} has unknown kind {ind.kind!r}")
         if ind.direction not in DIRECTIONS:

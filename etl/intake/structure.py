@@ -177,6 +177,9 @@ def parse_date(value: Any) -> date | None:
     return None
 
 
+LEVEL_NAMES = {"district": "cấp huyện", "commune": "cấp xã"}
+
+
 def _district_code(value: Any, key: str = INFO_DISTRICT) -> str | None:
     s = _text(value)
     if s is None:
@@ -325,6 +328,11 @@ class _Checker:
             if indicator is None:
                 self.msg("INDICATOR_UNKNOWN", sheet=sheet, row=row, column=code_column,
                          found=raw_code, expected="mã trong danh mục chỉ tiêu")
+                continue
+            level = "commune" if len(self.out.district_code or "") == 5 else "district"
+            if level not in indicator.reported_by:  # the catalog says which levels report it
+                self.msg("INDICATOR_NOT_FOR_LEVEL", sheet=sheet, row=row, column=code_column, found=code,
+                         expected=" và ".join(LEVEL_NAMES[lv] for lv in indicator.reported_by))
                 continue
             if code in seen:
                 self.msg("INDICATOR_DUPLICATE", sheet=sheet, row=row, column=code_column,
@@ -486,7 +494,8 @@ def unit_end_detail(code: str, last: UnitSpan, province_2025_name: str,
     names = [n for c, n in communes_2025()[["commune_code", "commune_name"]].itertuples(index=False)
              if c in successors]
     since = f"{last.valid_to + timedelta(days=1):%d/%m/%Y}"
-    listed = ", ".join(names) if names else "các xã, phường của địa bàn"
+    # "UBND xã Chư Pưh": after UBND the unit's type is written in lower case.
+    listed = ", ".join(n[:1].lower() + n[1:] for n in names) if names else "các xã, phường của địa bàn"
     return (f"{last.name} chỉ tồn tại đến ngày {until}: từ {since} không còn cấp huyện ({last.ended_by_act}); "
             f"báo cáo do UBND {listed} gửi thẳng {province_2025_name or 'tỉnh'}, mỗi xã một báo cáo với mã xã 5 chữ số",
             f"{last.name} existed until {until}: the district level ended on {since} ({last.ended_by_act}); "

@@ -8,10 +8,11 @@
 -- and the deadline has passed), pending (nothing accepted yet, deadline still ahead; an
 -- extension of the contract's four statuses, for the current month). days_late is null while
 -- nothing is accepted (it would grow with as_of; overdue = as_of - deadline). from_period
--- (YYYYMM) limits the months computed, for the incremental refresh. "The month of as_of" is
+-- (YYYYMM) limits the months computed and units (codes; null: all) the units, for the incremental
+-- refresh. "The month of as_of" is
 -- read in the calendar's time zone (the default monthly row of core.reporting_calendar, which
 -- `baocao db upgrade` loads from reference/reporting_calendar.yaml).
-CREATE FUNCTION mart.submission_status_at(as_of timestamptz, from_period integer DEFAULT 0)
+CREATE FUNCTION mart.submission_status_at(as_of timestamptz, from_period integer DEFAULT 0, units text[] DEFAULT NULL)
 RETURNS TABLE (
     district_code text, district_name text, province_code text, year smallint, month smallint,
     status text, deadline timestamptz, first_received_at timestamptz, accepted_at timestamptz,
@@ -35,6 +36,7 @@ expected AS (
     FROM mart.expected_district_at(as_of) x
     JOIN core.dim_district d ON d.district_code = x.district_code AND d.is_current
     JOIN months m ON m.period_key >= x.first_period_key AND m.period_key <= coalesce(x.last_period_key, m.period_key)
+     AND (units IS NULL OR x.district_code = ANY (units))
     JOIN core.reporting_calendar c
       ON c.report_type = 'month'
      AND c.province_code = COALESCE((SELECT r.province_code FROM core.reporting_calendar r
@@ -49,7 +51,7 @@ received AS (  -- what had arrived by as_of
            (array_agg(s.error_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS errors,
            (array_agg(s.warning_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS warnings
     FROM core.fct_submission s
-    WHERE s.received_at <= as_of AND s.period_key >= from_period
+    WHERE s.received_at <= as_of AND s.period_key >= from_period AND (units IS NULL OR s.district_code = ANY (units))
     GROUP BY s.district_code, s.period_key
 )
 SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
@@ -66,5 +68,5 @@ SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
 FROM expected e
 LEFT JOIN received r ON r.district_code = e.district_code AND r.period_key = e.period_key
 $$;
-COMMENT ON FUNCTION mart.submission_status_at(timestamptz, integer) IS
+COMMENT ON FUNCTION mart.submission_status_at(timestamptz, integer, text[]) IS
     'Tình trạng nộp báo cáo tại một thời điểm / submission status of every expected district-month as of a moment';

@@ -8,8 +8,8 @@
 -- Each province-level scope row carries the expected_units of its periods (expected_in_period).
 -- Reads:      core.fct_submission, core.fct_plan, core.dim_district, ops.rollup_queue, mart.district_unit, rollup_unit,
 --             mart.submission_status, mart.expected_district_at(now())
--- Creates:    temp tables rollup_moved, rollup_scope (unit, year to write) and rollup_needed (and the year
---             before) (analyzed)
+-- Creates:    temp tables rollup_expected, rollup_moved, rollup_scope (unit, year to write) and
+--             rollup_needed (and the year before) (analyzed)
 -- Parameters: baocao.rollup_mode (full | year | incremental | nothing), baocao.rollup_year (year mode)
 
 -- Unassigned or assigned, a province whose first expected month (mart.expected_district_at) moved
@@ -17,6 +17,9 @@
 -- its districts' units change in every year between the two (to this year if it had none or has
 -- none now). A first file, an older first month, a reprocessed file, a new assignment. A table of
 -- its own, analyzed: the planner then knows it is (nearly always) empty.
+-- Who is expected when, now (the one definition), computed once for the two uses below.
+CREATE TEMP TABLE rollup_expected ON COMMIT DROP AS SELECT * FROM mart.expected_district_at(now());
+
 CREATE TEMP TABLE rollup_moved ON COMMIT DROP AS
 SELECT province_code,
        least(old_first, new_first) / 100 AS from_year,
@@ -25,7 +28,7 @@ SELECT province_code,
 FROM (SELECT province_code, min(year * 100 + month) AS old_first
       FROM mart.submission_status WHERE level = 'district' GROUP BY province_code) AS stored
 FULL JOIN (SELECT province_code, min(first_period_key) AS new_first
-           FROM mart.expected_district_at(now()) WHERE level = 'district' GROUP BY province_code) AS now_known
+           FROM rollup_expected WHERE level = 'district' GROUP BY province_code) AS now_known
      USING (province_code)
 WHERE old_first IS DISTINCT FROM new_first
   AND current_setting('baocao.rollup_mode') IN ('incremental', 'nothing');
@@ -68,7 +71,7 @@ WITH
 unit_start AS MATERIALIZED (  -- once, not per scope row: per unit, its districts expected in each span
     SELECT u.unit_id, x.first_period_key, coalesce(x.last_period_key, 999999) AS last_period_key,
            count(*)::int AS districts
-    FROM mart.expected_district_at(now()) AS x
+    FROM rollup_expected AS x
     JOIN mart.district_unit AS du ON du.district_code = x.district_code AND du.level NOT IN ('district', 'commune')
     JOIN rollup_unit AS u ON u.level = du.level AND u.unit_code = du.unit_code
     GROUP BY u.unit_id, x.first_period_key, coalesce(x.last_period_key, 999999)

@@ -65,16 +65,21 @@ ANALYZE rollup_life;
 
 CREATE TEMP TABLE rollup_figures ON COMMIT DROP AS
 WITH
-district_scope AS (  -- every district of a needed unit, for the needed years
-    SELECT DISTINCT d.district_code, d.district_id, n.year
-    FROM rollup_needed AS n
-    JOIN mart.district_unit AS du ON du.level = n.level AND du.unit_code = n.unit_code
-    JOIN rollup_district AS d ON d.district_code = du.district_code
+district_scope AS (  -- every district of a needed unit, for the needed years, with the months of its
+                     -- life in the year (f, l: 1 and 12 but for rollup_life's few): carried by the
+                     -- rows, not joined to millions of them
+    SELECT ds.*, coalesce(lf.first_month, 1) AS f, coalesce(lf.last_month, 12) AS l
+    FROM (SELECT DISTINCT d.district_code, d.district_id, n.year
+          FROM rollup_needed AS n
+          JOIN mart.district_unit AS du ON du.level = n.level AND du.unit_code = n.unit_code
+          JOIN rollup_district AS d ON d.district_code = du.district_code) AS ds
+    LEFT JOIN rollup_life AS lf ON lf.unit_id = ds.district_id AND lf.year = ds.year
 ),
 month_figure AS (  -- each district-month's current submission, as submitted
     SELECT ds.district_id AS unit_id, i.indicator_id, i.kind, v.year, v.month, (v.month + 5) / 6 AS half,
            CASE WHEN v.value_source = 'submitted' THEN v.value END AS value,
-           CASE WHEN v.ytd_source = 'submitted' THEN v.ytd_value END AS ytd_sent
+           CASE WHEN v.ytd_source = 'submitted' THEN v.ytd_value END AS ytd_sent,
+           ds.f, ds.l
     FROM district_scope AS ds
     JOIN core.fct_submission AS s ON s.district_code = ds.district_code AND s.year = ds.year AND s.is_current
     JOIN core.fct_indicator_value AS v ON v.submission_id = s.submission_id
@@ -83,7 +88,7 @@ month_figure AS (  -- each district-month's current submission, as submitted
 ),
 flow_running AS (  -- a flow's months; the usual year has every month sent with both values and needs
                    -- nothing derived (the cheap branch of flow_month)
-    SELECT unit_id, indicator_id, year, month, value, ytd_sent,
+    SELECT unit_id, indicator_id, year, month, value, ytd_sent, f, l,
            lag(ytd_sent) OVER (PARTITION BY unit_id, indicator_id, year ORDER BY month) AS previous_ytd_sent,
            bool_and(value IS NOT NULL AND ytd_sent IS NOT NULL) OVER (PARTITION BY unit_id, indicator_id, year)
                AS all_sent
@@ -91,7 +96,7 @@ flow_running AS (  -- a flow's months; the usual year has every month sent with 
     WHERE kind = 'flow'
 ),
 flow_sent AS (  -- the other years, in month order: the month values sent so far (sum, count), the next month
-    SELECT unit_id, indicator_id, year, month, value, ytd_sent,
+    SELECT unit_id, indicator_id, year, month, value, ytd_sent, f, l,
            coalesce(sum(value) OVER by_month, 0) AS sent_sum,
            count(value) OVER by_month AS sent_months,
            lead(month) OVER by_month AS next_month,
@@ -107,9 +112,8 @@ flow_anchor AS (  -- the nearest earlier month whose year to date was sent, as
                         OVER (PARTITION BY r.unit_id, r.indicator_id, r.year ORDER BY r.month
                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
                     -- none: the start of the year, or of the unit's life in it, year to date 0
-                    ARRAY[coalesce(lf.first_month, 1) - 1, 0, 0]::numeric[]) AS before
+                    ARRAY[r.f - 1, 0, 0]::numeric[]) AS before
     FROM flow_sent AS r
-    LEFT JOIN rollup_life AS lf ON lf.unit_id = r.unit_id AND lf.year = r.year
 ),
 flow_derived AS (  -- their months' value and year to date, sent or derived from the other months
     SELECT a.unit_id, a.indicator_id, a.year, a.month,
@@ -119,37 +123,37 @@ flow_derived AS (  -- their months' value and year to date, sent or derived from
                          THEN a.ytd_sent - (a.before[2] + a.sent_sum) END) AS value,
            coalesce(a.ytd_sent,
                     CASE WHEN a.sent_months - a.before[3] = a.month - a.before[1] THEN a.before[2] + a.sent_sum
-                         WHEN a.next_month = a.month + 1 THEN a.next_ytd_before END) AS ytd_value
+                         WHEN a.next_month = a.month + 1 THEN a.next_ytd_before END) AS ytd_value,
+           a.f, a.l
     FROM flow_anchor AS a
 ),
 flow_month AS (  -- every flow month, with the previous known year to date of its year
     SELECT unit_id, indicator_id, year, month, value, ytd_sent AS ytd_value, ytd_sent - value AS ytd_before,
-           previous_ytd_sent AS previous_ytd
+           previous_ytd_sent AS previous_ytd, f, l
     FROM flow_running
     WHERE all_sent
     UNION ALL
-    SELECT d.*, d.ytd_value - d.value,
+    SELECT d.unit_id, d.indicator_id, d.year, d.month, d.value, d.ytd_value, d.ytd_value - d.value,
            (max(ARRAY[d.month, d.ytd_value]) FILTER (WHERE d.ytd_value IS NOT NULL)
                 OVER (PARTITION BY d.unit_id, d.indicator_id, d.year ORDER BY d.month
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))[2]
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))[2],
+           d.f, d.l
     FROM flow_derived AS d
 ),
 flow_year AS (  -- per district, flow and year: the year-to-date evidence and the months' sums (over the
                 -- months of the unit's life: first_month f to last_month l, 1 and 12 for nearly all)
-    SELECT m.unit_id, m.indicator_id, m.year, f, l,
+    SELECT m.unit_id, m.indicator_id, m.year, min(m.f) AS f, min(m.l) AS l,  -- one f and l per unit-year
            -- year to date at the end of H1 (June, or the unit's last month before it); 0 when its life
            -- starts after June
-           CASE WHEN f > 6 THEN 0
-                ELSE coalesce(max(m.ytd_value) FILTER (WHERE m.month = least(6, l)),
+           CASE WHEN min(m.f) > 6 THEN 0
+                ELSE coalesce(max(m.ytd_value) FILTER (WHERE m.month = least(6, m.l)),
                               max(m.ytd_before) FILTER (WHERE m.month = 7)) END AS ytd_june,
-           max(m.ytd_value) FILTER (WHERE m.month = l) AS ytd_december,  -- at the end of the unit's year
+           max(m.ytd_value) FILTER (WHERE m.month = m.l) AS ytd_december,  -- at the end of the unit's year
            sum(m.value) FILTER (WHERE m.month <= 6) AS h1_sum, count(m.value) FILTER (WHERE m.month <= 6) AS h1_months,
            sum(m.value) FILTER (WHERE m.month > 6) AS h2_sum, count(m.value) FILTER (WHERE m.month > 6) AS h2_months,
            sum(m.value) AS year_sum, count(m.value) AS year_months
     FROM flow_month AS m
-    LEFT JOIN rollup_life AS lf ON lf.unit_id = m.unit_id AND lf.year = m.year
-    CROSS JOIN LATERAL (SELECT coalesce(lf.first_month, 1) AS f, coalesce(lf.last_month, 12) AS l) AS life
-    GROUP BY m.unit_id, m.indicator_id, m.year, f, l
+    GROUP BY m.unit_id, m.indicator_id, m.year
 ),
 flow_period AS (  -- halves and years of flows: the year to date where known, else the months' sum; a half
                   -- only where the unit existed in it
@@ -170,19 +174,16 @@ point_half AS (  -- a stock's last month reported in the half, an opening balanc
     SELECT DISTINCT ON (f.unit_id, f.indicator_id, f.year, f.half) f.unit_id, f.indicator_id, f.year, f.half, f.value,
            f.month = CASE f.kind WHEN 'stock' THEN f.half * 6 ELSE f.half * 6 - 5 END AS complete
     FROM month_figure AS f
-    LEFT JOIN rollup_life AS lf ON lf.unit_id = f.unit_id AND lf.year = f.year
     WHERE f.kind <> 'flow' AND f.value IS NOT NULL
-      AND CASE f.kind WHEN 'stock' THEN coalesce(lf.last_month, 12) >= f.half * 6
-                      ELSE coalesce(lf.first_month, 1) <= f.half * 6 - 5 END
+      AND CASE f.kind WHEN 'stock' THEN f.l >= f.half * 6 ELSE f.f <= f.half * 6 - 5 END
     ORDER BY f.unit_id, f.indicator_id, f.year, f.half, CASE f.kind WHEN 'stock' THEN -f.month ELSE f.month END
 ),
 point_year AS (  -- the same over the year: the same as taking the H2 figure, else H1 (stocks)
     SELECT DISTINCT ON (f.unit_id, f.indicator_id, f.year) f.unit_id, f.indicator_id, f.year, f.value,
            f.month = CASE f.kind WHEN 'stock' THEN 12 ELSE 1 END AS complete
     FROM month_figure AS f
-    LEFT JOIN rollup_life AS lf ON lf.unit_id = f.unit_id AND lf.year = f.year
     WHERE f.kind <> 'flow' AND f.value IS NOT NULL
-      AND CASE f.kind WHEN 'stock' THEN coalesce(lf.last_month, 12) = 12 ELSE coalesce(lf.first_month, 1) = 1 END
+      AND CASE f.kind WHEN 'stock' THEN f.l = 12 ELSE f.f = 1 END
     ORDER BY f.unit_id, f.indicator_id, f.year, CASE f.kind WHEN 'stock' THEN -f.month ELSE f.month END
 )
 SELECT unit_id, indicator_id, year * 100 + month AS period_key, value, NULL::numeric AS ytd_value,

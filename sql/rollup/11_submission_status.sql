@@ -1,25 +1,43 @@
 -- Step 11 of the rollup (etl.marts.rollup): mart.submission_status. Statuses depend on the clock
 -- (a month becomes missing at its deadline), so every refresh recomputes them, a refresh with
--- nothing queued too: every month on a full rebuild, else from the first month whose status
--- may have changed: January of the earliest year rebuilt, and at least the last three months
--- (deadlines pass with the clock). Which months are expected depends on data of other months
--- (a province's first accepted month, mart.expected_district_at): step 03 puts the years
--- between a province's old and new first month in the scope, so they are recomputed here too
--- (without that, a province's first file left its earlier expected months out until --full).
--- Reads:      mart.submission_status_at(now(), from_period), rollup_scope
--- Writes:     mart.submission_status (from_period on; the inserted rows are RollupResult.status_rows)
--- Parameters: baocao.rollup_mode; sets baocao.status_from (from_period, YYYYMM; 0: every month)
-SELECT set_config('baocao.status_from', CAST(
-    CASE WHEN current_setting('baocao.rollup_mode') = 'full' THEN 0
-         -- least() skips the NULL of an empty scope: then the last three months only
-         ELSE least(CAST(to_char(now() - interval '3 months', 'YYYYMM') AS int),
-                    (SELECT min(year) FROM rollup_scope) * 100 + 1)
-    END AS text), true);
+-- nothing queued too: every month on a full rebuild; else the last three months of every unit
+-- (deadlines pass with the clock), and from January of the earliest year rebuilt, the units under
+-- a unit of the scope (rollup_scope holds each changed unit's districts or communes, province and
+-- 2025 province, so a 2025 province's communes are recomputed when its territory's start moved).
+-- Which months are expected depends on data of other months (a province's first accepted month,
+-- mart.expected_district_at): step 03 puts the years between a province's old and new first month
+-- in the scope, so they are recomputed here too.
+-- Reads:      mart.submission_status_at(now(), from_period, units), rollup_scope, mart.district_unit
+-- Writes:     mart.submission_status (the inserted rows are RollupResult.status_rows)
+-- Parameters: baocao.rollup_mode; sets baocao.status_from and baocao.status_recent (YYYYMM; 0: every month)
+SELECT set_config('baocao.status_recent', CAST(
+           CASE WHEN current_setting('baocao.rollup_mode') = 'full' THEN 0
+                ELSE CAST(to_char(now() - interval '3 months', 'YYYYMM') AS int) END AS text), true),
+       set_config('baocao.status_from', CAST(
+           CASE WHEN current_setting('baocao.rollup_mode') = 'full' THEN 0
+                -- least() skips the NULL of an empty scope: then the last three months only
+                ELSE least(CAST(to_char(now() - interval '3 months', 'YYYYMM') AS int),
+                           (SELECT min(year) FROM rollup_scope) * 100 + 1)
+           END AS text), true);
 
-DELETE FROM mart.submission_status WHERE year * 100 + month >= current_setting('baocao.status_from')::int;
+CREATE TEMP TABLE rollup_status_units ON COMMIT DROP AS  -- the reporting units under the scope's units
+SELECT DISTINCT du.district_code
+FROM rollup_scope AS s
+JOIN mart.district_unit AS du ON du.level = s.level AND du.unit_code = s.unit_code
+WHERE current_setting('baocao.rollup_mode') <> 'full';
 
--- A setting, not a subquery, as the argument: the planner still inlines the function (and
--- estimates with the value).
+DELETE FROM mart.submission_status
+WHERE year * 100 + month >= current_setting('baocao.status_recent')::int
+   OR year * 100 + month >= current_setting('baocao.status_from')::int
+      AND district_code IN (SELECT district_code FROM rollup_status_units);
+
+-- Settings, not subqueries, as the arguments: the planner still inlines the function (and
+-- estimates with the values).
 INSERT INTO mart.submission_status (district_code, district_name, province_code, year, month, status, deadline,
     first_received_at, accepted_at, days_late, versions_received, errors, warnings, level, province_2025_code, as_of)
-SELECT s.*, now() FROM mart.submission_status_at(now(), current_setting('baocao.status_from')::int) AS s;
+SELECT s.*, now() FROM mart.submission_status_at(now(), current_setting('baocao.status_recent')::int) AS s
+UNION ALL
+SELECT s.*, now()
+FROM mart.submission_status_at(now(), current_setting('baocao.status_from')::int,
+                               ARRAY(SELECT district_code FROM rollup_status_units)) AS s
+WHERE s.year * 100 + s.month < current_setting('baocao.status_recent')::int;

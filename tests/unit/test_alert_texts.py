@@ -98,3 +98,12 @@ def test_every_alert_kind_needs_its_texts(tmp_path: Path) -> None:
     path.write_text("reminder:\n  subject: s\n  body: b\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no subject or body for invalid_submission, late, escalation"):
         read_alert_texts(path)
+
+
+def test_a_commune_is_called_a_commune() -> None:
+    from etl.alerts.texts import escalation_text, late_text
+
+    deadline = datetime.fromisoformat("2025-08-20T17:00:00+07:00")
+    month = DistrictMonth("23942", "Xã Chư Pưh", 2025, 8, "missing", deadline, 0)
+    assert "của xã" in late_text(month, 3).body
+    assert escalation_text(month, 10).subject.startswith("[baocao] Xã chưa báo cáo tháng 08/2025")

@@ -30,7 +30,7 @@ from etl.intake.structure import CheckedFile, check_file
 from etl.intake.units import convert, factor_to_catalog_unit
 from etl.quality.messages import CODES
 from tests import builders as b
-from tests.test_error_codes import CASES
+from tests.test_error_codes import CASES, RECEIVED_AT
 
 AT = datetime.fromisoformat("2024-05-16T09:30:00+07:00")
 # Codes of tests/test_error_codes.py that the quality gate (suites, rules) or the loader
@@ -57,7 +57,7 @@ def values(result: CheckedFile) -> dict[str, tuple[Decimal | None, Decimal | Non
 @pytest.mark.parametrize("code", STRUCTURAL_CODES)
 def test_structural_code_is_reported_with_its_place(code: str, tmp_path: Path) -> None:
     build, sheet, row, column = CASES[code]
-    result = checked(build(tmp_path))
+    result = checked(build(tmp_path), RECEIVED_AT.get(code, AT))
     found = [m for m in result.messages if m.code == code]
     assert found, f"{code} not reported; got {[m.code for m in result.messages]}"
     message = found[0]
