@@ -24,6 +24,7 @@ import copy
 import math
 import random
 import time
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -773,7 +774,10 @@ def _tasks_for_year(profile: DistrictProfile, year: int) -> list[_Task]:
     (standing tasks are re-issued each year, so they are not carried)."""
     last_report = period_end(year - 1, 12)
     carried = [t for t in _tasks_assigned(profile, year - 1) if t.done is not None and t.done > last_report]
-    return sorted([*carried, *_tasks_assigned(profile, year)], key=lambda t: (t.giao, t.ma))
+    tasks = sorted([*carried, *_tasks_assigned(profile, year)], key=lambda t: (t.giao, t.ma))
+    if _level(profile) == "commune":  # a commune is given fewer tasks: about 15 of a district's ~40
+        tasks = [t for t in tasks if zlib.crc32(f"{profile.district_code}|{t.ma}".encode()) % 5 < 2]
+    return tasks
 
 
 def _fmt_date(d: date | None) -> str | None:
@@ -836,9 +840,14 @@ def _submission(
             "nguoi_lap": profile.preparer,
             "email_lien_he": profile.email,
         },
-        "chi_tieu": rows,
+        # A commune leaves out what only districts report (the catalog's reported_by: NN08).
+        "chi_tieu": [r for r in rows if _level(profile) in catalog.indicators[r["ma_chi_tieu"]].reported_by],
         "nhiem_vu": task_rows,
     }
+
+
+def _level(profile: DistrictProfile) -> str:
+    return "commune" if len(profile.district_code) == 5 else "district"
 
 
 def generate_year(profile: DistrictProfile, year: int, *, catalog: Catalog | None = None) -> list[Submission]:
