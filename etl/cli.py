@@ -152,7 +152,7 @@ def status(
         r["deadline"] = r["deadline"].astimezone(local)
         arrival = f"nhận {received.astimezone(local):%d/%m %H:%M}" if received else ""
         late = f"muộn {r['days_late']} ngày" if r["days_late"] else ""
-        typer.echo(f"{r['district_code']}  {r['district_name']:<28}{r['status']:<10}{STATUS_VI[r['status']]:<20}"
+        typer.echo(f"{r['district_code']:<5}  {r['district_name']:<28}{r['status']:<10}{STATUS_VI[r['status']]:<20}"
                    f"hạn {r['deadline']:%d/%m %H:%M}  {arrival:<18}{late}")
     counts: dict[str, int] = {}
     for r in rows:

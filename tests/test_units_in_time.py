@@ -246,3 +246,21 @@ def test_the_year_of_the_reform_sums_each_unit_over_its_own_months(db: Engine, t
             SELECT value FROM mart.indicator_annual
             WHERE year = 2025 AND level = 'province_2025' AND unit_code = '52' AND indicator_code = 'DN01'""")).scalar()
     assert float(again) == 144
+
+
+def test_the_report_of_a_2025_province_across_the_reform_says_like_for_like(db: Engine, tmp_path: Path) -> None:
+    from etl.marts.rollup import refresh
+    from etl.reporting.markdown_report import render_markdown
+    from etl.reporting.model import build_report
+    docs = [b.month(b.CHU_PUH, f"2024-{m:02d}", {"DN01": 10}) for m in range(7, 13)]
+    docs += [commune_month(XA_CHU_PUH, f"2025-{m:02d}", DN01=7) for m in range(7, 13)]
+    assert all(r.status != "rejected" for r in ingest_all(db, tmp_path, docs))
+    refresh(db, full=True)
+    province = build_report(db, "52", "2025-H2", "province_2025")
+    assert province.completeness is not None
+    assert "/135 xã" in province.completeness  # the new Gia Lai's communes
+    assert "cùng kỳ năm trước tổng hợp từ các huyện cũ trên cùng địa bàn" in province.completeness
+    [dn01] = [line for line in province.indicators if line.code == "DN01"]
+    assert (float(dn01.value), float(dn01.same_period_last_year)) == (42, 60)
+    commune = build_report(db, XA_CHU_PUH, "2025-H2")  # a 5-digit code is a commune
+    assert commune.level == "commune" and "Xã Chư Pưh (mã 23942, cấp xã)" in render_markdown(commune)
