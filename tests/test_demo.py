@@ -33,7 +33,18 @@ def test_demo_year_through_the_dags_then_again_as_duplicates(db: Engine, tmp_pat
         marts = conn.execute(text("SELECT count(*) FROM mart.indicator_annual WHERE year = 2024")).scalar()
     assert {"late", "escalation", "invalid_submission"} <= set(alerted)
     assert marts > 0
+    # 2025 across the reform: districts to June, communes from July, mistakes on both sides; each 2025
+    # province's H2 compared with its former districts' H2 2024, said so.
+    reform = first["reform"]
+    assert reform["statuses"]["accepted"] > 1000 and reform["statuses"]["rejected"] > 0
+    assert set(reform["reports"]) == {"24", "25", "52"}
+    assert all("cùng kỳ năm trước tổng hợp từ các huyện cũ" in text for text in reform["reports"].values())
+    with db.connect() as conn:
+        sides = dict(conn.execute(text("""
+            SELECT CASE WHEN month <= 6 THEN 'districts' ELSE 'communes' END, count(DISTINCT district_code)
+            FROM core.fct_submission WHERE year = 2025 AND status <> 'rejected' GROUP BY 1""")).all())
+    assert sides["districts"] == 36 and 150 < sides["communes"] <= 171
     before = snapshot(db)
     second = run_demo(db, year=2024, workdir=tmp_path / "demo", echo=lines.append, via_airflow=False)
-    assert set(second["statuses"]) == {"duplicate"}
+    assert set(second["statuses"]) == {"duplicate"} and set(second["reform"]["statuses"]) == {"duplicate"}
     assert snapshot(db) == before

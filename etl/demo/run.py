@@ -29,11 +29,11 @@ from etl.config import ENV_LANDING_URL, ENV_WAREHOUSE_URL, data_dir
 from etl.demo import synth
 from etl.demo.writers import write_plan_json, write_plan_xlsx, write_submission_json, write_submission_xlsx
 from etl.domain import admin_units
-from etl.domain.calendar import load_calendar
+from etl.domain.calendar import DEFAULT_PROVINCE, load_calendar
 from etl.domain.catalog import load_catalog
 from etl.domain.contract import INGEST_STATUSES
 from etl.domain.periods import Period
-from etl.domain.unit_history import district_versions, load_unit_changes, version_on
+from etl.domain.unit_history import district_level_last_day, district_versions, load_unit_changes, version_on
 from etl.marts.rollup import refresh
 from etl.paths import PROJECT_ROOT
 from etl.warehouse.ingest import files_from_paths, ingest_files, load_ref_context
@@ -104,15 +104,19 @@ def _write(sub: dict[str, Any], folder: Path, stem: str, as_json: bool) -> Path:
     return write_submission_xlsx(sub, folder / f"{stem}.xlsx")
 
 
-def units_of_year(year: int) -> list[tuple[str, int, str, set[int]]]:
-    """The demo provinces' districts that existed in the year: code, commune count (its last in the
-    year), legacy province and the months it existed (Yên Dũng until its merger, Thị xã Chũ from
-    its establishment)."""
+def units_of_year(year: int) -> list[tuple[str, int, str | None, set[int]]]:
+    """The demo's reporting units that existed in the year: code, size (a district's commune count,
+    its last in the year; a commune's legacy communes merged into it), legacy province (None for a
+    commune) and the months it existed. The demo provinces' districts (Yên Dũng until its merger,
+    Thị xã Chũ from its establishment, all of them until the district level ended), then the communes
+    on their area."""
     snapshot = admin_units.legacy_districts()
-    units = []
+    units: list[tuple[str, int, str | None, set[int]]] = []
+    area: list[str] = []
     for code, versions in district_versions(snapshot.to_dict("records"), load_unit_changes()).items():
         if versions[-1].province_code not in DEMO_PROVINCES:
             continue
+        area.append(code)
         alive = {m for m in range(1, 13)
                  if any(v.overlaps(Period.of_month(year, m).start_date, Period.of_month(year, m).end_date)
                         for v in versions)}
@@ -120,6 +124,11 @@ def units_of_year(year: int) -> list[tuple[str, int, str, set[int]]]:
             last = version_on(versions, Period.of_month(year, max(alive)).end_date)
             assert last is not None
             units.append((code, last.commune_count or 1, last.province_code, alive))
+    last_day = district_level_last_day()
+    if last_day is not None and year >= last_day.year:
+        after = {m for m in range(1, 13) if Period.of_month(year, m).start_date > last_day}
+        communes = sorted({c for code in area for c in admin_units.district_communes_2025(code)})
+        units += [(c, admin_units.legacy_communes_merged(c), None, after) for c in communes if after]
     return units
 
 
@@ -131,16 +140,20 @@ def build_year(year: int, workdir: Path) -> list[Delivery]:
     for code, communes, province, alive in units_of_year(year):
         folder = workdir / code
         folder.mkdir(parents=True)
-        profile = synth.make_profile(code, max(int(communes), 1), seed=int(code))
+        commune = len(code) == 5
+        profile = synth.make_profile(code, max(int(communes), 1), seed=int(code), smallest=0.02 if commune else 0.25)
         sends_json = rng.random() < 0.3  # a district system pushing JSON instead of a clerk's XLSX
-        plan = synth.generate_plan(profile, year, catalog=catalog)
-        plan_at = datetime(year, 1, 10, 9, tzinfo=load_calendar().zone)
-        if sends_json:
-            plan_path = write_plan_json(plan, folder / f"ke_hoach_{year}.json")
+        if 1 not in alive:  # a unit that began during the year (the communes in 2025) has no plan for it
+            plan = None
         else:
-            plan_path = write_plan_xlsx(plan, folder / f"ke_hoach_{year}.xlsx")
-        deliveries.append(Delivery(plan_path, plan_at, code, None, "plan"))
-        if rng.random() < 0.15:  # plans are revised mid-year
+            plan = synth.generate_plan(profile, year, catalog=catalog)
+            plan_at = datetime(year, 1, 10, 9, tzinfo=load_calendar().zone)
+            if sends_json:
+                plan_path = write_plan_json(plan, folder / f"ke_hoach_{year}.json")
+            else:
+                plan_path = write_plan_xlsx(plan, folder / f"ke_hoach_{year}.xlsx")
+            deliveries.append(Delivery(plan_path, plan_at, code, None, "plan"))
+        if plan is not None and rng.random() < 0.15:  # plans are revised mid-year
             revised = dict(plan, van_ban=f"{rng.randint(600, 999)}/QĐ-UBND",
                            ke_hoach=[r if r["don_vi_tinh"] == "%" else dict(r, ke_hoach_nam=_raised(r["ke_hoach_nam"]))
                                      for r in plan["ke_hoach"]])
@@ -149,7 +162,7 @@ def build_year(year: int, workdir: Path) -> list[Delivery]:
         for month, sub in enumerate(synth.generate_year(profile, year, catalog=catalog), start=1):
             if month not in alive:
                 continue  # the district did not exist that month (reference/unit_changes.csv)
-            deadline = load_calendar().deadline(province, year, month)
+            deadline = load_calendar().deadline(province or DEFAULT_PROVINCE, year, month)  # a commune: the default
             stem = f"{code}_{year}-{month:02d}"
             roll = rng.random()
             if roll < 0.03:
@@ -292,7 +305,48 @@ def run_demo(engine: Engine, *, year: int = 2024, workdir: Path | None = None,
         statuses.update(counts)
     if not via_airflow:
         refresh(engine)
-    return summarise(engine, year, statuses, len(districts), echo)
+    summary = summarise(engine, year, statuses, len(districts), echo)
+    last_day = district_level_last_day()
+    if last_day is not None and last_day.year == year + 1:
+        summary["reform"] = across_the_reform(engine, year + 1, workdir / f"generated_{year + 1}", ref, echo)
+    return summary
+
+
+def across_the_reform(engine: Engine, year: int, folder: Path, ref: Any,
+                      echo: Callable[[str], Any]) -> dict[str, Any]:
+    """The year of the reform, straight through ingest (its DAGs are the same): the demo districts
+    from January to June, then the communes on their area from July, with late, invalid and
+    corrected files on both sides; then the 2025 provinces' reports, H2 against the districts' H2
+    of the year before."""
+    deliveries = build_year(year, folder)
+    units = {d.district for d in deliveries}
+    echo(f"\n{year}, across the reform: generated {len(deliveries)} files for "
+         f"{sum(len(u) == 3 for u in units)} districts (January-June) and {sum(len(u) == 5 for u in units)} "
+         f"communes on their area (July-December) in {folder}")
+    statuses: Counter[str] = Counter()
+    by_month: dict[tuple[int, int], list[Delivery]] = {}
+    for d in deliveries:
+        by_month.setdefault((d.received_at.year, d.received_at.month), []).append(d)
+    for _month, batch in sorted(by_month.items()):
+        files = [f for d in batch for f in files_from_paths([d.path], d.received_at)]
+        statuses.update(r.status for r in ingest_files(engine, files, caller="demo", ref=ref))
+    refresh(engine)
+    echo(f"  {sum(statuses.values())} files: " + ", ".join(f"{v} {k}" for k, v in sorted(statuses.items())))
+    from etl.reporting.model import build_report
+    reports = {}
+    for code in sorted({admin_units.legacy_provinces().set_index("province_code").loc[p, "province_2025_code"]
+                        for p in DEMO_PROVINCES}):
+        try:
+            report = build_report(engine, code, f"{year}-H2", "province_2025")
+        except ValueError as exc:
+            echo(f"  province_2025 {code}: {exc}")
+            continue
+        reports[code] = report.completeness
+        echo(f"  `baocao report --unit {code} --level province_2025 --period {year}-H2` ({report.title}): "
+             f"{report.completeness}")
+        for sentence in report.indicator_sentences[:2]:
+            echo(f"    - {sentence}")
+    return {"statuses": dict(statuses), "reports": reports}
 
 
 def _run_counts(engine: Engine, since: datetime) -> Counter[str]:

@@ -200,7 +200,12 @@ def indicator_sentence(line: IndicatorLine, period: Period, level: str) -> str:
             sentence += " (*chưa đủ số liệu các tháng trong kỳ)"
         else:
             sentence += f" (*tổng hợp từ {line.reporting_units}/{line.expected_units} {units_word(level, period)})"
-    if line.partial_last_year and (line.yoy_change_pct is not None or line.yoy_change_points is not None):
+    compared = line.yoy_change_pct is not None or line.yoy_change_points is not None
+    if across_the_reform(level, period):
+        # Last year's figure is the same territory's districts: their count, not this year's communes'.
+        if compared and line.last_year_reporting_units is not None:
+            sentence += f" (*cùng kỳ năm trước: {line.last_year_reporting_units} huyện cũ trên cùng địa bàn)"
+    elif line.partial_last_year and compared:
         # A change against an incomplete last year is not like for like: say so.
         if level in REPORTING_LEVELS:
             sentence += " (*cùng kỳ năm trước chưa đủ số liệu các tháng)"
