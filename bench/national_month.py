@@ -58,7 +58,7 @@ def commune_units(limit: int | None) -> list[tuple[str, int, float]]:
 
 
 def generate(out: Path, year: int, month: int, units: list[tuple[str, int, float]],
-             corrections: bool = True) -> tuple[list[Path], list[Path], float, int]:
+             corrections: bool = True, first_month: int = 1) -> tuple[list[Path], list[Path], float, int]:
     catalog = load_catalog()
     xlsx_dir, json_dir = out / "xlsx", out / "json"
     xlsx_dir.mkdir(parents=True)
@@ -68,7 +68,7 @@ def generate(out: Path, year: int, month: int, units: list[tuple[str, int, float
     for code, communes, smallest in units:
         # Island districts (Bạch Long Vĩ, Côn Đảo...) have no communes; the generator needs one.
         profile = synth.make_profile(code, max(int(communes), 1), seed=int(code), smallest=smallest)
-        sub = synth.generate_month(profile, year, month, catalog=catalog)
+        sub = synth.generate_month(profile, year, month, catalog=catalog, first_month=first_month)
         rows += len(sub["chi_tieu"]) + len(sub["nhiem_vu"])
         xlsx.append(write_submission_xlsx(sub, xlsx_dir / f"{code}_{year}-{month:02d}.xlsx"))
         if not corrections:
@@ -166,7 +166,9 @@ def run(engine: Engine, districts: int | None) -> None:
         print(f"peak memory (max RSS of this process): {peak:,.0f} MiB")
         # The 2025 geography: every commune sends its August 2025 (first versions, XLSX).
         with tempfile.TemporaryDirectory() as tmp:
-            xlsx, _, gen_s, rows = generate(Path(tmp), 2025, 8, commune_units(districts), corrections=False)
+            # A commune's year to date counts from July 2025, its first month.
+            xlsx, _, gen_s, rows = generate(Path(tmp), 2025, 8, commune_units(districts), corrections=False,
+                                            first_month=7)
             print(f"\n2025 geography: generated {len(xlsx)} commune XLSX files ({rows:,} indicator + task rows, "
                   f"{rows / max(len(xlsx), 1):.0f} a file) in {gen_s:.2f} s (not part of the figures)")
             communes = phase(engine, xlsx, COMMUNE_RECEIVED, "communes, August 2025, XLSX", rows)

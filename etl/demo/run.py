@@ -159,7 +159,8 @@ def build_year(year: int, workdir: Path) -> list[Delivery]:
                                      for r in plan["ke_hoach"]])
             path = write_plan_json(revised, folder / f"ke_hoach_{year}_dieu_chinh.json")
             deliveries.append(Delivery(path, plan_at.replace(month=7), code, None, "plan revised"))
-        for month, sub in enumerate(synth.generate_year(profile, year, catalog=catalog), start=1):
+        for month, sub in enumerate(synth.generate_year(profile, year, catalog=catalog, first_month=min(alive)),
+                                    start=1):
             if month not in alive:
                 continue  # the district did not exist that month (reference/unit_changes.csv)
             deadline = load_calendar().deadline(province or DEFAULT_PROVINCE, year, month)  # a commune: the default

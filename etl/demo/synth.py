@@ -234,9 +234,12 @@ def make_profile(district_code: str, commune_count: int, seed: int, *, smallest:
     rng = random.Random(f"{seed}|{district_code}|profile")
     # A 19-commune district like Yên Thế is size 1; communes explain most of the size.
     size = max(smallest, min(5.0, commune_count / 19 * math.exp(rng.gauss(0, 0.25))))
+    # A flow grows less than in proportion to a district's size (size_exp); a commune's is its share
+    # of a district's, in proportion, so a territory's communes sum to about what its districts did.
+    commune = len(district_code) == 5
     levels: dict[str, float] = {}
     for code, spec in _FLOWS.items():
-        levels[code] = spec.annual * size**spec.size_exp * math.exp(rng.gauss(0, spec.spread))
+        levels[code] = spec.annual * (size if commune else size**spec.size_exp) * math.exp(rng.gauss(0, spec.spread))
     for code, stock in _STOCKS.items():
         levels[code] = stock.level * size * math.exp(rng.gauss(0, stock.spread))
     levels["KT"] = _KT_TOTAL * size * math.exp(rng.gauss(0, 0.35))
@@ -790,7 +793,8 @@ def _fmt_date(d: date | None) -> str | None:
 
 
 def _submission(
-    profile: DistrictProfile, year: int, month: int, sim: _YearValues, tasks: list[_Task], catalog: Catalog
+    profile: DistrictProfile, year: int, month: int, sim: _YearValues, tasks: list[_Task], catalog: Catalog,
+    first_month: int = 1,
 ) -> Submission:
     m = month - 1
     rows = []
@@ -805,8 +809,8 @@ def _submission(
             "don_vi_tinh": ind.unit,
             "thuc_hien_thang": _number(series[m], scale),
         }
-        if ind.kind == FLOW:
-            row["luy_ke_nam"] = _number(sum(series[: m + 1]), scale)
+        if ind.kind == FLOW:  # from January, or from the unit's first month (a commune in 2025: July)
+            row["luy_ke_nam"] = _number(sum(series[first_month - 1: m + 1]), scale)
         rows.append(row)
 
     as_of = period_end(year, month)
@@ -850,21 +854,24 @@ def _level(profile: DistrictProfile) -> str:
     return "commune" if len(profile.district_code) == 5 else "district"
 
 
-def generate_year(profile: DistrictProfile, year: int, *, catalog: Catalog | None = None) -> list[Submission]:
-    """The 12 monthly submissions (January..December) of one district and year."""
+def generate_year(profile: DistrictProfile, year: int, *, catalog: Catalog | None = None,
+                  first_month: int = 1) -> list[Submission]:
+    """The 12 monthly submissions (January..December) of one district and year; a unit that began
+    in the year (a commune in 2025: first_month 7) counts its year to date from its first month."""
     catalog = catalog or load_catalog()
     sim = _simulate_year(profile, year, catalog)
     tasks = _tasks_for_year(profile, year)
-    return [_submission(profile, year, month, sim, tasks, catalog) for month in range(1, 13)]
+    return [_submission(profile, year, month, sim, tasks, catalog, first_month) for month in range(1, 13)]
 
 
-def generate_month(profile: DistrictProfile, year: int, month: int, *, catalog: Catalog | None = None) -> Submission:
+def generate_month(profile: DistrictProfile, year: int, month: int, *, catalog: Catalog | None = None,
+                   first_month: int = 1) -> Submission:
     """One monthly submission; identical to generate_year(profile, year)[month - 1]."""
     if not 1 <= month <= 12:
         raise ValueError(f"month must be 1..12, got {month}")
     catalog = catalog or load_catalog()
     sim = _simulate_year(profile, year, catalog)
-    return _submission(profile, year, month, sim, _tasks_for_year(profile, year), catalog)
+    return _submission(profile, year, month, sim, _tasks_for_year(profile, year), catalog, first_month)
 
 
 # --------------------------------------------------------------------------------------------
