@@ -347,6 +347,8 @@ def across_the_reform(engine: Engine, year: int, folder: Path, ref: Any,
              f"{report.completeness}")
         for sentence in report.indicator_sentences[:2]:
             echo(f"    - {sentence}")
+        whole = build_report(engine, code, str(year), "province_2025")  # January-June districts, then communes
+        echo(f"    and `--period {year}`: {whole.completeness}; {whole.indicator_sentences[0]}")
     return {"statuses": dict(statuses), "reports": reports}
 
 

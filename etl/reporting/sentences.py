@@ -95,11 +95,18 @@ def units_word(level: str, period: Period) -> str:
 
 
 def across_the_reform(level: str, period: Period) -> bool:
-    """A 2025 province's period after the district level ended, compared with the same period a
-    year before, when its districts reported."""
+    """A 2025 province's period reaching past the district level's end, compared with the same
+    period a year before, when (some of) its units were districts."""
     last_day = district_level_last_day()
-    return (level == "province_2025" and last_day is not None and period.start_date > last_day
+    return (level == "province_2025" and last_day is not None and period.end_date > last_day
             and date(period.start_date.year - 1, period.start_date.month, 1) <= last_day)
+
+
+def last_year_units(period: Period) -> str:
+    """Who made last year's figure of a period across the reform: the former districts, or both."""
+    last_day = district_level_last_day()
+    before_end = date(period.end_date.year - 1, period.end_date.month, 1)
+    return "huyện cũ trên cùng địa bàn" if last_day is None or before_end <= last_day else "đơn vị (huyện, rồi xã)"
 
 
 def completeness(indicators: Sequence[IndicatorLine], level: str, period: Period) -> str | None:
@@ -114,7 +121,7 @@ def completeness(indicators: Sequence[IndicatorLine], level: str, period: Period
     text = (f"Số liệu tổng hợp từ {reporting}/{expected} {word} (chưa đầy đủ)" if reporting < expected
             else f"Số liệu tổng hợp từ đủ {reporting}/{expected} {word}")
     if across_the_reform(level, period):
-        text += ("; cùng kỳ năm trước tổng hợp từ các huyện cũ trên cùng địa bàn (trước 1/7/2025), "
+        text += (f"; cùng kỳ năm trước tổng hợp từ các {last_year_units(period)} (địa giới trước 1/7/2025), "
                  "so sánh trên cùng địa bàn")
     return text
 
@@ -204,7 +211,7 @@ def indicator_sentence(line: IndicatorLine, period: Period, level: str) -> str:
     if across_the_reform(level, period):
         # Last year's figure is the same territory's districts: their count, not this year's communes'.
         if compared and line.last_year_reporting_units is not None:
-            sentence += f" (*cùng kỳ năm trước: {line.last_year_reporting_units} huyện cũ trên cùng địa bàn)"
+            sentence += f" (*cùng kỳ năm trước: {line.last_year_reporting_units} {last_year_units(period)})"
     elif line.partial_last_year and compared:
         # A change against an incomplete last year is not like for like: say so.
         if level in REPORTING_LEVELS:
