@@ -264,3 +264,21 @@ def test_the_report_of_a_2025_province_across_the_reform_says_like_for_like(db: 
     assert (float(dn01.value), float(dn01.same_period_last_year)) == (42, 60)
     commune = build_report(db, XA_CHU_PUH, "2025-H2")  # a 5-digit code is a commune
     assert commune.level == "commune" and "Xã Chư Pưh (mã 23942, cấp xã)" in render_markdown(commune)
+
+
+def test_a_stock_across_the_reform_expects_the_units_alive_at_the_periods_end(db: Engine, tmp_path: Path) -> None:
+    from etl.marts.rollup import refresh
+    docs = [b.month(b.CHU_PUH, f"2025-{m:02d}", {"DN01": 10, "XH02": 1000}) for m in range(1, 7)]
+    docs += [commune_month(XA_CHU_PUH, f"2025-{m:02d}") | {"chi_tieu": [
+        {"ma_chi_tieu": "DN01", "don_vi_tinh": "doanh nghiệp", "thuc_hien_thang": 7},
+        {"ma_chi_tieu": "XH02", "don_vi_tinh": "hộ", "thuc_hien_thang": 300}]} for m in range(7, 13)]
+    assert all(r.status != "rejected" for r in ingest_all(db, tmp_path, docs))
+    refresh(db, full=True)
+    with db.connect() as conn:
+        expected = dict(conn.execute(text("""
+            SELECT indicator_code, expected_units FROM mart.indicator_annual
+            WHERE year = 2025 AND level = 'province_2025' AND unit_code = '52'
+              AND indicator_code IN ('DN01', 'XH02')""")).all())
+    # The year's flow: every unit expected in some month (17 districts, then 135 communes); its
+    # households at the end of the year: the 135 communes only, so one commune's 300 is 1 of 135.
+    assert expected == {"DN01": 17 + 135, "XH02": 135}

@@ -34,8 +34,8 @@ WHERE old_first IS DISTINCT FROM new_first
   AND current_setting('baocao.rollup_mode') IN ('incremental', 'nothing');
 ANALYZE rollup_moved;
 
--- expected_in_period: each period's expected_units by slot (months 1-12, H1 13, H2 14, year 15),
--- set below; null for a district (its expected_units, 1).
+-- expected_in_period: each period's expected_units by slot (months 1-12, H1 13, H2 14, year 15; again
+-- from 16 for stocks and from 31 for opening balances), set below; null for a district or commune (1).
 CREATE TEMP TABLE rollup_scope (unit_id int, level text COLLATE "C", unit_code text COLLATE "C", expected_units int,
                                 year smallint, expected_in_period int[]) ON COMMIT DROP;
 
@@ -65,8 +65,12 @@ CROSS JOIN LATERAL (VALUES (changed.year), (changed.year + 1)) AS y(year);
 
 -- expected_units of a province-level figure: its districts expected in the period, by the one
 -- definition (mart.expected_district_at, as mart.submission_status and mart.reporting_rate; as
--- known now). In a half or a year: expected in any month of it (expected from a month on, to
--- the month its life ends). Carried by the scope row, so step 08 reads it without one more join.
+-- known now). In a half or a year, by what the figure is made of: a flow (and a rate) sums the
+-- months, so every unit expected in any month of the period; a stock is the level at its end, so
+-- the units expected in its last month; an opening balance, in its first month. They differ only
+-- where units began or ended within the period (the 2025 reform: a 2025 province's households at
+-- the end of 2025 are its communes', not also its former districts'). Carried by the scope row, so
+-- step 08 reads it without one more join.
 WITH
 unit_start AS MATERIALIZED (  -- once, not per scope row: per unit, its districts expected in each span
     SELECT u.unit_id, x.first_period_key, coalesce(x.last_period_key, 999999) AS last_period_key,
@@ -76,17 +80,24 @@ unit_start AS MATERIALIZED (  -- once, not per scope row: per unit, its district
     JOIN rollup_unit AS u ON u.level = du.level AND u.unit_code = du.unit_code
     GROUP BY u.unit_id, x.first_period_key, coalesce(x.last_period_key, 999999)
 ),
-slot AS (  -- a period's slot, first and last month: months 1-12, H1 13, H2 14 and the year 15
-    SELECT slot, CASE WHEN slot <= 12 THEN slot WHEN slot = 14 THEN 7 ELSE 1 END AS first_month,
-           CASE WHEN slot <= 12 THEN slot WHEN slot = 13 THEN 6 ELSE 12 END AS last_month
-    FROM generate_series(1, 15) AS slot
+period AS (  -- a period's first and last month: months 1-12, H1 13, H2 14 and the year 15
+    SELECT p, CASE WHEN p <= 12 THEN p WHEN p = 14 THEN 7 ELSE 1 END AS first_month,
+           CASE WHEN p <= 12 THEN p WHEN p = 13 THEN 6 ELSE 12 END AS last_month
+    FROM generate_series(1, 15) AS p
+),
+slot AS (  -- slots 1-15: expected in any month (flows, rates); 16-30: in the last month (stocks);
+           -- 31-45: in the first month (opening balances)
+    SELECT g * 15 + p AS slot,
+           CASE g WHEN 2 THEN first_month ELSE last_month END AS from_before,  -- expected from this month or earlier
+           CASE g WHEN 1 THEN last_month ELSE first_month END AS until_after   -- and until this month or later
+    FROM period CROSS JOIN generate_series(0, 2) AS g
 )
 UPDATE rollup_scope AS s
 SET expected_in_period = ARRAY(
     SELECT coalesce(sum(e.districts), 0)::int
     FROM slot
-    LEFT JOIN unit_start AS e ON e.unit_id = s.unit_id AND e.first_period_key <= s.year * 100 + slot.last_month
-                             AND e.last_period_key >= s.year * 100 + slot.first_month
+    LEFT JOIN unit_start AS e ON e.unit_id = s.unit_id AND e.first_period_key <= s.year * 100 + slot.from_before
+                             AND e.last_period_key >= s.year * 100 + slot.until_after
     GROUP BY slot.slot
     ORDER BY slot.slot)
 WHERE s.level NOT IN ('district', 'commune');

@@ -39,10 +39,12 @@ compared AS (  -- the same period a year earlier, in one sort and no self-join
 ),
 scoped AS (  -- only the scope is written; the year before was read for comparisons
     SELECT c.*, s.level, s.unit_code,
-           -- the period's slot in expected_in_period (step 03): month 1-12, H1 13, H2 14, year 15
+           -- the period's slot in expected_in_period (step 03): month 1-12, H1 13, H2 14, year 15;
+           -- plus 15 for a stock (units expected at the period's end), 30 for an opening balance (start)
            coalesce(s.expected_in_period[CASE WHEN c.period_key % 100 = 0 THEN 15
                                               WHEN c.period_key % 100 > 90 THEN c.period_key % 100 - 78
-                                              ELSE c.period_key % 100 END],
+                                              ELSE c.period_key % 100 END
+                                         + CASE i.kind WHEN 'stock' THEN 15 WHEN 'opening' THEN 30 ELSE 0 END],
                     s.expected_units) AS expected_units,
            i.indicator_code, i.kind, i.direction,
            p.period_type, p.half, p.month,
