@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from etl.domain.calendar import local_zone
-from etl.domain.contract import ALERT_KINDS
+from etl.domain.contract import ALERT_KINDS, LEVEL_NAMES_VI, reporting_level
 from etl.paths import REFERENCE_DIR
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def invalid_submission_text(file: RejectedFile) -> AlertText:
 
 def _month_fields(month: DistrictMonth) -> dict[str, Any]:
     texts = alert_texts()
-    kind = "xã" if len(month.district_code) == 5 else "huyện"  # a commune reports since 1/7/2025
+    kind = LEVEL_NAMES_VI[reporting_level(month.district_code)]  # a commune reports since 1/7/2025
     return {"district": month.district_name, "district_code": month.district_code, "period": month.period.label,
             "unit_kind": kind, "Unit_kind": kind.capitalize(),
             "deadline": local_time(month.deadline), "deadline_iso": month.deadline.isoformat(),

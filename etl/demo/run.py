@@ -31,7 +31,7 @@ from etl.demo.writers import write_plan_json, write_plan_xlsx, write_submission_
 from etl.domain import admin_units
 from etl.domain.calendar import DEFAULT_PROVINCE, load_calendar
 from etl.domain.catalog import load_catalog
-from etl.domain.contract import INGEST_STATUSES
+from etl.domain.contract import INGEST_STATUSES, reporting_level
 from etl.domain.periods import Period
 from etl.domain.unit_history import district_level_last_day, district_versions, load_unit_changes, version_on
 from etl.marts.rollup import refresh
@@ -140,7 +140,7 @@ def build_year(year: int, workdir: Path) -> list[Delivery]:
     for code, communes, province, alive in units_of_year(year):
         folder = workdir / code
         folder.mkdir(parents=True)
-        commune = len(code) == 5
+        commune = reporting_level(code) == "commune"
         profile = synth.make_profile(code, max(int(communes), 1), seed=int(code), smallest=0.02 if commune else 0.25)
         sends_json = rng.random() < 0.3  # a district system pushing JSON instead of a clerk's XLSX
         if 1 not in alive:  # a unit that began during the year (the communes in 2025) has no plan for it
@@ -322,7 +322,8 @@ def across_the_reform(engine: Engine, year: int, folder: Path, ref: Any,
     deliveries = build_year(year, folder)
     units = {d.district for d in deliveries}
     echo(f"\n{year}, across the reform: generated {len(deliveries)} files for "
-         f"{sum(len(u) == 3 for u in units)} districts (January-June) and {sum(len(u) == 5 for u in units)} "
+         f"{sum(reporting_level(u) == 'district' for u in units)} districts (January-June) and "
+         f"{sum(reporting_level(u) == 'commune' for u in units)} "
          f"communes on their area (July-December) in {folder}")
     statuses: Counter[str] = Counter()
     by_month: dict[tuple[int, int], list[Delivery]] = {}

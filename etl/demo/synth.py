@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.domain.catalog import Catalog, load_catalog
-from etl.domain.contract import FLOW, RATE
+from etl.domain.contract import FLOW, RATE, reporting_level
 
 Submission = dict[str, Any]
 Plan = dict[str, Any]
@@ -222,7 +222,7 @@ class DistrictProfile:
 def unit_key(code: str) -> str:
     """The thong_tin key a unit's file names it by: ma_huyen for a district (as clerks know it),
     ma_don_vi for a commune (contract v2)."""
-    return "ma_don_vi" if len(code) == 5 else "ma_huyen"
+    return "ma_don_vi" if reporting_level(code) == "commune" else "ma_huyen"
 
 
 def make_profile(district_code: str, commune_count: int, seed: int, *, smallest: float = 0.25) -> DistrictProfile:
@@ -236,7 +236,7 @@ def make_profile(district_code: str, commune_count: int, seed: int, *, smallest:
     size = max(smallest, min(5.0, commune_count / 19 * math.exp(rng.gauss(0, 0.25))))
     # A flow grows less than in proportion to a district's size (size_exp); a commune's is its share
     # of a district's, in proportion, so a territory's communes sum to about what its districts did.
-    commune = len(district_code) == 5
+    commune = reporting_level(district_code) == "commune"
     levels: dict[str, float] = {}
     for code, spec in _FLOWS.items():
         levels[code] = spec.annual * (size if commune else size**spec.size_exp) * math.exp(rng.gauss(0, spec.spread))
@@ -778,7 +778,7 @@ def _tasks_for_year(profile: DistrictProfile, year: int) -> list[_Task]:
     last_report = period_end(year - 1, 12)
     carried = [t for t in _tasks_assigned(profile, year - 1) if t.done is not None and t.done > last_report]
     tasks = sorted([*carried, *_tasks_assigned(profile, year)], key=lambda t: (t.giao, t.ma))
-    if _level(profile) == "commune":  # a commune is given fewer tasks: about 15 of a district's ~40
+    if reporting_level(profile.district_code) == "commune":  # fewer tasks: about 15 of a district's ~40
         tasks = [t for t in tasks if zlib.crc32(f"{profile.district_code}|{t.ma}".encode()) % 5 < 2]
     return tasks
 
@@ -845,13 +845,10 @@ def _submission(
             "email_lien_he": profile.email,
         },
         # A commune leaves out what only districts report (the catalog's reported_by: NN08).
-        "chi_tieu": [r for r in rows if _level(profile) in catalog.indicators[r["ma_chi_tieu"]].reported_by],
+        "chi_tieu": [r for r in rows
+                     if reporting_level(profile.district_code) in catalog.indicators[r["ma_chi_tieu"]].reported_by],
         "nhiem_vu": task_rows,
     }
-
-
-def _level(profile: DistrictProfile) -> str:
-    return "commune" if len(profile.district_code) == 5 else "district"
 
 
 def generate_year(profile: DistrictProfile, year: int, *, catalog: Catalog | None = None,

@@ -112,6 +112,13 @@ DIRECTIONS = ("higher_is_better", "lower_is_better", "none")
 LEVELS = ("district", "province", "province_2025", "commune")
 # The levels of the units that report themselves (a district until 30/6/2025, a commune after).
 REPORTING_LEVELS = ("district", "commune")
+# How each is called in a message to a clerk.
+LEVEL_NAMES_VI = {"district": "huyện", "commune": "xã"}
+
+
+def reporting_level(code: str) -> str:
+    """A reporting unit's level from its official code: 5 digits a commune, else a district."""
+    return "commune" if len(code) == 5 else "district"
 
 # Alerts (ops.alert_log).
 ALERT_KINDS = ("invalid_submission", "reminder", "late", "escalation")

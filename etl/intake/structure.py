@@ -35,6 +35,7 @@ from etl.domain.contract import (
     KEY_COLUMN,
     KIND_SUBMISSION,
     KIND_UNKNOWN,
+    LEVEL_NAMES_VI,
     MONTH_VALUE_COLUMNS,
     PLAN_SHEET,
     PLAN_VALUE_COLUMNS,
@@ -44,6 +45,7 @@ from etl.domain.contract import (
     TASK_STATUS_BY_KEY,
     UNIT_INFO_KEYS,
     WARNING,
+    reporting_level,
 )
 from etl.domain.numbers import read_number
 from etl.domain.periods import FIRST_YEAR, LAST_YEAR, Period, month_window, parse_month
@@ -175,9 +177,6 @@ def parse_date(value: Any) -> date | None:
     except ValueError:
         return None
     return None
-
-
-LEVEL_NAMES = {"district": "cấp huyện", "commune": "cấp xã"}
 
 
 def _district_code(value: Any, key: str = INFO_DISTRICT) -> str | None:
@@ -329,10 +328,11 @@ class _Checker:
                 self.msg("INDICATOR_UNKNOWN", sheet=sheet, row=row, column=code_column,
                          found=raw_code, expected="mã trong danh mục chỉ tiêu")
                 continue
-            level = "commune" if len(self.out.district_code or "") == 5 else "district"
+            level = reporting_level(self.out.district_code or "")
             if level not in indicator.reported_by:  # the catalog says which levels report it
                 self.msg("INDICATOR_NOT_FOR_LEVEL", sheet=sheet, row=row, column=code_column, found=code,
-                         expected=" và ".join(LEVEL_NAMES[lv] for lv in indicator.reported_by))
+                         expected=" và ".join(f"cấp {LEVEL_NAMES_VI[lv]}" for lv in indicator.reported_by),
+                         detail=f"cấp {LEVEL_NAMES_VI[level]}", detail_en=level)
                 continue
             if code in seen:
                 self.msg("INDICATOR_DUPLICATE", sheet=sheet, row=row, column=code_column,

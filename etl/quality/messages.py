@@ -86,9 +86,9 @@ CODES: dict[str, CodeSpec] = {
         "error", "Mã chỉ tiêu '{found}' không có trong danh mục chỉ tiêu.",
         "Indicator code '{found}' is not in the catalog."),
     "INDICATOR_NOT_FOR_LEVEL": CodeSpec(
-        "warning", "Chỉ tiêu {found} chỉ báo cáo ở {expected}, không ở cấp của đơn vị này; dòng này không được "
-                   "đưa vào tổng hợp.",
-        "Indicator {found} is reported by {expected} only; this row is not loaded."),
+        "warning", "Chỉ tiêu {found} chỉ báo cáo ở {expected}, không báo cáo ở {detail}; dòng này không được "
+                   "đưa vào tổng hợp, có thể xóa dòng này khỏi tệp.",
+        "Indicator {found} is not reported at {detail_en} level; this row is not loaded."),
     "INDICATOR_DUPLICATE": CodeSpec(
         "error", "Chỉ tiêu '{found}' được khai báo hai lần (đã có ở dòng {first_row}); mỗi chỉ tiêu chỉ một dòng.",
         "Indicator '{found}' is given twice (first at row {first_row})."),

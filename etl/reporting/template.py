@@ -24,6 +24,7 @@ from etl.domain.contract import (
     TASK_SHEET,
     TASK_STATUSES,
     VI_HEADERS,
+    reporting_level,
 )
 from etl.domain.periods import Period, parse_month, period_key
 from etl.intake.structure import not_in_period_detail
@@ -80,7 +81,7 @@ def write_template(engine: Engine, district_code: str, period: str, output: Path
     info.set_column(0, 0, 16)
     info.set_column(1, 1, 40)
     # A district's template keeps the v1 key its clerks know; a commune's names its unit with ma_don_vi.
-    unit_key = INFO_DISTRICT if len(district_code) == 3 else INFO_UNIT
+    unit_key = INFO_DISTRICT if reporting_level(district_code) == "district" else INFO_UNIT
     for r, (key, value) in enumerate([(unit_key, district_code), ("ky_bao_cao", f"{year}-{month:02d}"),
                                       ("ngay_lap", ""), ("nguoi_lap", ""), ("email_lien_he", "")]):
         info.write_string(r, 0, key, bold)
