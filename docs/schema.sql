@@ -1,4 +1,4 @@
--- The warehouse schema at revision 0014, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0015, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
 -- tests/test_schema.py fails when it is stale. Owners and the owner's privileges are left out.
 -- Dumped on PostgreSQL 15.
@@ -621,10 +621,13 @@ CREATE TABLE ops.ingest_run (
     accepted integer DEFAULT 0 NOT NULL,
     accepted_with_warnings integer DEFAULT 0 NOT NULL,
     rejected integer DEFAULT 0 NOT NULL,
-    duplicates integer DEFAULT 0 NOT NULL
+    duplicates integer DEFAULT 0 NOT NULL,
+    load_path text
 );
+ALTER TABLE ops.ingest_run ADD CONSTRAINT ingest_run_load_path_check CHECK (load_path = ANY (ARRAY['batch'::text, 'per_file'::text, 'nothing'::text]));
 ALTER TABLE ops.ingest_run ADD CONSTRAINT ingest_run_pkey PRIMARY KEY (run_id);
 COMMENT ON TABLE ops.ingest_run IS 'Nhật ký các lần nạp / ingest runs';
+COMMENT ON COLUMN ops.ingest_run.load_path IS 'batch: all files loaded in one transaction; per_file: the batch failed, each file was loaded in its own; nothing: no file to load (every one a duplicate, or failed before the quality gate); null: runs before revision 0015';
 
 CREATE TABLE ops.repeatable_checksum (
     singleton boolean DEFAULT true NOT NULL,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from datetime import datetime
 from decimal import Decimal
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from etl.warehouse import ingest as ingest_module
-from etl.warehouse.ingest import FileResult, ingest_paths
+from etl.warehouse.ingest import FileResult, IncomingFile, ingest_files, ingest_paths
 from tests import builders as b
 from tests.conftest import DATA_TABLES
 
@@ -261,17 +262,21 @@ def test_one_bad_file_does_not_stop_the_others(db: Engine, tmp_path: Path) -> No
     assert one(db, "SELECT count(DISTINCT district_code) FROM core.indicator_value_current")[0] == 4
 
 
+def load_paths(db: Engine) -> list[str]:
+    return [p for (p,) in rows_of(db, "SELECT load_path FROM ops.ingest_run ORDER BY run_id")]
+
+
 def test_a_crash_while_loading_is_recorded_and_the_batch_goes_on(
     db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = ingest_module.load_submission
+    real = ingest_module.load_files
 
-    def crash_for_638(conn, file_id, sha, at, checked, ref, *batch):
-        if checked.district_code == "638":
+    def crash_for_638(conn, files, *args):
+        if any(f.checked.district_code == "638" for f in files):
             raise RuntimeError("simulated bug")
-        return real(conn, file_id, sha, at, checked, ref, *batch)
+        return real(conn, files, *args)
 
-    monkeypatch.setattr(ingest_module, "load_submission", crash_for_638)
+    monkeypatch.setattr(ingest_module, "load_files", crash_for_638)
     a = b.write_json(tmp_path / "a.json", b.submission(district="638"))
     c = b.write_json(tmp_path / "c.json", b.submission(district="639"))
     results = {r.file: r for r in run(db, a, c)}
@@ -281,6 +286,76 @@ def test_a_crash_while_loading_is_recorded_and_the_batch_goes_on(
     # Nothing of the crashed load survived its rolled-back transaction, but the file did.
     assert one(db, "SELECT count(*) FROM core.fct_submission WHERE district_code = '638'")[0] == 0
     assert one(db, "SELECT count(*) FROM raw.file")[0] == 2
+    assert load_paths(db) == ["per_file"]
+
+
+def test_a_batch_loads_in_one_transaction(db: Engine, tmp_path: Path) -> None:
+    paths = [b.write_json(tmp_path / f"{d}.json", b.submission(district=d)) for d in ("637", "638", "639")]
+    assert [r.status for r in run(db, *paths)] == ["accepted"] * 3
+    assert [r.status for r in run(db, *paths)] == ["duplicate"] * 3
+    assert load_paths(db) == ["batch", "nothing"]
+
+
+def test_a_file_that_cannot_load_falls_back_to_one_transaction_per_file(db: Engine, tmp_path: Path) -> None:
+    # A task id longer than a b-tree index row can hold: PostgreSQL refuses the row, so the
+    # batch's transaction fails; the files are then loaded one by one and only that one is lost.
+    huge = b.submission(district="638")
+    huge["nhiem_vu"][0]["ma_nhiem_vu"] = "NV-" + "".join(f"{i:04x}" for i in range(2000))
+    paths = [b.write_json(tmp_path / "a.json", b.submission(district="637")),
+             b.write_json(tmp_path / "b.json", huge),
+             b.write_json(tmp_path / "c.json", b.submission(district="639"))]
+    results = {r.file: r for r in run(db, *paths)}
+    assert {f: r.status for f, r in results.items()} == {"a.json": "accepted", "b.json": "rejected",
+                                                          "c.json": "accepted"}
+    assert results["b.json"].errors[0]["code"] == "INTERNAL_ERROR"
+    assert load_paths(db) == ["per_file"]
+    assert rows_of(db, "SELECT district_code FROM core.fct_submission ORDER BY 1") == [("637",), ("639",)]
+
+
+def test_the_batch_load_equals_the_per_file_load(db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A demo year for a few districts (versions, corrections, re-deliveries, rejections, late
+    months, task deadlines changing, plans): loaded as batches, and again with every batch
+    failing over to one transaction per file, leaves the same rows."""
+    from etl.demo.run import build_year
+    from etl.warehouse.ingest import files_from_paths, ingest_files, load_ref_context
+
+    deliveries = [d for d in build_year(2024, tmp_path / "gen") if d.district in ("623", "624", "628", "637")]
+    months: dict[int, list[Any]] = {}
+    for d in deliveries:
+        months.setdefault(d.received_at.month, []).append(d)
+    ref = load_ref_context(db)
+
+    def ingest_months() -> dict[str, list[tuple]]:
+        for batch in months.values():
+            ingest_files(db, [f for d in batch for f in files_from_paths([d.path], d.received_at)], ref=ref)
+        rows = snapshot(db)
+        # A batch numbers the task versions of its districts in another order than file by file:
+        # compare tasks by what identifies them, not by their surrogate key.
+        task = "t.district_code, t.ma_nhiem_vu, t.row_hash, t.valid_from"
+        rows["core.dim_task"] = rows_of(db, f"""
+            SELECT {task}, t.valid_to, t.is_current, t.han_hoan_thanh, s.file_id FROM core.dim_task AS t
+            JOIN core.fct_submission AS s ON s.submission_id = t.first_submission_id ORDER BY 1, 2, 3, 4""")
+        rows["core.fct_task_snapshot"] = rows_of(db, f"""
+            SELECT s.file_id, {task}, x.trang_thai, x.derived_status, x.as_of_date, x.source_row
+            FROM core.fct_task_snapshot AS x JOIN core.dim_task AS t USING (task_key)
+            JOIN core.fct_submission AS s ON s.submission_id = x.submission_id ORDER BY 1, 2, 3, 4""")
+        return rows
+
+    as_batches = ingest_months()
+    assert set(load_paths(db)) == {"batch"}
+    assert len(as_batches["core.fct_submission"]) > 50 and len(as_batches["core.dim_task"]) > 40
+    with db.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+    real = ingest_module.load_files
+
+    def no_batches(conn, files, *args):
+        if len(files) > 1:
+            raise RuntimeError("the batch fails")
+        return real(conn, files, *args)
+
+    monkeypatch.setattr(ingest_module, "load_files", no_batches)
+    assert ingest_months() == as_batches
+    assert set(load_paths(db)) == {"per_file"}
 
 
 def test_a_file_another_run_loads_meanwhile_is_a_duplicate_not_a_crash(
@@ -424,3 +499,21 @@ def test_annual_plan_xlsx_and_json_later_plan_replaces_earlier(db: Engine, tmp_p
         plans = conn.execute(text("SELECT version, van_ban, is_current FROM core.fct_plan ORDER BY version")).all()
     assert targets == {"NS01": 160000, "XH03": Decimal("4.5"), "NN05": 95000}
     assert [tuple(p) for p in plans] == [(1, "2115/QĐ-UBND", False), (2, "1201/QĐ-UBND", True)]
+
+
+def test_a_batch_derives_a_month_from_the_version_current_when_it_loads(db: Engine, tmp_path: Path) -> None:
+    """February's corrected year to date (500) is current; a batch replays February's original
+    (450, received before the correction, so not current) with March sent as year to date only:
+    March is 1.500 - 500, as when each file loads alone, not 1.500 - 450."""
+    def sent(name: str, period: str, ytd: int, at: str) -> IncomingFile:
+        doc = b.month(b.TAM_DUONG, period, {"NS01": None}, ytd={"NS01": ytd})
+        b.indicator(doc, "NS01").pop("thuc_hien_thang")
+        return IncomingFile(f"{name}.json", json.dumps(doc).encode(), name, datetime.fromisoformat(at))
+
+    ingest_files(db, [sent("jan", "2024-01", 200, "2024-01-16T09:00:00+07:00")])
+    ingest_files(db, [sent("feb_corrected", "2024-02", 500, "2024-03-20T09:00:00+07:00")])
+    results = ingest_files(db, [sent("feb", "2024-02", 450, "2024-03-15T09:00:00+07:00"),
+                                sent("mar", "2024-03", 1500, "2024-04-16T09:00:00+07:00")])
+    assert [r.status for r in results] == ["accepted", "accepted"], [r.errors for r in results]
+    assert load_paths(db)[-1] == "batch"
+    assert values(db, b.TAM_DUONG, 202403)["NS01"][:3] == (Decimal(1000), Decimal(1500), "derived_from_ytd")

@@ -101,7 +101,7 @@ def test_the_district_is_told_not_to_resend_after_an_internal_error_then_told_th
     bad = b.submission(district=b.TAM_DUONG)
     b.indicator(bad, "XH02")["thuc_hien_thang"] = "khoảng 24.000"  # an error the bug hid
     with monkeypatch.context() as patch:  # (monkeypatch.undo would also undo the alert channels)
-        patch.setattr(ingest_module, "load_submission", crash)
+        patch.setattr(ingest_module, "load_files", crash)
         [first] = ingest_paths(db, [b.write_json(tmp_path / "bad.json", bad)], received_at=MAY)
     assert first.errors[0]["code"] == "INTERNAL_ERROR"
     send_alerts(db, MAY)

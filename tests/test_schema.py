@@ -53,12 +53,12 @@ FROZEN_REVISIONS = {
     "0013_units_in_time.sql": "cebe2560cff32582d857fe756f8011a74b1ad6ce46935b3910e49c0bb2e0d067",
     "0014_communes_report.py": "83f4f01ee4a6e438fc67a7aa9a4a7ae25a468c4fec4142580bbb6f456d3e2893",
     "0014_communes_report.sql": "659d47f8b2614a765a85c5adad5e6af91db6fca44efef9d35d15d30664d6c7e3",
+    "0015_ingest_run_load_path.py": "608c9197c9637456f0e04dd46fbfb719c15487ef23cdd7d737e30b48b79bde66",
+    "0015_ingest_run_load_path.sql": "cf1f5644ad76ff02cb76dfe70fb178c2c27d3a2fac84534000e5ad6bc1ab8a49",
 }
-# Tables whose rows the newest revision is meant to change: 0014 gives mart.submission_status the
-# level and 2025 province of its rows (district codes become text: the same values) and queues the
-# years since the reform; the reference load then adds the 2025 communes to core.dim_district.
-CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({
-    "core.dim_district", "mart.submission_status", "ops.rollup_queue"})
+# Tables whose rows the newest revision is meant to change: 0015 gives ops.ingest_run the path its
+# load took, unknown (null) for the runs before it.
+CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({"ops.ingest_run"})
 
 
 def _sha256(path: Path) -> str:
@@ -278,13 +278,9 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
     # The version, and when the repeatables were re-created (any pending revision re-creates them).
     unchanged = set(before) - CHANGED_BY_THE_NEWEST_REVISION - {"ops.alembic_version", "ops.repeatable_checksum"}
     assert {t: after[t] for t in unchanged} == {t: before[t] for t in unchanged}
-    with scratch.connect() as conn:  # the years since the reform queued: 2025 provinces now expect communes
-        assert not conn.execute(text("""
-            SELECT d.district_code, y.year FROM core.dim_district AS d
-            CROSS JOIN generate_series(2025, extract(year FROM now())::int) AS y(year)
-            WHERE d.is_current AND d.level = 'district'
-            EXCEPT SELECT district_code, year FROM ops.rollup_queue""")).all()
-        assert conn.execute(text("SELECT count(*) FROM core.dim_district WHERE level = 'commune'")).scalar() == 3321
+    with scratch.connect() as conn:  # the runs before 0015 do not say how they loaded
+        runs = conn.execute(text("SELECT count(*), count(load_path) FROM ops.ingest_run")).one()
+        assert runs[0] == before["ops.ingest_run"][0] and runs[0] > 0 and runs[1] == 0
     assert schema_of(scratch) == schema_of(engine)  # the session's warehouse: a fresh install
 
     oids = relation_oids(scratch)

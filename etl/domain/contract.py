@@ -90,6 +90,10 @@ ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED = "accepted", "accepted_with_warnings
 FILE_OUTCOMES = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED)
 DUPLICATE = "duplicate"  # the same bytes again: nothing recorded, reported by `baocao ingest`
 INGEST_STATUSES = (*FILE_OUTCOMES, DUPLICATE)  # what `baocao ingest` reports per file
+# How a run loaded its files (ops.ingest_run.load_path): all in one transaction, one transaction
+# each (after the batch's failed), or none to load.
+LOAD_BATCH, LOAD_PER_FILE, LOAD_NOTHING = "batch", "per_file", "nothing"
+LOAD_PATHS = (LOAD_BATCH, LOAD_PER_FILE, LOAD_NOTHING)
 ERROR, WARNING = "error", "warning"
 SEVERITIES = (ERROR, WARNING)
 MESSAGE_SOURCES = ("structure", "expectation", "rule")

@@ -168,7 +168,8 @@ def wide_frame(items: list[GateItem], ref: RefContext, previous: History) -> pd.
 
 def _violations(rule: Rule, df: pd.DataFrame) -> pd.DataFrame:
     names = [n for n in set(_NAME.findall(rule.left + " " + rule.right)) if n in df.columns]
-    complete = df.loc[df[names].notna().all(axis=1)]
+    # Only the rule's own columns: eval builds a resolver for every column it is given.
+    complete = df.loc[df[names].notna().all(axis=1), names]
     if complete.empty:
         return pd.DataFrame({"left": [], "right": []})
     left = complete.eval(rule.left, engine="python")

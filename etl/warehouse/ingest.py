@@ -24,18 +24,20 @@ from etl.domain.contract import (
     DUPLICATE,
     ERROR,
     INGEST_STATUSES,
-    KIND_PLAN,
-    KIND_SUBMISSION,
     KIND_UNKNOWN,
+    LOAD_BATCH,
+    LOAD_NOTHING,
+    LOAD_PER_FILE,
     REJECTED,
     WARNING,
 )
 from etl.domain.periods import period_key
 from etl.intake.readers import read_file
 from etl.intake.structure import CheckedFile, DistrictRef, RefContext, UnitSpan, check_file
+from etl.quality.gate import GateItem
 from etl.quality.history import usable
 from etl.quality.messages import make_message
-from etl.warehouse.load import load_plan, load_submission, record_outcome
+from etl.warehouse.load import FileToLoad, load_files, record_outcomes
 
 log = logging.getLogger(__name__)
 
@@ -150,30 +152,52 @@ def _internal_error(engine: Engine, f: IncomingFile, file_id: int, exc: BaseExce
             log.info("%s (file_id %s) was recorded by another run meanwhile: a duplicate", f.name, file_id)
             return FileResult(file=f.name, status=DUPLICATE, file_id=file_id)
         log.error("processing %s (file_id %s) failed", f.name, file_id, exc_info=exc)
-        record_outcome(conn, file_id, checked.kind if checked else KIND_UNKNOWN, checked.fmt if checked else None,
-                       REJECTED, checked.district_code if checked else None,
-                       checked.period_code if checked else None, [message])
+        record_outcomes(conn, [(file_id, checked.kind if checked else KIND_UNKNOWN, checked.fmt if checked else None,
+                                REJECTED, checked.district_code if checked else None,
+                                checked.period_code if checked else None, [message])])
     return FileResult(file=f.name, status=REJECTED, file_id=file_id, errors=[message.as_dict()],
                       kind=checked.kind if checked else None)
 
 
-def _load_one(engine: Engine, f: IncomingFile, file_id: int, checked: CheckedFile, ref: RefContext,
-              batch_months: frozenset[tuple[str, int]] = frozenset()) -> FileResult:
-    """Load one checked file in one transaction (the outcome and messages included)."""
-    record_id: int | None = None
-    with engine.begin() as conn:
-        if checked.kind == KIND_SUBMISSION:
-            record_id = load_submission(conn, file_id, f.sha256, f.received_at, checked, ref, batch_months)
-        elif checked.kind == KIND_PLAN:
-            record_id = load_plan(conn, file_id, f.received_at, checked)
-        record_outcome(conn, file_id, checked.kind, checked.fmt, checked.outcome, checked.district_code,
-                       checked.period_code, checked.messages)
+def _result(f: IncomingFile, item: GateItem, record_id: int | None) -> FileResult:
+    c = item.checked
     return FileResult(
-        file=f.name, status=checked.outcome, district_code=checked.district_code, period=checked.period_code,
-        submission_id=record_id, kind=checked.kind, file_id=file_id,
-        errors=[m.as_dict() for m in checked.messages if m.severity == ERROR],
-        warnings=[m.as_dict() for m in checked.messages if m.severity == WARNING],
+        file=f.name, status=c.outcome, district_code=c.district_code, period=c.period_code,
+        submission_id=record_id, kind=c.kind, file_id=item.file_id,
+        errors=[m.as_dict() for m in c.messages if m.severity == ERROR],
+        warnings=[m.as_dict() for m in c.messages if m.severity == WARNING],
     )
+
+
+def _load(engine: Engine, pending: Sequence[tuple[int, IncomingFile, GateItem]], ref: RefContext,
+          batch_months: frozenset[tuple[str, int]], results: dict[int, FileResult]) -> str:
+    """Load the batch in one transaction; if that fails, each file in its own, so a file that
+    cannot load never keeps the others out. Returns the path taken (contract.LOAD_PATHS)."""
+    if not pending:
+        return LOAD_NOTHING
+    # Loading adds messages (YTD_PREVIOUS_MISSING): a failed attempt must not leave them twice.
+    messages = {item.file_id: list(item.checked.messages) for _, _, item in pending}
+    try:
+        with engine.begin() as conn:
+            ids = load_files(conn, [FileToLoad(item.file_id, f.sha256, f.received_at, item.checked)
+                                    for _, f, item in pending], ref, batch_months)
+    except Exception as exc:
+        log.warning("loading the batch of %d files in one transaction failed (%s: %s); loading them one by one",
+                    len(pending), type(exc).__name__, exc)
+    else:
+        for position, f, item in pending:
+            results[position] = _result(f, item, ids[item.file_id])
+        return LOAD_BATCH
+    for position, f, item in pending:
+        item.checked.messages[:] = messages[item.file_id]
+        try:
+            with engine.begin() as conn:
+                ids = load_files(conn, [FileToLoad(item.file_id, f.sha256, f.received_at, item.checked)], ref,
+                                 batch_months)
+            results[position] = _result(f, item, ids[item.file_id])
+        except Exception as exc:
+            results[position] = _internal_error(engine, f, item.file_id, exc, item.checked)
+    return LOAD_PER_FILE
 
 
 def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str = "cli",
@@ -228,31 +252,28 @@ def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str =
     # them is not warned about (that month has arrived; it only loads later).
     batch_months = frozenset((item.checked.district_code, period_key(item.checked.year, item.checked.month))
                              for item in items if usable(item))
-    for position, f, item in pending:
-        t0 = time.perf_counter()
-        try:
-            results[position] = _load_one(engine, f, item.file_id, item.checked, ref, batch_months)
-        except Exception as exc:
-            results[position] = _internal_error(engine, f, item.file_id, exc, item.checked)
-        clock["load_s"] += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    load_path = _load(engine, pending, ref, batch_months, results)
+    clock["load_s"] += time.perf_counter() - t0
     if data_docs and items:
         t0 = time.perf_counter()
         expectations.build_data_docs()
         clock["data_docs_s"] += time.perf_counter() - t0
     ordered_results = [results[i] for i in range(len(ordered))]
-    _log_run(engine, caller, started, ordered_results)
+    _log_run(engine, caller, started, ordered_results, load_path)
     return ordered_results
 
 
-def _log_run(engine: Engine, caller: str, started: datetime, results: list[FileResult]) -> None:
+def _log_run(engine: Engine, caller: str, started: datetime, results: list[FileResult], load_path: str) -> None:
     counts = {s: sum(r.status == s for r in results) for s in INGEST_STATUSES}
     with engine.begin() as conn:
         conn.execute(text("""
             INSERT INTO ops.ingest_run (started_at, finished_at, caller, files_seen, accepted,
-                                        accepted_with_warnings, rejected, duplicates)
-            VALUES (:s, now(), :c, :n, :a, :aw, :r, :d)
+                                        accepted_with_warnings, rejected, duplicates, load_path)
+            VALUES (:s, now(), :c, :n, :a, :aw, :r, :d, :load_path)
         """), {"s": started, "c": caller, "n": len(results), "a": counts[ACCEPTED],
-               "aw": counts[ACCEPTED_WITH_WARNINGS], "r": counts[REJECTED], "d": counts[DUPLICATE]})
+               "aw": counts[ACCEPTED_WITH_WARNINGS], "r": counts[REJECTED], "d": counts[DUPLICATE],
+               "load_path": load_path})
 
 
 def ingest_paths(engine: Engine, paths: Iterable[str | Path], *, received_at: datetime | None = None,

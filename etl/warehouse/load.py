@@ -1,11 +1,14 @@
-"""Loading one checked file into the warehouse, in the caller's transaction.
+"""Loading checked files into the warehouse, in the caller's transaction.
 
-Set-based: rows go in with COPY (staging, facts, messages) and the task dimension and
-snapshot are merged with INSERT ... SELECT from staging, so a submission costs a fixed
-dozen statements whatever its size."""
+Set-based over the whole batch: rows go in with one COPY per table (staging, facts,
+messages), submissions, plans, versions and the rollup queue with one statement each over
+every file, and the task dimension and snapshot are merged from staging in a few waves, so
+a batch costs a fixed couple of dozen statements whatever its size. The same code loads a
+single file (the fallback of etl.warehouse.ingest when a batch fails)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +24,8 @@ from etl.domain.contract import (
     FLOW,
     IN_PROGRESS,
     INDICATOR_SHEET,
+    KIND_PLAN,
+    KIND_SUBMISSION,
     OVERDUE,
     REJECTED,
     SOURCE_FORMATS,
@@ -67,30 +72,106 @@ def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterab
             copy.write_row(row)
 
 
-def _stage(conn: Connection, file_id: int, checked: CheckedFile) -> None:
-    """Every row read from the file, rejected files included (for inspection)."""
-    rows_by_type = {IndicatorRow: checked.indicator_rows, TaskRow: checked.task_rows, PlanRow: checked.plan_rows}
-    for table, row_type in STAGING_TABLES.items():
-        rows = rows_by_type[row_type]
-        if rows:
-            columns = field_names(row_type)
-            copy_rows(conn, table, ("file_id", *columns),
-                      ((file_id, *(getattr(r, c) for c in columns)) for r in rows))
+def unnest(columns: dict[str, tuple[str, list[Any]]], alias: str = "f") -> tuple[str, dict[str, Any]]:
+    """Parallel lists as a relation: `unnest(...) WITH ORDINALITY AS alias(name, ..., ord)`, and
+    its parameters. Lets one statement work over a batch of files (or over one)."""
+    sql = ("unnest(" + ", ".join(f"CAST(:{alias}_{name} AS {pg_type}[])" for name, (pg_type, _) in columns.items())
+           + f") WITH ORDINALITY AS {alias}({', '.join(columns)}, ord)")
+    return sql, {f"{alias}_{name}": values for name, (_, values) in columns.items()}
+
+
+@dataclass(frozen=True)
+class FileToLoad:
+    """A checked file, archived as `file_id`, ready to load."""
+
+    file_id: int
+    sha256: str
+    received_at: datetime
+    checked: CheckedFile
+
+    @property
+    def is_submission(self) -> bool:
+        c = self.checked
+        return c.kind == KIND_SUBMISSION and c.district is not None and c.year is not None and c.month is not None
+
+    @property
+    def is_plan(self) -> bool:
+        c = self.checked
+        return c.kind == KIND_PLAN and c.district is not None and c.year is not None
+
+
+def load_files(conn: Connection, files: Sequence[FileToLoad], ref: RefContext,
+               batch_months: frozenset[tuple[str, int]] = frozenset()) -> dict[int, int | None]:
+    """Load checked files, in order of arrival, in the caller's transaction: stage every row,
+    record the submissions and plans with their facts, tasks and versions, and each file's
+    outcome and messages. Set-based: a fixed number of statements per batch, not per file.
+
+    `batch_months` are the (district_code, period_key) of the batch's usable submissions.
+    Returns file_id -> submission_id or plan_id (None where unit or period is unknown)."""
+    files = sorted(files, key=lambda f: (f.received_at, f.file_id))
+    ids: dict[int, int | None] = {f.file_id: None for f in files}
+    _lock(conn, files)
+    _stage(conn, files)
+    ids.update(_load_submissions(conn, [f for f in files if f.is_submission], ref, batch_months))
+    ids.update(_load_plans(conn, [f for f in files if f.is_plan]))
+    record_outcomes(conn, [(f.file_id, f.checked.kind, f.checked.fmt, f.checked.outcome, f.checked.district_code,
+                            f.checked.period_code, f.checked.messages) for f in files])
+    return ids
+
+
+def _lock(conn: Connection, files: Sequence[FileToLoad]) -> None:
+    # Two workers loading the same district-month must not interleave version numbering; the
+    # keys are taken in one order, so two batches that share some wait rather than deadlock.
+    keys = sorted({f"submission:{f.checked.district_code}:{period_key(f.checked.year, f.checked.month)}"  # type: ignore[arg-type]
+                   for f in files if f.is_submission}
+                  | {f"plan:{f.checked.district_code}:{f.checked.year}" for f in files if f.is_plan})
+    if keys:
+        conn.execute(text("SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest(CAST(:keys AS text[])) AS k"),
+                     {"keys": keys})
 
 
 def lock_key(conn: Connection, key: str) -> None:
-    # Two workers loading the same district-month must not interleave version numbering.
     conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
 
 
-def _previous_ytd(conn: Connection, district_code: str, year: int, month: int) -> dict[str, Decimal]:
-    if month == 1:
+def _stage(conn: Connection, files: Sequence[FileToLoad]) -> None:
+    """Every row read from the files, rejected ones included (for inspection)."""
+    staged = [f for f in files if f.checked.kind in (KIND_SUBMISSION, KIND_PLAN)]
+    for table, row_type in STAGING_TABLES.items():
+        columns = field_names(row_type)
+        rows = [(f.file_id, *(getattr(r, c) for c in columns))
+                for f in staged for r in _rows_of(f.checked, row_type)]
+        if rows:
+            copy_rows(conn, table, ("file_id", *columns), rows)
+
+
+def _rows_of(checked: CheckedFile, row_type: type) -> list[Any]:
+    return {IndicatorRow: checked.indicator_rows, TaskRow: checked.task_rows, PlanRow: checked.plan_rows}[row_type]
+
+
+MonthYtd = dict[tuple[str, int], tuple[datetime, dict[str, Decimal]]]
+
+
+def _previous_ytds(conn: Connection, files: Sequence[FileToLoad]) -> MonthYtd:
+    """The current version's YTD values of each file's previous month, with its arrival time."""
+    months = {(f.checked.district_code, period_key(*previous_month(f.checked.year, f.checked.month)))  # type: ignore[arg-type]
+              for f in files if f.checked.month != 1}
+    if not months:
         return {}
-    rows = conn.execute(text("""
-        SELECT indicator_code, ytd_value FROM core.indicator_value_current
-        WHERE district_code = :d AND period_key = :p AND ytd_value IS NOT NULL
-    """), {"d": district_code, "p": period_key(*previous_month(year, month))})
-    return {code: ytd for code, ytd in rows}
+    relation, params = unnest({"district_code": ("text", [d for d, _ in months]),
+                               "period_key": ("int", [p for _, p in months])})
+    out: MonthYtd = {}
+    for district_code, pk, received_at, code, ytd in conn.execute(text(f"""
+        SELECT s.district_code, s.period_key, s.received_at, v.indicator_code, v.ytd_value
+        FROM {relation}
+        JOIN core.fct_submission AS s ON s.district_code = f.district_code AND s.period_key = f.period_key
+        LEFT JOIN core.fct_indicator_value AS v ON v.submission_id = s.submission_id AND v.ytd_value IS NOT NULL
+        WHERE s.is_current
+    """), params):
+        _, values = out.setdefault((district_code, pk), (received_at, {}))
+        if code is not None:
+            values[code] = ytd
+    return out
 
 
 @dataclass
@@ -141,103 +222,162 @@ def derive_values(checked: CheckedFile, ref: RefContext, previous_ytd: dict[str,
     return out
 
 
-def renumber_versions(conn: Connection, table: str, id_col: str, where: str, params: dict[str, Any]) -> None:
-    """Versions in order of arrival; the latest accepted one is current."""
+def renumber_versions(conn: Connection, table: str, id_col: str, key_columns: tuple[str, str],
+                      keys: Iterable[tuple[str, int]]) -> None:
+    """Versions of each key (district and month, or district and year) in order of arrival;
+    the latest accepted one is current. In two steps: at most one current row per key, always."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    a, b = key_columns
+    relation, params = unnest({"a": ("text", [k[0] for k in keys]), "b": ("int", [k[1] for k in keys])})
+    ranked = f"""ranked AS (
+        SELECT t.{id_col},
+               row_number() OVER (PARTITION BY t.{a}, t.{b} ORDER BY t.received_at, t.{id_col}) AS version,
+               t.status <> :rejected AND t.{id_col} = first_value(t.{id_col}) OVER (
+                   PARTITION BY t.{a}, t.{b}
+                   ORDER BY (t.status <> :rejected) DESC, t.received_at DESC, t.{id_col} DESC) AS is_current
+        FROM {relation} JOIN {table} AS t ON t.{a} = f.a AND t.{b} = f.b
+    )"""
+    params["rejected"] = REJECTED
     conn.execute(text(f"""
-        UPDATE {table} AS t SET version = v.rn
-        FROM (SELECT {id_col}, row_number() OVER (ORDER BY received_at, {id_col}) AS rn
-              FROM {table} WHERE {where}) AS v
-        WHERE t.{id_col} = v.{id_col} AND t.version IS DISTINCT FROM v.rn
+        WITH {ranked}
+        UPDATE {table} AS t SET version = r.version, is_current = t.is_current AND r.is_current
+        FROM ranked AS r
+        WHERE t.{id_col} = r.{id_col}
+          AND (t.version IS DISTINCT FROM r.version OR (t.is_current AND NOT r.is_current))
     """), params)
-    conn.execute(text(f"UPDATE {table} SET is_current = false WHERE {where} AND is_current"), params)
     conn.execute(text(f"""
-        UPDATE {table} SET is_current = true
-        WHERE {id_col} = (SELECT {id_col} FROM {table} WHERE {where} AND status <> :rejected
-                          ORDER BY received_at DESC, {id_col} DESC LIMIT 1)
-    """), {**params, "rejected": REJECTED})
+        WITH {ranked}
+        UPDATE {table} AS t SET is_current = true
+        FROM ranked AS r
+        WHERE t.{id_col} = r.{id_col} AND r.is_current AND NOT t.is_current
+    """), params)
 
 
-def load_submission(conn: Connection, file_id: int, sha256: str, received_at: datetime, checked: CheckedFile,
-                    ref: RefContext, batch_months: frozenset[tuple[str, int]] = frozenset()) -> int | None:
-    """Stage, then (when district and month are known) record the submission and its facts.
+def _load_submissions(conn: Connection, files: Sequence[FileToLoad], ref: RefContext,
+                      batch_months: frozenset[tuple[str, int]]) -> dict[int, int]:
+    """Record each submission as a version of its district-month, and the facts of those without errors."""
+    if not files:
+        return {}
+    current = _previous_ytds(conn, files)
+    values: dict[int, list[FactValue]] = {}
+    for f in files:  # in order of arrival: a month derives from the version current when it loads
+        c = f.checked
+        assert c.year is not None and c.month is not None and c.district_code is not None
+        if c.errors:
+            continue
+        month = (c.district_code, period_key(c.year, c.month))
+        previous = (c.district_code, period_key(*previous_month(c.year, c.month)))
+        values[f.file_id] = derive_values(c, ref, current.get(previous, (f.received_at, {}))[1],
+                                          previous_in_batch=c.month > 1 and previous in batch_months)
+        if month in current and f.received_at < current[month][0]:
+            continue  # a version that arrived before the current one does not replace it
+        current[month] = (f.received_at, {v.row.indicator_code: v.ytd_value for v in values[f.file_id]
+                                          if v.ytd_value is not None and v.row.indicator_code is not None})
 
-    `batch_months` are the (district_code, period_key) of the batch's usable submissions."""
-    _stage(conn, file_id, checked)
-    if checked.district is None or checked.year is None or checked.month is None:
-        return None
-    district_code = checked.district_code
-    pk = period_key(checked.year, checked.month)
-    lock_key(conn, f"submission:{district_code}:{pk}")
-    values: list[FactValue] = []
-    if not checked.errors:
-        previous = (district_code, period_key(*previous_month(checked.year, checked.month)))
-        values = derive_values(checked, ref, _previous_ytd(conn, district_code, checked.year, checked.month),
-                               previous_in_batch=checked.month > 1 and previous in batch_months)
-    submission_id = conn.execute(text("""
+    cs = [f.checked for f in files]
+    relation, params = unnest({
+        "file_id": ("bigint", [f.file_id for f in files]),
+        "district_key": ("bigint", [c.district.district_key for c in cs]),  # type: ignore[union-attr]
+        "district_code": ("text", [c.district_code for c in cs]),
+        "period_key": ("int", [period_key(c.year, c.month) for c in cs]),  # type: ignore[arg-type]
+        "year": ("smallint", [c.year for c in cs]),
+        "month": ("smallint", [c.month for c in cs]),
+        "fmt": ("text", [c.fmt for c in cs]),
+        "received_at": ("timestamptz", [f.received_at for f in files]),
+        "sha256": ("text", [f.sha256 for f in files]),
+        "status": ("text", [c.outcome for c in cs]),  # after derive_values: its warnings count
+        "errors": ("int", [c.errors for c in cs]),
+        "warnings": ("int", [c.warnings for c in cs]),
+        "window_start": ("date", [c.window_start for c in cs]),
+        "window_end": ("date", [c.window_end for c in cs]),
+        "ngay_lap": ("date", [c.ngay_lap for c in cs]),
+        "nguoi_lap": ("text", [c.nguoi_lap for c in cs]),
+        "email": ("text", [c.email_lien_he for c in cs]),
+    })
+    ids: dict[int, int] = dict(conn.execute(text(f"""
         INSERT INTO core.fct_submission (file_id, district_key, district_code, period_key, year, month,
             source_format, received_at, sha256, version, status, error_count, warning_count, window_start,
             window_end, ngay_lap, nguoi_lap, email_lien_he)
-        VALUES (:file_id, :district_key, :district_code, :period_key, :year, :month, :fmt, :received_at, :sha,
-            0, :status, :errors, :warnings, :ws, :we, :ngay_lap, :nguoi_lap, :email)
-        RETURNING submission_id
-    """), {
-        "file_id": file_id, "district_key": checked.district.district_key, "district_code": district_code,
-        "period_key": pk, "year": checked.year, "month": checked.month, "fmt": checked.fmt,
-        "received_at": received_at, "sha": sha256, "status": checked.outcome, "errors": checked.errors,
-        "warnings": checked.warnings, "ws": checked.window_start, "we": checked.window_end,
-        "ngay_lap": checked.ngay_lap, "nguoi_lap": checked.nguoi_lap, "email": checked.email_lien_he,
-    }).scalar_one()
-    if not checked.errors:
-        copy_rows(conn, "core.fct_indicator_value", FACT_VALUE_COLUMNS, (
-            (submission_id, ref.indicator_keys[v.row.indicator_code], checked.district.district_key, pk,
-             v.row.indicator_code, district_code, checked.year, checked.month, v.value, v.ytd_value,
-             v.value_source, v.ytd_source, v.row.don_vi_tinh, v.row.conversion_factor, v.row.row_number,
-             v.row.ghi_chu)
-            for v in values
-        ))
-        _merge_tasks(conn, file_id, submission_id, district_code, pk, received_at, checked)
-    renumber_versions(conn, "core.fct_submission", "submission_id", "district_code = :d AND period_key = :p",
-                      {"d": district_code, "p": pk})
-    queue_rollup(conn, district_code, checked.year)  # a rejected version changes the month's status too
-    return submission_id
+        SELECT file_id, district_key, district_code, period_key, year, month, fmt, received_at, sha256, 0, status,
+               errors, warnings, window_start, window_end, ngay_lap, nguoi_lap, email
+        FROM {relation}
+        ORDER BY ord
+        RETURNING file_id, submission_id
+    """), params).all())
+    by_id = {f.file_id: f for f in files}
+    copy_rows(conn, "core.fct_indicator_value", FACT_VALUE_COLUMNS, (
+        (ids[file_id], ref.indicator_keys[v.row.indicator_code], c.district.district_key,
+         period_key(c.year, c.month), v.row.indicator_code, c.district_code, c.year, c.month, v.value, v.ytd_value,
+         v.value_source, v.ytd_source, v.row.don_vi_tinh, v.row.conversion_factor, v.row.row_number, v.row.ghi_chu)
+        for file_id, vs in values.items() for c in (by_id[file_id].checked,) for v in vs  # type: ignore[union-attr]
+    ))
+    _merge_tasks(conn, [f for f in files if not f.checked.errors and f.checked.task_rows], ids)
+    renumber_versions(conn, "core.fct_submission", "submission_id", ("district_code", "period_key"),
+                      {(c.district_code, period_key(c.year, c.month)) for c in cs})  # type: ignore[arg-type,misc]
+    # A rejected version changes the month's status too.
+    queue_rollups(conn, {(c.district_code, c.year) for c in cs})  # type: ignore[misc]
+    return ids
 
 
-def _merge_tasks(conn: Connection, file_id: int, submission_id: int, district_code: str, pk: int,
-                 received_at: datetime, checked: CheckedFile) -> None:
-    if not checked.task_rows:
-        return
-    params = {"f": file_id, "d": district_code, "s": submission_id, "p": pk, "at": received_at,
-              "as_of": checked.window_end, "done": TASK_DONE, "done_on_time": DONE_ON_TIME, "done_late": DONE_LATE,
-              "overdue": OVERDUE, "in_progress": IN_PROGRESS}
+def _merge_tasks(conn: Connection, files: Sequence[FileToLoad], submission_ids: dict[int, int]) -> None:
+    """Tasks of the files, set-based in waves: the n-th file of each district in the n-th, so a
+    district's files merge in order of arrival and the files of one wave never meet."""
+    waves: list[list[FileToLoad]] = []
+    seen: Counter[str] = Counter()
+    for f in files:
+        n = seen[f.checked.district_code or ""]
+        seen[f.checked.district_code or ""] += 1
+        if n == len(waves):
+            waves.append([])
+        waves[n].append(f)
+    for wave in waves:
+        _merge_task_wave(conn, wave, submission_ids)
+
+
+def _merge_task_wave(conn: Connection, files: Sequence[FileToLoad], submission_ids: dict[int, int]) -> None:
+    relation, params = unnest({
+        "file_id": ("bigint", [f.file_id for f in files]),
+        "district_code": ("text", [f.checked.district_code for f in files]),
+        "period_key": ("int", [period_key(f.checked.year, f.checked.month) for f in files]),  # type: ignore[arg-type]
+        "received_at": ("timestamptz", [f.received_at for f in files]),
+        "submission_id": ("bigint", [submission_ids[f.file_id] for f in files]),
+        "as_of": ("date", [f.checked.window_end for f in files]),
+    })
+    params.update({"done": TASK_DONE, "done_on_time": DONE_ON_TIME, "done_late": DONE_LATE, "overdue": OVERDUE,
+                   "in_progress": IN_PROGRESS})
     # A changed deadline (or title, body, document) is a new version of the same task. The
     # current version is the latest month's: a late correction of an earlier month (a task
     # already reported for a later one) must not rewrite it; its rows are matched to the
     # version they describe, or kept as a version of their own that is not current.
     staged = f"""staged AS (
-        SELECT r.*, {TASK_HASH} AS row_hash,
+        SELECT r.*, f.district_code AS f_district, f.period_key AS f_period, f.received_at AS f_at,
+               f.submission_id AS f_submission, f.as_of AS f_as_of, {TASK_HASH} AS row_hash,
                EXISTS (SELECT 1 FROM core.fct_task_snapshot AS later
-                       WHERE later.district_code = :d AND later.ma_nhiem_vu = r.ma_nhiem_vu
-                         AND later.period_key > :p) AS reported_later
-        FROM staging.stg_task_row AS r
-        WHERE r.file_id = :f
+                       WHERE later.district_code = f.district_code AND later.ma_nhiem_vu = r.ma_nhiem_vu
+                         AND later.period_key > f.period_key) AS reported_later
+        FROM {relation}
+        JOIN staging.stg_task_row AS r ON r.file_id = f.file_id
     )"""
     conn.execute(text(f"""
         WITH {staged}
-        UPDATE core.dim_task AS t SET valid_to = :at, is_current = false
+        UPDATE core.dim_task AS t SET valid_to = r.f_at, is_current = false
         FROM staged AS r
-        WHERE t.is_current AND t.district_code = :d AND t.ma_nhiem_vu = r.ma_nhiem_vu
+        WHERE t.is_current AND t.district_code = r.f_district AND t.ma_nhiem_vu = r.ma_nhiem_vu
           AND t.row_hash <> r.row_hash AND NOT r.reported_later
     """), params)
     conn.execute(text(f"""
         INSERT INTO core.dim_task (district_code, ma_nhiem_vu, ten_nhiem_vu, co_quan_giao, van_ban_giao,
             ngay_giao, han_hoan_thanh, row_hash, first_submission_id, valid_from, valid_to, is_current)
         WITH {staged}
-        SELECT :d, r.ma_nhiem_vu, r.ten_nhiem_vu, r.co_quan_giao, r.van_ban_giao, r.ngay_giao,
-               r.han_hoan_thanh, r.row_hash, :s, :at, CASE WHEN r.reported_later THEN :at END, NOT r.reported_later
+        SELECT r.f_district, r.ma_nhiem_vu, r.ten_nhiem_vu, r.co_quan_giao, r.van_ban_giao, r.ngay_giao,
+               r.han_hoan_thanh, r.row_hash, r.f_submission, r.f_at, CASE WHEN r.reported_later THEN r.f_at END,
+               NOT r.reported_later
         FROM staged AS r
         WHERE NOT EXISTS (
             SELECT 1 FROM core.dim_task AS t
-            WHERE t.district_code = :d AND t.ma_nhiem_vu = r.ma_nhiem_vu
+            WHERE t.district_code = r.f_district AND t.ma_nhiem_vu = r.ma_nhiem_vu
               AND CASE WHEN r.reported_later THEN t.row_hash = r.row_hash ELSE t.is_current END)
     """), params)
     # Status is judged from the dates at the end of the data window, not the district's word,
@@ -246,72 +386,107 @@ def _merge_tasks(conn: Connection, file_id: int, submission_id: int, district_co
         INSERT INTO core.fct_task_snapshot (submission_id, task_key, district_code, period_key, ma_nhiem_vu,
             trang_thai, ngay_hoan_thanh, tien_do, as_of_date, derived_status, source_row, note)
         WITH {staged}
-        SELECT :s, t.task_key, :d, :p, r.ma_nhiem_vu, r.trang_thai, r.ngay_hoan_thanh, r.tien_do, :as_of,
+        SELECT r.f_submission, t.task_key, r.f_district, r.f_period, r.ma_nhiem_vu, r.trang_thai,
+               r.ngay_hoan_thanh, r.tien_do, r.f_as_of,
                CASE WHEN r.trang_thai = :done THEN
                         CASE WHEN t.han_hoan_thanh IS NULL OR r.ngay_hoan_thanh <= t.han_hoan_thanh
                              THEN :done_on_time ELSE :done_late END
-                    WHEN t.han_hoan_thanh IS NOT NULL AND t.han_hoan_thanh < :as_of THEN :overdue
+                    WHEN t.han_hoan_thanh IS NOT NULL AND t.han_hoan_thanh < r.f_as_of THEN :overdue
                     ELSE :in_progress END,
                r.row_number, r.ghi_chu
         FROM staged AS r
         CROSS JOIN LATERAL (
             SELECT v.task_key, v.han_hoan_thanh FROM core.dim_task AS v
-            WHERE v.district_code = :d AND v.ma_nhiem_vu = r.ma_nhiem_vu AND v.row_hash = r.row_hash
+            WHERE v.district_code = r.f_district AND v.ma_nhiem_vu = r.ma_nhiem_vu AND v.row_hash = r.row_hash
             ORDER BY v.is_current DESC, v.task_key DESC
             LIMIT 1
         ) AS t
     """), params)
 
 
-def load_plan(conn: Connection, file_id: int, received_at: datetime, checked: CheckedFile) -> int | None:
-    _stage(conn, file_id, checked)
-    if checked.district is None or checked.year is None:
-        return None
-    lock_key(conn, f"plan:{checked.district_code}:{checked.year}")
-    plan_id = conn.execute(text("""
+def _load_plans(conn: Connection, files: Sequence[FileToLoad]) -> dict[int, int]:
+    """Record each annual plan as a version of its district-year, and the targets of those without errors."""
+    if not files:
+        return {}
+    cs = [f.checked for f in files]
+    relation, params = unnest({
+        "file_id": ("bigint", [f.file_id for f in files]),
+        "district_key": ("bigint", [c.district.district_key for c in cs]),  # type: ignore[union-attr]
+        "district_code": ("text", [c.district_code for c in cs]),
+        "year": ("smallint", [c.year for c in cs]),
+        "van_ban": ("text", [c.van_ban for c in cs]),
+        "received_at": ("timestamptz", [f.received_at for f in files]),
+        "status": ("text", [c.outcome for c in cs]),
+        "errors": ("int", [c.errors for c in cs]),
+        "warnings": ("int", [c.warnings for c in cs]),
+    })
+    ids: dict[int, int] = dict(conn.execute(text(f"""
         INSERT INTO core.fct_plan (file_id, district_key, district_code, year, van_ban, received_at, version,
                                    status, error_count, warning_count)
-        VALUES (:f, :dk, :d, :y, :vb, :at, 0, :status, :e, :w)
-        RETURNING plan_id
-    """), {"f": file_id, "dk": checked.district.district_key, "d": checked.district_code, "y": checked.year,
-           "vb": checked.van_ban, "at": received_at, "status": checked.outcome, "e": checked.errors,
-           "w": checked.warnings}).scalar_one()
-    if not checked.errors:
-        conn.execute(text("""
+        SELECT file_id, district_key, district_code, year, van_ban, received_at, 0, status, errors, warnings
+        FROM {relation}
+        ORDER BY ord
+        RETURNING file_id, plan_id
+    """), params).all())
+    valid = [f for f in files if not f.checked.errors]
+    if valid:
+        relation, params = unnest({
+            "file_id": ("bigint", [f.file_id for f in valid]),
+            "plan_id": ("bigint", [ids[f.file_id] for f in valid]),
+            "district_code": ("text", [f.checked.district_code for f in valid]),
+            "year": ("smallint", [f.checked.year for f in valid]),
+        })
+        conn.execute(text(f"""
             INSERT INTO core.fct_plan_target (plan_id, indicator_key, indicator_code, district_code, year,
                                               target_value, submitted_unit, conversion_factor)
-            SELECT :pid, i.indicator_key, r.indicator_code, :d, :y, r.ke_hoach_nam, r.don_vi_tinh,
-                   r.conversion_factor
-            FROM staging.stg_plan_row AS r
+            SELECT f.plan_id, i.indicator_key, r.indicator_code, f.district_code, f.year, r.ke_hoach_nam,
+                   r.don_vi_tinh, r.conversion_factor
+            FROM {relation}
+            JOIN staging.stg_plan_row AS r ON r.file_id = f.file_id
             JOIN core.dim_indicator AS i ON i.is_current AND i.indicator_code = r.indicator_code
-            WHERE r.file_id = :f AND r.ke_hoach_nam IS NOT NULL
-        """), {"pid": plan_id, "d": checked.district_code, "y": checked.year, "f": file_id})
-    renumber_versions(conn, "core.fct_plan", "plan_id", "district_code = :d AND year = :y",
-                      {"d": checked.district_code, "y": checked.year})
-    if not checked.errors:
-        queue_rollup(conn, checked.district_code, checked.year)
-    return plan_id
+            WHERE r.ke_hoach_nam IS NOT NULL
+            ORDER BY f.ord, r.row_number
+        """), params)
+    renumber_versions(conn, "core.fct_plan", "plan_id", ("district_code", "year"),
+                      {(c.district_code, c.year) for c in cs})  # type: ignore[misc]
+    queue_rollups(conn, {(f.checked.district_code, f.checked.year) for f in valid})  # type: ignore[misc]
+    return ids
 
 
-def queue_rollup(conn: Connection, district_code: str, year: int) -> None:
-    """Mark the district-year for the incremental rollup, atomically with the data."""
-    conn.execute(text("INSERT INTO ops.rollup_queue (district_code, year) VALUES (:d, :y) ON CONFLICT DO NOTHING"),
-                 {"d": district_code, "y": year})
+def queue_rollups(conn: Connection, district_years: Iterable[tuple[str, int]]) -> None:
+    """Mark district-years for the incremental rollup, atomically with the data."""
+    pairs = sorted(set(district_years))
+    if pairs:
+        relation, params = unnest({"district_code": ("text", [d for d, _ in pairs]),
+                                   "year": ("int", [y for _, y in pairs])})
+        conn.execute(text(f"INSERT INTO ops.rollup_queue (district_code, year) SELECT district_code, year "
+                          f"FROM {relation} ON CONFLICT DO NOTHING"), params)
 
 
-def record_outcome(conn: Connection, file_id: int, kind: str, fmt: str | None, outcome: str,
-                   district_code: str | None, period_code: str | None, messages: list[Message]) -> None:
-    if messages:
-        copy_rows(conn, "ops.validation_message", MESSAGE_COLUMNS, (
-            (file_id, m.code, m.severity, m.sheet, m.row, m.column, m.found, m.expected, m.message, m.message_en,
-             m.source, m.rule_id)
-            for m in messages
-        ))
-    conn.execute(text("""
+Outcome = tuple[int, str, str | None, str, str | None, str | None, list[Message]]
+
+
+def record_outcomes(conn: Connection, outcomes: Sequence[Outcome]) -> None:
+    """Each file's outcome (file_id, kind, format, outcome, unit, period, messages) and its messages."""
+    copy_rows(conn, "ops.validation_message", MESSAGE_COLUMNS, (
+        (file_id, m.code, m.severity, m.sheet, m.row, m.column, m.found, m.expected, m.message, m.message_en,
+         m.source, m.rule_id)
+        for file_id, *_, messages in outcomes for m in messages
+    ))
+    relation, params = unnest({
+        "file_id": ("bigint", [o[0] for o in outcomes]),
+        "kind": ("text", [o[1] for o in outcomes]),
+        "fmt": ("text", [o[2] if o[2] in SOURCE_FORMATS else None for o in outcomes]),
+        "outcome": ("text", [o[3] for o in outcomes]),
+        "district_code": ("text", [o[4] for o in outcomes]),
+        "period_code": ("text", [o[5] for o in outcomes]),
+        "errors": ("int", [sum(m.severity == ERROR for m in o[6]) for o in outcomes]),
+        "warnings": ("int", [sum(m.severity == WARNING for m in o[6]) for o in outcomes]),
+    })
+    conn.execute(text(f"""
         INSERT INTO ops.file_outcome (file_id, file_kind, source_format, outcome, district_code, period_code,
                                       error_count, warning_count, quarantined)
-        VALUES (:f, :k, :fmt, :o, :d, :p, :e, :w, :q)
-    """), {"f": file_id, "k": kind, "fmt": fmt if fmt in SOURCE_FORMATS else None, "o": outcome,
-           "d": district_code, "p": period_code,
-           "e": sum(m.severity == ERROR for m in messages), "w": sum(m.severity == WARNING for m in messages),
-           "q": outcome == REJECTED})
+        SELECT file_id, kind, fmt, outcome, district_code, period_code, errors, warnings, outcome = :rejected
+        FROM {relation}
+        ORDER BY ord
+    """), {**params, "rejected": REJECTED})

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, text
 
 from etl.domain.contract import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED
 from etl.warehouse.ingest import FileResult, IncomingFile, ingest_files
-from etl.warehouse.load import STAGING_TABLES, lock_key, queue_rollup, renumber_versions
+from etl.warehouse.load import STAGING_TABLES, lock_key, queue_rollups, renumber_versions
 
 DEFAULT_CODE = "INTERNAL_ERROR"
 
@@ -79,19 +79,18 @@ def _supersede(conn: Connection, file_ids: list[int]) -> None:
         DELETE FROM core.fct_submission WHERE file_id = ANY(:ids) AND status = :rejected
         RETURNING district_code, period_key, year
     """), {"ids": file_ids, "rejected": REJECTED}).all()
-    for district_code, period_key, year in months:
+    for district_code, period_key, _ in sorted(months):
         lock_key(conn, f"submission:{district_code}:{period_key}")
-        renumber_versions(conn, "core.fct_submission", "submission_id", "district_code = :d AND period_key = :p",
-                          {"d": district_code, "p": period_key})
-        queue_rollup(conn, district_code, year)
+    renumber_versions(conn, "core.fct_submission", "submission_id", ("district_code", "period_key"),
+                      [(d, p) for d, p, _ in months])
+    queue_rollups(conn, [(d, y) for d, _, y in months])
     plans = conn.execute(text("""
         DELETE FROM core.fct_plan WHERE file_id = ANY(:ids) AND status = :rejected
         RETURNING district_code, year
     """), {"ids": file_ids, "rejected": REJECTED}).all()
-    for district_code, year in plans:
+    for district_code, year in sorted(plans):
         lock_key(conn, f"plan:{district_code}:{year}")
-        renumber_versions(conn, "core.fct_plan", "plan_id", "district_code = :d AND year = :y",
-                          {"d": district_code, "y": year})
+    renumber_versions(conn, "core.fct_plan", "plan_id", ("district_code", "year"), plans)
 
 
 def reprocess(engine: Engine, file_ids: Sequence[int] = (), *, code: str = DEFAULT_CODE,

@@ -119,6 +119,7 @@ def upgrade(engine: Engine, *, load_reference: bool = True) -> None:
     load the reference data. Idempotent: a second run changes nothing."""
     docs = load_mart_docs()
     checksum = repeatables_checksum(docs)
+    _ensure_analyst_role(engine)
     with engine.begin() as conn:
         # The checksum table exists once no revision is pending (revision 0010 creates it).
         stale = _pending_revisions(conn) or conn.execute(
@@ -137,6 +138,24 @@ def upgrade(engine: Engine, *, load_reference: bool = True) -> None:
         from etl.warehouse.reference import load_reference_data
 
         load_reference_data(engine)
+
+
+def _ensure_analyst_role(engine: Engine) -> None:
+    """The analyst role belongs to the server, not the database: two databases of one server
+    upgraded at the same moment (parallel test workers, two environments) would both create it,
+    and the second fail. Created here in its own short transaction, tolerating the other."""
+    with engine.begin() as conn:
+        conn.execute(text("""
+            DO $$
+            BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'baocao_analyst') THEN
+                    CREATE ROLE baocao_analyst NOLOGIN;
+                END IF;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                NULL;  -- created by another database's upgrade meanwhile
+            END
+            $$
+        """))
 
 
 def current_revision(engine: Engine) -> str | None:
