@@ -1,17 +1,22 @@
 """ingest_submissions: pick up new files from the landing area, archive, check and load
 them in batches (one mapped task per batch, so one bad file never fails the others),
-alert districts about invalid files, and announce that the warehouse changed."""
+alert districts about invalid files, and announce that the warehouse changed. A file's
+arrival is the landing folder's inode change time (or the object store's timestamp);
+`arrivals` (run conf: file name -> ISO time, with `operator`) replays files with the times
+they first arrived, recorded as an operator's override."""
 
 from __future__ import annotations
 
-from airflow.sdk import dag, task
+from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
 from etl.orchestration.dag_defaults import START, WAREHOUSE, default_args
 
 
 @dag(schedule="@hourly", start_date=START, catchup=False, max_active_runs=1, default_args=default_args(),
-     tags=["baocao"], doc_md=__doc__)
+     tags=["baocao"], doc_md=__doc__,
+     params={"arrivals": Param({}, type="object", description="Replay: file name -> ISO arrival time"),
+             "operator": Param(None, type=["null", "string"], description="Who replays (with arrivals)")})
 def ingest_submissions() -> None:
     @task
     def discover() -> list[list[str]]:
@@ -21,9 +26,11 @@ def ingest_submissions() -> None:
 
     @task(max_active_tis_per_dagrun=4)
     def ingest_batch(paths: list[str]) -> dict:
-        from etl.orchestration.landing import ingest_landed, warehouse_engine
+        from etl.orchestration.landing import ingest_landed, replayed_arrivals, warehouse_engine
 
-        return ingest_landed(warehouse_engine(), paths)
+        params = get_current_context()["params"]
+        return ingest_landed(warehouse_engine(), paths, arrivals=replayed_arrivals(params.get("arrivals")),
+                             operator=params.get("operator"))
 
     @task
     def alert_invalid(outcomes: list[dict]) -> int:

@@ -1,4 +1,4 @@
--- The warehouse schema at revision 0015, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0016, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
 -- tests/test_schema.py fails when it is stale. Owners and the owner's privileges are left out.
 -- Dumped on PostgreSQL 15.
@@ -649,6 +649,20 @@ CREATE TABLE ops.rollup_queue (
 ALTER TABLE ops.rollup_queue ADD CONSTRAINT rollup_queue_pkey PRIMARY KEY (district_code, year);
 COMMENT ON TABLE ops.rollup_queue IS 'Huyện-năm cần tổng hợp lại / district-years waiting for the incremental rollup';
 
+CREATE TABLE ops.rollup_step (
+    "position" smallint NOT NULL,
+    name text NOT NULL,
+    statements text NOT NULL,
+    runs_as_of boolean NOT NULL
+);
+ALTER TABLE ops.rollup_step ADD CONSTRAINT rollup_step_name_key UNIQUE (name);
+ALTER TABLE ops.rollup_step ADD CONSTRAINT rollup_step_pkey PRIMARY KEY ("position");
+COMMENT ON TABLE ops.rollup_step IS 'Các bước tổng hợp / the rollup steps of sql/rollup/, loaded by the upgrade, run by the as-of functions';
+COMMENT ON COLUMN ops.rollup_step."position" IS 'The step''s number: the order it runs in';
+COMMENT ON COLUMN ops.rollup_step.name IS 'The step file''s name without number and suffix (district_figures)';
+COMMENT ON COLUMN ops.rollup_step.statements IS 'The step file''s SQL';
+COMMENT ON COLUMN ops.rollup_step.runs_as_of IS 'Whether an as-of computation runs it (the steps that compute figures; not those that write mart tables)';
+
 CREATE TABLE ops.superseded_outcome (
     file_id bigint NOT NULL,
     attempt smallint NOT NULL,
@@ -705,9 +719,14 @@ CREATE TABLE raw.file (
     size_bytes bigint NOT NULL,
     content bytea NOT NULL,
     received_at timestamp with time zone NOT NULL,
-    archived_at timestamp with time zone DEFAULT now() NOT NULL
+    archived_at timestamp with time zone DEFAULT now() NOT NULL,
+    received_at_rule text NOT NULL,
+    override_by text,
+    override_at timestamp with time zone
 );
+ALTER TABLE raw.file ADD CONSTRAINT file_override_recorded CHECK ((received_at_rule = 'override'::text) = (override_by IS NOT NULL AND override_at IS NOT NULL));
 ALTER TABLE raw.file ADD CONSTRAINT file_pkey PRIMARY KEY (file_id);
+ALTER TABLE raw.file ADD CONSTRAINT file_received_at_rule_check CHECK (received_at_rule = ANY (ARRAY['inode_change'::text, 'object_store'::text, 'call'::text, 'override'::text, 'unrecorded'::text]));
 ALTER TABLE raw.file ADD CONSTRAINT file_sha256_key UNIQUE (sha256);
 ALTER TABLE raw.file ADD CONSTRAINT file_size_bytes_check CHECK (size_bytes >= 0);
 COMMENT ON TABLE raw.file IS 'Tệp nhận được, lưu nguyên văn / every file as it arrived, before parsing';
@@ -715,8 +734,11 @@ COMMENT ON COLUMN raw.file.sha256 IS 'SHA-256 of the bytes; identifies re-delive
 COMMENT ON COLUMN raw.file.file_name IS 'Tên tệp khi nhận / file name as delivered';
 COMMENT ON COLUMN raw.file.source_uri IS 'Where the file was picked up (path or URL)';
 COMMENT ON COLUMN raw.file.content IS 'The bytes exactly as received';
-COMMENT ON COLUMN raw.file.received_at IS 'Thời điểm nhận / when the file arrived; decides on-time vs late';
+COMMENT ON COLUMN raw.file.received_at IS 'Thời điểm nhận / when baocao''s side first saw the file (received_at_rule says how); decides on time or late';
 COMMENT ON COLUMN raw.file.archived_at IS 'When baocao stored it';
+COMMENT ON COLUMN raw.file.received_at_rule IS 'inode_change: a landing folder''s inode change time (set by the kernel when the file lands, not by the sender''s copy); object_store: the store''s own timestamp; call: the moment of `baocao ingest`; override: an operator''s --received-at (backfill, replay); unrecorded: archived before revision 0016';
+COMMENT ON COLUMN raw.file.override_by IS 'Who set received_at by hand (override only)';
+COMMENT ON COLUMN raw.file.override_at IS 'When received_at was set by hand (override only)';
 
 CREATE TABLE staging.stg_indicator_row (
     file_id bigint NOT NULL,
@@ -829,6 +851,130 @@ COMMENT ON COLUMN mart.district_unit.unit_code IS 'Mã đơn vị ở cấp đó
 COMMENT ON COLUMN mart.district_unit.unit_name IS 'Tên đơn vị / unit name';
 GRANT SELECT ON TABLE mart.district_unit TO baocao_analyst;
 
+CREATE VIEW mart.figure_revision AS
+ WITH accepted AS (
+         SELECT s.submission_id,
+            s.file_id,
+            s.district_code,
+            s.year,
+            s.month,
+            s.period_key,
+            s.received_at,
+            s.version,
+            row_number() OVER (PARTITION BY s.district_code, s.period_key ORDER BY s.received_at, s.submission_id) AS accepted_rank
+           FROM core.fct_submission s
+          WHERE s.status <> 'rejected'::text
+        ), pairs AS (
+         SELECT n.submission_id,
+            n.file_id,
+            n.district_code,
+            n.year,
+            n.month,
+            n.period_key,
+            n.received_at,
+            n.version,
+            n.accepted_rank,
+            p.submission_id AS previous_submission_id,
+            p.version AS previous_version
+           FROM accepted n
+             JOIN accepted p ON p.district_code = n.district_code AND p.period_key = n.period_key AND p.accepted_rank = (n.accepted_rank - 1)
+        ), submitted AS (
+         SELECT v.submission_id,
+            v.indicator_code,
+                CASE
+                    WHEN v.value_source = 'submitted'::text THEN v.value
+                    ELSE NULL::numeric
+                END AS value,
+                CASE
+                    WHEN v.ytd_source = 'submitted'::text THEN v.ytd_value
+                    ELSE NULL::numeric
+                END AS ytd_value
+           FROM core.fct_indicator_value v
+        ), changes AS (
+         SELECT pr.submission_id,
+            pr.file_id,
+            pr.district_code,
+            pr.year,
+            pr.month,
+            pr.period_key,
+            pr.received_at,
+            pr.version,
+            pr.accepted_rank,
+            pr.previous_submission_id,
+            pr.previous_version,
+            COALESCE(nv.indicator_code, ov.indicator_code) AS indicator_code,
+            ov.value AS old_value,
+            nv.value AS new_value,
+            ov.ytd_value AS old_ytd_value,
+            nv.ytd_value AS new_ytd_value
+           FROM pairs pr
+             CROSS JOIN LATERAL ( SELECT indicator_code,
+                    nv_1.submission_id,
+                    nv_1.value,
+                    nv_1.ytd_value,
+                    ov_1.submission_id,
+                    ov_1.value,
+                    ov_1.ytd_value
+                   FROM ( SELECT submitted.submission_id,
+                            submitted.indicator_code,
+                            submitted.value,
+                            submitted.ytd_value
+                           FROM submitted
+                          WHERE submitted.submission_id = pr.submission_id) nv_1
+                     FULL JOIN ( SELECT submitted.submission_id,
+                            submitted.indicator_code,
+                            submitted.value,
+                            submitted.ytd_value
+                           FROM submitted
+                          WHERE submitted.submission_id = pr.previous_submission_id) ov_1 USING (indicator_code)) x(indicator_code, n_submission_id, n_value, n_ytd, o_submission_id, o_value, o_ytd)
+             LEFT JOIN LATERAL ( SELECT x.indicator_code,
+                    x.n_value AS value,
+                    x.n_ytd AS ytd_value) nv ON x.n_submission_id IS NOT NULL
+             LEFT JOIN LATERAL ( SELECT x.indicator_code,
+                    x.o_value AS value,
+                    x.o_ytd AS ytd_value) ov ON x.o_submission_id IS NOT NULL
+        )
+ SELECT
+        CASE
+            WHEN length(c.district_code) = 5 THEN 'commune'::text
+            ELSE 'district'::text
+        END AS level,
+    c.district_code AS unit_code,
+    c.year,
+    c.month,
+    c.indicator_code,
+    c.previous_version,
+    c.version,
+    c.old_value,
+    c.new_value,
+    c.old_ytd_value,
+    c.new_ytd_value,
+    c.received_at AS revised_at,
+    f.file_name,
+    st.deadline,
+    c.received_at > st.deadline AS after_deadline
+   FROM changes c
+     JOIN raw.file f ON f.file_id = c.file_id
+     LEFT JOIN mart.submission_status st ON st.district_code = c.district_code AND st.year = c.year AND st.month = c.month
+  WHERE c.old_value IS DISTINCT FROM c.new_value OR c.old_ytd_value IS DISTINCT FROM c.new_ytd_value;
+COMMENT ON VIEW mart.figure_revision IS 'Nhật ký điều chỉnh số liệu: mỗi thay đổi của một chỉ tiêu tháng sau bản hợp lệ đầu tiên / revision log: every change to a unit-month figure after its first accepted version';
+COMMENT ON COLUMN mart.figure_revision.level IS 'Cấp của đơn vị gửi: district (huyện) hoặc commune (xã, từ 7/2025) / level of the reporting unit';
+COMMENT ON COLUMN mart.figure_revision.unit_code IS 'Mã đơn vị báo cáo (huyện 3 số, xã 5 số) / reporting unit code';
+COMMENT ON COLUMN mart.figure_revision.year IS 'Năm / year';
+COMMENT ON COLUMN mart.figure_revision.month IS 'Tháng báo cáo / reporting month';
+COMMENT ON COLUMN mart.figure_revision.indicator_code IS 'Mã chỉ tiêu / indicator code';
+COMMENT ON COLUMN mart.figure_revision.previous_version IS 'Phiên bản hợp lệ trước đó (số thứ tự theo thời điểm nhận) / the accepted version replaced';
+COMMENT ON COLUMN mart.figure_revision.version IS 'Phiên bản điều chỉnh / the accepted version that changed the figure';
+COMMENT ON COLUMN mart.figure_revision.old_value IS 'Giá trị tháng trước điều chỉnh (như đã gửi, theo đơn vị của danh mục; trống: không gửi) / month value before, as submitted';
+COMMENT ON COLUMN mart.figure_revision.new_value IS 'Giá trị tháng sau điều chỉnh (trống: không gửi) / month value after, as submitted';
+COMMENT ON COLUMN mart.figure_revision.old_ytd_value IS 'Lũy kế năm trước điều chỉnh (như đã gửi) / year to date before, as submitted';
+COMMENT ON COLUMN mart.figure_revision.new_ytd_value IS 'Lũy kế năm sau điều chỉnh (như đã gửi) / year to date after, as submitted';
+COMMENT ON COLUMN mart.figure_revision.revised_at IS 'Thời điểm nhận bản điều chỉnh; so với ngày phát hành một báo cáo để biết điều chỉnh sau báo cáo đó / when the revising version arrived; compare with a report''s cut-off';
+COMMENT ON COLUMN mart.figure_revision.file_name IS 'Tên tệp của bản điều chỉnh / file name of the revising version';
+COMMENT ON COLUMN mart.figure_revision.deadline IS 'Hạn nộp báo cáo tháng (của tháng phải báo cáo; trống nếu không thuộc diện phải báo cáo) / the month''s submission deadline';
+COMMENT ON COLUMN mart.figure_revision.after_deadline IS 'Điều chỉnh sau hạn nộp / whether the revision arrived after the deadline';
+GRANT SELECT ON TABLE mart.figure_revision TO baocao_analyst;
+
 CREATE VIEW mart.indicator_annual AS
  SELECT r.level,
     r.unit_code,
@@ -848,7 +994,8 @@ CREATE VIEW mart.indicator_annual AS
     r.expected_units,
     r.last_year_reporting_units,
     r.carried_forward_units,
-    r.plan_units
+    r.plan_units,
+    r.refreshed_at
    FROM mart.indicator_rollup r
      JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
      JOIN core.dim_indicator i ON i.indicator_code = r.indicator_code AND i.is_current
@@ -873,6 +1020,7 @@ COMMENT ON COLUMN mart.indicator_annual.expected_units IS 'Số huyện phải b
 COMMENT ON COLUMN mart.indicator_annual.last_year_reporting_units IS 'Số huyện có đủ số liệu ở cùng kỳ năm trước; khác reporting_units thì so sánh cùng kỳ không cùng phạm vi / districts complete in the same period last year; when it differs from reporting_units the year-on-year change compares different sets';
 COMMENT ON COLUMN mart.indicator_annual.carried_forward_units IS 'Chỉ tiêu lưu lượng, theo tháng: số đơn vị mà lũy kế năm trong ytd_value lấy lũy kế của tháng gần nhất trước đó (đơn vị không báo cáo tháng này hoặc chưa tính được lũy kế của tháng); 0 là không có; để trống với kỳ 6 tháng, năm và chỉ tiêu khác / a flow''s month: how many units ytd_value counts with their latest earlier year to date, carried forward because their own for the month is not known (the month not reported, or its year to date not derivable); 0 when none; empty for halves, years and other kinds';
 COMMENT ON COLUMN mart.indicator_annual.plan_units IS 'Số đơn vị trong số liệu có kế hoạch năm; cấp tỉnh: kế hoạch năm là tổng kế hoạch của các đơn vị này, và tỷ lệ so với kế hoạch chỉ tính khi mọi đơn vị trong số liệu đều có kế hoạch (plan_units nhỏ hơn số đơn vị thì để trống) / units in the figure that have an annual plan; for a province, annual_plan sums their plans, and % of plan and plan_attained are given only when every unit in the figure has one (otherwise empty)';
+COMMENT ON COLUMN mart.indicator_annual.refreshed_at IS 'Thời điểm baocao rollup tính dòng này (theo hàm _at: thời điểm tính) / when baocao rollup computed the row (from an _at function: when it was computed)';
 GRANT SELECT ON TABLE mart.indicator_annual TO baocao_analyst;
 
 CREATE VIEW mart.indicator_monthly AS
@@ -896,7 +1044,8 @@ CREATE VIEW mart.indicator_monthly AS
     r.expected_units,
     r.last_year_reporting_units,
     r.carried_forward_units,
-    r.plan_units
+    r.plan_units,
+    r.refreshed_at
    FROM mart.indicator_rollup r
      JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
      JOIN core.dim_indicator i ON i.indicator_code = r.indicator_code AND i.is_current
@@ -923,6 +1072,7 @@ COMMENT ON COLUMN mart.indicator_monthly.expected_units IS 'Số huyện phải 
 COMMENT ON COLUMN mart.indicator_monthly.last_year_reporting_units IS 'Số huyện có đủ số liệu ở cùng kỳ năm trước; khác reporting_units thì so sánh cùng kỳ không cùng phạm vi / districts complete in the same period last year; when it differs from reporting_units the year-on-year change compares different sets';
 COMMENT ON COLUMN mart.indicator_monthly.carried_forward_units IS 'Chỉ tiêu lưu lượng, theo tháng: số đơn vị mà lũy kế năm trong ytd_value lấy lũy kế của tháng gần nhất trước đó (đơn vị không báo cáo tháng này hoặc chưa tính được lũy kế của tháng); 0 là không có; để trống với kỳ 6 tháng, năm và chỉ tiêu khác / a flow''s month: how many units ytd_value counts with their latest earlier year to date, carried forward because their own for the month is not known (the month not reported, or its year to date not derivable); 0 when none; empty for halves, years and other kinds';
 COMMENT ON COLUMN mart.indicator_monthly.plan_units IS 'Số đơn vị trong số liệu có kế hoạch năm; cấp tỉnh: kế hoạch năm là tổng kế hoạch của các đơn vị này, và tỷ lệ so với kế hoạch chỉ tính khi mọi đơn vị trong số liệu đều có kế hoạch (plan_units nhỏ hơn số đơn vị thì để trống) / units in the figure that have an annual plan; for a province, annual_plan sums their plans, and % of plan and plan_attained are given only when every unit in the figure has one (otherwise empty)';
+COMMENT ON COLUMN mart.indicator_monthly.refreshed_at IS 'Thời điểm baocao rollup tính dòng này (theo hàm _at: thời điểm tính) / when baocao rollup computed the row (from an _at function: when it was computed)';
 GRANT SELECT ON TABLE mart.indicator_monthly TO baocao_analyst;
 
 CREATE VIEW mart.indicator_semiannual AS
@@ -945,7 +1095,8 @@ CREATE VIEW mart.indicator_semiannual AS
     r.expected_units,
     r.last_year_reporting_units,
     r.carried_forward_units,
-    r.plan_units
+    r.plan_units,
+    r.refreshed_at
    FROM mart.indicator_rollup r
      JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
      JOIN core.dim_indicator i ON i.indicator_code = r.indicator_code AND i.is_current
@@ -971,6 +1122,7 @@ COMMENT ON COLUMN mart.indicator_semiannual.expected_units IS 'Số huyện ph�
 COMMENT ON COLUMN mart.indicator_semiannual.last_year_reporting_units IS 'Số huyện có đủ số liệu ở cùng kỳ năm trước; khác reporting_units thì so sánh cùng kỳ không cùng phạm vi / districts complete in the same period last year; when it differs from reporting_units the year-on-year change compares different sets';
 COMMENT ON COLUMN mart.indicator_semiannual.carried_forward_units IS 'Chỉ tiêu lưu lượng, theo tháng: số đơn vị mà lũy kế năm trong ytd_value lấy lũy kế của tháng gần nhất trước đó (đơn vị không báo cáo tháng này hoặc chưa tính được lũy kế của tháng); 0 là không có; để trống với kỳ 6 tháng, năm và chỉ tiêu khác / a flow''s month: how many units ytd_value counts with their latest earlier year to date, carried forward because their own for the month is not known (the month not reported, or its year to date not derivable); 0 when none; empty for halves, years and other kinds';
 COMMENT ON COLUMN mart.indicator_semiannual.plan_units IS 'Số đơn vị trong số liệu có kế hoạch năm; cấp tỉnh: kế hoạch năm là tổng kế hoạch của các đơn vị này, và tỷ lệ so với kế hoạch chỉ tính khi mọi đơn vị trong số liệu đều có kế hoạch (plan_units nhỏ hơn số đơn vị thì để trống) / units in the figure that have an annual plan; for a province, annual_plan sums their plans, and % of plan and plan_attained are given only when every unit in the figure has one (otherwise empty)';
+COMMENT ON COLUMN mart.indicator_semiannual.refreshed_at IS 'Thời điểm baocao rollup tính dòng này (theo hàm _at: thời điểm tính) / when baocao rollup computed the row (from an _at function: when it was computed)';
 GRANT SELECT ON TABLE mart.indicator_semiannual TO baocao_analyst;
 
 CREATE VIEW mart.reporting_rate AS
@@ -982,7 +1134,8 @@ CREATE VIEW mart.reporting_rate AS
     count(*) FILTER (WHERE s.status = ANY (ARRAY['on_time'::text, 'late'::text])) AS received,
     count(*) FILTER (WHERE s.status = 'on_time'::text) AS on_time,
     round(100.0 * count(*) FILTER (WHERE s.status = ANY (ARRAY['on_time'::text, 'late'::text]))::numeric / count(*)::numeric, 2) AS reporting_rate_pct,
-    round(100.0 * count(*) FILTER (WHERE s.status = 'on_time'::text)::numeric / count(*)::numeric, 2) AS on_time_rate_pct
+    round(100.0 * count(*) FILTER (WHERE s.status = 'on_time'::text)::numeric / count(*)::numeric, 2) AS on_time_rate_pct,
+    max(s.as_of) AS refreshed_at
    FROM mart.submission_status s
      JOIN mart.district_unit du ON du.district_code = s.district_code
   GROUP BY du.level, du.unit_code, s.year, s.month;
@@ -996,6 +1149,7 @@ COMMENT ON COLUMN mart.reporting_rate.received IS 'Số huyện đã có báo c�
 COMMENT ON COLUMN mart.reporting_rate.on_time IS 'Số huyện báo cáo đúng hạn / districts whose report was accepted by the deadline';
 COMMENT ON COLUMN mart.reporting_rate.reporting_rate_pct IS 'Tỷ lệ báo cáo (%) / received / expected x 100';
 COMMENT ON COLUMN mart.reporting_rate.on_time_rate_pct IS 'Tỷ lệ đúng hạn (%) / on time / expected x 100';
+COMMENT ON COLUMN mart.reporting_rate.refreshed_at IS 'Thời điểm baocao rollup tính các tình trạng này (mới nhất) / when baocao rollup last computed the statuses counted';
 GRANT SELECT ON TABLE mart.reporting_rate TO baocao_analyst;
 
 CREATE VIEW mart.reporting_unit AS
@@ -1050,7 +1204,8 @@ CREATE VIEW mart.task_annual AS
     r.done_late,
     r.in_progress,
     r.overdue,
-    r.on_time_rate
+    r.on_time_rate,
+    r.refreshed_at
    FROM mart.task_rollup r
      JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
   WHERE r.period_type = 'year'::text;
@@ -1066,6 +1221,7 @@ COMMENT ON COLUMN mart.task_annual.done_late IS 'Hoàn thành quá hạn / done 
 COMMENT ON COLUMN mart.task_annual.in_progress IS 'Đang thực hiện trong hạn (kể cả nhiệm vụ thường xuyên) / in progress within the deadline, standing tasks included';
 COMMENT ON COLUMN mart.task_annual.overdue IS 'Quá hạn chưa hoàn thành / past the deadline and not done';
 COMMENT ON COLUMN mart.task_annual.on_time_rate IS 'Tỷ lệ hoàn thành đúng hạn trên tổng số nhiệm vụ (%) / done on time out of all tasks, %';
+COMMENT ON COLUMN mart.task_annual.refreshed_at IS 'Thời điểm baocao rollup tính dòng này / when baocao rollup computed the row';
 GRANT SELECT ON TABLE mart.task_annual TO baocao_analyst;
 
 CREATE VIEW mart.task_monthly AS
@@ -1080,7 +1236,8 @@ CREATE VIEW mart.task_monthly AS
     r.done_late,
     r.in_progress,
     r.overdue,
-    r.on_time_rate
+    r.on_time_rate,
+    r.refreshed_at
    FROM mart.task_rollup r
      JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
   WHERE r.period_type = 'month'::text;
@@ -1097,6 +1254,7 @@ COMMENT ON COLUMN mart.task_monthly.done_late IS 'Hoàn thành quá hạn / done
 COMMENT ON COLUMN mart.task_monthly.in_progress IS 'Đang thực hiện trong hạn (kể cả nhiệm vụ thường xuyên) / in progress within the deadline, standing tasks included';
 COMMENT ON COLUMN mart.task_monthly.overdue IS 'Quá hạn chưa hoàn thành / past the deadline and not done';
 COMMENT ON COLUMN mart.task_monthly.on_time_rate IS 'Tỷ lệ hoàn thành đúng hạn trên tổng số nhiệm vụ (%) / done on time out of all tasks, %';
+COMMENT ON COLUMN mart.task_monthly.refreshed_at IS 'Thời điểm baocao rollup tính dòng này / when baocao rollup computed the row';
 GRANT SELECT ON TABLE mart.task_monthly TO baocao_analyst;
 
 CREATE VIEW mart.task_semiannual AS
@@ -1111,7 +1269,8 @@ CREATE VIEW mart.task_semiannual AS
     r.done_late,
     r.in_progress,
     r.overdue,
-    r.on_time_rate
+    r.on_time_rate,
+    r.refreshed_at
    FROM mart.task_rollup r
      JOIN mart.unit_name u ON u.level = r.level AND u.unit_code = r.unit_code
   WHERE r.period_type = 'half'::text;
@@ -1128,6 +1287,7 @@ COMMENT ON COLUMN mart.task_semiannual.done_late IS 'Hoàn thành quá hạn / d
 COMMENT ON COLUMN mart.task_semiannual.in_progress IS 'Đang thực hiện trong hạn (kể cả nhiệm vụ thường xuyên) / in progress within the deadline, standing tasks included';
 COMMENT ON COLUMN mart.task_semiannual.overdue IS 'Quá hạn chưa hoàn thành / past the deadline and not done';
 COMMENT ON COLUMN mart.task_semiannual.on_time_rate IS 'Tỷ lệ hoàn thành đúng hạn trên tổng số nhiệm vụ (%) / done on time out of all tasks, %';
+COMMENT ON COLUMN mart.task_semiannual.refreshed_at IS 'Thời điểm baocao rollup tính dòng này / when baocao rollup computed the row';
 GRANT SELECT ON TABLE mart.task_semiannual TO baocao_analyst;
 
 CREATE VIEW mart.unit_name AS
@@ -1143,7 +1303,7 @@ GRANT SELECT ON TABLE mart.unit_name TO baocao_analyst;
 
 -- Functions
 
-CREATE OR REPLACE FUNCTION mart.expected_district_at(as_of timestamp with time zone)
+CREATE OR REPLACE FUNCTION core.expected_district_at(as_of timestamp with time zone)
  RETURNS TABLE(district_code text, province_code text, first_period_key integer, last_period_key integer, level text, province_2025_code text)
  LANGUAGE sql
  STABLE
@@ -1212,11 +1372,84 @@ LEFT JOIN life AS l ON l.unit_code = u.district_code
 WHERE u.start_key IS NOT NULL
   AND (l.last_key IS NULL OR l.last_key >= greatest(u.start_key, l.born_key))
 $function$;
-COMMENT ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) IS 'Đơn vị phải báo cáo, từ tháng nào đến tháng nào, tại một thời điểm / each reporting unit expected to report, its first and last expected month, as of a moment';
-GRANT EXECUTE ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) TO baocao_analyst;
+COMMENT ON FUNCTION core.expected_district_at(as_of timestamp with time zone) IS 'Đơn vị phải báo cáo, từ tháng nào đến tháng nào, tại một thời điểm / each reporting unit expected to report, its first and last expected month, as of a moment';
+GRANT EXECUTE ON FUNCTION core.expected_district_at(as_of timestamp with time zone) TO PUBLIC;
 
-CREATE OR REPLACE FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer DEFAULT 0, units text[] DEFAULT NULL::text[])
+CREATE OR REPLACE FUNCTION core.plan_in_force(as_of timestamp with time zone, units text[] DEFAULT NULL::text[])
+ RETURNS TABLE(plan_id bigint, district_code text, year smallint, van_ban text, received_at timestamp with time zone, version integer)
+ LANGUAGE sql
+ STABLE
+AS $function$
+SELECT DISTINCT ON (p.district_code, p.year) p.plan_id, p.district_code, p.year, p.van_ban, p.received_at, p.version
+FROM core.fct_plan AS p
+WHERE p.status <> 'rejected' AND p.received_at <= as_of AND (units IS NULL OR p.district_code = ANY (units))
+ORDER BY p.district_code, p.year, p.received_at DESC, p.plan_id DESC
+$function$;
+COMMENT ON FUNCTION core.plan_in_force(as_of timestamp with time zone, units text[]) IS 'Kế hoạch năm có hiệu lực tại một thời điểm / the annual plan of each unit-year in force at a moment';
+GRANT EXECUTE ON FUNCTION core.plan_in_force(as_of timestamp with time zone, units text[]) TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION core.rollup_as_of(as_of timestamp with time zone, level text, unit_code text, year integer, view regclass)
+ RETURNS text
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    leftover record;
+    step record;
+BEGIN
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'as_of is required (a moment with its time zone, e.g. 2024-06-19 17:00+07)';
+    END IF;
+    FOR leftover IN
+        SELECT c.relname, c.relkind FROM pg_class AS c
+        WHERE c.relnamespace = pg_my_temp_schema() AND c.relname LIKE 'rollup\_%' AND c.relkind IN ('r', 'v')
+        ORDER BY c.relkind = 'v' DESC  -- views before the tables they read
+    LOOP
+        EXECUTE format('DROP %s IF EXISTS pg_temp.%I CASCADE',
+                       CASE leftover.relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, leftover.relname);
+    END LOOP;
+    PERFORM set_config('baocao.rollup_mode', 'as_of', true), set_config('baocao.rollup_as_of', as_of::text, true),
+            set_config('baocao.rollup_level', coalesce(level, ''), true),
+            set_config('baocao.rollup_unit', coalesce(unit_code, ''), true),
+            set_config('baocao.rollup_year', coalesce(year::text, ''), true);
+    FOR step IN SELECT s.statements FROM ops.rollup_step AS s WHERE s.runs_as_of ORDER BY s.position LOOP
+        EXECUTE step.statements;
+    END LOOP;
+    CREATE TEMP TABLE rollup_as_of (LIKE mart.indicator_rollup INCLUDING DEFAULTS) ON COMMIT DROP;
+    INSERT INTO rollup_as_of (
+        level, unit_code, period_key, period_type, year, half, month, indicator_code, value, ytd_value,
+        annual_plan, pct_of_annual_plan, plan_attained, same_period_last_year, yoy_change_pct,
+        yoy_change_points, reporting_units, expected_units, last_year_reporting_units, plan_units,
+        carried_forward_units)
+    SELECT r.level, r.unit_code, r.period_key, r.period_type, r.year, r.half, r.month, r.indicator_code, r.value,
+           r.ytd_value, r.annual_plan, r.pct_of_annual_plan, r.plan_attained, r.same_period_last_year,
+           r.yoy_change_pct, r.yoy_change_points, r.reporting_units, r.expected_units, r.last_year_reporting_units,
+           r.plan_units, r.carried_forward_units
+    FROM rollup_indicator_rows AS r;
+    -- The view's own definition (names printed schema-qualified under this search_path), over these rows.
+    RETURN format('SELECT v.* FROM (%s) AS v WHERE ($1 IS NULL OR v.level = $1) AND ($2 IS NULL OR v.unit_code = $2) '
+                  'AND ($3 IS NULL OR v.year = $3)',
+                  replace(rtrim(pg_get_viewdef(view), E'; \n'), 'mart.indicator_rollup', 'pg_temp.rollup_as_of'));
+END
+$function$;
+COMMENT ON FUNCTION core.rollup_as_of(as_of timestamp with time zone, level text, unit_code text, year integer, view regclass) IS 'Tổng hợp số liệu tại một thời điểm (bảng tạm) / the rollup as of a moment, into temp tables, for mart.indicator_*_at';
+GRANT EXECUTE ON FUNCTION core.rollup_as_of(as_of timestamp with time zone, level text, unit_code text, year integer, view regclass) TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION core.submission_in_force(as_of timestamp with time zone, units text[] DEFAULT NULL::text[])
+ RETURNS TABLE(submission_id bigint, district_code text, period_key integer, year smallint, month smallint, received_at timestamp with time zone, version integer)
+ LANGUAGE sql
+ STABLE
+AS $function$
+SELECT DISTINCT ON (s.district_code, s.period_key)
+       s.submission_id, s.district_code, s.period_key, s.year, s.month, s.received_at, s.version
+FROM core.fct_submission AS s
+WHERE s.status <> 'rejected' AND s.received_at <= as_of AND (units IS NULL OR s.district_code = ANY (units))
+ORDER BY s.district_code, s.period_key, s.received_at DESC, s.submission_id DESC
+$function$;
+COMMENT ON FUNCTION core.submission_in_force(as_of timestamp with time zone, units text[]) IS 'Phiên bản báo cáo có hiệu lực tại một thời điểm / the submission version of each unit-month in force at a moment';
+GRANT EXECUTE ON FUNCTION core.submission_in_force(as_of timestamp with time zone, units text[]) TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION core.submission_status_at(as_of timestamp with time zone, from_period integer DEFAULT 0, units text[] DEFAULT NULL::text[])
  RETURNS TABLE(district_code text, district_name text, province_code text, year smallint, month smallint, status text, deadline timestamp with time zone, first_received_at timestamp with time zone, accepted_at timestamp with time zone, days_late integer, versions_received integer, errors integer, warnings integer, level text, province_2025_code text)
  LANGUAGE sql
  STABLE
@@ -1235,7 +1468,7 @@ expected AS (
            make_timestamptz(m.year, m.month, c.deadline_day, extract(hour FROM c.deadline_time)::int,
                             extract(minute FROM c.deadline_time)::int, extract(second FROM c.deadline_time),
                             c.timezone) AS deadline
-    FROM mart.expected_district_at(as_of) x
+    FROM core.expected_district_at(as_of) x
     JOIN core.dim_district d ON d.district_code = x.district_code AND d.is_current
     JOIN months m ON m.period_key >= x.first_period_key AND m.period_key <= coalesce(x.last_period_key, m.period_key)
      AND (units IS NULL OR x.district_code = ANY (units))
@@ -1269,6 +1502,320 @@ SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
        e.level, e.province_2025_code
 FROM expected e
 LEFT JOIN received r ON r.district_code = e.district_code AND r.period_key = e.period_key
+$function$;
+COMMENT ON FUNCTION core.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) IS 'Tình trạng nộp báo cáo tại một thời điểm / submission status of every expected district-month as of a moment';
+GRANT EXECUTE ON FUNCTION core.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION mart.expected_district_at(as_of timestamp with time zone)
+ RETURNS TABLE(district_code text, province_code text, first_period_key integer, last_period_key integer, level text, province_2025_code text)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+SELECT * FROM core.expected_district_at(as_of)
+$function$;
+COMMENT ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) IS 'Đơn vị phải báo cáo, từ tháng nào đến tháng nào, tại một thời điểm / each reporting unit expected to report, its first and last expected month, as of a moment';
+GRANT EXECUTE ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION mart.expected_district_at(as_of timestamp with time zone) TO baocao_analyst;
+
+CREATE OR REPLACE FUNCTION mart.figure_sources(level text, unit_code text, period text, indicator_code text, as_of timestamp with time zone DEFAULT NULL::timestamp with time zone)
+ RETURNS TABLE(unit_code text, year smallint, month smallint, indicator_code text, rate_part text, role text, sign numeric, value numeric, raw text, submitted_unit text, conversion_factor numeric, value_source text, file_name text, sha256 text, received_at timestamp with time zone, version integer, submission_id bigint, source_format text, sheet text, row_number integer, column_name text, unit_value numeric, unit_complete boolean)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+WITH
+figure AS (  -- the period and indicator asked for ('2024-h1' as '2024-H1')
+    SELECT p.period_type, p.year, p.half, p.month AS period_month,
+           CASE p.period_type WHEN 'half' THEN 90 + p.half WHEN 'year' THEN 0 END AS flow_period,
+           i.indicator_code AS code, i.kind, i.numerator_codes, i.denominator_codes,
+           (SELECT count(DISTINCT c) FROM unnest(i.numerator_codes || i.denominator_codes) AS c) AS components
+    FROM core.dim_period AS p
+    JOIN core.dim_indicator AS i ON i.is_current AND i.indicator_code = upper(btrim(figure_sources.indicator_code))
+    WHERE p.period_code = upper(btrim(figure_sources.period))
+),
+component AS (  -- what it is made of: the indicator itself, or each part of a rate (a code in both parts twice)
+    SELECT f.code, f.kind, NULL::text AS rate_part FROM figure AS f WHERE f.kind <> 'rate'
+    UNION ALL
+    SELECT c.code, i.kind, c.rate_part
+    FROM figure AS f
+    CROSS JOIN LATERAL (SELECT unnest(f.numerator_codes), 'numerator' UNION ALL
+                        SELECT unnest(f.denominator_codes), 'denominator') AS c(code, rate_part)
+    JOIN core.dim_indicator AS i ON i.indicator_code = c.code AND i.is_current AND i.kind <> 'rate'
+    WHERE f.kind = 'rate'
+),
+unit AS (  -- the reporting units the figure counts (mart.district_unit, as step 02) and the months of their
+           -- life in the year (step 05's rollup_life: 1 and 12 but for a unit born or ended in the year)
+    SELECT du.district_code::text AS district_code,
+           CASE WHEN extract(year FROM life.born) = f.year THEN extract(month FROM life.born)::int ELSE 1 END AS f,
+           CASE WHEN extract(year FROM life.last_day) = f.year THEN extract(month FROM life.last_day)::int ELSE 12 END
+               AS l
+    FROM mart.district_unit AS du
+    CROSS JOIN figure AS f
+    LEFT JOIN (SELECT r.unit_code, min(r.valid_from) FILTER (WHERE r.change = 'established') AS born,
+                      CASE WHEN bool_and(r.valid_to IS NOT NULL) THEN max(r.valid_to) END AS last_day
+               FROM core.dim_reporting_unit AS r
+               GROUP BY r.unit_code) AS life ON life.unit_code = du.district_code
+    WHERE du.level = figure_sources.level AND du.unit_code = figure_sources.unit_code
+),
+in_force AS (  -- each unit-month's version of the year: the current one, or the one in force at as_of
+    SELECT s.submission_id, s.district_code::text AS district_code, s.month
+    FROM core.fct_submission AS s
+    JOIN unit AS u ON u.district_code = s.district_code
+    CROSS JOIN figure AS f
+    WHERE figure_sources.as_of IS NULL AND s.is_current AND s.year = f.year
+    UNION ALL
+    SELECT s.submission_id, s.district_code, s.month
+    FROM core.submission_in_force(figure_sources.as_of, ARRAY(SELECT u.district_code FROM unit AS u)) AS s
+    CROSS JOIN figure AS f
+    WHERE figure_sources.as_of IS NOT NULL AND s.year = f.year
+),
+sent AS (  -- step 05's month_figure: each unit-month's version as submitted, for the components
+    SELECT u.district_code, c.code, c.kind, s.month, s.submission_id,
+           CASE WHEN v.value_source = 'submitted' THEN v.value END AS value,
+           CASE WHEN v.ytd_source = 'submitted' THEN v.ytd_value END AS ytd_sent,
+           u.f, u.l
+    FROM in_force AS s
+    JOIN unit AS u ON u.district_code = s.district_code
+    JOIN core.fct_indicator_value AS v ON v.submission_id = s.submission_id
+    JOIN (SELECT DISTINCT code, kind FROM component) AS c ON c.code = v.indicator_code
+    WHERE v.value_source = 'submitted' OR v.ytd_source = 'submitted'
+),
+basis AS (  -- 0: the values; m: the month value of month m; 100 + m: its year to date
+    SELECT DISTINCT s.district_code, s.code, 0 AS basis FROM sent AS s
+    UNION ALL
+    SELECT s.district_code, s.code, s.month FROM sent AS s WHERE s.value IS NOT NULL
+    UNION ALL
+    SELECT s.district_code, s.code, 100 + s.month FROM sent AS s WHERE s.ytd_sent IS NOT NULL
+),
+-- From here to unit_figure: step 05 for one year, (unit_id, indicator_id) partitioned by basis too.
+month_figure AS (
+    SELECT s.district_code AS unit_id, s.code AS indicator_id, s.kind, b.basis, s.month, (s.month + 5) / 6 AS half,
+           CASE WHEN b.basis = 0 THEN s.value WHEN s.value IS NOT NULL THEN (b.basis = s.month)::int END AS value,
+           CASE WHEN b.basis = 0 THEN s.ytd_sent WHEN s.ytd_sent IS NOT NULL THEN (b.basis = 100 + s.month)::int END
+               AS ytd_sent,
+           s.f, s.l
+    FROM sent AS s
+    JOIN basis AS b ON b.district_code = s.district_code AND b.code = s.code
+),
+flow_running AS (
+    SELECT unit_id, indicator_id, basis, month, value, ytd_sent, f, l,
+           lag(ytd_sent) OVER (PARTITION BY unit_id, indicator_id, basis ORDER BY month) AS previous_ytd_sent,
+           bool_and(value IS NOT NULL AND ytd_sent IS NOT NULL) OVER (PARTITION BY unit_id, indicator_id, basis)
+               AS all_sent
+    FROM month_figure
+    WHERE kind = 'flow'
+),
+flow_sent AS (
+    SELECT unit_id, indicator_id, basis, month, value, ytd_sent, f, l,
+           coalesce(sum(value) OVER by_month, 0) AS sent_sum,
+           count(value) OVER by_month AS sent_months,
+           lead(month) OVER by_month AS next_month,
+           lead(ytd_sent - value) OVER by_month AS next_ytd_before
+    FROM flow_running
+    WHERE NOT all_sent
+    WINDOW by_month AS (PARTITION BY unit_id, indicator_id, basis ORDER BY month ROWS UNBOUNDED PRECEDING)
+),
+flow_anchor AS (
+    SELECT r.*,
+           coalesce(max(ARRAY[r.month, r.ytd_sent - r.sent_sum, r.sent_months]) FILTER (WHERE r.ytd_sent IS NOT NULL)
+                        OVER (PARTITION BY r.unit_id, r.indicator_id, r.basis ORDER BY r.month
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+                    ARRAY[r.f - 1, 0, 0]::numeric[]) AS before
+    FROM flow_sent AS r
+),
+flow_derived AS (
+    SELECT a.unit_id, a.indicator_id, a.basis, a.month,
+           coalesce(a.value,
+                    CASE WHEN a.sent_months - a.before[3] = a.month - 1 - a.before[1]
+                         THEN a.ytd_sent - (a.before[2] + a.sent_sum) END) AS value,
+           coalesce(a.ytd_sent,
+                    CASE WHEN a.sent_months - a.before[3] = a.month - a.before[1] THEN a.before[2] + a.sent_sum
+                         WHEN a.next_month = a.month + 1 THEN a.next_ytd_before END) AS ytd_value,
+           a.f, a.l
+    FROM flow_anchor AS a
+),
+flow_month AS (
+    SELECT unit_id, indicator_id, basis, month, value, ytd_sent AS ytd_value, ytd_sent - value AS ytd_before, f, l
+    FROM flow_running
+    WHERE all_sent
+    UNION ALL
+    SELECT d.unit_id, d.indicator_id, d.basis, d.month, d.value, d.ytd_value, d.ytd_value - d.value, d.f, d.l
+    FROM flow_derived AS d
+),
+flow_year AS (
+    SELECT m.unit_id, m.indicator_id, m.basis, min(m.f) AS f, min(m.l) AS l,
+           CASE WHEN min(m.f) > 6 THEN 0
+                ELSE coalesce(max(m.ytd_value) FILTER (WHERE m.month = least(6, m.l)),
+                              max(m.ytd_before) FILTER (WHERE m.month = 7)) END AS ytd_june,
+           max(m.ytd_value) FILTER (WHERE m.month = m.l) AS ytd_december,
+           sum(m.value) FILTER (WHERE m.month <= 6) AS h1_sum, count(m.value) FILTER (WHERE m.month <= 6) AS h1_months,
+           sum(m.value) FILTER (WHERE m.month > 6) AS h2_sum, count(m.value) FILTER (WHERE m.month > 6) AS h2_months,
+           sum(m.value) AS year_sum, count(m.value) AS year_months
+    FROM flow_month AS m
+    GROUP BY m.unit_id, m.indicator_id, m.basis
+),
+flow_period AS (
+    SELECT y.unit_id, y.indicator_id, y.basis, p.period, p.value, p.complete
+    FROM flow_year AS y
+    CROSS JOIN LATERAL (VALUES
+        (91, y.f <= 6, coalesce(y.ytd_june, y.h1_sum),
+         y.ytd_june IS NOT NULL OR y.h1_months = least(6, y.l) - y.f + 1),
+        (92, y.l >= 7, coalesce(y.ytd_december - y.ytd_june, y.h2_sum),
+         y.ytd_june IS NOT NULL AND y.ytd_december IS NOT NULL OR y.h2_months = y.l - greatest(7, y.f) + 1),
+        (0, true, coalesce(y.ytd_december, y.year_sum),
+         y.ytd_december IS NOT NULL OR y.year_months = y.l - y.f + 1)
+    ) AS p(period, alive, value, complete)
+    WHERE p.alive AND p.value IS NOT NULL
+),
+point_half AS (
+    SELECT DISTINCT ON (f.unit_id, f.indicator_id, f.basis, f.half) f.unit_id, f.indicator_id, f.basis, f.half,
+           f.value, f.month = CASE f.kind WHEN 'stock' THEN f.half * 6 ELSE f.half * 6 - 5 END AS complete
+    FROM month_figure AS f
+    WHERE f.kind <> 'flow' AND f.value IS NOT NULL
+      AND CASE f.kind WHEN 'stock' THEN f.l >= f.half * 6 ELSE f.f <= f.half * 6 - 5 END
+    ORDER BY f.unit_id, f.indicator_id, f.basis, f.half, CASE f.kind WHEN 'stock' THEN -f.month ELSE f.month END
+),
+point_year AS (
+    SELECT DISTINCT ON (f.unit_id, f.indicator_id, f.basis) f.unit_id, f.indicator_id, f.basis, f.value,
+           f.month = CASE f.kind WHEN 'stock' THEN 12 ELSE 1 END AS complete
+    FROM month_figure AS f
+    WHERE f.kind <> 'flow' AND f.value IS NOT NULL
+      AND CASE f.kind WHEN 'stock' THEN f.l = 12 ELSE f.f = 1 END
+    ORDER BY f.unit_id, f.indicator_id, f.basis, CASE f.kind WHEN 'stock' THEN -f.month ELSE f.month END
+),
+unit_figure AS (  -- each unit's figure of each component for the period asked, in every basis
+    SELECT m.unit_id, m.indicator_id, m.basis, m.value, true AS complete
+    FROM month_figure AS m, figure AS f
+    WHERE m.kind <> 'flow' AND m.value IS NOT NULL AND f.period_type = 'month' AND m.month = f.period_month
+    UNION ALL
+    SELECT m.unit_id, m.indicator_id, m.basis, m.value, m.value IS NOT NULL
+    FROM flow_month AS m, figure AS f
+    WHERE f.period_type = 'month' AND m.month = f.period_month
+    UNION ALL
+    SELECT p.unit_id, p.indicator_id, p.basis, p.value, p.complete
+    FROM flow_period AS p, figure AS f
+    WHERE p.period = f.flow_period
+    UNION ALL
+    SELECT p.unit_id, p.indicator_id, p.basis, p.value, p.complete
+    FROM point_half AS p, figure AS f
+    WHERE f.period_type = 'half' AND p.half = f.half
+    UNION ALL
+    SELECT p.unit_id, p.indicator_id, p.basis, p.value, p.complete
+    FROM point_year AS p, figure AS f
+    WHERE f.period_type = 'year'
+),
+made AS (  -- is there a figure: some unit has a value (steps 05-06), and for a rate every component (step 07)
+    SELECT f.kind <> 'rate' AND count(u.value) > 0
+           OR f.kind = 'rate' AND count(DISTINCT u.indicator_id) FILTER (WHERE u.value IS NOT NULL) = f.components
+               AS made
+    FROM figure AS f
+    LEFT JOIN unit_figure AS u ON u.basis = 0
+    GROUP BY f.kind, f.components
+),
+used AS (  -- every sent cell with a coefficient, in each part of a rate it counts in
+    SELECT c.rate_part, k.unit_id, k.indicator_id, k.basis, k.value AS sign, v.value AS unit_value,
+           v.complete AS unit_complete
+    FROM unit_figure AS k
+    JOIN unit_figure AS v ON v.unit_id = k.unit_id AND v.indicator_id = k.indicator_id AND v.basis = 0
+    JOIN component AS c ON c.code = k.indicator_id
+    WHERE k.basis <> 0 AND k.value <> 0 AND (SELECT made FROM made)
+),
+cell AS (
+    SELECT u.*, s.submission_id, s.month, s.kind,
+           CASE WHEN u.basis > 100 THEN 'luy_ke_nam' ELSE 'thuc_hien_thang' END AS column_name
+    FROM used AS u
+    JOIN sent AS s ON s.district_code = u.unit_id AND s.code = u.indicator_id AND s.month = u.basis % 100
+    UNION ALL
+    -- step 07: a district-month's rate sent without what makes it is kept as sent, for that month only
+    SELECT NULL, s.district_code, f.code, NULL, 1, v.value, true, s.submission_id, s.month, f.kind, 'thuc_hien_thang'
+    FROM figure AS f
+    JOIN in_force AS s ON s.month = f.period_month
+    JOIN core.fct_indicator_value AS v ON v.submission_id = s.submission_id AND v.indicator_code = f.code
+    WHERE f.kind = 'rate' AND f.period_type = 'month' AND figure_sources.level IN ('district', 'commune')
+      AND v.value IS NOT NULL AND NOT (SELECT made FROM made)
+)
+SELECT c.unit_id, sub.year, sub.month, c.indicator_id, c.rate_part,
+       CASE WHEN c.kind = 'rate' THEN 'submitted rate'
+            WHEN c.kind <> 'flow' AND f.period_type = 'month' THEN 'month value'
+            WHEN c.kind = 'stock' THEN 'last month reported'
+            WHEN c.kind = 'opening' THEN 'first month reported'
+            WHEN c.column_name = 'thuc_hien_thang' AND c.sign > 0 THEN 'month value'
+            WHEN c.column_name = 'thuc_hien_thang' THEN 'month value (subtracted)'
+            WHEN c.sign > 0 THEN 'year to date'
+            ELSE 'previous year to date (subtracted)' END,
+       c.sign,
+       CASE c.column_name WHEN 'luy_ke_nam' THEN v.ytd_value ELSE v.value END,
+       CASE c.column_name WHEN 'luy_ke_nam' THEN r.luy_ke_nam_raw ELSE r.thuc_hien_thang_raw END,
+       v.submitted_unit, v.conversion_factor,
+       CASE c.column_name WHEN 'luy_ke_nam' THEN v.ytd_source ELSE v.value_source END,
+       file.file_name, file.sha256::text, sub.received_at, sub.version, sub.submission_id, sub.source_format,
+       CASE WHEN sub.source_format = 'xlsx' THEN 'chi_tieu' END,  -- etl.domain.contract.INDICATOR_SHEET; JSON has none
+       v.source_row, c.column_name, c.unit_value, c.unit_complete
+FROM cell AS c
+CROSS JOIN figure AS f
+JOIN core.fct_submission AS sub ON sub.submission_id = c.submission_id
+JOIN core.fct_indicator_value AS v ON v.submission_id = c.submission_id AND v.indicator_code = c.indicator_id
+JOIN raw.file AS file ON file.file_id = sub.file_id  -- name, hash and arrival only: never its content
+LEFT JOIN staging.stg_indicator_row AS r ON r.file_id = sub.file_id AND r.row_number = v.source_row
+ORDER BY CASE c.rate_part WHEN 'numerator' THEN 1 WHEN 'denominator' THEN 2 ELSE 0 END, c.indicator_id, c.unit_id,
+         sub.month, c.column_name DESC
+$function$;
+COMMENT ON FUNCTION mart.figure_sources(level text, unit_code text, period text, indicator_code text, as_of timestamp with time zone) IS 'Nguồn của một số liệu: từng ô đã nộp mà số liệu được tính từ, với dấu, tệp, phiên bản, dòng và cột / the lineage of one mart figure: every submitted cell it was computed from, with its sign, file, version, row and column';
+GRANT EXECUTE ON FUNCTION mart.figure_sources(level text, unit_code text, period text, indicator_code text, as_of timestamp with time zone) TO baocao_analyst;
+
+CREATE OR REPLACE FUNCTION mart.indicator_annual_at(as_of timestamp with time zone, level text DEFAULT NULL::text, unit_code text DEFAULT NULL::text, year integer DEFAULT NULL::integer)
+ RETURNS SETOF mart.indicator_annual
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    RETURN QUERY EXECUTE core.rollup_as_of(as_of, level, unit_code, year, 'mart.indicator_annual'::regclass)
+        USING level, unit_code, year;
+END
+$function$;
+COMMENT ON FUNCTION mart.indicator_annual_at(as_of timestamp with time zone, level text, unit_code text, year integer) IS 'Số liệu chỉ tiêu tại một thời điểm / mart.indicator_annual as it stood at a moment';
+GRANT EXECUTE ON FUNCTION mart.indicator_annual_at(as_of timestamp with time zone, level text, unit_code text, year integer) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION mart.indicator_annual_at(as_of timestamp with time zone, level text, unit_code text, year integer) TO baocao_analyst;
+
+CREATE OR REPLACE FUNCTION mart.indicator_monthly_at(as_of timestamp with time zone, level text DEFAULT NULL::text, unit_code text DEFAULT NULL::text, year integer DEFAULT NULL::integer)
+ RETURNS SETOF mart.indicator_monthly
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    RETURN QUERY EXECUTE core.rollup_as_of(as_of, level, unit_code, year, 'mart.indicator_monthly'::regclass)
+        USING level, unit_code, year;
+END
+$function$;
+COMMENT ON FUNCTION mart.indicator_monthly_at(as_of timestamp with time zone, level text, unit_code text, year integer) IS 'Số liệu chỉ tiêu tại một thời điểm / mart.indicator_monthly as it stood at a moment';
+GRANT EXECUTE ON FUNCTION mart.indicator_monthly_at(as_of timestamp with time zone, level text, unit_code text, year integer) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION mart.indicator_monthly_at(as_of timestamp with time zone, level text, unit_code text, year integer) TO baocao_analyst;
+
+CREATE OR REPLACE FUNCTION mart.indicator_semiannual_at(as_of timestamp with time zone, level text DEFAULT NULL::text, unit_code text DEFAULT NULL::text, year integer DEFAULT NULL::integer)
+ RETURNS SETOF mart.indicator_semiannual
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    RETURN QUERY EXECUTE core.rollup_as_of(as_of, level, unit_code, year, 'mart.indicator_semiannual'::regclass)
+        USING level, unit_code, year;
+END
+$function$;
+COMMENT ON FUNCTION mart.indicator_semiannual_at(as_of timestamp with time zone, level text, unit_code text, year integer) IS 'Số liệu chỉ tiêu tại một thời điểm / mart.indicator_semiannual as it stood at a moment';
+GRANT EXECUTE ON FUNCTION mart.indicator_semiannual_at(as_of timestamp with time zone, level text, unit_code text, year integer) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION mart.indicator_semiannual_at(as_of timestamp with time zone, level text, unit_code text, year integer) TO baocao_analyst;
+
+CREATE OR REPLACE FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer DEFAULT 0, units text[] DEFAULT NULL::text[])
+ RETURNS TABLE(district_code text, district_name text, province_code text, year smallint, month smallint, status text, deadline timestamp with time zone, first_received_at timestamp with time zone, accepted_at timestamp with time zone, days_late integer, versions_received integer, errors integer, warnings integer, level text, province_2025_code text)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+SELECT * FROM core.submission_status_at(as_of, from_period, units)
 $function$;
 COMMENT ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) IS 'Tình trạng nộp báo cáo tại một thời điểm / submission status of every expected district-month as of a moment';
 GRANT EXECUTE ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) TO PUBLIC;

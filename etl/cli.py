@@ -26,6 +26,26 @@ def _engine():
     return get_engine()
 
 
+def _parse_moment(value: str | None, option: str = "--as-of") -> datetime | None:
+    """An --as-of moment: ISO with its UTC offset, or a date (the end of that day on the reporting
+    calendar's clock: "as known on 19/06/2024"); anything else stops the command, saying so."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or (parsed.tzinfo is None and len(value) != 10):
+        typer.echo(f"{option} '{value}' không hợp lệ: cần ISO có múi giờ, vd. 2024-06-19T17:00:00+07:00, hoặc ngày "
+                   f"2024-06-19 / {option} must be ISO with a UTC offset, or a date YYYY-MM-DD", err=True)
+        raise typer.Exit(2)
+    if parsed.tzinfo is None:  # a date: the end of that day, where the districts are
+        from etl.domain.calendar import local_zone
+
+        parsed = parsed.replace(hour=23, minute=59, second=59, tzinfo=local_zone())
+    return parsed
+
+
 def _parse_iso(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -64,7 +84,11 @@ def db_upgrade() -> None:
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest")],
-    received_at: Annotated[str | None, typer.Option(help="Arrival time (ISO); default: each file's mtime")] = None,
+    received_at: Annotated[str | None, typer.Option(
+        help="Arrival time (ISO), for backfills and replays: recorded as an operator override; "
+             "default: the moment of this call")] = None,
+    operator: Annotated[str | None, typer.Option(
+        help="Who overrides the arrival time (recorded with --received-at); default: the OS user")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of outcomes")] = False,
     data_docs: Annotated[bool, typer.Option("--data-docs", help="Also build the GX Data Docs (HTML)")] = False,
 ) -> None:
@@ -72,7 +96,8 @@ def ingest(
     from etl.warehouse.ingest import ingest_paths
 
     try:
-        results = ingest_paths(_engine(), paths, received_at=_parse_iso(received_at), data_docs=data_docs)
+        results = ingest_paths(_engine(), paths, received_at=_parse_iso(received_at), operator=operator,
+                               data_docs=data_docs)
     except FileNotFoundError as exc:
         typer.echo(f"không tìm thấy / not found: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -134,12 +159,13 @@ def status(
 
     from etl.domain.periods import parse_month
     from etl.marts.status import STATUS_VI, period_status
+    from etl.reporting.sentences import cut_off_line
 
     parsed = parse_month(period)
     if parsed is None:
         typer.echo(f"kỳ báo cáo '{period}' không hợp lệ; cần YYYY-MM / period must be YYYY-MM", err=True)
         raise typer.Exit(2)
-    moment = _parse_iso(as_of) or datetime.now(UTC)
+    moment = _parse_moment(as_of) or datetime.now(UTC)
     rows = period_status(_engine(), *parsed, moment)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
@@ -157,7 +183,7 @@ def status(
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
-    typer.echo(f"{len(rows)} districts as of {moment.isoformat()}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    typer.echo(f"{cut_off_line(moment)}: {len(rows)} units; " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
 @app.command()
@@ -222,6 +248,12 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="md | xlsx | csv")] = "md",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write; default stdout "
                                                                       "(md, csv); required for xlsx")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="The figures as they stood at this moment (ISO with its UTC offset, e.g. "
+                        "2024-06-19T17:00:00+07:00): what had arrived by then; indicators only")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Mark the figures revised since a previous issue of this report, cut off at this "
+                        "moment (ISO with its UTC offset, or a date)")] = None,
 ) -> None:
     """The report tables of a district or province for a period, numbers in Vietnamese notation."""
     from etl.reporting.csv_report import render_csv
@@ -237,7 +269,8 @@ def report(
         typer.echo("định dạng xlsx cần -o FILE / --format xlsx needs -o FILE", err=True)
         raise typer.Exit(2)
     try:
-        built = build_report(_engine(), unit, period, level)
+        built = build_report(_engine(), unit, period, level, as_of=_parse_moment(as_of),
+                             since=_parse_moment(since, "--since"))
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
@@ -251,6 +284,37 @@ def report(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(rendered.encode("utf-8"))  # bytes: keep the CSV's CRLF and BOM as they are
     typer.echo(f"wrote {output}")
+
+
+@app.command("explain")
+def explain_command(
+    unit: Annotated[str, typer.Option("--unit", help="District (3 digits), commune (5) or province (2) code")],
+    period: Annotated[str, typer.Option("--period", help="YYYY-MM, YYYY-H1, YYYY-H2 or YYYY")],
+    indicator: Annotated[str, typer.Option("--indicator", help="Indicator code (reference/indicators.yaml): NS01")],
+    level: Annotated[str | None, typer.Option(
+        "--level", help="district | commune | province | province_2025; default: district for 3 digits, commune "
+                        "for 5, else province")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="The versions in force at this moment: ISO with a UTC offset (2024-06-19T17:00+07:00); "
+                        "default: the current ones")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: the figure, its `sources` and the rest")]
+    = False,
+) -> None:
+    """Where a figure comes from: its rule, every cell it was made of (file, sha256, arrival, version, row,
+    column, text as typed, conversion), the units missing, the plan. Exits 1 when the figure and its
+    sources disagree (printed), 2 on a usage error."""
+    from etl.domain.periods import PeriodError
+    from etl.reporting.explain import ExplainError, explain, parse_as_of
+
+    try:
+        moment = None if as_of is None else parse_as_of(as_of)  # no offset: refused, not guessed
+        explained = explain(_engine(), level, unit, period, indicator, moment)
+    except (ExplainError, PeriodError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(explained.as_json_text() if as_json else explained.as_text(), nl=as_json)
+    if not explained.agrees:
+        raise typer.Exit(1)
 
 
 @app.command()

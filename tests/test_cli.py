@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
 from etl.cli import app
@@ -96,3 +98,30 @@ def test_db_upgrade_reports_counts(cli: CliRunner) -> None:
     # 696 districts in vietnamadminunits, and Yên Dũng (merged on 1/1/2025) from reference/unit_changes.csv
     assert "63 provinces, 697 districts" in result.output
     assert "since 1/7/2025 34 provinces and 3321 communes" in result.output
+
+
+def test_an_arrival_time_is_the_call_unless_an_operator_sets_it(cli: CliRunner, db: Engine, tmp_path: Path) -> None:
+    """A file's modification time (set by cp -p, rsync -a, unzip, touch -d) is not its arrival:
+    a file dated 14/05/2024 handed to baocao today arrived today, so May 2024 is late. A time set
+    with --received-at (a backfill) is recorded as an override, with who and when."""
+    backfilled = b.write_json(tmp_path / "chu_puh.json", b.submission())
+    copied = b.write_json(tmp_path / "tam_duong.json", b.submission(district=b.TAM_DUONG))
+    dated = datetime.fromisoformat("2024-05-14T09:00:00+07:00").timestamp()
+    os.utime(copied, (dated, dated))
+    started = datetime.now(UTC)
+    result = cli.invoke(app, ["ingest", str(backfilled), "--received-at", "2024-05-16T09:00:00+07:00",
+                              "--operator", "nguyen.van.a"])
+    assert result.exit_code == 0, result.output
+    assert cli.invoke(app, ["ingest", str(copied)]).exit_code == 0
+    with db.connect() as conn:
+        files = {r.file_name: r for r in conn.execute(text(
+            "SELECT file_name, received_at, received_at_rule, override_by, override_at FROM raw.file"))}
+        status = dict(conn.execute(text(
+            "SELECT district_code, status FROM mart.submission_status_at(now()) "
+            "WHERE year = 2024 AND month = 5 AND district_code IN ('639', '247')")).all())
+    assert files["chu_puh.json"].received_at == datetime.fromisoformat("2024-05-16T09:00:00+07:00")
+    assert (files["chu_puh.json"].received_at_rule, files["chu_puh.json"].override_by) == ("override", "nguyen.van.a")
+    assert files["chu_puh.json"].override_at >= started
+    assert files["tam_duong.json"].received_at >= started  # not 14/05/2024
+    assert (files["tam_duong.json"].received_at_rule, files["tam_duong.json"].override_by) == ("call", None)
+    assert status == {b.CHU_PUH: "on_time", b.TAM_DUONG: "late"}

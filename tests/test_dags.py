@@ -121,3 +121,39 @@ def test_a_failing_task_retries_then_tells_the_engineers(db: Engine, airflow_env
     assert any(m["To"] == "kythuat@tinh.example.gov.vn" and "ingest_batch" in m["Subject"]
                for m in smtp_server.messages)
     assert (airflow_env / "639.json").exists()  # nothing lost: the file waits for the next run
+
+
+def test_a_landed_file_arrives_when_it_lands_not_at_its_modification_time(db: Engine, airflow_env: Path) -> None:
+    """cp -p / rsync -a / touch -d give a file the modification time 14/05/2024; it lands now:
+    the inode change time says so, and May 2024 is late. A replay sets arrival times by hand,
+    recorded with who replayed."""
+    import os
+
+    copied = b.write_json(airflow_env / "639.json", b.submission())
+    dated = datetime.fromisoformat(f"2024-05-14T09:00:00{TZ}").timestamp()
+    os.utime(copied, (dated, dated))
+    b.write_json(airflow_env / "247.json", b.submission(district="247"))
+    dag = get_dag("ingest_submissions")
+    run = dag.test(run_conf={"arrivals": {"247.json": f"2024-05-16T08:00:00{TZ}"}, "operator": "replay.ops"})
+    assert run.state == "success", states(run)
+    with db.connect() as conn:
+        files = {r.file_name: r for r in conn.execute(text(
+            "SELECT file_name, received_at, received_at_rule, override_by FROM raw.file"))}
+        status = dict(conn.execute(text(
+            "SELECT district_code, status FROM mart.submission_status_at(now()) "
+            "WHERE year = 2024 AND month = 5 AND district_code IN ('639', '247')")).all())
+    assert files["639.json"].received_at_rule == "inode_change"
+    assert files["639.json"].received_at.year >= 2026 and files["639.json"].override_by is None
+    assert (files["247.json"].received_at_rule, files["247.json"].override_by) == ("override", "replay.ops")
+    assert status == {"639": "late", "247": "on_time"}
+
+
+def test_a_replayed_arrival_must_say_who_and_carry_its_offset(db: Engine, airflow_env: Path) -> None:
+    b.write_json(airflow_env / "639.json", b.submission())
+    dag = get_dag("ingest_submissions")
+    for conf in ({"arrivals": {"639.json": f"2024-05-16T08:00:00{TZ}"}},  # no operator
+                 {"arrivals": {"639.json": "2024-05-16T08:00:00"}, "operator": "replay.ops"}):  # no offset
+        run = dag.test(run_conf=conf)
+        assert run.state == "failed"
+    with db.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM raw.file")).scalar() == 0

@@ -61,7 +61,8 @@ def snapshot(db: Engine) -> dict[str, list[tuple]]:
                         "WHERE table_schema || '.' || table_name = :t "
                         # when a row was written, not what it says (as_of: a refresh recomputes the
                         # recent statuses at its own moment)
-                        "AND column_name NOT IN ('loaded_at', 'archived_at', 'processed_at', 'created_at', 'as_of') "
+                        "AND column_name NOT IN ('loaded_at', 'archived_at', 'processed_at', 'created_at', 'as_of', "
+                        "'override_at') "
                         "ORDER BY 1"
                     ),
                     {"t": table},

@@ -55,10 +55,12 @@ FROZEN_REVISIONS = {
     "0014_communes_report.sql": "659d47f8b2614a765a85c5adad5e6af91db6fca44efef9d35d15d30664d6c7e3",
     "0015_ingest_run_load_path.py": "608c9197c9637456f0e04dd46fbfb719c15487ef23cdd7d737e30b48b79bde66",
     "0015_ingest_run_load_path.sql": "cf1f5644ad76ff02cb76dfe70fb178c2c27d3a2fac84534000e5ad6bc1ab8a49",
+    "0016_knowledge_in_time.py": "860a4a6e283d7169b4e94e38c2bad74b7ccc54285bbddd5c305c5db3c3442255",
+    "0016_knowledge_in_time.sql": "f723a779215d12b9ee223bf7224aa0e53047a2b07fe61bf917d80c500fcff981",
 }
-# Tables whose rows the newest revision is meant to change: 0015 gives ops.ingest_run the path its
-# load took, unknown (null) for the runs before it.
-CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({"ops.ingest_run"})
+# Tables whose rows the newest revision is meant to change: 0016 says how each archived file's
+# arrival time was established ('unrecorded' for the files before it).
+CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({"raw.file"})
 
 
 def _sha256(path: Path) -> str:
@@ -278,9 +280,10 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
     # The version, and when the repeatables were re-created (any pending revision re-creates them).
     unchanged = set(before) - CHANGED_BY_THE_NEWEST_REVISION - {"ops.alembic_version", "ops.repeatable_checksum"}
     assert {t: after[t] for t in unchanged} == {t: before[t] for t in unchanged}
-    with scratch.connect() as conn:  # the runs before 0015 do not say how they loaded
-        runs = conn.execute(text("SELECT count(*), count(load_path) FROM ops.ingest_run")).one()
-        assert runs[0] == before["ops.ingest_run"][0] and runs[0] > 0 and runs[1] == 0
+    with scratch.connect() as conn:  # the files before 0016 do not say how their arrival was established
+        files = conn.execute(text("SELECT count(*), count(*) FILTER (WHERE received_at_rule = 'unrecorded' "
+                                  "AND override_by IS NULL) FROM raw.file")).one()
+        assert files[0] == before["raw.file"][0] and files[0] > 0 and files[1] == files[0]
     assert schema_of(scratch) == schema_of(engine)  # the session's warehouse: a fresh install
 
     oids = relation_oids(scratch)

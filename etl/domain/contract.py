@@ -90,6 +90,11 @@ ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED = "accepted", "accepted_with_warnings
 FILE_OUTCOMES = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED)
 DUPLICATE = "duplicate"  # the same bytes again: nothing recorded, reported by `baocao ingest`
 INGEST_STATUSES = (*FILE_OUTCOMES, DUPLICATE)  # what `baocao ingest` reports per file
+# How a file's received_at was established (raw.file.received_at_rule): never a time the sender
+# can set (see README, "When a file arrived").
+ARRIVAL_INODE_CHANGE, ARRIVAL_OBJECT_STORE, ARRIVAL_CALL, ARRIVAL_OVERRIDE = (
+    "inode_change", "object_store", "call", "override")
+RECEIVED_AT_RULES = (ARRIVAL_INODE_CHANGE, ARRIVAL_OBJECT_STORE, ARRIVAL_CALL, ARRIVAL_OVERRIDE, "unrecorded")
 # How a run loaded its files (ops.ingest_run.load_path): all in one transaction, one transaction
 # each (after the batch's failed), or none to load.
 LOAD_BATCH, LOAD_PER_FILE, LOAD_NOTHING = "batch", "per_file", "nothing"

@@ -34,6 +34,7 @@ MART_OBJECTS = (
     "district_unit",
     "unit_name",
     "reporting_unit",
+    "figure_revision",
 )
 
 KIND_TEXT = {

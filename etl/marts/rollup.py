@@ -10,15 +10,21 @@ The refresh is the numbered SQL steps in sql/rollup/, run in order; each file's 
 says what it reads, creates or writes, and which parameters it takes. This module only
 takes the lock, decides the mode, runs the steps (timing each) and, on a full rebuild,
 drops the key of mart.indicator_rollup before step 08 and builds it again after. The
-parameters are transaction-local settings, baocao.rollup_mode and baocao.rollup_year, read
+parameters are transaction-local settings (baocao.rollup_mode, baocao.rollup_year and, as of a
+moment, baocao.rollup_as_of, baocao.rollup_level, baocao.rollup_unit; SET_PARAMETERS), read
 with current_setting(): unlike bind parameters they reach DO blocks (step 04 truncates or
 deletes) and let a file hold several statements, sent as one. Every mode runs every step;
 a step that does not concern the mode does nothing (with nothing queued the scope is empty,
 and the submission statuses are still recomputed). RollupResult counts the rows the steps
-insert: units (03), indicator_rows (08), task_rows (09), status_rows (11). To run the steps
+insert: units (03), indicator_rows (09), task_rows (10), status_rows (12). To run the steps
 by hand in psql:
-BEGIN; SET LOCAL baocao.rollup_mode = 'full'; SET LOCAL baocao.rollup_year = ''; then each
-file in order.
+BEGIN; SET LOCAL baocao.rollup_mode = 'full'; SET LOCAL baocao.rollup_year = ''; (and the
+three as-of settings, ''), then each file in order.
+
+As of a moment, the database runs the steps itself: `baocao db upgrade` stores them in
+ops.rollup_step, and core.rollup_as_of (called by mart.indicator_*_at) runs those whose header
+says "Runs as of: yes" (the ones that compute figures, into temp tables) in mode as_of, over
+the versions and plans in force then, for the units and years asked for.
 
 The indicator rollup runs over temp tables, analyzed, so the planner sees real row counts
 (CTE estimates of 1 row turned the joins into nested loops): integer ids for units and
@@ -35,6 +41,7 @@ checks on the derived mart tables.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -60,9 +67,38 @@ class RollupResult:
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step (sql/rollup/), for the benchmark
 
 
+# The steps' parameters (transaction-local settings). The as-of ones are set by core.rollup_as_of.
+SET_PARAMETERS = ("SELECT set_config('baocao.rollup_mode', :mode, true), "
+                  "set_config('baocao.rollup_year', :year, true), "
+                  "set_config('baocao.rollup_as_of', :as_of, true), set_config('baocao.rollup_level', :level, true), "
+                  "set_config('baocao.rollup_unit', :unit, true)")
+_RUNS_AS_OF = re.compile(r"^-- Runs as of: (yes|no)$", re.M)
+
+
+@dataclass(frozen=True)
+class Step:
+    position: int
+    name: str  # 05_district_figures -> district_figures
+    statements: str
+    runs_as_of: bool  # computes figures (the header's "Runs as of: yes"); an as-of run writes no mart table
+
+
 def step_files() -> list[Path]:
     """The refresh's steps, in the order they run (their numbers)."""
     return sorted(STEPS_DIR.glob("[0-9][0-9]_*.sql"))
+
+
+def steps() -> list[Step]:
+    """The steps as `baocao db upgrade` stores them in ops.rollup_step for core.rollup_as_of."""
+    out = []
+    for path in step_files():
+        statements = path.read_text(encoding="utf-8")
+        flag = _RUNS_AS_OF.search(statements)
+        if flag is None:
+            raise ValueError(f"{path}: the header says whether the step runs as of a moment ('-- Runs as of: yes|no')")
+        number, name = path.stem.split("_", 1)
+        out.append(Step(int(number), name, statements, flag.group(1) == "yes"))
+    return out
 
 
 def refresh(engine: Engine, *, year: int | None = None, full: bool = False) -> RollupResult:
@@ -72,15 +108,14 @@ def refresh(engine: Engine, *, year: int | None = None, full: bool = False) -> R
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('baocao rollup'))"))
         mode = _mode(conn, year, full)
-        conn.execute(text("SELECT set_config('baocao.rollup_mode', :mode, true), "
-                          "set_config('baocao.rollup_year', :year, true)"),
-                     {"mode": mode, "year": "" if year is None else str(year)})
+        conn.execute(text(SET_PARAMETERS), {"mode": mode, "year": "" if year is None else str(year), "as_of": "",
+                                            "level": "", "unit": ""})
         inserted: dict[str, int] = {}
         steps: dict[str, float] = {}
         # The raw cursor sends a file's statements in one round trip (possible without bind parameters).
         with conn.connection.driver_connection.cursor() as cursor:
             for path in step_files():
-                name = path.stem.split("_", 1)[1]  # 08_indicator_rollup -> indicator_rollup
+                name = path.stem.split("_", 1)[1]  # 09_indicator_rollup -> indicator_rollup
                 clock = time.perf_counter()
                 with _key_built_after(conn) if mode == "full" and name == "indicator_rollup" else nullcontext():
                     inserted[name] = _run(cursor, path.read_text(encoding="utf-8"))

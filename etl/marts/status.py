@@ -1,6 +1,6 @@
 """`baocao status`: what became of every expected district's report for a month, as of
 any moment (mart.submission_status_at, the same function the alerts and the rollup use:
-sql/rollup/11_submission_status.sql stores it in mart.submission_status)."""
+sql/rollup/12_submission_status.sql stores it in mart.submission_status)."""
 
 from __future__ import annotations
 

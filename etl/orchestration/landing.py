@@ -18,7 +18,14 @@ import fsspec
 from sqlalchemy import Engine
 
 from etl.config import CONN_WAREHOUSE, connection_from_env, settings
-from etl.domain.contract import INGEST_STATUSES, REJECTED
+from etl.domain.contract import (
+    ARRIVAL_CALL,
+    ARRIVAL_INODE_CHANGE,
+    ARRIVAL_OBJECT_STORE,
+    ARRIVAL_OVERRIDE,
+    INGEST_STATUSES,
+    REJECTED,
+)
 from etl.warehouse.ingest import IncomingFile, ingest_files
 
 log = logging.getLogger(__name__)
@@ -52,8 +59,14 @@ def discover_landed(landing_url: str | None = None) -> list[str]:
     return [e["name"] if protocol in ("file", "local") else f"{protocol}://{e['name']}" for e in entries]
 
 
-def _modified(info: dict[str, Any]) -> datetime | None:
-    value = info.get("mtime") or info.get("LastModified") or info.get("last_modified") or info.get("created")
+# The timestamp each object store writes itself (fsspec's info keys): S3, GCS, Azure.
+STORE_TIMESTAMPS = ("LastModified", "updated", "last_modified")
+
+
+def _modified(info: dict[str, Any], keys: tuple[str, ...] = ("mtime", *STORE_TIMESTAMPS, "created")) -> datetime | None:
+    value = next((info[k] for k in keys if info.get(k)), None)
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value, tz=UTC)
     if isinstance(value, datetime):
@@ -66,19 +79,57 @@ def batches(paths: list[str], size: int | None = None) -> list[list[str]]:
     return [paths[i:i + size] for i in range(0, len(paths), size)]
 
 
-def ingest_landed(engine: Engine, paths: list[str], landing_url: str | None = None) -> dict[str, Any]:
+def arrival(info: dict[str, Any], protocol: str) -> tuple[datetime, str]:
+    """When a landed file arrived, by a clock the sender does not hold: for a local folder the
+    inode change time, which the kernel sets when the file is written, moved or renamed into
+    the folder and again whenever a tool sets its modification time (cp -p, rsync -a, unzip and
+    touch -d set the mtime, never the ctime): it can be later than the arrival, never earlier;
+    for an object store, the store's own timestamp (when the object was written). Anything else
+    (an SFTP server keeps the sender's mtime): the moment baocao reads the file."""
+    if protocol in ("file", "local"):
+        changed = info.get("created")  # fsspec's local info: st_ctime
+        if isinstance(changed, int | float):
+            return datetime.fromtimestamp(changed, tz=UTC), ARRIVAL_INODE_CHANGE
+    stored = _modified(info, STORE_TIMESTAMPS)
+    if stored is not None:
+        return stored, ARRIVAL_OBJECT_STORE
+    return datetime.now(UTC), ARRIVAL_CALL
+
+
+def replayed_arrivals(arrivals: dict[str, str] | None) -> dict[str, datetime]:
+    """A replay's arrival times (file name -> ISO time with its UTC offset), checked."""
+    out = {}
+    for name, value in (arrivals or {}).items():
+        at = datetime.fromisoformat(value)
+        if at.tzinfo is None:
+            raise ValueError(f"arrival time of {name} has no UTC offset: {value!r} (write e.g. {value}+07:00)")
+        out[name] = at
+    return out
+
+
+def ingest_landed(engine: Engine, paths: list[str], landing_url: str | None = None,
+                  arrivals: dict[str, datetime] | None = None, operator: str | None = None) -> dict[str, Any]:
     """Ingest the given landed files that are still there (one gate run for all of them),
-    then move each out of the landing root. Returns outcome counts."""
+    then move each out of the landing root. Returns outcome counts. `arrivals` (file name ->
+    time) are an operator's overrides of the arrival time (a replay), recorded with `operator`."""
     url = landing_url or settings().landing_url
     fs, root = _fs(url)
+    protocol = fs.protocol[0] if isinstance(fs.protocol, tuple | list) else fs.protocol
+    overrides = arrivals or {}
+    if overrides and not operator:
+        raise ValueError("an arrival time set by hand must say who set it (operator)")
     incoming: list[IncomingFile] = []
     for path in paths:
         local = fsspec.core.url_to_fs(path)[1]
         if not fs.exists(local):
             continue  # moved by an earlier attempt of this task
-        info = fs.info(local)
-        incoming.append(IncomingFile(name=posixpath.basename(local), data=fs.cat_file(local), source_uri=path,
-                                     received_at=_modified(info) or datetime.now(UTC)))
+        name = posixpath.basename(local)
+        if name in overrides:
+            at, rule, by = overrides[name], ARRIVAL_OVERRIDE, operator
+        else:
+            (at, rule), by = arrival(fs.info(local), protocol), None
+        incoming.append(IncomingFile(name=name, data=fs.cat_file(local), source_uri=path, received_at=at,
+                                     received_at_rule=rule, override_by=by))
     results = ingest_files(engine, incoming, caller="airflow")
     moved: dict[str, str] = {}
     for f, r in zip(sorted(incoming, key=lambda f: (f.received_at, f.name)), results, strict=True):

@@ -18,6 +18,10 @@ def render_csv(report: Report) -> str:
     writer.writerow([report.title])
     writer.writerow(["Đơn vị", report.unit_line])
     writer.writerow(["Kỳ báo cáo", report.period_line])
+    if report.cut_off_line:
+        writer.writerow(["Thời điểm số liệu", report.cut_off_line])
+    if report.revision_line:
+        writer.writerow(["Điều chỉnh", report.revision_line])
     if report.completeness:
         writer.writerow(["Mức đầy đủ", report.completeness])
     writer.writerow([])

@@ -23,6 +23,10 @@ def _md_table(headers: list[str], rows: list[list[str]], numeric_from: int, bold
 
 def render_markdown(report: Report) -> str:
     lines = [f"# {report.title}", "", f"- Đơn vị: {report.unit_line}", f"- Kỳ báo cáo: {report.period_line}"]
+    if report.cut_off_line:
+        lines.append(f"- {report.cut_off_line}")
+    if report.revision_line:
+        lines.append(f"- {report.revision_line}")
     if report.completeness:
         lines.append(f"- {report.completeness}")
     lines += ["", "## I. Chỉ tiêu", ""]

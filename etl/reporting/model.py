@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -60,6 +61,7 @@ class IndicatorLine:
     last_year_reporting_units: int | None = None  # of same_period_last_year
     plan_units: int | None = None  # of the units in the figure, those with a plan (annual_plan sums theirs)
     sentence: str = ""
+    revised: bool = False  # changed since the previous issue of the report (build_report's `since`)
 
     @property
     def partial(self) -> bool:
@@ -96,6 +98,23 @@ class Report:
     indicators: list[IndicatorLine] = field(default_factory=list)
     tasks: list[TaskLine] = field(default_factory=list)  # one per assigning body
     task_total: TaskLine | None = None
+    as_of: datetime | None = None  # the figures as they stood then (mart.indicator_*_at); None: now
+    since: datetime | None = None  # the cut-off of a previous issue the figures are compared with
+
+    @property
+    def revision_line(self) -> str | None:
+        """Which figures changed since the previous issue (`since`), if one is named."""
+        if self.since is None:
+            return None
+        return sentences.revision_line([line.code for line in self.indicators if line.revised], self.since)
+
+    @property
+    def cut_off_line(self) -> str | None:
+        """"Số liệu tính đến 19/6/2024 17:00 (...)", as reviews state their own cut-off."""
+        if self.as_of is None:
+            return None
+        return (f"{sentences.cut_off_line(self.as_of)} (các báo cáo, bản sửa và kế hoạch đã nhận đến thời điểm "
+                "này; báo cáo tính đến một thời điểm không có phần nhiệm vụ)")
 
     @property
     def is_province(self) -> bool:
@@ -140,9 +159,14 @@ _VIEWS = {
 }
 
 
-def build_report(engine: Engine, unit: str, period: str, level: str | None = None) -> Report:
+def build_report(engine: Engine, unit: str, period: str, level: str | None = None,
+                 as_of: datetime | None = None, since: datetime | None = None) -> Report:
     """The report of `unit` (district or province code) for `period` (YYYY-MM, YYYY-H1,
-    YYYY-H2 or YYYY) at `level` (default: district for a 3-digit code, else province).
+    YYYY-H2 or YYYY) at `level` (default: district for a 3-digit code, else province); `as_of`:
+    the figures as they stood at that moment (the versions that had arrived, the plans then in
+    force, the units then expected: mart.indicator_*_at). Tasks are not kept as of a moment: an
+    as-of report has indicators only, and says so. `since`: the cut-off of a previous issue of
+    the same report; the figures that differ from it (value, year to date or plan) are marked.
 
     Raises ReportError (a ValueError) for a bad period or level, an unknown unit, or a
     period with no figures in the marts."""
@@ -162,8 +186,14 @@ def build_report(engine: Engine, unit: str, period: str, level: str | None = Non
                                           "ORDER BY level"), params).all()
             raise ReportError(_unknown_unit(unit, level, elsewhere))
         where = f"level = :l AND unit_code = :u AND year = :y AND {period_filter}"
-        indicator_rows = conn.execute(text(f"SELECT * FROM {indicator_view} WHERE {where}"), params).mappings().all()
-        task_rows = conn.execute(text(f"SELECT * FROM {task_view} WHERE {where}"), params).mappings().all()
+        if as_of is None:
+            source = indicator_view
+            task_rows = conn.execute(text(f"SELECT * FROM {task_view} WHERE {where}"), params).mappings().all()
+        else:
+            source = f"{indicator_view}_at(:as_of, :l, :u, :y)"
+            task_rows = []
+        indicator_rows = conn.execute(text(f"SELECT * FROM {source} WHERE {where}"),
+                                      {**params, "as_of": as_of}).mappings().all()
     if not indicator_rows and not task_rows:
         raise ReportError(
             f"không có số liệu của {unit_name} (mã {unit}, {LEVEL_LABELS[level]}) cho {parsed.label}: chưa có "
@@ -172,10 +202,18 @@ def build_report(engine: Engine, unit: str, period: str, level: str | None = Non
 
     catalog = load_catalog()
     order = {code: i for i, code in enumerate(catalog.indicators)}
+    previous = _previous_issue(engine, unit, period, level, since) if since else {}
     indicators = []
     for row in sorted(indicator_rows, key=lambda r: (order.get(r["indicator_code"], len(order)), r["indicator_code"])):
         line = _indicator_line(row)
-        indicators.append(replace(line, sentence=sentences.indicator_sentence(line, parsed, level)))
+        sentence = sentences.indicator_sentence(line, parsed, level)
+        before = previous.get(line.code)
+        revised = since is not None and (before is None or (before.value, before.ytd_value, before.annual_plan)
+                                         != (line.value, line.ytd_value, line.annual_plan))
+        if revised:
+            assert since is not None
+            sentence = f"{sentence} {sentences.revised_clause(line, before, since)}"
+        indicators.append(replace(line, sentence=sentence, revised=revised))
 
     tasks = [replace(line, sentence=sentences.task_sentence(line))
              for line in (_task_line(row) for row in sorted(task_rows, key=lambda r: _body_key(r["assigning_body"])))]
@@ -197,7 +235,18 @@ def build_report(engine: Engine, unit: str, period: str, level: str | None = Non
         indicators=indicators,
         tasks=tasks,
         task_total=task_total,
+        as_of=as_of,
+        since=since,
     )
+
+
+def _previous_issue(engine: Engine, unit: str, period: str, level: str, since: datetime) -> dict[str, IndicatorLine]:
+    """The figures of the same report as issued at `since` (as they stood then), by indicator."""
+    try:
+        earlier = build_report(engine, unit, period, level, as_of=since)
+    except ReportError:  # nothing had arrived then: every figure is new
+        return {}
+    return {line.code: line for line in earlier.indicators}
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -6,7 +6,7 @@ writes ("Tổng đàn lợn 92.000 con, tăng 12,2% so với cùng kỳ; đạt 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
@@ -83,6 +83,31 @@ def unit_line(unit_name: str, unit_code: str, level: str) -> str:
 
 def period_line(period: Period) -> str:
     return f"{period.label} ({period.months})"
+
+
+def cut_off_line(as_of: datetime) -> str:
+    """The cut-off a review states, read on the reporting calendar's clock: "Số liệu tính đến
+    19/6/2024 17:00"."""
+    from etl.domain.calendar import local_zone
+
+    local = as_of.astimezone(local_zone())
+    return f"Số liệu tính đến {local.day}/{local.month}/{local.year} {local:%H:%M}"
+
+
+def revised_clause(line: IndicatorLine, previous: IndicatorLine | None, since: datetime) -> str:
+    """What a previous issue of the report said of a figure that changed since."""
+    before = cut_off_line(since).replace("Số liệu tính đến", "báo cáo tính đến")
+    if previous is None or previous.value is None:
+        return f"(mới so với {before})"
+    return f"(đã điều chỉnh: {before} ghi {value_text(previous.value, line.unit)})"
+
+
+def revision_line(revised: Sequence[str], since: datetime) -> str:
+    """The heading's note of the figures revised since a previous issue."""
+    before = cut_off_line(since).replace("Số liệu tính đến", "báo cáo tính đến")
+    if not revised:
+        return f"Không có số liệu điều chỉnh so với {before}"
+    return f"Số liệu điều chỉnh so với {before}: {len(revised)} chỉ tiêu ({', '.join(revised)})"
 
 
 def units_word(level: str, period: Period) -> str:
@@ -168,14 +193,14 @@ def _plan_clause(line: IndicatorLine) -> str | None:
     target = value_text(line.annual_plan, line.unit)
     if line.plan_units is not None and line.plan_units < line.reporting_units:
         # Some districts in the total have no plan: the mart gives no % rather than compare the
-        # total of all with the plan of some (sql/rollup/08_indicator_rollup.sql).
+        # total of all with the plan of some (sql/rollup/08_indicator_rows.sql).
         return f"kế hoạch năm {target} (kế hoạch của {line.plan_units}/{line.reporting_units} đơn vị)"
     threshold_form = line.kind == "rate" or (line.direction == "lower_is_better" and line.kind != "flow")
     if threshold_form:
         if line.direction == "none":
             return f"kế hoạch năm {target}"
         lower = line.direction == "lower_is_better"
-        attained = line.plan_attained  # the mart's (sql/rollup/08_indicator_rollup.sql)
+        attained = line.plan_attained  # the mart's (sql/rollup/08_indicator_rows.sql)
         if attained is None:  # not refreshed since the plan came: say nothing rather than guess
             return f"kế hoạch năm {target}"
         return f"{'đạt' if attained else 'chưa đạt'} kế hoạch ({'≤' if lower else '≥'} {target})"

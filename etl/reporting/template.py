@@ -4,7 +4,7 @@ It carries the district code and month, every catalog indicator the district rep
 (rates are computed by the warehouse, so they are left out), and the district's open
 tasks from its latest accepted submission before that month, so the clerk only updates
 statuses. Tasks already done are not listed: the warehouse keeps every task of the year in
-its latest reported state (sql/rollup/09_task_rollup.sql), so a month sent without them
+its latest reported state (sql/rollup/10_task_rollup.sql), so a month sent without them
 counts them all the same. Dropdowns keep units and statuses to the accepted values."""
 
 from __future__ import annotations

@@ -57,6 +57,10 @@ def write_xlsx(report: Report, path: Path | str) -> None:
         ws.write_string(1, 0, f"Đơn vị: {report.unit_line}")
         ws.write_string(2, 0, f"Kỳ báo cáo: {report.period_line}")
         row = 3
+        for line in (report.cut_off_line, report.revision_line):
+            if line:
+                ws.write_string(row, 0, line)
+                row += 1
         if report.completeness:
             ws.write_string(row, 0, report.completeness)
             row += 1

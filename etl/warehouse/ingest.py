@@ -4,6 +4,7 @@ nothing. The CLI and the Airflow DAG both call `ingest_files`."""
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import logging
 import time
@@ -21,6 +22,8 @@ from etl.domain.catalog import load_catalog
 from etl.domain.contract import (
     ACCEPTED,
     ACCEPTED_WITH_WARNINGS,
+    ARRIVAL_CALL,
+    ARRIVAL_OVERRIDE,
     DUPLICATE,
     ERROR,
     INGEST_STATUSES,
@@ -48,6 +51,8 @@ class IncomingFile:
     data: bytes
     source_uri: str
     received_at: datetime
+    received_at_rule: str = ARRIVAL_CALL  # contract.RECEIVED_AT_RULES
+    override_by: str | None = None  # who set received_at by hand (ARRIVAL_OVERRIDE)
 
     @cached_property  # asked for several times per file; hash the bytes once
     def sha256(self) -> str:
@@ -105,13 +110,17 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def files_from_paths(paths: Sequence[Path], received_at: datetime | None = None) -> list[IncomingFile]:
-    """Read files; received_at defaults to each file's modification time (when it landed)."""
-    out = []
-    for p in paths:
-        at = received_at or datetime.fromtimestamp(p.stat().st_mtime, tz=UTC)
-        out.append(IncomingFile(name=p.name, data=p.read_bytes(), source_uri=str(p.resolve()), received_at=at))
-    return out
+def files_from_paths(paths: Sequence[Path], received_at: datetime | None = None,
+                     operator: str | None = None) -> list[IncomingFile]:
+    """Read files handed to baocao directly: they arrive now, at the call (never at their
+    modification time, which the sender's copy sets). `received_at` is an operator's override
+    (a backfill, a replay), recorded with who set it (`operator`, default the OS user)."""
+    if received_at is None:
+        now = datetime.now(UTC)
+        return [IncomingFile(p.name, p.read_bytes(), str(p.resolve()), now) for p in paths]
+    by = operator or getpass.getuser()
+    return [IncomingFile(p.name, p.read_bytes(), str(p.resolve()), received_at, ARRIVAL_OVERRIDE, by)
+            for p in paths]
 
 
 def archive(engine: Engine, files: Sequence[IncomingFile]) -> tuple[dict[str, int], set[int]]:
@@ -122,11 +131,13 @@ def archive(engine: Engine, files: Sequence[IncomingFile]) -> tuple[dict[str, in
     shas = [f.sha256 for f in files]
     with engine.begin() as conn:
         conn.execute(text("""
-            INSERT INTO raw.file (sha256, file_name, source_uri, size_bytes, content, received_at)
-            VALUES (:sha, :name, :uri, :size, :content, :at)
+            INSERT INTO raw.file (sha256, file_name, source_uri, size_bytes, content, received_at, received_at_rule,
+                                  override_by, override_at)
+            VALUES (:sha, :name, :uri, :size, :content, :at, :rule, :by,
+                    CASE WHEN :rule = 'override' THEN now() END)
             ON CONFLICT (sha256) DO NOTHING
         """), [{"sha": f.sha256, "name": f.name, "uri": f.source_uri, "size": len(f.data), "content": f.data,
-                "at": f.received_at} for f in files])
+                "at": f.received_at, "rule": f.received_at_rule, "by": f.override_by} for f in files])
         ids = dict(conn.execute(text("SELECT sha256, file_id FROM raw.file WHERE sha256 = ANY(:s)"),
                                 {"s": shas}).all())
         processed = {fid for (fid,) in conn.execute(
@@ -277,5 +288,6 @@ def _log_run(engine: Engine, caller: str, started: datetime, results: list[FileR
 
 
 def ingest_paths(engine: Engine, paths: Iterable[str | Path], *, received_at: datetime | None = None,
-                 caller: str = "cli", data_docs: bool = False) -> list[FileResult]:
-    return ingest_files(engine, files_from_paths(discover(paths), received_at), caller=caller, data_docs=data_docs)
+                 operator: str | None = None, caller: str = "cli", data_docs: bool = False) -> list[FileResult]:
+    return ingest_files(engine, files_from_paths(discover(paths), received_at, operator), caller=caller,
+                        data_docs=data_docs)

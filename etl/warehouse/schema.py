@@ -14,6 +14,9 @@ The schema is written in three places, each applied its own way:
   change its columns, which CREATE OR REPLACE cannot do. With nothing new, it touches nothing.
 - **Mart comments** (reference/marts/<object>.yaml, etl.marts.docs), applied after the
   repeatable objects and counted in their checksum.
+- **Rollup steps** (sql/rollup/NN_<step>.sql): run from the files by `baocao rollup`, and stored
+  in ops.rollup_step with the repeatable objects (counted in their checksum) for the database's
+  own as-of runs (core.rollup_as_of).
 
 `python -m etl.warehouse.schema dump` prints the resulting schema from the catalog, as
 docs/schema.sql holds it (tests/test_schema.py fails when that file is stale).
@@ -36,6 +39,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from etl.marts.docs import MartDoc, apply_mart_comments, comment_statements, load_mart_docs
+from etl.marts.rollup import steps as rollup_steps
 from etl.paths import PROJECT_ROOT, SQL_DIR
 
 MIGRATIONS_DIR = PROJECT_ROOT / "etl" / "warehouse" / "migrations"
@@ -78,7 +82,17 @@ def repeatables_checksum(docs: dict[str, MartDoc]) -> str:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for statement in comment_statements(docs):
         digest.update(statement.encode() + b"\0")
+    for step in rollup_steps():  # stored in ops.rollup_step with them
+        digest.update(f"{step.position}{step.name}{step.runs_as_of}".encode() + step.statements.encode() + b"\0")
     return digest.hexdigest()
+
+
+def store_rollup_steps(conn: Connection) -> None:
+    """The rollup's steps as the files say now, for the database's own as-of runs (core.rollup_as_of)."""
+    conn.execute(text("DELETE FROM ops.rollup_step"))
+    conn.execute(text("INSERT INTO ops.rollup_step (position, name, statements, runs_as_of) "
+                      "VALUES (:position, :name, :statements, :runs_as_of)"),
+                 [vars(step) for step in rollup_steps()])
 
 
 def drop_repeatables(conn: Connection) -> None:
@@ -130,6 +144,7 @@ def upgrade(engine: Engine, *, load_reference: bool = True) -> None:
         if stale:
             create_repeatables(conn)
             apply_mart_comments(conn, docs)
+            store_rollup_steps(conn)
             conn.execute(text("""
                 INSERT INTO ops.repeatable_checksum (checksum) VALUES (:checksum)
                 ON CONFLICT (singleton) DO UPDATE SET checksum = excluded.checksum, applied_at = now()

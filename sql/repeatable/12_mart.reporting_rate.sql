@@ -9,7 +9,8 @@ SELECT du.level, du.unit_code, s.year, s.month,
        count(*) FILTER (WHERE s.status IN ('on_time', 'late')) AS received,
        count(*) FILTER (WHERE s.status = 'on_time') AS on_time,
        round(100.0 * count(*) FILTER (WHERE s.status IN ('on_time', 'late')) / count(*), 2) AS reporting_rate_pct,
-       round(100.0 * count(*) FILTER (WHERE s.status = 'on_time') / count(*), 2) AS on_time_rate_pct
+       round(100.0 * count(*) FILTER (WHERE s.status = 'on_time') / count(*), 2) AS on_time_rate_pct,
+       max(s.as_of) AS refreshed_at
 FROM mart.submission_status AS s
 JOIN mart.district_unit AS du ON du.district_code = s.district_code
 GROUP BY du.level, du.unit_code, s.year, s.month;

@@ -3,5 +3,6 @@
 -- Reads:      nothing
 -- Writes:     setting work_mem (SET LOCAL: back to the default at commit)
 -- Parameters: baocao.rollup_mode
+-- Runs as of: yes
 SELECT set_config('work_mem', CASE current_setting('baocao.rollup_mode') WHEN 'full' THEN '1GB' ELSE '256MB' END,
                   true);

@@ -5,6 +5,7 @@
 -- Reads:      mart.district_unit, core.dim_indicator
 -- Creates:    temp tables rollup_unit, rollup_district, rollup_indicator, rollup_rate_component (analyzed)
 -- Parameters: none
+-- Runs as of: yes
 CREATE TEMP TABLE rollup_unit ON COMMIT DROP AS
 -- expected_units: every current district of the unit (a district: 1); what a province-level
 -- figure of a period expects is step 03's expected_in_period (mart.expected_district_at).

@@ -2,15 +2,22 @@
 -- before each (read for the same period last year). What changed, by mode: every district-year
 -- with data (full), one year of every current district (year), the district-years the loads
 -- queued since the last refresh (incremental), none (nothing: the scope is empty, the later
--- steps do nothing but step 11); in these two also the years of a province whose first
+-- steps do nothing but step 12); in these two also the years of a province whose first
 -- expected month moved. A changed district-year rebuilds its district, legacy province and
 -- 2025 province, for that year and the next (whose same-period-last-year figures read it).
 -- Each province-level scope row carries the expected_units of its periods (expected_in_period).
+-- As of a moment (mode as_of, for mart.indicator_*_at): the units and years asked for, from the
+-- versions and plans in force then (core.submission_in_force, core.plan_in_force), with who was
+-- expected then; the later steps compute into temp tables only.
 -- Reads:      core.fct_submission, core.fct_plan, core.dim_district, ops.rollup_queue, mart.district_unit, rollup_unit,
---             mart.submission_status, mart.expected_district_at(now())
--- Creates:    temp tables rollup_expected, rollup_moved, rollup_scope (unit, year to write) and
---             rollup_needed (and the year before) (analyzed)
--- Parameters: baocao.rollup_mode (full | year | incremental | nothing), baocao.rollup_year (year mode)
+--             mart.submission_status, core.expected_district_at(now() or as_of)
+-- Creates:    temp tables rollup_expected, rollup_moved, rollup_scope (unit, year to write),
+--             rollup_needed (and the year before), rollup_submission and rollup_plan (the versions
+--             and plans the figures are made of) (analyzed)
+-- Parameters: baocao.rollup_mode (full | year | incremental | nothing | as_of), baocao.rollup_year
+--             (year mode; as_of: the year asked for, '' for all), baocao.rollup_as_of, baocao.rollup_level
+--             and baocao.rollup_unit (as_of: the moment, and the level and unit asked for, '' for all)
+-- Runs as of: yes
 
 -- Unassigned or assigned, a province whose first expected month (mart.expected_district_at) moved
 -- since the last refresh (mart.submission_status still holds the old one): the expected_units of
@@ -18,7 +25,10 @@
 -- none now). A first file, an older first month, a reprocessed file, a new assignment. A table of
 -- its own, analyzed: the planner then knows it is (nearly always) empty.
 -- Who is expected when, now (the one definition), computed once for the two uses below.
-CREATE TEMP TABLE rollup_expected ON COMMIT DROP AS SELECT * FROM mart.expected_district_at(now());
+CREATE TEMP TABLE rollup_expected ON COMMIT DROP AS
+SELECT * FROM core.expected_district_at(CASE current_setting('baocao.rollup_mode') WHEN 'as_of'
+                                             THEN current_setting('baocao.rollup_as_of')::timestamptz
+                                             ELSE now() END);
 
 CREATE TEMP TABLE rollup_moved ON COMMIT DROP AS
 SELECT province_code,
@@ -62,6 +72,18 @@ FROM changed
 JOIN mart.district_unit AS du ON du.district_code = changed.district_code
 JOIN rollup_unit AS u ON u.level = du.level AND u.unit_code = du.unit_code
 CROSS JOIN LATERAL (VALUES (changed.year), (changed.year + 1)) AS y(year);
+
+-- As of a moment: the units and years asked for (a year's figures need no rebuild of the next).
+INSERT INTO rollup_scope (unit_id, level, unit_code, expected_units, year)
+SELECT u.unit_id, u.level, u.unit_code, u.expected_units, y.year
+FROM rollup_unit AS u
+CROSS JOIN (SELECT DISTINCT s.year FROM core.fct_submission AS s
+            WHERE nullif(current_setting('baocao.rollup_year'), '') IS NULL
+            UNION
+            SELECT nullif(current_setting('baocao.rollup_year'), '')::smallint) AS y(year)
+WHERE current_setting('baocao.rollup_mode') = 'as_of' AND y.year IS NOT NULL
+  AND u.level = coalesce(nullif(current_setting('baocao.rollup_level'), ''), u.level)
+  AND u.unit_code = coalesce(nullif(current_setting('baocao.rollup_unit'), ''), u.unit_code);
 
 -- expected_units of a province-level figure: its districts expected in the period, by the one
 -- definition (mart.expected_district_at, as mart.submission_status and mart.reporting_rate; as
@@ -109,3 +131,37 @@ SELECT unit_id, level, unit_code, year - 1 FROM rollup_scope;
 
 ANALYZE rollup_scope;
 ANALYZE rollup_needed;
+
+-- The versions the figures are made of, for the districts and years needed: the current ones, or
+-- those in force at the moment asked for (the one definition, core.submission_in_force); and the
+-- annual plans in force for the scope's years.
+CREATE TEMP TABLE rollup_submission ON COMMIT DROP AS
+WITH needed AS (
+    SELECT DISTINCT du.district_code, n.year
+    FROM rollup_needed AS n
+    JOIN mart.district_unit AS du ON du.level = n.level AND du.unit_code = n.unit_code
+)
+SELECT s.submission_id, s.district_code, s.year, s.month, s.window_end
+FROM needed
+JOIN core.fct_submission AS s ON s.district_code = needed.district_code AND s.year = needed.year AND s.is_current
+WHERE current_setting('baocao.rollup_mode') <> 'as_of'
+UNION ALL
+SELECT s.submission_id, s.district_code, s.year, s.month, s.window_end
+FROM core.submission_in_force(nullif(current_setting('baocao.rollup_as_of'), '')::timestamptz,
+                              ARRAY(SELECT DISTINCT district_code FROM needed)) AS f
+JOIN needed ON needed.district_code = f.district_code AND needed.year = f.year
+JOIN core.fct_submission AS s ON s.submission_id = f.submission_id
+WHERE current_setting('baocao.rollup_mode') = 'as_of';
+
+CREATE TEMP TABLE rollup_plan ON COMMIT DROP AS
+SELECT p.plan_id, p.district_code, p.year
+FROM core.fct_plan AS p
+WHERE p.is_current AND p.year IN (SELECT year FROM rollup_scope)
+  AND current_setting('baocao.rollup_mode') <> 'as_of'
+UNION ALL
+SELECT f.plan_id, f.district_code, f.year
+FROM core.plan_in_force(nullif(current_setting('baocao.rollup_as_of'), '')::timestamptz) AS f
+WHERE f.year IN (SELECT year FROM rollup_scope) AND current_setting('baocao.rollup_mode') = 'as_of';
+
+ANALYZE rollup_submission;
+ANALYZE rollup_plan;

@@ -4,6 +4,7 @@
 -- Reads:      rollup_scope
 -- Writes:     mart.indicator_rollup, mart.task_rollup (truncated, or the scope's rows deleted)
 -- Parameters: baocao.rollup_mode
+-- Runs as of: no
 DO $$
 BEGIN
     IF current_setting('baocao.rollup_mode') = 'full' THEN

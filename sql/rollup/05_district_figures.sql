@@ -22,16 +22,17 @@
 -- A flow's H2 row carries its year's figure as ytd_value (the year to date at the end of H2, what
 -- step 08 compares with the annual plan): no second window over every figure there.
 -- annual_plan, plan_units and figure_units are set on province rows only (step 06).
--- Reads:      rollup_needed, rollup_scope, rollup_district, rollup_indicator, mart.district_unit, core.fct_submission,
---             core.fct_indicator_value, core.fct_plan, core.fct_plan_target, core.dim_reporting_unit
+-- Reads:      rollup_needed, rollup_scope, rollup_district, rollup_indicator, mart.district_unit, rollup_submission,
+--             core.fct_indicator_value, rollup_plan, core.fct_plan_target, core.dim_reporting_unit
 -- Creates:    temp tables rollup_district_plan, rollup_life and rollup_figures (analyzed)
 -- Parameters: none
+-- Runs as of: yes
 
 -- Each district's plan in force (every indicator, rates too), for the scope's years.
 CREATE TEMP TABLE rollup_district_plan ON COMMIT DROP AS
 SELECT d.district_id, i.indicator_id, p.year, t.target_value
 FROM (SELECT DISTINCT year FROM rollup_scope) AS y
-JOIN core.fct_plan AS p ON p.year = y.year AND p.is_current
+JOIN rollup_plan AS p ON p.year = y.year
 JOIN rollup_district AS d ON d.district_code = p.district_code
 JOIN core.fct_plan_target AS t ON t.plan_id = p.plan_id
 JOIN rollup_indicator AS i ON i.indicator_code = t.indicator_code;
@@ -81,7 +82,7 @@ month_figure AS (  -- each district-month's current submission, as submitted
            CASE WHEN v.ytd_source = 'submitted' THEN v.ytd_value END AS ytd_sent,
            ds.f, ds.l
     FROM district_scope AS ds
-    JOIN core.fct_submission AS s ON s.district_code = ds.district_code AND s.year = ds.year AND s.is_current
+    JOIN rollup_submission AS s ON s.district_code = ds.district_code AND s.year = ds.year
     JOIN core.fct_indicator_value AS v ON v.submission_id = s.submission_id
     JOIN rollup_indicator AS i ON i.indicator_code = v.indicator_code AND i.kind <> 'rate'
     WHERE v.value_source = 'submitted' OR v.ytd_source = 'submitted'

@@ -16,6 +16,7 @@
 -- Reads:      rollup_figures, rollup_needed, rollup_district, rollup_district_plan
 -- Writes:     rollup_figures (province and 2025 province rows added)
 -- Parameters: none (sets enable_mergejoin off for its INSERT, then resets it)
+-- Runs as of: yes
 
 -- The planner underestimates the district figures and sorts them all to merge-join the plans
 -- (~5 s on a national rebuild); a hash join on the plans needs no sort. RESET after it.

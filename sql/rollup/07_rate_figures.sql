@@ -4,9 +4,10 @@
 -- warning) keeps the submitted rate at the district, for that month only: nothing can check it,
 -- sum it into a province or make a half or year of it, so the province's rate counts only the
 -- districts with components (its reporting_units says how many).
--- Reads:      rollup_figures, rollup_rate_component, rollup_needed, rollup_indicator, core.fct_submission, core.fct_indicator_value
+-- Reads:      rollup_figures, rollup_rate_component, rollup_needed, rollup_indicator, rollup_submission, core.fct_indicator_value
 -- Writes:     rollup_figures (rate rows added; analyzed again for step 08)
 -- Parameters: none
+-- Runs as of: yes
 INSERT INTO rollup_figures (unit_id, indicator_id, period_key, value, ytd_value, reporting_units)
 SELECT f.unit_id, c.rate_id, f.period_key,
        sum(f.value) FILTER (WHERE c.in_numerator) / NULLIF(sum(f.value) FILTER (WHERE c.in_denominator), 0)
@@ -21,7 +22,7 @@ HAVING count(f.value) = max(c.components);  -- a flow's month may have no value 
 INSERT INTO rollup_figures (unit_id, indicator_id, period_key, value, ytd_value, reporting_units)
 SELECT n.unit_id, i.indicator_id, v.year * 100 + v.month, v.value, NULL::numeric, 1
 FROM rollup_needed AS n
-JOIN core.fct_submission AS s ON s.district_code = n.unit_code AND s.year = n.year AND s.is_current
+JOIN rollup_submission AS s ON s.district_code = n.unit_code AND s.year = n.year
 JOIN core.fct_indicator_value AS v ON v.submission_id = s.submission_id
 JOIN rollup_indicator AS i ON i.indicator_code = v.indicator_code AND i.kind = 'rate'
 WHERE n.level IN ('district', 'commune') AND v.value IS NOT NULL

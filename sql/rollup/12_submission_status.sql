@@ -1,4 +1,4 @@
--- Step 11 of the rollup (etl.marts.rollup): mart.submission_status. Statuses depend on the clock
+-- Step 12 of the rollup (etl.marts.rollup): mart.submission_status. Statuses depend on the clock
 -- (a month becomes missing at its deadline), so every refresh recomputes them, a refresh with
 -- nothing queued too: every month on a full rebuild; else the last three months of every unit
 -- (deadlines pass with the clock), and from January of the earliest year rebuilt, the units under
@@ -7,9 +7,10 @@
 -- Which months are expected depends on data of other months (a province's first accepted month,
 -- mart.expected_district_at): step 03 puts the years between a province's old and new first month
 -- in the scope, so they are recomputed here too.
--- Reads:      mart.submission_status_at(now(), from_period, units), rollup_scope, mart.district_unit
+-- Reads:      core.submission_status_at(now(), from_period, units), rollup_scope, mart.district_unit
 -- Writes:     mart.submission_status (the inserted rows are RollupResult.status_rows)
 -- Parameters: baocao.rollup_mode; sets baocao.status_from and baocao.status_recent (YYYYMM; 0: every month)
+-- Runs as of: no
 SELECT set_config('baocao.status_recent', CAST(
            CASE WHEN current_setting('baocao.rollup_mode') = 'full' THEN 0
                 ELSE CAST(to_char(now() - interval '3 months', 'YYYYMM') AS int) END AS text), true),
@@ -35,9 +36,9 @@ WHERE year * 100 + month >= current_setting('baocao.status_recent')::int
 -- estimates with the values).
 INSERT INTO mart.submission_status (district_code, district_name, province_code, year, month, status, deadline,
     first_received_at, accepted_at, days_late, versions_received, errors, warnings, level, province_2025_code, as_of)
-SELECT s.*, now() FROM mart.submission_status_at(now(), current_setting('baocao.status_recent')::int) AS s
+SELECT s.*, now() FROM core.submission_status_at(now(), current_setting('baocao.status_recent')::int) AS s
 UNION ALL
 SELECT s.*, now()
-FROM mart.submission_status_at(now(), current_setting('baocao.status_from')::int,
+FROM core.submission_status_at(now(), current_setting('baocao.status_from')::int,
                                ARRAY(SELECT district_code FROM rollup_status_units)) AS s
 WHERE s.year * 100 + s.month < current_setting('baocao.status_recent')::int;

@@ -1,24 +1,16 @@
--- Step 08 of the rollup (etl.marts.rollup): write mart.indicator_rollup for the units and years in
--- rollup_scope from rollup_figures (steps 05-07), with the plan in force, % of the plan, plan
--- attainment and the comparison with the same period last year. Step 04 removed the scope's
--- rows; on a full rebuild etl.marts.rollup drops the table's key before this step and builds
--- it again after (once, on rows already in its order). Period keys are YYYYMM, YYYY*100+90+half
--- and YYYY*100 (core.dim_period), so last year is key - 100.
+-- Step 08 of the rollup (etl.marts.rollup): the rows of mart.indicator_rollup for the units and
+-- years in rollup_scope, from rollup_figures (steps 05-07), with the plan in force, % of the
+-- plan, plan attainment and the comparison with the same period last year: a temp view, written
+-- by step 09 or, as of a moment, read by core.rollup_as_of (mart.indicator_*_at). Period keys are
+-- YYYYMM, YYYY*100+90+half and YYYY*100 (core.dim_period), so last year is key - 100.
 -- A province's plan coverage comes with its figure (step 06); a district's plan is its own, per
 -- year (rollup_district_plan, step 05).
 -- Reads:      rollup_figures, rollup_scope, rollup_indicator, rollup_district_plan, core.dim_period
--- Writes:     mart.indicator_rollup (the scope's rows; their number is RollupResult.indicator_rows)
--- Parameters: none (sets enable_mergejoin off for its INSERT, then resets it)
-
--- The planner sorts every row of the scope to merge-join the plan (~2 s of 8 on a national
--- rebuild); a hash join needs no sort. For this statement only: RESET after it.
-SET LOCAL enable_mergejoin = off;
-
-INSERT INTO mart.indicator_rollup (
-    level, unit_code, period_key, period_type, year, half, month, indicator_code, value, ytd_value,
-    annual_plan, pct_of_annual_plan, plan_attained, same_period_last_year, yoy_change_pct,
-    yoy_change_points, reporting_units, expected_units, last_year_reporting_units, plan_units,
-    carried_forward_units)
+-- Creates:    temp view rollup_indicator_rows (columns named as mart.indicator_rollup's; dropped
+--             with rollup_figures at commit)
+-- Parameters: none
+-- Runs as of: yes
+CREATE OR REPLACE TEMP VIEW rollup_indicator_rows AS
 WITH
 compared AS (  -- the same period a year earlier, in one sort and no self-join
     SELECT f.unit_id, f.indicator_id, f.period_key, f.period_key / 100 AS year,
@@ -76,5 +68,3 @@ SELECT s.level, s.unit_code, s.period_key, s.period_type, s.year, s.half, s.mont
        s.reporting_units, s.expected_units, s.last_year_reporting_units, coalesce(s.plan_units, 0) AS plan_units,
        s.carried_forward_units
 FROM scoped AS s;
-
-RESET enable_mergejoin;

@@ -1,5 +1,5 @@
--- mart.expected_district_at(as_of): the one definition of "expected" (which reporting unit must
--- report, from which month to which), read by mart.submission_status_at (so by mart.submission_status,
+-- core.expected_district_at(as_of): the one definition of "expected" (which reporting unit must
+-- report, from which month to which), read by core.submission_status_at (so by mart.submission_status,
 -- mart.reporting_rate and the alerts) and by the rollup's expected_units (sql/rollup/02_keys.sql).
 -- A current district (core.dim_district.is_current) is expected for every month from
 -- first_period_key on: the assigned month of its province (core.reporting_assignment); for a
@@ -12,7 +12,7 @@
 -- A commune (from 2025-07) is expected in a 2025 province whose legacy provinces were expected
 -- (assigned or heard from: the territory goes on reporting, through its communes), or else from its
 -- communes' first accepted month; its province_code is null (it has no legacy province).
-CREATE FUNCTION mart.expected_district_at(as_of timestamptz)
+CREATE FUNCTION core.expected_district_at(as_of timestamptz)
 RETURNS TABLE (district_code text, province_code text, first_period_key integer, last_period_key integer,
                level text, province_2025_code text)
 LANGUAGE sql STABLE AS $$
@@ -80,5 +80,5 @@ LEFT JOIN life AS l ON l.unit_code = u.district_code
 WHERE u.start_key IS NOT NULL
   AND (l.last_key IS NULL OR l.last_key >= greatest(u.start_key, l.born_key))
 $$;
-COMMENT ON FUNCTION mart.expected_district_at(timestamptz) IS
+COMMENT ON FUNCTION core.expected_district_at(timestamptz) IS
     'Đơn vị phải báo cáo, từ tháng nào đến tháng nào, tại một thời điểm / each reporting unit expected to report, its first and last expected month, as of a moment';

@@ -1,5 +1,5 @@
--- mart.submission_status_at(as_of): every expected district-month and what became of it
--- as of a moment. Expected: mart.expected_district_at(as_of), the one definition (an assigned
+-- core.submission_status_at(as_of): every expected district-month and what became of it
+-- as of a moment. Expected: core.expected_district_at(as_of), the one definition (an assigned
 -- province from its assigned month, any other from its own first accepted month as known at
 -- as_of; current units only, while they exist: districts until 2025-06, communes after), up to the
 -- month of as_of. level and province_2025_code say which (a commune has no legacy province_code).
@@ -12,7 +12,7 @@
 -- refresh. "The month of as_of" is
 -- read in the calendar's time zone (the default monthly row of core.reporting_calendar, which
 -- `baocao db upgrade` loads from reference/reporting_calendar.yaml).
-CREATE FUNCTION mart.submission_status_at(as_of timestamptz, from_period integer DEFAULT 0, units text[] DEFAULT NULL)
+CREATE FUNCTION core.submission_status_at(as_of timestamptz, from_period integer DEFAULT 0, units text[] DEFAULT NULL)
 RETURNS TABLE (
     district_code text, district_name text, province_code text, year smallint, month smallint,
     status text, deadline timestamptz, first_received_at timestamptz, accepted_at timestamptz,
@@ -33,7 +33,7 @@ expected AS (
            make_timestamptz(m.year, m.month, c.deadline_day, extract(hour FROM c.deadline_time)::int,
                             extract(minute FROM c.deadline_time)::int, extract(second FROM c.deadline_time),
                             c.timezone) AS deadline
-    FROM mart.expected_district_at(as_of) x
+    FROM core.expected_district_at(as_of) x
     JOIN core.dim_district d ON d.district_code = x.district_code AND d.is_current
     JOIN months m ON m.period_key >= x.first_period_key AND m.period_key <= coalesce(x.last_period_key, m.period_key)
      AND (units IS NULL OR x.district_code = ANY (units))
@@ -68,5 +68,5 @@ SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
 FROM expected e
 LEFT JOIN received r ON r.district_code = e.district_code AND r.period_key = e.period_key
 $$;
-COMMENT ON FUNCTION mart.submission_status_at(timestamptz, integer, text[]) IS
+COMMENT ON FUNCTION core.submission_status_at(timestamptz, integer, text[]) IS
     'Tình trạng nộp báo cáo tại một thời điểm / submission status of every expected district-month as of a moment';

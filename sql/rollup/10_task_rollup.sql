@@ -1,12 +1,13 @@
--- Step 09 of the rollup (etl.marts.rollup): mart.task_rollup for the units and years in rollup_scope.
+-- Step 10 of the rollup (etl.marts.rollup): mart.task_rollup for the units and years in rollup_scope.
 -- A period counts every task the district reported in the year up to the last month in the period
 -- it reported (the June report for H1), each in its latest reported state: a task done in January
 -- and left out of February's file (the template lists open tasks only) still counts as done in
 -- February, H1 and the year; an open task left out (TASK_DISAPPEARED) is carried, its deadline
 -- judged at that last month's data cut-off like the tasks reported in it.
--- Reads:      rollup_scope, mart.district_unit, core.fct_submission, core.fct_task_snapshot, core.dim_task, core.dim_period
+-- Reads:      rollup_scope, mart.district_unit, rollup_submission, core.fct_task_snapshot, core.dim_task, core.dim_period
 -- Writes:     mart.task_rollup (the scope's rows; their number is RollupResult.task_rows)
 -- Parameters: none
+-- Runs as of: no
 INSERT INTO mart.task_rollup (
     level, unit_code, period_key, period_type, year, half, month, assigning_body, tasks_total, done_on_time,
     done_late, in_progress, overdue, on_time_rate)
@@ -19,7 +20,7 @@ district_scope AS (
 reported AS (  -- current submissions of those districts
     SELECT sub.submission_id, sub.district_code, sub.year, sub.month, sub.window_end
     FROM district_scope AS d
-    JOIN core.fct_submission AS sub ON sub.district_code = d.district_code AND sub.year = d.year AND sub.is_current
+    JOIN rollup_submission AS sub ON sub.district_code = d.district_code AND sub.year = d.year
 ),
 period_end AS (  -- for each district and period, the last month reported in it
     SELECT r.district_code, r.year, p.period_key, max(r.month) AS month
