@@ -33,7 +33,7 @@ def monitor_submissions() -> None:
         from etl.orchestration.landing import warehouse_engine
 
         with warehouse_engine().connect() as conn:
-            rows = conn.execute(text("SELECT status, count(*) FROM mart.submission_status_at(:t) GROUP BY 1"),
+            rows = conn.execute(text("SELECT status, count(*) FROM core.submission_status_at(:t) GROUP BY 1"),
                                 {"t": datetime.fromisoformat(moment)}).all()
         return dict(rows)
 

@@ -149,11 +149,11 @@ def _errors_by_file(conn: Connection, file_ids: list[int]) -> dict[int, list[Err
 
 def district_months(conn: Connection, as_of: datetime, since: datetime) -> list[DistrictMonth]:
     """District-months with nothing accepted as of the moment whose deadline is after `since`.
-    Which district-months are owed is mart.expected_district_at, through mart.submission_status_at:
+    Which district-months are owed is core.expected_district_at, through core.submission_status_at:
     the definition mart.submission_status, mart.reporting_rate and expected_units use too."""
     rows = conn.execute(text("""
         SELECT district_code, district_name, year, month, status, deadline, versions_received
-        FROM mart.submission_status_at(:as_of)
+        FROM core.submission_status_at(:as_of)
         WHERE status IN ('pending', 'missing', 'rejected') AND deadline >= :since
         ORDER BY province_code, district_code, year, month
     """), {"as_of": as_of, "since": since}).mappings()

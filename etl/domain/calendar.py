@@ -66,7 +66,7 @@ class Calendar:
         """Submission deadline (hạn gửi) of a period for a province, as an aware datetime.
 
         Monthly: deadline_day of the reporting month; half-year and year: of its last month.
-        The SQL computes the same from core.reporting_calendar (mart.submission_status_at)."""
+        The SQL computes the same from core.reporting_calendar (core.submission_status_at)."""
         rule = self.rule(province_code, report_type)
         return datetime.combine(date(year, month, rule.deadline_day), rule.deadline_time, tzinfo=self.zone)
 

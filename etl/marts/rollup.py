@@ -120,6 +120,9 @@ def refresh(engine: Engine, *, year: int | None = None, full: bool = False) -> R
                 with _key_built_after(conn) if mode == "full" and name == "indicator_rollup" else nullcontext():
                     inserted[name] = _run(cursor, path.read_text(encoding="utf-8"))
                 steps[name] = time.perf_counter() - clock
+        # Step 03's temp views would outlive the transaction (views cannot drop on commit), and a
+        # session's view on core.fct_submission would stop a later revision altering its columns.
+        conn.execute(text("DROP VIEW IF EXISTS pg_temp.rollup_submission, pg_temp.rollup_plan"))
     return RollupResult(mode, inserted["scope"], inserted["indicator_rollup"], inserted["task_rollup"],
                         inserted["submission_status"], time.perf_counter() - started, steps)
 

@@ -1,5 +1,5 @@
 """`baocao status`: what became of every expected district's report for a month, as of
-any moment (mart.submission_status_at, the same function the alerts and the rollup use:
+any moment (core.submission_status_at, the same function the alerts and the rollup use:
 sql/rollup/12_submission_status.sql stores it in mart.submission_status)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ STATUS_VI = {"on_time": "đúng hạn", "late": "muộn", "missing": "chưa nộ
 def period_status(engine: Engine, year: int, month: int, as_of: datetime) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         rows = conn.execute(text("""
-            SELECT * FROM mart.submission_status_at(:as_of) WHERE year = :y AND month = :m
+            SELECT * FROM core.submission_status_at(:as_of) WHERE year = :y AND month = :m
             ORDER BY province_code, district_code
         """), {"as_of": as_of, "y": year, "m": month}).mappings().all()
     return [dict(r) for r in rows]

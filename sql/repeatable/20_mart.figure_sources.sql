@@ -27,7 +27,9 @@ RETURNS TABLE (unit_code text, year smallint, month smallint, indicator_code tex
                value_source text, file_name text, sha256 text, received_at timestamptz, version integer,
                submission_id bigint, source_format text, sheet text, row_number integer, column_name text,
                unit_value numeric, unit_complete boolean)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+-- Planned without the arguments' values, its estimates are huge: JIT would spend seconds compiling.
+SET jit = off AS $$
 WITH
 figure AS (  -- the period and indicator asked for ('2024-h1' as '2024-H1')
     SELECT p.period_type, p.year, p.half, p.month AS period_month,
@@ -256,12 +258,17 @@ SELECT c.unit_id, sub.year, sub.month, c.indicator_id, c.rate_part,
        file.file_name, file.sha256::text, sub.received_at, sub.version, sub.submission_id, sub.source_format,
        CASE WHEN sub.source_format = 'xlsx' THEN 'chi_tieu' END,  -- etl.domain.contract.INDICATOR_SHEET; JSON has none
        v.source_row, c.column_name, c.unit_value, c.unit_complete
+-- Each cell's details looked up by key (LIMIT 1 keeps the planner from hashing every value of the
+-- warehouse: its estimate of the cells, planned without the arguments' values, is millions).
 FROM cell AS c
 CROSS JOIN figure AS f
-JOIN core.fct_submission AS sub ON sub.submission_id = c.submission_id
-JOIN core.fct_indicator_value AS v ON v.submission_id = c.submission_id AND v.indicator_code = c.indicator_id
-JOIN raw.file AS file ON file.file_id = sub.file_id  -- name, hash and arrival only: never its content
-LEFT JOIN staging.stg_indicator_row AS r ON r.file_id = sub.file_id AND r.row_number = v.source_row
+CROSS JOIN LATERAL (SELECT * FROM core.fct_submission AS s WHERE s.submission_id = c.submission_id LIMIT 1) AS sub
+CROSS JOIN LATERAL (SELECT * FROM core.fct_indicator_value AS x
+                    WHERE x.submission_id = c.submission_id AND x.indicator_code = c.indicator_id LIMIT 1) AS v
+CROSS JOIN LATERAL (SELECT x.file_name, x.sha256 FROM raw.file AS x  -- name and hash only: never its content
+                    WHERE x.file_id = sub.file_id LIMIT 1) AS file
+LEFT JOIN LATERAL (SELECT x.luy_ke_nam_raw, x.thuc_hien_thang_raw FROM staging.stg_indicator_row AS x
+                   WHERE x.file_id = sub.file_id AND x.row_number = v.source_row LIMIT 1) AS r ON true
 ORDER BY CASE c.rate_part WHEN 'numerator' THEN 1 WHEN 'denominator' THEN 2 ELSE 0 END, c.indicator_id, c.unit_id,
          sub.month, c.column_name DESC
 $$;

@@ -12,8 +12,9 @@
 -- Reads:      core.fct_submission, core.fct_plan, core.dim_district, ops.rollup_queue, mart.district_unit, rollup_unit,
 --             mart.submission_status, core.expected_district_at(now() or as_of)
 -- Creates:    temp tables rollup_expected, rollup_moved, rollup_scope (unit, year to write),
---             rollup_needed (and the year before), rollup_submission and rollup_plan (the versions
---             and plans the figures are made of) (analyzed)
+--             rollup_needed (and the year before) (analyzed); rollup_submission and rollup_plan, the
+--             versions and plans the figures are made of (temp views, which etl.marts.rollup drops after
+--             the last step; as of a moment, analyzed tables)
 -- Parameters: baocao.rollup_mode (full | year | incremental | nothing | as_of), baocao.rollup_year
 --             (year mode; as_of: the year asked for, '' for all), baocao.rollup_as_of, baocao.rollup_level
 --             and baocao.rollup_unit (as_of: the moment, and the level and unit asked for, '' for all)
@@ -132,36 +133,34 @@ SELECT unit_id, level, unit_code, year - 1 FROM rollup_scope;
 ANALYZE rollup_scope;
 ANALYZE rollup_needed;
 
--- The versions the figures are made of, for the districts and years needed: the current ones, or
--- those in force at the moment asked for (the one definition, core.submission_in_force); and the
--- annual plans in force for the scope's years.
-CREATE TEMP TABLE rollup_submission ON COMMIT DROP AS
-WITH needed AS (
-    SELECT DISTINCT du.district_code, n.year
-    FROM rollup_needed AS n
-    JOIN mart.district_unit AS du ON du.level = n.level AND du.unit_code = n.unit_code
-)
-SELECT s.submission_id, s.district_code, s.year, s.month, s.window_end
-FROM needed
-JOIN core.fct_submission AS s ON s.district_code = needed.district_code AND s.year = needed.year AND s.is_current
-WHERE current_setting('baocao.rollup_mode') <> 'as_of'
-UNION ALL
-SELECT s.submission_id, s.district_code, s.year, s.month, s.window_end
-FROM core.submission_in_force(nullif(current_setting('baocao.rollup_as_of'), '')::timestamptz,
-                              ARRAY(SELECT DISTINCT district_code FROM needed)) AS f
-JOIN needed ON needed.district_code = f.district_code AND needed.year = f.year
-JOIN core.fct_submission AS s ON s.submission_id = f.submission_id
-WHERE current_setting('baocao.rollup_mode') = 'as_of';
-
-CREATE TEMP TABLE rollup_plan ON COMMIT DROP AS
-SELECT p.plan_id, p.district_code, p.year
-FROM core.fct_plan AS p
-WHERE p.is_current AND p.year IN (SELECT year FROM rollup_scope)
-  AND current_setting('baocao.rollup_mode') <> 'as_of'
-UNION ALL
-SELECT f.plan_id, f.district_code, f.year
-FROM core.plan_in_force(nullif(current_setting('baocao.rollup_as_of'), '')::timestamptz) AS f
-WHERE f.year IN (SELECT year FROM rollup_scope) AND current_setting('baocao.rollup_mode') = 'as_of';
-
-ANALYZE rollup_submission;
-ANALYZE rollup_plan;
+-- The versions the figures are made of: the current ones (a view: the planner sees the table and its
+-- indexes, as before there was an as-of mode), or, as of a moment, those then in force (the one
+-- definition, core.submission_in_force) for the districts and years needed; likewise the annual plans.
+DO $$
+BEGIN
+    IF current_setting('baocao.rollup_mode') <> 'as_of' THEN
+        CREATE OR REPLACE TEMP VIEW rollup_submission AS
+        SELECT submission_id, district_code, year, month, window_end FROM core.fct_submission WHERE is_current;
+        CREATE OR REPLACE TEMP VIEW rollup_plan AS
+        SELECT plan_id, district_code, year FROM core.fct_plan WHERE is_current;
+        RETURN;
+    END IF;
+    CREATE TEMP TABLE rollup_submission ON COMMIT DROP AS
+    WITH needed AS (
+        SELECT DISTINCT du.district_code, n.year
+        FROM rollup_needed AS n
+        JOIN mart.district_unit AS du ON du.level = n.level AND du.unit_code = n.unit_code
+    )
+    SELECT s.submission_id, s.district_code, s.year, s.month, s.window_end
+    FROM core.submission_in_force(current_setting('baocao.rollup_as_of')::timestamptz,
+                                  ARRAY(SELECT DISTINCT district_code FROM needed)) AS f
+    JOIN needed ON needed.district_code = f.district_code AND needed.year = f.year
+    JOIN core.fct_submission AS s ON s.submission_id = f.submission_id;
+    CREATE TEMP TABLE rollup_plan ON COMMIT DROP AS
+    SELECT f.plan_id, f.district_code, f.year
+    FROM core.plan_in_force(current_setting('baocao.rollup_as_of')::timestamptz) AS f
+    WHERE f.year IN (SELECT year FROM rollup_scope);
+    ANALYZE rollup_submission;
+    ANALYZE rollup_plan;
+END
+$$;
