@@ -1706,10 +1706,16 @@ unit_figure AS (  -- each unit's figure of each component for the period asked, 
     FROM point_year AS p, figure AS f
     WHERE f.period_type = 'year'
 ),
+rate_unit AS (  -- a rate counts the units that have every one of its components (step 07)
+    SELECT u.unit_id
+    FROM unit_figure AS u
+    CROSS JOIN figure AS f
+    WHERE u.basis = 0 AND u.value IS NOT NULL AND f.kind = 'rate'
+    GROUP BY u.unit_id, f.components
+    HAVING count(DISTINCT u.indicator_id) = f.components
+),
 made AS (  -- is there a figure: some unit has a value (steps 05-06), and for a rate every component (step 07)
-    SELECT f.kind <> 'rate' AND count(u.value) > 0
-           OR f.kind = 'rate' AND count(DISTINCT u.indicator_id) FILTER (WHERE u.value IS NOT NULL) = f.components
-               AS made
+    SELECT f.kind <> 'rate' AND count(u.value) > 0 OR f.kind = 'rate' AND EXISTS (SELECT 1 FROM rate_unit) AS made
     FROM figure AS f
     LEFT JOIN unit_figure AS u ON u.basis = 0
     GROUP BY f.kind, f.components
@@ -1721,6 +1727,7 @@ used AS (  -- every sent cell with a coefficient, in each part of a rate it coun
     JOIN unit_figure AS v ON v.unit_id = k.unit_id AND v.indicator_id = k.indicator_id AND v.basis = 0
     JOIN component AS c ON c.code = k.indicator_id
     WHERE k.basis <> 0 AND k.value <> 0 AND (SELECT made FROM made)
+      AND (c.rate_part IS NULL OR k.unit_id IN (SELECT unit_id FROM rate_unit))
 ),
 cell AS (
     SELECT u.*, s.submission_id, s.month, s.kind,

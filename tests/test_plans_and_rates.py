@@ -157,3 +157,21 @@ def test_a_rate_that_cannot_exceed_100_percent_still_errors(db: Engine, tmp_path
     # A poverty rate above 100 % too (XH03: XH01 ≤ XH02 by definition).
     result = send(db, tmp_path, b.month(TAM_DUONG, "2024-11", {"XH03": "100,5"}))
     assert [m["code"] for m in result.errors] == ["VALUE_OUT_OF_RANGE"]
+
+
+def test_a_province_rate_counts_only_the_units_that_sent_every_component(db: Engine, tmp_path: Path) -> None:
+    """Poverty rate XH03 = XH01 / XH02 × 100. Tam Dương sends both (100 of 1.000 households), Vĩnh
+    Yên its poor households only (50): the province's rate is 10 % from 1 district, not 150 over
+    1.000 = 15 %; and its lineage lists Tam Dương's two cells only."""
+    from etl.reporting.explain import explain
+    from tests.test_rollup import arrive, row
+
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-05", {"XH01": 100, "XH02": 1000}))
+    arrive(db, tmp_path, b.month(VINH_YEN, "2024-05", {"XH01": 50}))
+    refresh(db, full=True)
+    rate = row(db, "indicator_monthly", "level = 'province' AND unit_code = '26' AND year = 2024 AND month = 5 "
+               "AND indicator_code = 'XH03'")
+    assert (rate["value"], rate["reporting_units"]) == (10, 1)
+    made = explain(db, "province", VINH_PHUC, "2024-05", "XH03")
+    assert made.agrees, made.disagreements
+    assert sorted((s.unit_code, s.indicator_code) for s in made.sources) == [(TAM_DUONG, "XH01"), (TAM_DUONG, "XH02")]

@@ -1,23 +1,39 @@
 -- Step 07 of the rollup (etl.marts.rollup): rates recomputed from their summed
--- components at every level, never summed or averaged; only where every component is there.
+-- components at every level, never summed or averaged: a province's from the components of its
+-- reporting units that have every one of them (reporting_units counts those units).
 -- A district-month whose rate was sent without its components (the RATE_WITHOUT_COMPONENTS
 -- warning) keeps the submitted rate at the district, for that month only: nothing can check it,
 -- sum it into a province or make a half or year of it, so the province's rate counts only the
 -- districts with components (its reporting_units says how many).
--- Reads:      rollup_figures, rollup_rate_component, rollup_needed, rollup_indicator, rollup_submission, core.fct_indicator_value
+-- Reads:      rollup_figures, rollup_rate_component, rollup_district, rollup_needed, rollup_indicator, rollup_submission, core.fct_indicator_value
 -- Writes:     rollup_figures (rate rows added; analyzed again for step 08)
 -- Parameters: none
 -- Runs as of: yes
 INSERT INTO rollup_figures (unit_id, indicator_id, period_key, value, ytd_value, reporting_units)
-SELECT f.unit_id, c.rate_id, f.period_key,
-       sum(f.value) FILTER (WHERE c.in_numerator) / NULLIF(sum(f.value) FILTER (WHERE c.in_denominator), 0)
-           * max(c.scale),
+WITH
+unit_rate AS (  -- each reporting unit's numerator and denominator, where it has every component
+    SELECT f.unit_id, c.rate_id, f.period_key,
+           sum(f.value) FILTER (WHERE c.in_numerator) AS numerator,
+           sum(f.value) FILTER (WHERE c.in_denominator) AS denominator,
+           max(c.scale) AS scale,
+           min(f.reporting_units) AS reporting_units
+    FROM rollup_figures AS f
+    JOIN rollup_rate_component AS c ON c.component_id = f.indicator_id
+    JOIN rollup_district AS d ON d.district_id = f.unit_id
+    GROUP BY f.unit_id, c.rate_id, f.period_key
+    HAVING count(f.value) = max(c.components)  -- a flow's month may have no value yet (step 05)
+)
+-- The unit's own rate, and its provinces' from the same units' components: a unit that sent a
+-- numerator without its denominator is in neither sum (else XH01 of one district over XH02 of another).
+SELECT x.unit_id, u.rate_id, u.period_key,
+       sum(u.numerator) / NULLIF(sum(u.denominator), 0) * max(u.scale),
        NULL::numeric,
-       min(f.reporting_units)
-FROM rollup_figures AS f
-JOIN rollup_rate_component AS c ON c.component_id = f.indicator_id
-GROUP BY f.unit_id, c.rate_id, f.period_key
-HAVING count(f.value) = max(c.components);  -- a flow's month may have no value yet (step 05)
+       sum(u.reporting_units)
+FROM unit_rate AS u
+JOIN rollup_district AS d ON d.district_id = u.unit_id
+CROSS JOIN LATERAL (VALUES (d.district_id), (d.province_id), (d.province_2025_id)) AS x(unit_id)
+WHERE x.unit_id IS NOT NULL
+GROUP BY x.unit_id, u.rate_id, u.period_key;
 
 INSERT INTO rollup_figures (unit_id, indicator_id, period_key, value, ytd_value, reporting_units)
 SELECT n.unit_id, i.indicator_id, v.year * 100 + v.month, v.value, NULL::numeric, 1
