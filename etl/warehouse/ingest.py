@@ -1,6 +1,7 @@
-"""Ingest: archive every file first, then read, check and load each one in its own
-transaction. One bad file never stops the others; a byte-identical re-delivery changes
-nothing. The CLI and the Airflow DAG both call `ingest_files`."""
+"""Ingest: archive every file first, then read and check each, and load the batch in one
+transaction (one per file if that fails). One bad file never stops the others; a
+byte-identical re-delivery changes nothing. The CLI and the Airflow DAG both call
+`ingest_files`."""
 
 from __future__ import annotations
 
@@ -215,8 +216,9 @@ def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str =
                  ref: RefContext | None = None, timings: Counter[str] | None = None,
                  data_docs: bool = False) -> list[FileResult]:
     """Archive every file, read and check each, run the quality gate over the whole batch
-    (Great Expectations suites, then consistency rules), then load each file in its own
-    transaction, in order of arrival so versions number in that order.
+    (Great Expectations suites, then consistency rules), then load the batch in one transaction
+    (each file in its own if that fails: `_load`), in order of arrival so versions number in
+    that order.
 
     `timings`, when given, accumulates seconds per phase (archive, read, check, gate, load).
     """
