@@ -27,23 +27,17 @@ def _engine():
 
 
 def _parse_moment(value: str | None, option: str = "--as-of") -> datetime | None:
-    """An --as-of moment: ISO with its UTC offset, or a date (the end of that day on the reporting
-    calendar's clock: "as known on 19/06/2024"); anything else stops the command, saying so."""
+    """An --as-of or --since moment (etl.domain.calendar.parse_moment: ISO with its UTC offset, or a
+    date); anything else stops the command, saying so."""
     if value is None:
         return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        parsed = None
-    if parsed is None or (parsed.tzinfo is None and len(value) != 10):
-        typer.echo(f"{option} '{value}' không hợp lệ: cần ISO có múi giờ, vd. 2024-06-19T17:00:00+07:00, hoặc ngày "
-                   f"2024-06-19 / {option} must be ISO with a UTC offset, or a date YYYY-MM-DD", err=True)
-        raise typer.Exit(2)
-    if parsed.tzinfo is None:  # a date: the end of that day, where the districts are
-        from etl.domain.calendar import local_zone
+    from etl.domain.calendar import MomentError, parse_moment
 
-        parsed = parsed.replace(hour=23, minute=59, second=59, tzinfo=local_zone())
-    return parsed
+    try:
+        return parse_moment(value)
+    except MomentError as exc:
+        typer.echo(f"{option}: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def _parse_iso(value: str | None) -> datetime | None:
@@ -183,7 +177,8 @@ def status(
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
-    typer.echo(f"{cut_off_line(moment)}: {len(rows)} units; " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    typer.echo(f"{cut_off_line(moment)}: {len(rows)} đơn vị / units; "
+               + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
 @app.command()

@@ -134,3 +134,25 @@ def load_calendar() -> Calendar:
 def local_zone() -> tzinfo:
     """The time zone in which deadlines, windows and alert times are read (the calendar's)."""
     return load_calendar().zone
+
+
+class MomentError(ValueError):
+    """A moment (--as-of, --since) that cannot be read: the message is Vietnamese, then English."""
+
+
+def parse_moment(value: str, *, dates: bool = True) -> datetime:
+    """A moment the figures are read as of: ISO 8601 with its UTC offset, or (with `dates`) a bare
+    date, the end of that day on the calendar's clock ("as known on 19/06/2024"). A bare time is
+    refused: which version was in force depends on the very hour, so the zone is not guessed."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise MomentError(f"thời điểm '{value}' không hợp lệ: dùng ISO 8601 có múi giờ, ví dụ 2024-06-19T17:00+07:00"
+                          f"{', hoặc một ngày 2024-06-19' if dates else ''} / invalid moment '{value}': use ISO 8601 "
+                          f"with a UTC offset, e.g. 2024-06-19T17:00+07:00{', or a date' if dates else ''}") from exc
+    if parsed.tzinfo is None and dates and len(value.strip()) == 10:
+        return parsed.replace(hour=23, minute=59, second=59, tzinfo=local_zone())
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise MomentError(f"thời điểm '{value}' thiếu múi giờ: thêm +07:00 (giờ Việt Nam) hoặc Z (UTC) / "
+                          f"moment '{value}' has no UTC offset: add +07:00 (Vietnam) or Z (UTC)")
+    return parsed

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
+from etl.domain.calendar import MomentError, parse_moment
 from etl.domain.catalog import AGGREGATION_TYPE, Indicator, load_catalog
 from etl.domain.contract import FLOW, LEVELS, OPENING, RATE, REPORTING_LEVELS, STOCK
 from etl.domain.periods import Period, parse_period
@@ -75,18 +76,12 @@ class ExplainError(ValueError):
 
 
 def parse_as_of(value: str) -> datetime:
-    """--as-of: an ISO datetime with its UTC offset (2024-06-19T17:00:00+07:00). A bare local time
-    is refused: which version was in force depends on the very hour, so the zone is not guessed."""
+    """--as-of: an ISO datetime with its UTC offset (2024-06-19T17:00:00+07:00); a date or a bare
+    local time is refused (etl.domain.calendar.parse_moment)."""
     try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise ExplainError(f"thời điểm '{value}' không hợp lệ: dùng ISO 8601 có múi giờ, ví dụ "
-                           f"2024-06-19T17:00+07:00 / invalid moment '{value}': use ISO 8601 with a UTC offset, e.g. "
-                           "2024-06-19T17:00+07:00") from exc
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ExplainError(f"thời điểm '{value}' thiếu múi giờ: thêm +07:00 (giờ Việt Nam) hoặc Z (UTC) / "
-                           f"moment '{value}' has no UTC offset: add +07:00 (Vietnam) or Z (UTC)")
-    return parsed
+        return parse_moment(value, dates=False)
+    except MomentError as exc:
+        raise ExplainError(str(exc)) from exc
 
 
 @dataclass(frozen=True)

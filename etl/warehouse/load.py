@@ -120,18 +120,19 @@ def load_files(conn: Connection, files: Sequence[FileToLoad], ref: RefContext,
 
 
 def _lock(conn: Connection, files: Sequence[FileToLoad]) -> None:
-    # Two workers loading the same district-month must not interleave version numbering; the
-    # keys are taken in one order, so two batches that share some wait rather than deadlock.
-    keys = sorted({f"submission:{f.checked.district_code}:{period_key(f.checked.year, f.checked.month)}"  # type: ignore[arg-type]
-                   for f in files if f.is_submission}
-                  | {f"plan:{f.checked.district_code}:{f.checked.year}" for f in files if f.is_plan})
-    if keys:
+    lock_keys(conn, {f"submission:{f.checked.district_code}:{period_key(f.checked.year, f.checked.month)}"  # type: ignore[arg-type]
+                     for f in files if f.is_submission}
+              | {f"plan:{f.checked.district_code}:{f.checked.year}" for f in files if f.is_plan})
+
+
+def lock_keys(conn: Connection, keys: Iterable[str]) -> None:
+    """Two workers loading the same district-month must not interleave version numbering. The
+    keys are taken in one statement, in one order, so two runs that share some wait rather than
+    deadlock."""
+    ordered = sorted(set(keys))
+    if ordered:
         conn.execute(text("SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest(CAST(:keys AS text[])) AS k"),
-                     {"keys": keys})
-
-
-def lock_key(conn: Connection, key: str) -> None:
-    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+                     {"keys": ordered})
 
 
 def _stage(conn: Connection, files: Sequence[FileToLoad]) -> None:

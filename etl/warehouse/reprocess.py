@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, text
 
 from etl.domain.contract import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED
 from etl.warehouse.ingest import FileResult, IncomingFile, ingest_files
-from etl.warehouse.load import STAGING_TABLES, lock_key, queue_rollups, renumber_versions
+from etl.warehouse.load import STAGING_TABLES, lock_keys, queue_rollups, renumber_versions
 
 DEFAULT_CODE = "INTERNAL_ERROR"
 
@@ -79,8 +79,7 @@ def _supersede(conn: Connection, file_ids: list[int]) -> None:
         DELETE FROM core.fct_submission WHERE file_id = ANY(:ids) AND status = :rejected
         RETURNING district_code, period_key, year
     """), {"ids": file_ids, "rejected": REJECTED}).all()
-    for district_code, period_key, _ in sorted(months):
-        lock_key(conn, f"submission:{district_code}:{period_key}")
+    lock_keys(conn, [f"submission:{district_code}:{period_key}" for district_code, period_key, _ in months])
     renumber_versions(conn, "core.fct_submission", "submission_id", ("district_code", "period_key"),
                       [(d, p) for d, p, _ in months])
     queue_rollups(conn, [(d, y) for d, _, y in months])
@@ -88,8 +87,7 @@ def _supersede(conn: Connection, file_ids: list[int]) -> None:
         DELETE FROM core.fct_plan WHERE file_id = ANY(:ids) AND status = :rejected
         RETURNING district_code, year
     """), {"ids": file_ids, "rejected": REJECTED}).all()
-    for district_code, year in sorted(plans):
-        lock_key(conn, f"plan:{district_code}:{year}")
+    lock_keys(conn, [f"plan:{district_code}:{year}" for district_code, year in plans])
     renumber_versions(conn, "core.fct_plan", "plan_id", ("district_code", "year"), plans)
 
 
