@@ -1,26 +1,37 @@
--- The warehouse schema at revision 0016, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0017, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
--- tests/test_schema.py fails when it is stale. Owners and the owner's privileges are left out.
+-- tests/test_schema.py fails when it is stale. Owners (baocao_owner, since revision 0017) and the owner's
+-- privileges are left out.
 -- Dumped on PostgreSQL 15.
 
 -- Roles
 
 CREATE ROLE baocao_analyst NOLOGIN;
 COMMENT ON ROLE baocao_analyst IS 'Chuyên viên phân tích: chỉ đọc schema mart / analysts: read-only on mart';
+ALTER ROLE baocao_analyst SET idle_in_transaction_session_timeout = '10min';
+ALTER ROLE baocao_analyst SET lock_timeout = '1min';
+ALTER ROLE baocao_analyst SET statement_timeout = '5min';
+CREATE ROLE baocao_loader NOLOGIN;
+COMMENT ON ROLE baocao_loader IS 'Nạp dữ liệu: ETL, DAG, baocao ingest/rollup/alerts / the ETL: appends to raw, writes staging, core, ops and the rollup''s mart tables; never changes raw.file';
 
 -- Schemas
 
 CREATE SCHEMA core;
 COMMENT ON SCHEMA core IS 'Bảng chiều và bảng sự kiện / conformed dimensions and facts';
+GRANT USAGE ON SCHEMA core TO baocao_loader;
 CREATE SCHEMA mart;
 COMMENT ON SCHEMA mart IS 'Bảng báo cáo cho chuyên viên phân tích / report tables for analysts';
 GRANT USAGE ON SCHEMA mart TO baocao_analyst;
+GRANT USAGE ON SCHEMA mart TO baocao_loader;
 CREATE SCHEMA ops;
 COMMENT ON SCHEMA ops IS 'Nhật ký vận hành / processing outcomes, validation messages, run and alert logs';
+GRANT USAGE ON SCHEMA ops TO baocao_loader;
 CREATE SCHEMA raw;
 COMMENT ON SCHEMA raw IS 'Tệp gốc như khi nhận / every file exactly as it arrived';
+GRANT USAGE ON SCHEMA raw TO baocao_loader;
 CREATE SCHEMA staging;
 COMMENT ON SCHEMA staging IS 'Dòng đọc từ tệp / rows as read from each file';
+GRANT USAGE ON SCHEMA staging TO baocao_loader;
 
 -- Tables
 
@@ -59,6 +70,7 @@ COMMENT ON COLUMN core.dim_district.province_2025_code IS 'Merged province (from
 COMMENT ON COLUMN core.dim_district.valid_from IS 'First day this version holds';
 COMMENT ON COLUMN core.dim_district.valid_to IS 'Day this version stopped holding (null while current)';
 COMMENT ON COLUMN core.dim_district.level IS 'district (huyện) or commune (xã, phường, đặc khu: reports from 1/7/2025)';
+GRANT SELECT ON TABLE core.dim_district TO baocao_loader;
 
 CREATE TABLE core.dim_indicator (
     indicator_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -98,6 +110,7 @@ COMMENT ON COLUMN core.dim_indicator.scale IS 'Rates: multiplier (100 for a perc
 COMMENT ON COLUMN core.dim_indicator.rule IS 'Identity or bound checked by the quality gate';
 COMMENT ON COLUMN core.dim_indicator.is_integer IS 'Counts: values must be whole numbers';
 COMMENT ON COLUMN core.dim_indicator.max_month_change_pct IS 'Stocks: month-on-month change above this is an outlier warning';
+GRANT SELECT ON TABLE core.dim_indicator TO baocao_loader;
 
 CREATE TABLE core.dim_period (
     period_key integer NOT NULL,
@@ -124,6 +137,7 @@ COMMENT ON COLUMN core.dim_period.start_date IS 'Calendar start';
 COMMENT ON COLUMN core.dim_period.end_date IS 'Calendar end';
 COMMENT ON COLUMN core.dim_period.window_start IS 'Data window start (Decree 09 default, cut-off day 14)';
 COMMENT ON COLUMN core.dim_period.window_end IS 'Data window end, the default chốt số liệu';
+GRANT SELECT ON TABLE core.dim_period TO baocao_loader;
 
 CREATE TABLE core.dim_province (
     province_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -148,6 +162,7 @@ COMMENT ON COLUMN core.dim_province.province_2025_code IS 'Code of the merged pr
 COMMENT ON COLUMN core.dim_province.row_hash IS 'Hash of the attributes, to detect changes';
 COMMENT ON COLUMN core.dim_province.valid_from IS 'First day this version holds';
 COMMENT ON COLUMN core.dim_province.valid_to IS 'Day this version stopped holding (null while current)';
+GRANT SELECT ON TABLE core.dim_province TO baocao_loader;
 
 CREATE TABLE core.dim_province_2025 (
     province_2025_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -162,6 +177,7 @@ CREATE TABLE core.dim_province_2025 (
 ALTER TABLE core.dim_province_2025 ADD CONSTRAINT dim_province_2025_pkey PRIMARY KEY (province_2025_key);
 CREATE UNIQUE INDEX dim_province_2025_current ON core.dim_province_2025 USING btree (province_2025_code) WHERE is_current;
 COMMENT ON TABLE core.dim_province_2025 IS 'Tỉnh sau sắp xếp (34 tỉnh từ 1/7/2025) / merged provinces, type 2';
+GRANT SELECT ON TABLE core.dim_province_2025 TO baocao_loader;
 
 CREATE TABLE core.dim_reporting_unit (
     unit_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -208,6 +224,7 @@ COMMENT ON COLUMN core.dim_reporting_unit.date_confirmed IS 'false when valid_fr
 COMMENT ON COLUMN core.dim_reporting_unit.ended_by IS 'On a unit''s last version: how it ended (merged_into another unit, or abolished with its level)';
 COMMENT ON COLUMN core.dim_reporting_unit.ended_by_act IS 'The act that ended the unit, e.g. 72/2025/QH15 for every district';
 COMMENT ON COLUMN core.dim_reporting_unit.successor_code IS 'merged_into: the unit (same level) it became part of';
+GRANT SELECT ON TABLE core.dim_reporting_unit TO baocao_loader;
 
 CREATE TABLE core.dim_task (
     task_key bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -235,6 +252,7 @@ COMMENT ON COLUMN core.dim_task.van_ban_giao IS 'Văn bản giao: assigning docu
 COMMENT ON COLUMN core.dim_task.han_hoan_thanh IS 'Deadline; null for a standing task (thường xuyên)';
 COMMENT ON COLUMN core.dim_task.first_submission_id IS 'Submission that introduced this version';
 COMMENT ON COLUMN core.dim_task.valid_from IS 'received_at of that submission';
+GRANT INSERT, SELECT, UPDATE ON TABLE core.dim_task TO baocao_loader;
 
 CREATE TABLE core.dim_unit (
     unit text NOT NULL,
@@ -247,6 +265,7 @@ ALTER TABLE core.dim_unit ADD CONSTRAINT dim_unit_pkey PRIMARY KEY (unit);
 COMMENT ON TABLE core.dim_unit IS 'Đơn vị tính và quy đổi / units and conversion factors';
 COMMENT ON COLUMN core.dim_unit.dimension IS 'Units of the same dimension convert into each other';
 COMMENT ON COLUMN core.dim_unit.factor IS 'Multiplier to the dimension''s base unit';
+GRANT SELECT ON TABLE core.dim_unit TO baocao_loader;
 
 CREATE TABLE core.fct_indicator_value (
     submission_id bigint NOT NULL,
@@ -282,6 +301,7 @@ COMMENT ON COLUMN core.fct_indicator_value.ytd_source IS 'submitted, derived (pr
 COMMENT ON COLUMN core.fct_indicator_value.submitted_unit IS 'Unit the district wrote';
 COMMENT ON COLUMN core.fct_indicator_value.conversion_factor IS 'Multiplier applied to reach the catalog unit';
 COMMENT ON COLUMN core.fct_indicator_value.source_row IS 'Row of the sheet the value came from';
+GRANT INSERT, SELECT ON TABLE core.fct_indicator_value TO baocao_loader;
 
 CREATE TABLE core.fct_plan (
     plan_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -308,6 +328,7 @@ CREATE UNIQUE INDEX fct_plan_current ON core.fct_plan USING btree (district_code
 COMMENT ON TABLE core.fct_plan IS 'Kế hoạch năm đã nhận / annual plan files';
 COMMENT ON COLUMN core.fct_plan.van_ban IS 'Decision that set the targets, e.g. 2115/QĐ-UBND';
 COMMENT ON COLUMN core.fct_plan.is_current IS 'The plan in force: latest accepted for the district and year';
+GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE core.fct_plan TO baocao_loader;
 
 CREATE TABLE core.fct_plan_target (
     plan_id bigint NOT NULL,
@@ -324,6 +345,7 @@ ALTER TABLE core.fct_plan_target ADD CONSTRAINT fct_plan_target_pkey PRIMARY KEY
 ALTER TABLE core.fct_plan_target ADD CONSTRAINT fct_plan_target_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES core.fct_plan(plan_id);
 COMMENT ON TABLE core.fct_plan_target IS 'Chỉ tiêu kế hoạch năm / annual plan targets';
 COMMENT ON COLUMN core.fct_plan_target.target_value IS 'Kế hoạch năm in the catalog unit';
+GRANT INSERT, SELECT ON TABLE core.fct_plan_target TO baocao_loader;
 
 CREATE TABLE core.fct_submission (
     submission_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -372,6 +394,7 @@ COMMENT ON COLUMN core.fct_submission.warning_count IS 'Warnings recorded';
 COMMENT ON COLUMN core.fct_submission.window_start IS 'Data window start for this district''s province';
 COMMENT ON COLUMN core.fct_submission.window_end IS 'Data window end (chốt số liệu); task statuses are as of this day';
 COMMENT ON COLUMN core.fct_submission.email_lien_he IS 'Contact for alerts about this submission';
+GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE core.fct_submission TO baocao_loader;
 
 CREATE TABLE core.fct_task_snapshot (
     submission_id bigint NOT NULL,
@@ -400,6 +423,7 @@ COMMENT ON COLUMN core.fct_task_snapshot.trang_thai IS 'Status as reported';
 COMMENT ON COLUMN core.fct_task_snapshot.tien_do IS 'Progress 0-100 as reported';
 COMMENT ON COLUMN core.fct_task_snapshot.as_of_date IS 'End of the data window the status is judged at';
 COMMENT ON COLUMN core.fct_task_snapshot.derived_status IS 'done_on_time, done_late, in_progress (within deadline or standing) or overdue';
+GRANT INSERT, SELECT ON TABLE core.fct_task_snapshot TO baocao_loader;
 
 CREATE TABLE core.reporting_assignment (
     province_code text NOT NULL,
@@ -412,6 +436,7 @@ ALTER TABLE core.reporting_assignment ADD CONSTRAINT reporting_assignment_report
 COMMENT ON TABLE core.reporting_assignment IS 'Tỉnh phải báo cáo từ kỳ nào / provinces whose districts must report, and from when';
 COMMENT ON COLUMN core.reporting_assignment.province_code IS 'Legacy province code; all its current districts are expected';
 COMMENT ON COLUMN core.reporting_assignment.from_period_key IS 'First month expected (core.dim_period, YYYYMM)';
+GRANT SELECT ON TABLE core.reporting_assignment TO baocao_loader;
 
 CREATE TABLE core.reporting_calendar (
     province_code text NOT NULL,
@@ -431,6 +456,7 @@ COMMENT ON COLUMN core.reporting_calendar.province_code IS 'Legacy province code
 COMMENT ON COLUMN core.reporting_calendar.cutoff_day IS 'Ngày chốt số liệu: last day of the data window in the period''s last month';
 COMMENT ON COLUMN core.reporting_calendar.deadline_day IS 'Hạn gửi: day of the period''s last month by which the report is due';
 COMMENT ON COLUMN core.reporting_calendar.deadline_time IS 'Local time on the deadline day';
+GRANT SELECT ON TABLE core.reporting_calendar TO baocao_loader;
 
 CREATE TABLE mart.indicator_rollup (
     level text COLLATE "C" NOT NULL,
@@ -481,6 +507,7 @@ COMMENT ON COLUMN mart.indicator_rollup.refreshed_at IS 'Thời điểm baocao r
 COMMENT ON COLUMN mart.indicator_rollup.last_year_reporting_units IS 'Số huyện có đủ số liệu ở cùng kỳ năm trước; khác reporting_units thì so sánh cùng kỳ không cùng phạm vi / districts complete in the same period last year; when it differs from reporting_units the year-on-year change compares different sets';
 COMMENT ON COLUMN mart.indicator_rollup.carried_forward_units IS 'Chỉ tiêu lưu lượng, theo tháng: số đơn vị mà lũy kế năm trong ytd_value lấy lũy kế của tháng gần nhất trước đó (đơn vị không báo cáo tháng này hoặc chưa tính được lũy kế của tháng); 0 là không có; để trống với kỳ 6 tháng, năm và chỉ tiêu khác / a flow''s month: how many units ytd_value counts with their latest earlier year to date, carried forward because their own for the month is not known (the month not reported, or its year to date not derivable); 0 when none; empty for halves, years and other kinds';
 COMMENT ON COLUMN mart.indicator_rollup.plan_units IS 'Số đơn vị trong số liệu có kế hoạch năm; cấp tỉnh: kế hoạch năm là tổng kế hoạch của các đơn vị này, và tỷ lệ so với kế hoạch chỉ tính khi mọi đơn vị trong số liệu đều có kế hoạch (plan_units nhỏ hơn số đơn vị thì để trống) / units in the figure that have an annual plan; for a province, annual_plan sums their plans, and % of plan and plan_attained are given only when every unit in the figure has one (otherwise empty)';
+GRANT DELETE, INSERT, SELECT, TRUNCATE ON TABLE mart.indicator_rollup TO baocao_loader;
 GRANT SELECT ON TABLE mart.indicator_rollup TO baocao_analyst;
 
 CREATE TABLE mart.submission_status (
@@ -520,6 +547,7 @@ COMMENT ON COLUMN mart.submission_status.warnings IS 'Số cảnh báo của b�
 COMMENT ON COLUMN mart.submission_status.as_of IS 'Thời điểm tính / moment the status was computed at';
 COMMENT ON COLUMN mart.submission_status.level IS 'Cấp của đơn vị: district (huyện, đến 6/2025) hoặc commune (xã, phường, đặc khu, từ 7/2025) / district or commune';
 COMMENT ON COLUMN mart.submission_status.province_2025_code IS 'Mã tỉnh từ 1/7/2025 của đơn vị (province_code để trống với xã) / the unit''s 2025 province (a commune has no legacy province_code)';
+GRANT DELETE, INSERT, SELECT ON TABLE mart.submission_status TO baocao_loader;
 GRANT SELECT ON TABLE mart.submission_status TO baocao_analyst;
 
 CREATE TABLE mart.task_rollup (
@@ -558,12 +586,14 @@ COMMENT ON COLUMN mart.task_rollup.in_progress IS 'Đang thực hiện trong h�
 COMMENT ON COLUMN mart.task_rollup.overdue IS 'Quá hạn chưa hoàn thành / past the deadline and not done';
 COMMENT ON COLUMN mart.task_rollup.on_time_rate IS 'Tỷ lệ hoàn thành đúng hạn trên tổng số nhiệm vụ (%) / done on time out of all tasks, %';
 COMMENT ON COLUMN mart.task_rollup.refreshed_at IS 'Thời điểm baocao rollup ghi dòng này / when baocao rollup wrote the row';
+GRANT DELETE, INSERT, SELECT, TRUNCATE ON TABLE mart.task_rollup TO baocao_loader;
 GRANT SELECT ON TABLE mart.task_rollup TO baocao_analyst;
 
 CREATE TABLE ops.alembic_version (
     version_num character varying(32) NOT NULL
 );
 ALTER TABLE ops.alembic_version ADD CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num);
+GRANT SELECT ON TABLE ops.alembic_version TO baocao_loader;
 
 CREATE TABLE ops.alert_log (
     alert_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -591,6 +621,7 @@ COMMENT ON TABLE ops.alert_log IS 'Nhật ký cảnh báo đã gửi / alerts se
 COMMENT ON COLUMN ops.alert_log.idempotency_key IS 'kind:district:period or invalid:file_id; the alert''s identity';
 COMMENT ON COLUMN ops.alert_log.status IS 'sent; failed (retried next run); no_channel (none configured, logged once)';
 COMMENT ON COLUMN ops.alert_log.as_of IS 'The moment the monitor judged the alert due (replayable with --as-of)';
+GRANT INSERT, SELECT ON TABLE ops.alert_log TO baocao_loader;
 
 CREATE TABLE ops.file_outcome (
     file_id bigint NOT NULL,
@@ -611,6 +642,7 @@ ALTER TABLE ops.file_outcome ADD CONSTRAINT file_outcome_pkey PRIMARY KEY (file_
 COMMENT ON TABLE ops.file_outcome IS 'Kết quả xử lý từng tệp / outcome of each file';
 COMMENT ON COLUMN ops.file_outcome.period_code IS 'ky_bao_cao (YYYY-MM) or plan year, when readable';
 COMMENT ON COLUMN ops.file_outcome.quarantined IS 'True when rejected: kept in raw, nothing of it in the facts';
+GRANT DELETE, INSERT, SELECT ON TABLE ops.file_outcome TO baocao_loader;
 
 CREATE TABLE ops.ingest_run (
     run_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -628,6 +660,7 @@ ALTER TABLE ops.ingest_run ADD CONSTRAINT ingest_run_load_path_check CHECK (load
 ALTER TABLE ops.ingest_run ADD CONSTRAINT ingest_run_pkey PRIMARY KEY (run_id);
 COMMENT ON TABLE ops.ingest_run IS 'Nhật ký các lần nạp / ingest runs';
 COMMENT ON COLUMN ops.ingest_run.load_path IS 'batch: all files loaded in one transaction; per_file: the batch failed, each file was loaded in its own; nothing: no file to load (every one a duplicate, or failed before the quality gate); null: runs before revision 0015';
+GRANT INSERT, SELECT ON TABLE ops.ingest_run TO baocao_loader;
 
 CREATE TABLE ops.repeatable_checksum (
     singleton boolean DEFAULT true NOT NULL,
@@ -640,6 +673,7 @@ COMMENT ON TABLE ops.repeatable_checksum IS 'Phiên bản view, hàm đã áp d�
 COMMENT ON COLUMN ops.repeatable_checksum.singleton IS 'Always true: the table holds one row';
 COMMENT ON COLUMN ops.repeatable_checksum.checksum IS 'SHA-256 of the repeatable SQL and mart comments applied (etl.warehouse.schema.repeatables_checksum)';
 COMMENT ON COLUMN ops.repeatable_checksum.applied_at IS 'When baocao db upgrade re-created them';
+GRANT SELECT ON TABLE ops.repeatable_checksum TO baocao_loader;
 
 CREATE TABLE ops.rollup_queue (
     district_code text COLLATE "C" NOT NULL,
@@ -648,6 +682,7 @@ CREATE TABLE ops.rollup_queue (
 );
 ALTER TABLE ops.rollup_queue ADD CONSTRAINT rollup_queue_pkey PRIMARY KEY (district_code, year);
 COMMENT ON TABLE ops.rollup_queue IS 'Huyện-năm cần tổng hợp lại / district-years waiting for the incremental rollup';
+GRANT DELETE, INSERT, SELECT ON TABLE ops.rollup_queue TO baocao_loader;
 
 CREATE TABLE ops.rollup_step (
     "position" smallint NOT NULL,
@@ -662,6 +697,7 @@ COMMENT ON COLUMN ops.rollup_step."position" IS 'The step''s number: the order i
 COMMENT ON COLUMN ops.rollup_step.name IS 'The step file''s name without number and suffix (district_figures)';
 COMMENT ON COLUMN ops.rollup_step.statements IS 'The step file''s SQL';
 COMMENT ON COLUMN ops.rollup_step.runs_as_of IS 'Whether an as-of computation runs it (the steps that compute figures; not those that write mart tables)';
+GRANT SELECT ON TABLE ops.rollup_step TO baocao_loader;
 
 CREATE TABLE ops.superseded_outcome (
     file_id bigint NOT NULL,
@@ -680,6 +716,7 @@ COMMENT ON COLUMN ops.superseded_outcome.attempt IS '1 for the first attempt; th
 COMMENT ON COLUMN ops.superseded_outcome.outcome IS 'accepted, accepted_with_warnings or rejected; NULL when the attempt never finished';
 COMMENT ON COLUMN ops.superseded_outcome.messages IS 'That attempt''s ops.validation_message rows, as JSON';
 COMMENT ON COLUMN ops.superseded_outcome.superseded_at IS 'When baocao reprocess ran the file again';
+GRANT INSERT, SELECT ON TABLE ops.superseded_outcome TO baocao_loader;
 
 CREATE TABLE ops.validation_message (
     message_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -710,6 +747,7 @@ COMMENT ON COLUMN ops.validation_message.row_number IS 'Row in the sheet (header
 COMMENT ON COLUMN ops.validation_message.message_vi IS 'Message for district staff, in Vietnamese';
 COMMENT ON COLUMN ops.validation_message.source IS 'structure (the file cannot be read as the contract says), expectation (a Great Expectations suite), rule (a consistency rule of reference/validation_rules.yaml)';
 COMMENT ON COLUMN ops.validation_message.rule_id IS 'The expectation type or rule id that produced the message';
+GRANT DELETE, INSERT, SELECT ON TABLE ops.validation_message TO baocao_loader;
 
 CREATE TABLE raw.file (
     file_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -729,6 +767,8 @@ ALTER TABLE raw.file ADD CONSTRAINT file_pkey PRIMARY KEY (file_id);
 ALTER TABLE raw.file ADD CONSTRAINT file_received_at_rule_check CHECK (received_at_rule = ANY (ARRAY['inode_change'::text, 'object_store'::text, 'call'::text, 'override'::text, 'unrecorded'::text]));
 ALTER TABLE raw.file ADD CONSTRAINT file_sha256_key UNIQUE (sha256);
 ALTER TABLE raw.file ADD CONSTRAINT file_size_bytes_check CHECK (size_bytes >= 0);
+CREATE TRIGGER file_append_only BEFORE DELETE OR UPDATE ON raw.file FOR EACH ROW EXECUTE FUNCTION raw.refuse_change();
+CREATE TRIGGER file_no_truncate BEFORE TRUNCATE ON raw.file FOR EACH STATEMENT EXECUTE FUNCTION raw.refuse_change();
 COMMENT ON TABLE raw.file IS 'Tệp nhận được, lưu nguyên văn / every file as it arrived, before parsing';
 COMMENT ON COLUMN raw.file.sha256 IS 'SHA-256 of the bytes; identifies re-deliveries';
 COMMENT ON COLUMN raw.file.file_name IS 'Tên tệp khi nhận / file name as delivered';
@@ -739,6 +779,35 @@ COMMENT ON COLUMN raw.file.archived_at IS 'When baocao stored it';
 COMMENT ON COLUMN raw.file.received_at_rule IS 'inode_change: a landing folder''s inode change time (set by the kernel when the file lands, not by the sender''s copy); object_store: the store''s own timestamp; call: the moment of `baocao ingest`; override: an operator''s --received-at (backfill, replay); unrecorded: archived before revision 0016';
 COMMENT ON COLUMN raw.file.override_by IS 'Who set received_at by hand (override only)';
 COMMENT ON COLUMN raw.file.override_at IS 'When received_at was set by hand (override only)';
+GRANT INSERT, SELECT ON TABLE raw.file TO baocao_loader;
+
+CREATE TABLE raw.file_delivery (
+    delivery_id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    file_id bigint NOT NULL,
+    file_name text NOT NULL,
+    source_uri text NOT NULL,
+    received_at timestamp with time zone NOT NULL,
+    received_at_rule text NOT NULL,
+    override_by text,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL
+);
+ALTER TABLE raw.file_delivery ADD CONSTRAINT file_delivery_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
+ALTER TABLE raw.file_delivery ADD CONSTRAINT file_delivery_once UNIQUE (file_id, source_uri, received_at);
+ALTER TABLE raw.file_delivery ADD CONSTRAINT file_delivery_override_recorded CHECK ((received_at_rule = 'override'::text) = (override_by IS NOT NULL));
+ALTER TABLE raw.file_delivery ADD CONSTRAINT file_delivery_pkey PRIMARY KEY (delivery_id);
+ALTER TABLE raw.file_delivery ADD CONSTRAINT file_delivery_received_at_rule_check CHECK (received_at_rule = ANY (ARRAY['inode_change'::text, 'object_store'::text, 'call'::text, 'override'::text, 'unrecorded'::text]));
+CREATE TRIGGER file_delivery_append_only BEFORE DELETE OR UPDATE ON raw.file_delivery FOR EACH ROW EXECUTE FUNCTION raw.refuse_change();
+CREATE TRIGGER file_delivery_no_truncate BEFORE TRUNCATE ON raw.file_delivery FOR EACH STATEMENT EXECUTE FUNCTION raw.refuse_change();
+COMMENT ON TABLE raw.file_delivery IS 'Mỗi lần nhận tệp / every delivery of a file, the same bytes delivered again included; append-only';
+COMMENT ON COLUMN raw.file_delivery.delivery_id IS 'Delivery number (identity)';
+COMMENT ON COLUMN raw.file_delivery.file_id IS 'The content delivered (raw.file, one row per distinct sha256)';
+COMMENT ON COLUMN raw.file_delivery.file_name IS 'Tên tệp khi nhận / file name as delivered this time';
+COMMENT ON COLUMN raw.file_delivery.source_uri IS 'Where this delivery was picked up (path or URL)';
+COMMENT ON COLUMN raw.file_delivery.received_at IS 'Thời điểm nhận / when baocao''s side saw this delivery (received_at_rule says how)';
+COMMENT ON COLUMN raw.file_delivery.received_at_rule IS 'How received_at was established: inode_change, object_store, call, override, unrecorded (as raw.file)';
+COMMENT ON COLUMN raw.file_delivery.override_by IS 'Who set received_at by hand (override only)';
+COMMENT ON COLUMN raw.file_delivery.recorded_at IS 'When baocao recorded the delivery';
+GRANT INSERT, SELECT ON TABLE raw.file_delivery TO baocao_loader;
 
 CREATE TABLE staging.stg_indicator_row (
     file_id bigint NOT NULL,
@@ -764,6 +833,7 @@ COMMENT ON COLUMN staging.stg_indicator_row.indicator_code IS 'Catalog code matc
 COMMENT ON COLUMN staging.stg_indicator_row.conversion_factor IS 'Submitted unit -> catalog unit multiplier';
 COMMENT ON COLUMN staging.stg_indicator_row.thuc_hien_thang IS 'Month value in the catalog unit';
 COMMENT ON COLUMN staging.stg_indicator_row.luy_ke_nam IS 'Year-to-date value in the catalog unit';
+GRANT DELETE, INSERT, SELECT ON TABLE staging.stg_indicator_row TO baocao_loader;
 
 CREATE TABLE staging.stg_plan_row (
     file_id bigint NOT NULL,
@@ -779,6 +849,7 @@ ALTER TABLE staging.stg_plan_row ADD CONSTRAINT stg_plan_row_file_id_fkey FOREIG
 ALTER TABLE staging.stg_plan_row ADD CONSTRAINT stg_plan_row_pkey PRIMARY KEY (file_id, row_number);
 COMMENT ON TABLE staging.stg_plan_row IS 'Dòng kế hoạch năm như đã đọc / annual plan rows as read';
 COMMENT ON COLUMN staging.stg_plan_row.ke_hoach_nam IS 'Annual target in the catalog unit';
+GRANT DELETE, INSERT, SELECT ON TABLE staging.stg_plan_row TO baocao_loader;
 
 CREATE TABLE staging.stg_task_row (
     file_id bigint NOT NULL,
@@ -798,6 +869,7 @@ ALTER TABLE staging.stg_task_row ADD CONSTRAINT stg_task_row_file_id_fkey FOREIG
 ALTER TABLE staging.stg_task_row ADD CONSTRAINT stg_task_row_pkey PRIMARY KEY (file_id, row_number);
 COMMENT ON TABLE staging.stg_task_row IS 'Dòng nhiệm vụ như đã đọc / task rows as read from a file';
 COMMENT ON COLUMN staging.stg_task_row.trang_thai IS 'Status as the district wrote it, normalised to Hoàn thành / Đang thực hiện / Chưa thực hiện';
+GRANT DELETE, INSERT, SELECT ON TABLE staging.stg_task_row TO baocao_loader;
 
 -- Views
 
@@ -822,6 +894,7 @@ CREATE VIEW core.indicator_value_current AS
      JOIN core.fct_submission s USING (submission_id)
   WHERE s.is_current;
 COMMENT ON VIEW core.indicator_value_current IS 'Giá trị chỉ tiêu hiện hành / values of the current submission of each district-month';
+GRANT SELECT ON TABLE core.indicator_value_current TO baocao_loader;
 
 CREATE VIEW mart.district_unit AS
  SELECT dim_district.district_code,
@@ -850,6 +923,7 @@ COMMENT ON COLUMN mart.district_unit.level IS 'Cấp tổng hợp: district (huy
 COMMENT ON COLUMN mart.district_unit.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã xã 5 số, mã tỉnh) / code of the unit at that level';
 COMMENT ON COLUMN mart.district_unit.unit_name IS 'Tên đơn vị / unit name';
 GRANT SELECT ON TABLE mart.district_unit TO baocao_analyst;
+GRANT SELECT ON TABLE mart.district_unit TO baocao_loader;
 
 CREATE VIEW mart.figure_revision AS
  WITH accepted AS (
@@ -974,6 +1048,7 @@ COMMENT ON COLUMN mart.figure_revision.file_name IS 'Tên tệp của bản đi�
 COMMENT ON COLUMN mart.figure_revision.deadline IS 'Hạn nộp báo cáo tháng (của tháng phải báo cáo; trống nếu không thuộc diện phải báo cáo) / the month''s submission deadline';
 COMMENT ON COLUMN mart.figure_revision.after_deadline IS 'Điều chỉnh sau hạn nộp / whether the revision arrived after the deadline';
 GRANT SELECT ON TABLE mart.figure_revision TO baocao_analyst;
+GRANT SELECT ON TABLE mart.figure_revision TO baocao_loader;
 
 CREATE VIEW mart.indicator_annual AS
  SELECT r.level,
@@ -1022,6 +1097,7 @@ COMMENT ON COLUMN mart.indicator_annual.carried_forward_units IS 'Chỉ tiêu l�
 COMMENT ON COLUMN mart.indicator_annual.plan_units IS 'Số đơn vị trong số liệu có kế hoạch năm; cấp tỉnh: kế hoạch năm là tổng kế hoạch của các đơn vị này, và tỷ lệ so với kế hoạch chỉ tính khi mọi đơn vị trong số liệu đều có kế hoạch (plan_units nhỏ hơn số đơn vị thì để trống) / units in the figure that have an annual plan; for a province, annual_plan sums their plans, and % of plan and plan_attained are given only when every unit in the figure has one (otherwise empty)';
 COMMENT ON COLUMN mart.indicator_annual.refreshed_at IS 'Thời điểm baocao rollup tính dòng này (theo hàm _at: thời điểm tính) / when baocao rollup computed the row (from an _at function: when it was computed)';
 GRANT SELECT ON TABLE mart.indicator_annual TO baocao_analyst;
+GRANT SELECT ON TABLE mart.indicator_annual TO baocao_loader;
 
 CREATE VIEW mart.indicator_monthly AS
  SELECT r.level,
@@ -1074,6 +1150,7 @@ COMMENT ON COLUMN mart.indicator_monthly.carried_forward_units IS 'Chỉ tiêu l
 COMMENT ON COLUMN mart.indicator_monthly.plan_units IS 'Số đơn vị trong số liệu có kế hoạch năm; cấp tỉnh: kế hoạch năm là tổng kế hoạch của các đơn vị này, và tỷ lệ so với kế hoạch chỉ tính khi mọi đơn vị trong số liệu đều có kế hoạch (plan_units nhỏ hơn số đơn vị thì để trống) / units in the figure that have an annual plan; for a province, annual_plan sums their plans, and % of plan and plan_attained are given only when every unit in the figure has one (otherwise empty)';
 COMMENT ON COLUMN mart.indicator_monthly.refreshed_at IS 'Thời điểm baocao rollup tính dòng này (theo hàm _at: thời điểm tính) / when baocao rollup computed the row (from an _at function: when it was computed)';
 GRANT SELECT ON TABLE mart.indicator_monthly TO baocao_analyst;
+GRANT SELECT ON TABLE mart.indicator_monthly TO baocao_loader;
 
 CREATE VIEW mart.indicator_semiannual AS
  SELECT r.level,
@@ -1124,6 +1201,7 @@ COMMENT ON COLUMN mart.indicator_semiannual.carried_forward_units IS 'Chỉ tiê
 COMMENT ON COLUMN mart.indicator_semiannual.plan_units IS 'Số đơn vị trong số liệu có kế hoạch năm; cấp tỉnh: kế hoạch năm là tổng kế hoạch của các đơn vị này, và tỷ lệ so với kế hoạch chỉ tính khi mọi đơn vị trong số liệu đều có kế hoạch (plan_units nhỏ hơn số đơn vị thì để trống) / units in the figure that have an annual plan; for a province, annual_plan sums their plans, and % of plan and plan_attained are given only when every unit in the figure has one (otherwise empty)';
 COMMENT ON COLUMN mart.indicator_semiannual.refreshed_at IS 'Thời điểm baocao rollup tính dòng này (theo hàm _at: thời điểm tính) / when baocao rollup computed the row (from an _at function: when it was computed)';
 GRANT SELECT ON TABLE mart.indicator_semiannual TO baocao_analyst;
+GRANT SELECT ON TABLE mart.indicator_semiannual TO baocao_loader;
 
 CREATE VIEW mart.reporting_rate AS
  SELECT du.level,
@@ -1151,6 +1229,7 @@ COMMENT ON COLUMN mart.reporting_rate.reporting_rate_pct IS 'Tỷ lệ báo cáo
 COMMENT ON COLUMN mart.reporting_rate.on_time_rate_pct IS 'Tỷ lệ đúng hạn (%) / on time / expected x 100';
 COMMENT ON COLUMN mart.reporting_rate.refreshed_at IS 'Thời điểm baocao rollup tính các tình trạng này (mới nhất) / when baocao rollup last computed the statuses counted';
 GRANT SELECT ON TABLE mart.reporting_rate TO baocao_analyst;
+GRANT SELECT ON TABLE mart.reporting_rate TO baocao_loader;
 
 CREATE VIEW mart.reporting_unit AS
  SELECT u.level,
@@ -1192,6 +1271,7 @@ COMMENT ON COLUMN mart.reporting_unit.ended_by IS 'Trên giai đoạn cuối: đ
 COMMENT ON COLUMN mart.reporting_unit.ended_by_act IS 'Văn bản chấm dứt (72/2025/QH15 với mọi huyện) / the act that ended it';
 COMMENT ON COLUMN mart.reporting_unit.successor_code IS 'merged_into: mã đơn vị đã nhập vào / the unit it became part of';
 GRANT SELECT ON TABLE mart.reporting_unit TO baocao_analyst;
+GRANT SELECT ON TABLE mart.reporting_unit TO baocao_loader;
 
 CREATE VIEW mart.task_annual AS
  SELECT r.level,
@@ -1223,6 +1303,7 @@ COMMENT ON COLUMN mart.task_annual.overdue IS 'Quá hạn chưa hoàn thành / p
 COMMENT ON COLUMN mart.task_annual.on_time_rate IS 'Tỷ lệ hoàn thành đúng hạn trên tổng số nhiệm vụ (%) / done on time out of all tasks, %';
 COMMENT ON COLUMN mart.task_annual.refreshed_at IS 'Thời điểm baocao rollup tính dòng này / when baocao rollup computed the row';
 GRANT SELECT ON TABLE mart.task_annual TO baocao_analyst;
+GRANT SELECT ON TABLE mart.task_annual TO baocao_loader;
 
 CREATE VIEW mart.task_monthly AS
  SELECT r.level,
@@ -1256,6 +1337,7 @@ COMMENT ON COLUMN mart.task_monthly.overdue IS 'Quá hạn chưa hoàn thành / 
 COMMENT ON COLUMN mart.task_monthly.on_time_rate IS 'Tỷ lệ hoàn thành đúng hạn trên tổng số nhiệm vụ (%) / done on time out of all tasks, %';
 COMMENT ON COLUMN mart.task_monthly.refreshed_at IS 'Thời điểm baocao rollup tính dòng này / when baocao rollup computed the row';
 GRANT SELECT ON TABLE mart.task_monthly TO baocao_analyst;
+GRANT SELECT ON TABLE mart.task_monthly TO baocao_loader;
 
 CREATE VIEW mart.task_semiannual AS
  SELECT r.level,
@@ -1289,6 +1371,7 @@ COMMENT ON COLUMN mart.task_semiannual.overdue IS 'Quá hạn chưa hoàn thành
 COMMENT ON COLUMN mart.task_semiannual.on_time_rate IS 'Tỷ lệ hoàn thành đúng hạn trên tổng số nhiệm vụ (%) / done on time out of all tasks, %';
 COMMENT ON COLUMN mart.task_semiannual.refreshed_at IS 'Thời điểm baocao rollup tính dòng này / when baocao rollup computed the row';
 GRANT SELECT ON TABLE mart.task_semiannual TO baocao_analyst;
+GRANT SELECT ON TABLE mart.task_semiannual TO baocao_loader;
 
 CREATE VIEW mart.unit_name AS
  SELECT DISTINCT district_unit.level,
@@ -1300,6 +1383,7 @@ COMMENT ON COLUMN mart.unit_name.level IS 'Cấp tổng hợp: district (huyện
 COMMENT ON COLUMN mart.unit_name.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã xã 5 số, mã tỉnh) / code of the unit at that level';
 COMMENT ON COLUMN mart.unit_name.unit_name IS 'Tên đơn vị / unit name';
 GRANT SELECT ON TABLE mart.unit_name TO baocao_analyst;
+GRANT SELECT ON TABLE mart.unit_name TO baocao_loader;
 
 -- Functions
 
@@ -1834,6 +1918,31 @@ COMMENT ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, fr
 GRANT EXECUTE ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) TO baocao_analyst;
 
--- Default privileges (for objects the upgrading role creates)
+CREATE OR REPLACE FUNCTION raw.refuse_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog'
+AS $function$
+BEGIN
+    RAISE EXCEPTION '%.% is append-only: % refused', TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege',
+              DETAIL = 'An archived file stays exactly as it arrived, with every delivery of it.',
+              HINT = 'A correction is a new file: ingest it; `baocao reprocess` re-runs an archived file.';
+END
+$function$;
+COMMENT ON FUNCTION raw.refuse_change() IS 'Trigger: refuses UPDATE, DELETE and TRUNCATE on the append-only tables of raw';
+GRANT EXECUTE ON FUNCTION raw.refuse_change() TO PUBLIC;
 
+-- Default privileges (for objects baocao_owner creates: the upgrade runs as it)
+
+ALTER DEFAULT PRIVILEGES IN SCHEMA core GRANT SELECT ON TABLES TO baocao_loader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA core GRANT USAGE ON SEQUENCES TO baocao_loader;
 ALTER DEFAULT PRIVILEGES IN SCHEMA mart GRANT SELECT ON TABLES TO baocao_analyst;
+ALTER DEFAULT PRIVILEGES IN SCHEMA mart GRANT SELECT ON TABLES TO baocao_loader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA mart GRANT USAGE ON SEQUENCES TO baocao_loader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA ops GRANT SELECT ON TABLES TO baocao_loader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA ops GRANT USAGE ON SEQUENCES TO baocao_loader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA raw GRANT SELECT ON TABLES TO baocao_loader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA raw GRANT USAGE ON SEQUENCES TO baocao_loader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA staging GRANT SELECT ON TABLES TO baocao_loader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA staging GRANT USAGE ON SEQUENCES TO baocao_loader;

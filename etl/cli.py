@@ -1,34 +1,205 @@
-"""`baocao`: the operators' command line (contract section 4)."""
+"""`baocao`: the operators' command line (contract section 4).
+
+A failure the operator can act on (a bad argument, a warehouse that cannot be reached, a
+database that does not exist, a schema never upgraded) is one line on stderr saying what to
+do, exit status 2, whatever the command: `BaocaoGroup` maps them for every command at once.
+`baocao --debug ...` shows the Python traceback instead. Anything else is a bug and keeps its
+traceback."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click (0.29): its exceptions live here
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+from etl.alerts.escaping import visible
+from etl.domain.contract import DEFERRED, INGEST_STATUSES, REJECTED
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from etl.warehouse.ingest import FileResult
 
-app = typer.Typer(help="baocao: district reports warehouse (kho dữ liệu báo cáo cấp huyện).",
+USAGE_ERROR = 2  # the exit status of every failure the operator can act on
+FAILED = 1  # a warehouse that failed otherwise (a dropped connection, a lock timeout): said in one line too
+UPGRADE = "run `baocao db upgrade`"
+# SQLSTATEs of an object the code expects and the database lacks: a schema never created or older
+# than the code (undefined table, schema, function, column).
+_UNDEFINED_OBJECT = {"42P01", "3F000", "42883", "42703"}
+_MISSING_DATABASE = re.compile(r'database "([^"]+)" does not exist')
+_UNREACHABLE = ("connection failed", "could not connect", "connection refused", "timeout expired",
+                "could not translate host name", "no route to host", "network is unreachable")
+
+_warehouse_url: str | None = None  # the URL of the engine the command uses, for the error line
+
+
+class BaocaoGroup(TyperGroup):
+    """The `baocao` group: usage errors on one line, and the warehouse's failures mapped to a line
+    saying what to do (see the module's docstring). Typer builds the command with this class for
+    `baocao` (pyproject's script: etl.cli:app) and for typer.testing.CliRunner alike."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        global _warehouse_url
+        _warehouse_url = None  # one command, one warehouse (CliRunner calls this once per command)
+        if not standalone_mode:  # a caller that handles click's exceptions itself
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            returned = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = returned if isinstance(returned, int) else 0  # typer.Exit(n) comes back as n
+        except NoArgsIsHelpError as exc:  # `baocao` alone: the help
+            exc.show()
+            code = exc.exit_code
+        except TyperException as exc:  # click's usage errors: a bad or missing argument or option
+            typer.echo(visible(_usage_line(exc)), err=True)
+            code = exc.exit_code
+        except typer.Abort:
+            typer.echo("Aborted!", err=True)
+            code = 1
+        sys.exit(code)
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            failure = None if ctx.params.get("debug") else failure_line(exc)
+            if failure is None:
+                raise
+            line, code = failure
+            typer.echo(visible(line), err=True)
+            raise typer.Exit(code) from exc
+
+
+def _usage_line(exc: TyperException) -> str:
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None:
+        return f"baocao: {exc.format_message()}"
+    return f"{ctx.command_path}: {exc.format_message()} (see {ctx.command_path} --help)"
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and those it was raised from or during."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        todo += [e.__cause__, e.__context__]
+
+
+def failure_line(exc: BaseException) -> tuple[str, int] | None:
+    """One line saying what happened and what to do, with the exit status, for a failure of the
+    warehouse the operator can act on (unreachable, no such database, schema not upgraded: 2; any
+    other failure of the server: 1); None for anything else (a bug, which keeps its traceback)."""
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    for e in _chain(exc):
+        error = e.orig if isinstance(e, DBAPIError) else e
+        if isinstance(error, psycopg.Error):
+            return _database_line(error)
+    return None
+
+
+def _database_line(error: Any) -> tuple[str, int] | None:
+    import psycopg
+
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    server, database = _where()
+    where = f" at {server}/{database}" if server else ""
+    missing = _MISSING_DATABASE.search(reason)
+    if missing:
+        on = f" on {server}" if server else ""
+        return (f"cơ sở dữ liệu '{missing[1]}' không tồn tại / database '{missing[1]}' does not exist{on}: create "
+                f"it (createdb {missing[1]}) and {UPGRADE}, or set WAREHOUSE_URL to the warehouse"), USAGE_ERROR
+    if getattr(error, "sqlstate", None) in _UNDEFINED_OBJECT:
+        state = _schema_state()
+        if state is None:  # the schema is current: a query of ours is wrong, not the warehouse
+            return None
+        return f"kho dữ liệu chưa được tạo hoặc nâng cấp / {state} ({reason}): {UPGRADE}", USAGE_ERROR
+    if isinstance(error, psycopg.OperationalError):
+        if any(marker in reason.lower() for marker in _UNREACHABLE):
+            short = reason.rsplit("failed: ", 1)[-1]
+            return (f"không kết nối được kho dữ liệu / cannot reach the warehouse{where} ({short}): check "
+                    "WAREHOUSE_URL and that PostgreSQL is running there"), USAGE_ERROR
+        return (f"lỗi kho dữ liệu / the warehouse failed{where} ({reason}): check the server, then run the command "
+                "again (--debug shows the traceback)"), FAILED
+    return None
+
+
+def _where() -> tuple[str, str]:
+    """(host:port, database) of the warehouse the command used, never its password; empty if none yet."""
+    if _warehouse_url is None:
+        return "", ""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(_warehouse_url)
+    return f"{url.host or 'localhost'}:{url.port or 5432}", url.database or ""
+
+
+def _schema_state() -> str | None:
+    """How the warehouse's schema stands against this code: never created, at an older revision,
+    or (when that cannot be read) missing or out of date; None when it is at the head."""
+    if _warehouse_url is None:
+        return "the warehouse schema is missing or out of date"
+    from sqlalchemy import create_engine, text
+
+    from etl.warehouse.schema import head_revision
+
+    engine = create_engine(_warehouse_url)
+    try:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT to_regclass('ops.alembic_version')")).scalar() is None:
+                return "the warehouse schema was never created"
+            revision = conn.execute(text("SELECT version_num FROM ops.alembic_version")).scalar()
+    except Exception:
+        return "the warehouse schema is missing or out of date"
+    finally:
+        engine.dispose()
+    head = head_revision()
+    return None if revision == head else f"the warehouse schema is at revision {revision}, this baocao needs {head}"
+
+
+app = typer.Typer(cls=BaocaoGroup, help="baocao: district reports warehouse (kho dữ liệu báo cáo cấp huyện).",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Warehouse schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 
-def _engine():
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Show the Python traceback of a failure instead of the one line saying what to do")] = False,
+) -> None:
+    # Read by BaocaoGroup.invoke from the context's parameters.
+    del debug
+
+
+def _engine() -> Engine:
+    global _warehouse_url
     from etl.warehouse.db import get_engine
 
-    return get_engine()
+    engine = get_engine()
+    _warehouse_url = engine.url.render_as_string(hide_password=False)
+    return engine
 
 
 def _parse_moment(value: str | None, option: str = "--as-of") -> datetime | None:
     """An --as-of or --since moment (etl.domain.calendar.parse_moment: ISO with its UTC offset, or a
-    date); anything else stops the command, saying so."""
+    date); anything else is a usage error naming the option."""
     if value is None:
         return None
     from etl.domain.calendar import MomentError, parse_moment
@@ -36,14 +207,18 @@ def _parse_moment(value: str | None, option: str = "--as-of") -> datetime | None
     try:
         return parse_moment(value)
     except MomentError as exc:
-        typer.echo(f"{option}: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from exc
 
 
-def _parse_iso(value: str | None) -> datetime | None:
+def _parse_iso(value: str | None, option: str = "--as-of") -> datetime | None:
+    """An ISO moment; a bare local time is on the reporting calendar's clock."""
     if value is None:
         return None
-    parsed = datetime.fromisoformat(value)
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise typer.BadParameter(f"thời điểm '{value}' không hợp lệ / not an ISO 8601 moment, e.g. "
+                                 "2024-05-20T08:00:00+07:00", param_hint=f"'{option}'") from exc
     if parsed.tzinfo is None:
         # A bare local time is read on the reporting calendar's clock, where the districts are.
         from etl.domain.calendar import local_zone
@@ -90,16 +265,24 @@ def ingest(
     from etl.warehouse.ingest import ingest_paths
 
     try:
-        results = ingest_paths(_engine(), paths, received_at=_parse_iso(received_at), operator=operator,
-                               data_docs=data_docs)
+        results = ingest_paths(_engine(), paths, received_at=_parse_iso(received_at, "--received-at"),
+                               operator=operator, data_docs=data_docs)
     except FileNotFoundError as exc:
-        typer.echo(f"không tìm thấy / not found: {exc}", err=True)
+        typer.echo(visible(f"không tìm thấy / not found: {exc}"), err=True)
         raise typer.Exit(2) from exc
     _print_results(results, as_json)
     if data_docs:
         from etl.quality.expectations import data_docs_dir
 
         typer.echo(f"Data Docs: {data_docs_dir() / 'index.html'}")
+    raise typer.Exit(_ingest_exit_code(results))
+
+
+def _ingest_exit_code(results: list[FileResult]) -> int:
+    """Contract section 4: 0 when every file was accepted (or a duplicate), 1 when any was
+    rejected, 2 on a system error: a file left `deferred` by a persistent transient failure."""
+    statuses = {r.status for r in results}
+    return 2 if DEFERRED in statuses else 1 if REJECTED in statuses else 0
 
 
 def _print_results(results: list[FileResult], as_json: bool) -> None:
@@ -107,14 +290,13 @@ def _print_results(results: list[FileResult], as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2, default=str))
         return
-    for r in results:
-        where = f" {r.district_code or '?'} {r.period or '?'}" if r.status != "duplicate" else ""
-        typer.echo(f"{r.status:<24}{r.file}{where}")
+    for r in results:  # file names and messages (values found) come from the files: shown escaped
+        where = f" {visible(r.district_code or '?')} {visible(r.period or '?')}" if r.status != "duplicate" else ""
+        typer.echo(f"{r.status:<24}{visible(r.file)}{where}")
         for m in r.errors + r.warnings:
-            typer.echo(f"    [{m['severity']}] {m['code']}: {m['message']}")
-    summary = {s: sum(r.status == s for r in results)
-               for s in ("accepted", "accepted_with_warnings", "rejected", "duplicate")}
-    typer.echo(", ".join(f"{v} {k}" for k, v in summary.items()))
+            typer.echo(f"    [{m['severity']}] {visible(m['code'])}: {visible(m['message'])}")
+    summary = {s: sum(r.status == s for r in results) for s in (*INGEST_STATUSES, DEFERRED)}
+    typer.echo(", ".join(f"{v} {k}" for k, v in summary.items() if v or k != DEFERRED))
 
 
 @app.command()
@@ -122,22 +304,33 @@ def reprocess(
     file_ids: Annotated[list[int] | None, typer.Argument(help="raw.file ids to run again (rejected or never "
                                                          "processed); default: the rejected files with --code")]
     = None,
-    code: Annotated[str, typer.Option(help="Without ids: run again the rejected files with this message code")]
-    = "INTERNAL_ERROR",
+    code: Annotated[str | None, typer.Option(
+        help="Without ids: run again the rejected files with this message code [default: INTERNAL_ERROR]")] = None,
+    unprocessed: Annotated[bool, typer.Option(
+        "--unprocessed", help="Run the archived files that have no outcome (a run killed between archiving and "
+                              "recording, or files left deferred); takes no ids or --code")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of outcomes")] = False,
 ) -> None:
-    """Run archived files again, from their stored bytes: after an internal error is fixed, or
-    after the reference data changed. The earlier attempt is kept in ops.superseded_outcome."""
-    from etl.warehouse.reprocess import NotReprocessable
+    """Run archived files again, from their stored bytes: after an internal error is fixed, after
+    the reference data changed, or files never processed (--unprocessed). The earlier attempt is
+    kept in ops.superseded_outcome."""
+    from etl.warehouse.reprocess import DEFAULT_CODE, NotReprocessable
     from etl.warehouse.reprocess import reprocess as run_again
 
+    if unprocessed and (file_ids or code):
+        raise typer.BadParameter("chọn một trong hai / takes no file ids or --code: it picks the files without an "
+                                 "outcome itself", param_hint="'--unprocessed'")
     try:
-        results = run_again(_engine(), file_ids or [], code=code)
+        if unprocessed:
+            results = run_again(_engine(), unprocessed=True)
+        else:
+            results = run_again(_engine(), file_ids or [], code=code or DEFAULT_CODE)
     except NotReprocessable as exc:
-        typer.echo(f"không xử lý lại được / cannot reprocess: {exc}", err=True)
+        typer.echo(visible(f"không xử lý lại được / cannot reprocess: {exc}"), err=True)
         raise typer.Exit(2) from exc
     if not results and not as_json:
-        typer.echo(f"nothing to reprocess: no rejected file with a {code} message")
+        typer.echo("nothing to reprocess: no archived file without an outcome" if unprocessed
+                   else f"nothing to reprocess: no rejected file with a {visible(code or DEFAULT_CODE)} message")
         return
     _print_results(results, as_json)
 
@@ -191,7 +384,7 @@ def alerts(
 
     result = send_alerts(_engine(), _parse_iso(as_of), dry_run=dry_run)  # type: ignore[arg-type]
     for a in result.alerts:
-        typer.echo(f"{a.kind:<20}{a.key:<28}{', '.join(a.to) or '-':<40}{a.subject}")
+        typer.echo(visible(f"{a.kind:<20}{a.key:<28}{', '.join(a.to) or '-':<40}{a.subject}"))
     typer.echo(f"{result.due} due; {result.sent} sent, {result.already_sent} already sent, {result.failed} failed, "
                f"{result.no_channel} without a channel" + (" (dry run: nothing sent)" if dry_run else ""))
 
@@ -307,7 +500,9 @@ def explain_command(
     except (ExplainError, PeriodError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
-    typer.echo(explained.as_json_text() if as_json else explained.as_text(), nl=as_json)
+    # The text quotes cells as typed in the districts' files: each line shown escaped.
+    typer.echo(explained.as_json_text() if as_json else "\n".join(map(visible, explained.as_text().split("\n"))),
+               nl=as_json)
     if not explained.agrees:
         raise typer.Exit(1)
 

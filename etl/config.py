@@ -23,6 +23,8 @@ ENV_ENGINEERS_EMAIL = "BAOCAO_ENGINEERS_EMAIL"  # DAG and task failures
 ENV_INGEST_BATCH_SIZE = "BAOCAO_INGEST_BATCH_SIZE"  # files per mapped ingest task
 ENV_RETRIES = "BAOCAO_RETRIES"  # task retries in the DAGs
 ENV_RETRY_DELAY_SECONDS = "BAOCAO_RETRY_DELAY_SECONDS"  # first retry delay; doubles each time
+ENV_READER_PROCESSES = "BAOCAO_READER_PROCESSES"  # processes reading files; 0: the caller's, unisolated
+ENV_LANDING_SETTLE_SECONDS = "BAOCAO_LANDING_SETTLE_SECONDS"  # a landed file unchanged this long is complete
 
 # Airflow connection ids used by the DAGs (AIRFLOW_CONN_BAOCAO_WAREHOUSE etc. in production).
 CONN_WAREHOUSE = "baocao_warehouse"  # postgres
@@ -36,13 +38,17 @@ ENV_BENCH_ADMIN_URL = "BAOCAO_BENCH_ADMIN_URL"  # bench/; WAREHOUSE_URL, when se
 
 # What a deployment sets (docker-compose.yml, .env.example); the development ones are not.
 ENVIRONMENT_VARIABLES = (ENV_WAREHOUSE_URL, ENV_DATA_DIR, ENV_LANDING_URL, ENV_PROVINCE_DESK_EMAIL,
-                         ENV_ENGINEERS_EMAIL, ENV_INGEST_BATCH_SIZE, ENV_RETRIES, ENV_RETRY_DELAY_SECONDS)
+                         ENV_ENGINEERS_EMAIL, ENV_INGEST_BATCH_SIZE, ENV_RETRIES, ENV_RETRY_DELAY_SECONDS,
+                         ENV_READER_PROCESSES, ENV_LANDING_SETTLE_SECONDS)
 DEVELOPMENT_VARIABLES = (ENV_TEST_ADMIN_URL, ENV_BENCH_ADMIN_URL)
 AIRFLOW_CONNECTIONS = (CONN_WAREHOUSE, CONN_SMTP, CONN_WEBHOOK)
 
 DEFAULT_INGEST_BATCH_SIZE = 100
 DEFAULT_RETRIES = 2
 DEFAULT_RETRY_DELAY_SECONDS = 60.0
+# An upload that has not changed for this long is finished (an SFTP or SMB upload writes in
+# bursts seconds apart); uploaders that write under a hidden name and rename need no wait.
+DEFAULT_LANDING_SETTLE_SECONDS = 30.0
 
 
 def connection_env_var(conn_id: str) -> str:
@@ -61,6 +67,12 @@ def connection_from_env(conn_id: str) -> Any | None:
     return Connection.from_json(raw, conn_id=conn_id) if raw.startswith("{") else Connection(conn_id=conn_id, uri=raw)
 
 
+def secret_from_env(variable: str) -> str | None:
+    """A secret whose variable the operator names on the command line (a login's password for
+    `python -m etl.warehouse.schema roles`): never a setting of its own, never logged."""
+    return os.environ.get(variable) or None
+
+
 def data_dir() -> Path:
     """Local state (embedded PostgreSQL, demo files, Data Docs); BAOCAO_DATA_DIR overrides."""
     path = Path(os.environ.get(ENV_DATA_DIR) or PROJECT_ROOT / "data")
@@ -77,6 +89,8 @@ class Settings:
     ingest_batch_size: int
     retries: int
     retry_delay_seconds: float
+    reader_processes: int | None  # None: one per core
+    landing_settle_seconds: float
 
 
 def settings() -> Settings:
@@ -88,6 +102,8 @@ def settings() -> Settings:
         ingest_batch_size=int(os.environ.get(ENV_INGEST_BATCH_SIZE) or DEFAULT_INGEST_BATCH_SIZE),
         retries=int(os.environ.get(ENV_RETRIES) or DEFAULT_RETRIES),
         retry_delay_seconds=float(os.environ.get(ENV_RETRY_DELAY_SECONDS) or DEFAULT_RETRY_DELAY_SECONDS),
+        reader_processes=int(os.environ[ENV_READER_PROCESSES]) if os.environ.get(ENV_READER_PROCESSES) else None,
+        landing_settle_seconds=float(os.environ.get(ENV_LANDING_SETTLE_SECONDS) or DEFAULT_LANDING_SETTLE_SECONDS),
     )
 
 

@@ -31,6 +31,7 @@ from etl.config import (
     CONN_WEBHOOK,
     ENV_DATA_DIR,
     ENV_ENGINEERS_EMAIL,
+    ENV_LANDING_SETTLE_SECONDS,
     ENV_PROVINCE_DESK_EMAIL,
     ENV_RETRY_DELAY_SECONDS,
     ENV_WAREHOUSE_URL,
@@ -50,6 +51,7 @@ os.environ.update({
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
     ENV_RETRY_DELAY_SECONDS: "1",
+    ENV_LANDING_SETTLE_SECONDS: "0",  # test files are written whole before a run; the wait has its own test
 })
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -57,6 +59,7 @@ DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 # Everything an ingest writes; the reference dimensions stay loaded between tests.
 DATA_TABLES = (
     "raw.file",
+    "raw.file_delivery",
     "staging.stg_indicator_row",
     "staging.stg_task_row",
     "staging.stg_plan_row",
@@ -134,11 +137,17 @@ def cli_runner(warehouse_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     return CliRunner()
 
 
+def empty_warehouse(engine: Engine) -> None:
+    """Every submission, outcome and derived row gone; the reference data stays."""
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))  # raw is append-only by trigger (0017)
+        conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES + DERIVED_TABLES)} RESTART IDENTITY CASCADE"))
+
+
 @pytest.fixture
 def db(engine: Engine) -> Engine:
     """The migrated warehouse with reference data and no submissions."""
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES + DERIVED_TABLES)} RESTART IDENTITY CASCADE"))
+    empty_warehouse(engine)
     return engine
 
 

@@ -64,7 +64,8 @@ def test_reminder_invalid_late_and_escalation_each_once(may: Engine, tmp_path: P
     ingest_paths(db, [b.write_json(tmp_path / "phucyen.xlsx.json", bad)], received_at=at("2024-05-17T09:00:00"))
     send(db, "2024-05-17T10:00:00")
     [invalid] = [m for m in smtp_server.messages if "INVALID" in m["Subject"]]
-    assert invalid["X-Envelope-To"] == f"vanphong.phucyen@example.gov.vn, {DESK}"
+    # A rejected file's address is not the district's: Phúc Yên has no accepted one, the desk gets it.
+    assert invalid["X-Envelope-To"] == DESK
     assert "INVALID_SUBMISSION" in invalid["Subject"] and "phucyen.xlsx.json" in invalid["Subject"]
     body = invalid.get_content()
     assert "khoảng 5" in body and "VALUE_HEDGED" in body and "gửi lại" in body
@@ -74,7 +75,7 @@ def test_reminder_invalid_late_and_escalation_each_once(may: Engine, tmp_path: P
     late = send(db, "2024-05-20T08:00:00")
     got = mails(smtp_server)
     assert (f"vanphong.{SILENT}@example.gov.vn, {DESK}", "LATE") in got
-    assert (f"vanphong.phucyen@example.gov.vn, {DESK}", "LATE") in got
+    assert (DESK, "LATE") in got and not any("phucyen" in to for to, _ in got)
     assert len(got) == 8 and {code for _, code in got} == {"LATE"}
     late_mail = next(m for m in smtp_server.messages if SILENT in m["X-Envelope-To"])
     assert "Quá hạn" in late_mail["Subject"] and "Đề nghị gửi ngay" in late_mail.get_content()
@@ -135,3 +136,61 @@ def test_without_channels_alerts_are_logged_once(may: Engine, monkeypatch: pytes
     first = send(may, "2024-05-20T08:00:00")
     assert first.no_channel == 2 * first.due > 0 and first.sent == 0
     assert send(may, "2024-05-20T08:00:00").no_channel == 0
+
+
+def test_a_rejected_file_does_not_change_where_alerts_go(may: Engine, tmp_path: Path, alert_channels: None,
+                                                          smtp_server: MailSink, webhook_server: HookSink) -> None:
+    """Vĩnh Yên's address is the one of its accepted April file; a rejected file naming another
+    address (anyone can send one) changes nothing: neither its own rejection nor the late notice
+    goes there. An accepted file's address does count."""
+    from etl.alerts.recipients import district_contacts
+
+    district = f"vanphong.{SILENT}@example.gov.vn"
+    forged = b.month(SILENT, "2024-05", {"NN05": "khoảng 5"})
+    forged["thong_tin"]["email_lien_he"] = "ketoan@attacker.example"
+    ingest_paths(may, [b.write_json(tmp_path / "forged.json", forged)], received_at=at("2024-05-17T09:00:00"))
+    send(may, "2024-05-17T10:00:00")
+    send(may, "2024-05-20T08:00:00")
+    about_243 = [m for m in smtp_server.messages
+                 if ("Vĩnh Yên" in m["Subject"] and "05/2024" in m["Subject"]) or "forged.json" in m["Subject"]]
+    codes = {m["Subject"].rsplit("(", 1)[1].rstrip(")"): m["X-Envelope-To"] for m in about_243}
+    assert codes == {"REMINDER": district, "INVALID_SUBMISSION": f"{district}, {DESK}", "LATE": f"{district}, {DESK}"}
+    assert not any("attacker" in m["X-Envelope-To"] for m in smtp_server.messages)
+    with may.connect() as conn:
+        assert district_contacts(conn, {SILENT})[SILENT] == district
+    corrected = b.month(SILENT, "2024-05", {"NN05": 5})
+    corrected["thong_tin"]["email_lien_he"] = "vanphong.moi@example.gov.vn"
+    ingest_paths(may, [b.write_json(tmp_path / "fixed.json", corrected)], received_at=at("2024-05-21T09:00:00"))
+    with may.connect() as conn:
+        assert district_contacts(conn, {SILENT})[SILENT] == "vanphong.moi@example.gov.vn"
+
+
+def test_what_a_file_carries_arrives_as_text(db: Engine, tmp_path: Path, alert_channels: None,
+                                             smtp_server: MailSink, webhook_server: HookSink) -> None:
+    """A file name with a Slack mention and CR/LF, an indicator code that is a disguised link: the
+    e-mail is delivered (the CR/LF shown as \\r\\n, no header injected), the webhook shows them as
+    text, and the subject arrives word for word ("Thành phố", not "Thànhphố")."""
+    doc = b.month(SILENT, "2024-05", {"NN05": 5})
+    doc["chi_tieu"].append({"ma_chi_tieu": "<http://evil.example|bấm vào đây>", "don_vi_tinh": "con",
+                            "thuc_hien_thang": 1})
+    name = "<!here> tháng 5\r\nBcc: x@attacker.example.json"
+    ingest_paths(db, [b.write_json(tmp_path / name, doc)], received_at=at("2024-05-17T09:00:00"))
+    result = send_alerts(db, at("2024-05-17T10:00:00"), kinds={"invalid_submission"})
+    assert (result.due, result.sent, result.failed) == (1, 2, 0)  # delivered by e-mail and webhook, first time
+    assert send_alerts(db, at("2024-05-17T11:00:00"), kinds={"invalid_submission"}).sent == 0
+
+    [alert] = result.alerts
+    [mail] = smtp_server.messages
+    visible_name = "<!here> tháng 5\\r\\nBcc: x@attacker.example.json"
+    assert mail["Subject"] == alert.subject  # unfolded: no space lost between encoded words
+    assert "Thành phố Vĩnh Yên" in mail["Subject"] and visible_name in mail["Subject"]
+    assert mail["Bcc"] is None and "attacker" not in mail["X-Envelope-To"]
+    body = mail.get_content()
+    assert f"Tệp '{visible_name}'" in body and "'<http://evil.example|bấm vào đây>'" in body
+
+    [post] = webhook_server.posts
+    assert "<!here>" not in post["text"] and "<http" not in post["text"]
+    assert "&lt;!here&gt; tháng 5\\r\\nBcc" in post["text"]
+    assert "&lt;http://evil.example|bấm vào đây&gt;" in post["text"]
+    assert post["text"].startswith("*[baocao] ")  # the template's own markup is kept
+

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from etl.marts.rollup import refresh
 from etl.warehouse.ingest import IncomingFile, ingest_files, ingest_paths
 from tests import builders as b
-from tests.conftest import DATA_TABLES
+from tests.conftest import empty_warehouse
 from tests.test_rollup import TAM_DUONG, TZ, VINH_YEN, _marts, arrive, row
 
 YEAR = "level = :l AND unit_code = :u AND year = 2024 AND indicator_code = 'NS01'"
@@ -172,8 +172,7 @@ def test_two_batches_give_the_same_marts_in_either_order(db: Engine, tmp_path: P
     at = {august: f"2024-08-16T09:00:00{TZ}", september: f"2024-09-16T09:00:00{TZ}"}
 
     def load(order: list[Path]) -> dict[str, list[tuple]]:
-        with db.begin() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+        empty_warehouse(db)
         for path in order:  # one batch each, as parallel DAG tasks finishing in this order
             ingest_paths(db, [path], received_at=datetime.fromisoformat(at[path]))
         refresh(db)

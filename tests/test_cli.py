@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from etl.cli import app
+from etl.config import ENV_WAREHOUSE_URL
 from tests import builders as b
 
 
@@ -27,7 +34,7 @@ def test_ingest_json_output_has_the_contract_shape(cli: CliRunner, tmp_path: Pat
     b.indicator(sub, "XH02")["thuc_hien_thang"] = "khoảng 24.000"
     bad = b.write_json(tmp_path / "bad.json", sub)
     result = cli.invoke(app, ["ingest", str(good), str(bad), "--received-at", "2024-05-16T09:00:00", "--json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # contract: 1 when any file was rejected
     out = {r["file"]: r for r in json.loads(result.output)}
     assert set(out["good.json"]) >= {"file", "district_code", "period", "status", "submission_id", "errors", "warnings"}
     assert out["good.json"]["status"] == "accepted" and isinstance(out["good.json"]["submission_id"], int)
@@ -125,3 +132,167 @@ def test_an_arrival_time_is_the_call_unless_an_operator_sets_it(cli: CliRunner, 
     assert files["tam_duong.json"].received_at >= started  # not 14/05/2024
     assert (files["tam_duong.json"].received_at_rule, files["tam_duong.json"].override_by) == ("call", None)
     assert status == {b.CHU_PUH: "on_time", b.TAM_DUONG: "late"}
+
+
+# --- what the operator sees when something is wrong ------------------------------------------
+
+
+def one_line(result: object) -> str:
+    """The single line a failure prints on stderr (no traceback)."""
+    lines = result.stderr.splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output  # type: ignore[attr-defined]
+    return lines[0]
+
+
+def point_at(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    from etl.warehouse import db as db_module
+
+    monkeypatch.setenv(ENV_WAREHOUSE_URL, url)
+    db_module.get_engine.cache_clear()
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses connections: bound, never listening."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
+
+
+def test_an_unreadable_moment_is_one_line(cli: CliRunner, tmp_path: Path) -> None:
+    for args in (["alerts", "--as-of", "hôm qua"], ["ingest", str(tmp_path), "--received-at", "20/05/2024 8h"],
+                 ["status", "--period", "2024-05", "--as-of", "yesterday"],
+                 ["report", "--unit", "247", "--period", "2024-05", "--since", "2024-13-01"]):
+        result = cli.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        option = args[-2]
+        assert f"Invalid value for '{option}'" in one_line(result) and f" {args[0]} --help)" in result.stderr
+    missing = cli.invoke(app, ["alerts"])
+    assert missing.exit_code == 2 and "Missing option '--as-of'" in one_line(missing)
+
+
+def test_an_unreachable_warehouse_is_one_line(cli_runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
+                                               closed_port: int) -> None:
+    point_at(monkeypatch, f"postgresql://postgres:s3cret@127.0.0.1:{closed_port}/baocao")
+    for args in (["status", "--period", "2024-05"], ["db", "upgrade"], ["rollup"]):
+        result = cli_runner.invoke(app, args)
+        assert result.exit_code == 2
+        line = one_line(result)
+        assert f"cannot reach the warehouse at 127.0.0.1:{closed_port}/baocao" in line and "WAREHOUSE_URL" in line
+        assert "s3cret" not in line
+    debug = cli_runner.invoke(app, ["--debug", "status", "--period", "2024-05"])
+    from sqlalchemy.exc import OperationalError
+
+    assert isinstance(debug.exception, OperationalError)  # --debug: the exception itself, with its traceback
+
+
+def test_the_installed_command_prints_a_traceback_only_with_debug(closed_port: int) -> None:
+    baocao = Path(sys.executable).with_name("baocao")
+    command = [str(baocao)] if baocao.exists() else [sys.executable, "-c", "from etl.cli import app; app()"]
+    env = {**os.environ, ENV_WAREHOUSE_URL: f"postgresql://postgres@127.0.0.1:{closed_port}/baocao"}
+    plain = subprocess.run([*command, "status", "--period", "2024-05"], capture_output=True, text=True, env=env,
+                           timeout=120)
+    assert plain.returncode == 2 and plain.stdout == ""
+    assert len(plain.stderr.splitlines()) == 1 and "cannot reach the warehouse" in plain.stderr
+    debug = subprocess.run([*command, "--debug", "status", "--period", "2024-05"], capture_output=True, text=True,
+                           env=env, timeout=120)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and "OperationalError" in debug.stderr
+
+
+def test_a_database_that_does_not_exist_is_one_line(cli_runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
+                                                     warehouse_url: str) -> None:
+    name = f"baocao_nowhere_{uuid.uuid4().hex[:8]}"
+    point_at(monkeypatch, make_url(warehouse_url).set(database=name).render_as_string(hide_password=False))
+    for args in (["status", "--period", "2024-05"], ["db", "upgrade"]):
+        result = cli_runner.invoke(app, args)
+        assert result.exit_code == 2
+        line = one_line(result)
+        assert f"database '{name}' does not exist" in line and f"createdb {name}" in line
+        assert "baocao db upgrade" in line
+
+
+@pytest.fixture
+def empty_database(warehouse_url: str) -> Iterator[str]:
+    """A database just created, never upgraded; dropped afterwards."""
+    name = f"baocao_empty_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(make_url(warehouse_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(warehouse_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_a_schema_never_upgraded_is_one_line(cli_runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
+                                             empty_database: str, tmp_path: Path) -> None:
+    point_at(monkeypatch, empty_database)
+    path = b.write_json(tmp_path / "good.json", b.submission())
+    for args in (["status", "--period", "2024-05"], ["alerts", "--as-of", "2024-05-20T08:00:00+07:00"],
+                 ["report", "--unit", "247", "--period", "2024-05"], ["ingest", str(path)], ["rollup"],
+                 ["reprocess"]):
+        result = cli_runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        line = one_line(result)
+        assert "the warehouse schema was never created" in line and line.endswith("run `baocao db upgrade`")
+
+
+def test_a_bug_keeps_its_traceback(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error that is not the operator's to fix (here a query of ours on a table that does not
+    exist, in an up-to-date schema) is not dressed up as one."""
+    import etl.marts.status as status_module
+
+    def broken(engine: Engine, *args: object) -> list[object]:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT * FROM core.no_such_table"))
+        return []
+
+    monkeypatch.setattr(status_module, "period_status", broken)
+    result = cli.invoke(app, ["status", "--period", "2024-05"])
+    assert result.exit_code == 1 and "no_such_table" in str(result.exception)
+
+
+def test_reprocess_unprocessed(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "--unprocessed" in cli.invoke(app, ["reprocess", "--help"]).output
+    real = cli.invoke(app, ["reprocess", "--unprocessed"])
+    assert real.exit_code == 0, real.output
+    assert "nothing to reprocess: no archived file without an outcome" in real.output
+    refused = cli.invoke(app, ["reprocess", "--unprocessed", "7"])
+    assert refused.exit_code == 2 and "--unprocessed" in one_line(refused)
+
+    import etl.warehouse.reprocess as reprocess_module
+
+    calls: list[tuple[object, dict[str, object]]] = []
+    monkeypatch.setattr(reprocess_module, "reprocess", lambda engine, *args, **kw: calls.append((args, kw)) or [])
+    cli.invoke(app, ["reprocess", "--unprocessed"])
+    cli.invoke(app, ["reprocess", "3", "4"])
+    assert calls == [((), {"unprocessed": True}), (([3, 4],), {"code": "INTERNAL_ERROR"})]
+
+
+def test_file_names_and_values_are_shown_escaped(cli: CliRunner, tmp_path: Path) -> None:
+    """A file name or a cell with CR/LF or a terminal escape cannot forge lines or colour the
+    operator's terminal: both are written as visible escapes."""
+    sub = b.submission()
+    b.indicator(sub, "NS01")["thuc_hien_thang"] = "khoảng\r\n\x1b[2J 50"
+    path = b.write_json(tmp_path / "bad\x1b[31m\r\naccepted  fake.json", sub)
+    result = cli.invoke(app, ["ingest", str(path), "--received-at", "2024-05-16T09:00:00"])
+    assert result.exit_code == 1, result.output  # the file is rejected
+    assert "\x1b" not in result.output and "\r" not in result.output
+    assert "bad\\x1b[31m\\r\\naccepted  fake.json" in result.output
+    assert len(result.output.splitlines()) == 3  # the file, its one error, the summary
+
+
+def test_a_schema_at_an_older_revision_says_which(cli_runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
+                                                 empty_database: str) -> None:
+    engine = create_engine(empty_database)
+    with engine.begin() as conn:  # what an old release left: its revision, none of the newer objects
+        conn.execute(text("CREATE SCHEMA ops; CREATE TABLE ops.alembic_version (version_num text); "
+                          "INSERT INTO ops.alembic_version VALUES ('0009')"))
+    engine.dispose()
+    point_at(monkeypatch, empty_database)
+    result = cli_runner.invoke(app, ["status", "--period", "2024-05"])
+    assert result.exit_code == 2
+    line = one_line(result)
+    assert "the warehouse schema is at revision 0009, this baocao needs" in line and "baocao db upgrade" in line

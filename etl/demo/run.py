@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from etl.config import ENV_LANDING_URL, ENV_WAREHOUSE_URL, data_dir
+from etl.config import ENV_LANDING_SETTLE_SECONDS, ENV_LANDING_URL, ENV_WAREHOUSE_URL, data_dir
 from etl.demo import synth
 from etl.demo.writers import write_plan_json, write_plan_xlsx, write_submission_json, write_submission_xlsx
 from etl.domain import admin_units
@@ -236,6 +236,7 @@ def prepare_airflow(landing: Path, engine: Engine) -> None:
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     os.environ[ENV_WAREHOUSE_URL] = engine.url.render_as_string(hide_password=False)
     os.environ[ENV_LANDING_URL] = str(landing)
+    os.environ[ENV_LANDING_SETTLE_SECONDS] = "0"  # the demo writes each file whole before its run
     from airflow.utils.db import initdb
 
     with contextlib.redirect_stdout(io.StringIO()):

@@ -90,6 +90,9 @@ ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED = "accepted", "accepted_with_warnings
 FILE_OUTCOMES = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED)
 DUPLICATE = "duplicate"  # the same bytes again: nothing recorded, reported by `baocao ingest`
 INGEST_STATUSES = (*FILE_OUTCOMES, DUPLICATE)  # what `baocao ingest` reports per file
+# Extension: the database failed transiently through every retry; the file is archived
+# without an outcome, for the next run or `baocao reprocess --unprocessed`. Never a verdict.
+DEFERRED = "deferred"
 # How a file's received_at was established (raw.file.received_at_rule): never a time the sender
 # can set (see README, "When a file arrived").
 ARRIVAL_INODE_CHANGE, ARRIVAL_OBJECT_STORE, ARRIVAL_CALL, ARRIVAL_OVERRIDE = (

@@ -14,6 +14,10 @@ reason, and never guesses a value. Behaviours of Babel 2.18 this code relies on 
 * space grouping is only understood in non-strict mode and only for space-grouping locales;
 * beyond 28 significant digits strict mode raises `decimal.InvalidOperation`, not
   `NumberFormatError`.
+
+With `bounded=True` (what the structural checks use), a value must also be below
+etl.intake.limits.MAX_ABS_VALUE and have at most MAX_DECIMAL_PLACES decimals, whatever the
+notation: beyond that pandas, the gate or PostgreSQL would fail on it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from babel import Locale
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
 from etl.domain.text import strip_diacritics
+from etl.intake.limits import MAX_ABS_VALUE, MAX_DECIMAL_PLACES
 
 __all__ = ["PROBLEM_CODES", "NumberProblem", "format_vi", "read_number"]
 
@@ -41,7 +46,10 @@ PROBLEM_CODES = (
     "VALUE_NOT_INTEGER",
     "VALUE_NEGATIVE",
     "VALUE_PERCENT_NOT_ALLOWED",
+    "VALUE_TOO_LARGE",
 )
+
+_LIMIT_VI = f"{int(MAX_ABS_VALUE):,}".replace(",", ".")
 
 # Parsing the locale costs ~2.5 µs per call when passed as 'vi'; parse it once.
 _VI = Locale.parse("vi")
@@ -103,8 +111,18 @@ def read_number(
     percent_unit: bool = False,
     integer: bool = False,
     allow_negative: bool = False,
+    bounded: bool = False,
 ) -> tuple[Decimal | None, NumberProblem | None]:
     """Read one value cell. Exactly one of the two is set, or both None for an empty cell."""
+    value, problem = _read(raw, percent_unit, integer, allow_negative)
+    if bounded and value is not None:
+        return _bounded(value, _found(raw))
+    return value, problem
+
+
+def _read(
+    raw: object, percent_unit: bool, integer: bool, allow_negative: bool
+) -> tuple[Decimal | None, NumberProblem | None]:
     # Fast paths first: most cells are plain digit strings or XLSX/JSON numbers.
     if type(raw) is str:
         if raw.isdigit() and raw.isascii():
@@ -168,6 +186,29 @@ def _check(
                 "the unit is a count (households, persons, ...); the value must be a whole number",
             )
         value = whole  # '12,0' hộ reads as 12
+    return value, None
+
+
+def _bounded(value: Decimal, found: str) -> tuple[Decimal | None, NumberProblem | None]:
+    """A read value within etl.intake.limits (size and decimal places), or the problem."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite: NaN and infinities are refused before
+    if exponent < -MAX_DECIMAL_PLACES:
+        if value.is_zero():
+            value = Decimal(0)
+        else:
+            return None, _malformed(
+                found,
+                f"có quá nhiều chữ số thập phân (tối đa {MAX_DECIMAL_PLACES}); hãy làm tròn số",
+                f"too many decimal places (at most {MAX_DECIMAL_PLACES}); round the value",
+            )
+    if value.copy_abs() >= MAX_ABS_VALUE:
+        return None, NumberProblem(
+            "VALUE_TOO_LARGE",
+            found,
+            f"giá trị tuyệt đối phải nhỏ hơn {_LIMIT_VI}; có thể thừa chữ số hoặc nhầm đơn vị tính",
+            f"the absolute value must be below {MAX_ABS_VALUE:.0e}; a digit too many or the wrong unit?",
+        )
     return value, None
 
 

@@ -2,20 +2,31 @@
 
 Readers only find the structure (which sheet, which column, which row); they do not
 judge values. Headers, sheet names and thong_tin keys are matched with
-etl.domain.text.fold_key, so 'Mã chỉ tiêu', 'MA_CHI_TIEU' and 'ma chi tieu' are one column."""
+etl.domain.text.fold_key, so 'Mã chỉ tiêu', 'MA_CHI_TIEU' and 'ma chi tieu' are one column.
+
+They are also the first line against hostile or ambiguous files (limits in etl.intake.limits):
+an XLSX is checked part by part and each sheet it reads is pre-scanned with a streaming XML
+parse before python-calamine may materialise it; a JSON is size- and depth-checked before
+parsing. Every value a reader keeps is a scalar, a text PostgreSQL can store, of bounded length."""
 
 from __future__ import annotations
 
 import io
 import json
+import posixpath
+import re
+import struct
 import zipfile
-from collections.abc import Container
+import zlib
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
+from xml.parsers import expat
 
-from python_calamine import CalamineWorkbook
+import numpy as np
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from etl.domain.contract import (
     COLUMNS,
@@ -32,16 +43,26 @@ from etl.domain.contract import (
     PLAN_SHEETS,
     REQUIRED_COLUMNS,
     SUBMISSION_SHEETS,
+    TASK_SHEET,
 )
 from etl.domain.text import fold_key
+from etl.intake.limits import (
+    MAX_COMPRESSION_RATIO,
+    MAX_FILE_BYTES,
+    MAX_JSON_DEPTH,
+    MAX_SHEET_COLUMNS,
+    MAX_SHEET_ROWS,
+    MAX_SHEETS,
+    MAX_TABLE_ROWS,
+    MAX_TEXT_CHARS,
+    MAX_UNCOMPRESSED_BYTES,
+    MAX_ZIP_ENTRIES,
+    SHOWN_CHARS,
+)
 from etl.quality.messages import Message, make_message
 
-# Zip-bomb guard: a district template is a few hundred KB; refuse files that expand
-# beyond this before handing them to the XLSX parser.
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
-MAX_ZIP_ENTRIES = 500
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is tolerated
+_READ_SHEETS = (INFO_SHEET, INDICATOR_SHEET, TASK_SHEET, PLAN_SHEET)  # folded names the readers use
 
 
 @dataclass
@@ -69,6 +90,57 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _vi_int(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+# ---------------------------------------------------------------------------- text
+
+# What PostgreSQL text cannot hold (NUL, lone surrogates) and other invisible C0 controls.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def shown(text: object, limit: int = SHOWN_CHARS) -> str:
+    """A value from a file as a message may show it: cut to `limit` characters, and every
+    character PostgreSQL or a screen cannot show written as <U+0000>."""
+    s = str(text)
+    cut = s[:limit] + ("…" if len(s) > limit else "")
+    return _BAD_CHARS.sub(lambda m: f"<U+{ord(m.group()):04X}>", cut)
+
+
+def _text_problem(value: str) -> tuple[str, dict[str, Any]] | None:
+    """(code, message fields) when a text cannot be kept."""
+    bad = _BAD_CHARS.search(value)
+    if bad:
+        char = f"U+{ord(bad.group()):04X}"
+        return "TEXT_INVALID_CHARACTER", {"found": shown(value), "char": char, "position": bad.start() + 1}
+    if len(value) > MAX_TEXT_CHARS:
+        return "TEXT_TOO_LONG", {"found": shown(value), "n": _vi_int(len(value)),
+                                 "expected": f"{_vi_int(MAX_TEXT_CHARS)} ký tự"}
+    return None
+
+
+def _kept(value: Any, messages: list[Message], **place: Any) -> Any:
+    """The value a reader keeps, or None after a message when it cannot be kept: a list or
+    object where a single value belongs (JSON), a text with control characters or too long."""
+    if isinstance(value, list | dict):
+        kind = "danh sách [...]" if isinstance(value, list) else "đối tượng {...}"
+        messages.append(make_message("VALUE_NOT_SCALAR", found=shown(json.dumps(value, ensure_ascii=False,
+                                                                                  default=str)),
+                                     kind=kind, kind_en="a list" if isinstance(value, list) else "an object",
+                                     **place))
+        return None
+    if isinstance(value, str):
+        problem = _text_problem(value)
+        if problem:
+            code, fields = problem
+            messages.append(make_message(code, **fields, **place))
+            return None
+    return value
+
+
+# ---------------------------------------------------------------------------- dispatch
+
 def sniff_format(name: str, data: bytes) -> tuple[str | None, list[Message]]:
     """Decide xlsx/json from the extension and check the content agrees."""
     suffix = PurePath(name).suffix.lower()
@@ -76,12 +148,18 @@ def sniff_format(name: str, data: bytes) -> tuple[str | None, list[Message]]:
         return None, [make_message("FILE_EMPTY")]
     fmt = suffix[1:]
     if fmt not in (FORMAT_XLSX, FORMAT_JSON):
-        return None, [make_message("FILE_TYPE_UNSUPPORTED", found=suffix or "(không có)")]
+        return None, [make_message("FILE_TYPE_UNSUPPORTED", found=shown(suffix) or "(không có)")]
+    if len(data) > MAX_FILE_BYTES:
+        return None, [make_message("FILE_SIZE_EXCEEDED", found=f"{_vi_int(len(data))} byte",
+                                   expected=f"{_vi_int(MAX_FILE_BYTES)} byte", fmt=fmt)]
     is_zip = data[:4] == b"PK\x03\x04"
     if fmt == FORMAT_XLSX and not is_zip:
-        return None, [make_message("FILE_FORMAT_MISMATCH", found=name, expected="một bảng tính XLSX")]
+        what = "một bảng tính XLSX"
+        if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: Excel 97-2003
+            what += " (đây là tệp Excel 97-2003 .xls: hãy lưu thành Excel 2007+ .xlsx)"
+        return None, [make_message("FILE_FORMAT_MISMATCH", found=shown(name), expected=what)]
     if fmt == FORMAT_JSON and is_zip:
-        return None, [make_message("FILE_FORMAT_MISMATCH", found=name, expected="JSON", fmt=FORMAT_JSON)]
+        return None, [make_message("FILE_FORMAT_MISMATCH", found=shown(name), expected="JSON", fmt=FORMAT_JSON)]
     return fmt, []
 
 
@@ -94,72 +172,403 @@ def read_file(name: str, data: bytes) -> ReadFile:
     return read_xlsx(data) if fmt == FORMAT_XLSX else read_json(data)
 
 
-# ---------------------------------------------------------------------------- XLSX
+# ---------------------------------------------------------------------------- XLSX: the zip
 
-def _zip_problem(data: bytes) -> Message | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            total = sum(i.file_size for i in infos)
-            compressed = sum(i.compress_size for i in infos) or 1
-            bad = zf.testzip() if len(data) < 2 * 1024 * 1024 else None  # CRC check is cheap on small files
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-        return make_message("FILE_CORRUPT", found=f"không phải tệp zip hợp lệ: {exc}")
-    if len(infos) > MAX_ZIP_ENTRIES or total > MAX_UNCOMPRESSED_BYTES or total / compressed > MAX_COMPRESSION_RATIO:
-        return make_message("FILE_TOO_LARGE", found=f"{total:,} byte, {len(infos)} phần",
-                            expected=f"{MAX_UNCOMPRESSED_BYTES:,} byte, tỉ lệ nén {MAX_COMPRESSION_RATIO}")
-    if bad is not None:
-        return make_message("FILE_CORRUPT", found=f"phần '{bad}' bị hỏng")
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument"
+
+
+def _corrupt(found: str, **kw: Any) -> Message:
+    return make_message("FILE_CORRUPT", found=shown(found, 200), **kw)
+
+
+def _part_problem(data: bytes, info: zipfile.ZipInfo) -> str | None:
+    """Why a part's stored bytes do not inflate to exactly its declared size and CRC, if they
+    do not: python-calamine's zip reader trusts the stream, so a part declaring 1 KB could
+    expand to gigabytes; the declared sizes are what the limits were checked against."""
+    if info.flag_bits & 0x1:
+        return f"phần '{info.filename}' bị mã hóa"
+    off = info.header_offset
+    if data[off:off + 4] != b"PK\x03\x04":
+        return f"phần '{info.filename}' không có đầu phần hợp lệ"
+    name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
+    start = off + 30 + name_len + extra_len
+    raw = memoryview(data)[start:start + info.compress_size]
+    if len(raw) != info.compress_size:
+        return f"phần '{info.filename}' bị cắt cụt"
+    if info.compress_type == zipfile.ZIP_STORED:
+        total, crc = len(raw), zlib.crc32(raw)
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+        total, crc, pending = 0, 0, bytes(raw)
+        while pending:
+            chunk = inflater.decompress(pending, 1 << 20)
+            total += len(chunk)
+            crc = zlib.crc32(chunk, crc)
+            if total > info.file_size:
+                return f"phần '{info.filename}' giải nén ra nhiều hơn kích thước khai báo"
+            pending = inflater.unconsumed_tail
+        if not inflater.eof:
+            return f"phần '{info.filename}' bị cắt cụt"
+    else:
+        return f"phần '{info.filename}' dùng kiểu nén không hỗ trợ ({info.compress_type})"
+    if total != info.file_size or crc != info.CRC:
+        return f"phần '{info.filename}' bị hỏng"
     return None
 
 
+def _zip_problem(zf: zipfile.ZipFile, data: bytes) -> Message | None:
+    infos = zf.infolist()
+    names = [i.filename for i in infos]
+    if "mimetype" in names:
+        with zf.open("mimetype") as f:
+            if f.read(len(_ODS_MIMETYPE)) == _ODS_MIMETYPE:
+                return make_message("FILE_FORMAT_MISMATCH", found="tệp .xlsx",
+                                    expected="một bảng tính Excel .xlsx mà là bảng tính OpenDocument (.ods, "
+                                             "LibreOffice/OpenOffice): hãy mở tệp, chọn Lưu thành (Save As) "
+                                             "kiểu Excel 2007-365 (.xlsx)")
+    total = sum(i.file_size for i in infos)
+    compressed = sum(i.compress_size for i in infos) or 1
+    if len(infos) > MAX_ZIP_ENTRIES or total > MAX_UNCOMPRESSED_BYTES or total / compressed > MAX_COMPRESSION_RATIO:
+        return make_message("FILE_TOO_LARGE", found=f"{total:,} byte, {len(infos)} phần",
+                            expected=f"{MAX_UNCOMPRESSED_BYTES:,} byte, tỉ lệ nén {MAX_COMPRESSION_RATIO}")
+    if len(set(names)) != len(names):
+        return _corrupt("tệp zip có hai phần trùng tên")
+    for info in infos:
+        problem = _part_problem(data, info)
+        if problem:
+            return _corrupt(problem)
+    return None
+
+
+# ---------------------------------------------------------------------------- XLSX: XML pre-scan
+
+class _Refused(Exception):
+    """Raised inside a streaming parse to stop it."""
+
+
+def _safe_parser() -> expat.XMLParserType:
+    """An expat parser that refuses any DTD: OOXML parts have none, and without one there are no
+    entities to expand (billion laughs) or to fetch (external entities)."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_args: Any) -> None:
+        raise _Refused("DTD")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.buffer_text = True
+    return parser
+
+
+def _parse_part(zf: zipfile.ZipFile, name: str, parser: expat.XMLParserType) -> None:
+    """Feed a part to the parser in chunks; handlers may raise _Refused to stop early."""
+    read = 0
+    with zf.open(name) as f:
+        while chunk := f.read(1 << 16):
+            read += len(chunk)
+            if read > MAX_UNCOMPRESSED_BYTES:
+                raise _Refused("size")
+            parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition(":")[2]
+
+
+def _attr(attrs: dict[str, str], local: str) -> str | None:
+    for key, value in attrs.items():
+        if _local(key) == local:
+            return value
+    return None
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, list[str]]:
+    """Sheet name -> the zip parts its relationship target may name (as calamine may resolve it)."""
+    rels: dict[str, str] = {}
+    sheets: list[tuple[str, str]] = []
+
+    def on_rel(tag: str, attrs: dict[str, str]) -> None:
+        if _local(tag) == "Relationship" and "Id" in attrs and "Target" in attrs:
+            rels[attrs["Id"]] = attrs["Target"]
+
+    def on_sheet(tag: str, attrs: dict[str, str]) -> None:
+        if _local(tag) == "sheet" and "name" in attrs:
+            sheets.append((attrs["name"], _attr({k: v for k, v in attrs.items() if ":" in k}, "id") or ""))
+
+    for part, handler in (("xl/_rels/workbook.xml.rels", on_rel), ("xl/workbook.xml", on_sheet)):
+        parser = _safe_parser()
+        parser.StartElementHandler = handler
+        _parse_part(zf, part, parser)
+    by_name = {n.replace("\\", "/"): n for n in zf.namelist()}
+    out: dict[str, list[str]] = {}
+    for name, rid in sheets:
+        target = rels.get(rid, "").replace("\\", "/")
+        candidates = {posixpath.join("xl", target), posixpath.normpath(posixpath.join("xl", target)),
+                      target.lstrip("/"), posixpath.normpath(target.lstrip("/") or ".")}
+        out[name] = sorted({by_name[c] for c in candidates if c in by_name})
+    return out
+
+
+_CELL_REF = re.compile(r"^([A-Za-z]{1,4})([0-9]{1,9})$")
+
+
+def column_letters(col: int) -> str:
+    """1 -> 'A', 28 -> 'AB'."""
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_name(row: int, col: int) -> str:
+    return f"{column_letters(col)}{row}"
+
+
+@dataclass
+class SheetScan:
+    """What the pre-scan found in a worksheet part. Cells are keyed (row, column), 1-based."""
+
+    far_cell: str | None = None  # the first cell beyond the limits, when there is one
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # error cells: '#DIV/0!'
+    uncalculated: dict[tuple[int, int], str] = field(default_factory=dict)  # formula without a cached value
+
+
+def scan_sheet(zf: zipfile.ZipFile, part: str) -> SheetScan:
+    """Stream a worksheet part: stop at the first cell beyond MAX_SHEET_ROWS x MAX_SHEET_COLUMNS
+    (<dimension> is not trusted), and note error cells and formulas without a cached value,
+    which python-calamine reads as empty. Raises _Refused or expat.ExpatError on a bad part."""
+    scan = SheetScan()
+    state: dict[str, Any] = {"row": 0, "col": 0, "cell": None, "type": None, "f": None, "v": None, "into": None,
+                             "far_row": None}
+    depth = [0]
+
+    def over(row: int, col: int, ref: str) -> None:
+        if row > MAX_SHEET_ROWS or col > MAX_SHEET_COLUMNS:
+            scan.far_cell = ref
+            raise _Refused("far")
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        depth[0] += 1
+        if depth[0] > 64:  # a worksheet nests about 6 deep
+            raise _Refused("depth")
+        local = _local(tag)
+        if local == "row":
+            r = attrs.get("r")
+            if r is None:
+                row = state["row"] + 1
+            elif r.isdigit() and len(r) <= 9:
+                row = int(r)
+            elif r.isdigit():
+                scan.far_cell = f"A{shown(r, 20)}"
+                raise _Refused("far")
+            else:
+                raise _Refused(f"dòng có số hiệu không hợp lệ '{shown(r, 20)}'")
+            state["row"], state["col"] = row, 0
+            if row > MAX_SHEET_ROWS:
+                state["far_row"] = row  # named by its first cell, which the clerk can find, if it has one
+        elif local == "c":
+            ref = attrs.get("r")
+            if ref is None:
+                row, col = state["row"], state["col"] + 1
+            else:
+                m = _CELL_REF.match(ref)
+                if not m:
+                    if re.fullmatch(r"[A-Za-z]+[0-9]+", ref):
+                        scan.far_cell = shown(ref, 20)
+                        raise _Refused("far")
+                    raise _Refused(f"ô có địa chỉ không hợp lệ '{shown(ref, 20)}'")
+                col = 0
+                for ch in m[1].upper():
+                    col = col * 26 + ord(ch) - 64
+                row = int(m[2])
+            state["row"], state["col"] = row, col
+            over(row, col, cell_name(row, col))
+            state.update(cell=(row, col), type=attrs.get("t"), f=None, v=None, into=None)
+        elif state["cell"] is not None and local in ("f", "v"):
+            state[local] = ""
+            state["into"] = local
+
+    def text(data: str) -> None:
+        into = state["into"]
+        if into is not None and len(state[into]) < SHOWN_CHARS:
+            state[into] += data
+
+    def end(tag: str) -> None:
+        depth[0] -= 1
+        local = _local(tag)
+        if local in ("f", "v"):
+            state["into"] = None
+        elif local == "row" and state["far_row"] is not None:
+            over(state["far_row"], 1, f"A{state['far_row']}")
+        elif local == "c" and state["cell"] is not None:
+            if state["type"] == "e":
+                scan.errors[state["cell"]] = shown(state["v"] or "#?")
+            elif state["f"] is not None and not state["v"]:
+                scan.uncalculated[state["cell"]] = shown("=" + state["f"]) if state["f"] else "(công thức)"
+            state["cell"] = None
+
+    parser = _safe_parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    try:
+        _parse_part(zf, part, parser)
+    except _Refused as exc:
+        if scan.far_cell is None:
+            raise
+        del exc
+    return scan
+
+
+# ---------------------------------------------------------------------------- XLSX: reading
+
 def read_xlsx(data: bytes) -> ReadFile:
     result = ReadFile(fmt=FORMAT_XLSX)
-    problem = _zip_problem(data)
-    if problem:
-        result.messages.append(problem)
-        return result
+    messages = result.messages
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = {fold_key(n): n for n in wb.sheet_names}
-    except Exception as exc:  # calamine raises its own error types for broken workbooks
-        result.messages.append(make_message("FILE_CORRUPT", found=type(exc).__name__ + ": " + str(exc)[:200]))
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, EOFError, ValueError, struct.error) as exc:
+        messages.append(_corrupt(f"không phải tệp zip hợp lệ: {exc}"))
         return result
+    with zf:
+        try:
+            problem = _zip_problem(zf, data)
+            parts = None if problem else _sheet_parts(zf)
+        except (zipfile.BadZipFile, EOFError, ValueError, struct.error, KeyError, _Refused,
+                expat.ExpatError, NotImplementedError) as exc:
+            problem = _corrupt(f"cấu trúc bảng tính không hợp lệ: {type(exc).__name__}: {exc}")
+            parts = None
+        if problem or parts is None:
+            messages.append(problem or _corrupt("cấu trúc bảng tính không hợp lệ"))
+            return result
+        try:
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            names = list(wb.sheet_names)
+            hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+        except Exception as exc:  # calamine raises its own error types for broken workbooks
+            messages.append(_corrupt(type(exc).__name__ + ": " + str(exc)[:200]))
+            return result
+        sheets = _sheet_names(names, hidden, messages)
+        if sheets is None:
+            return result
+        kind = _kind(sheets)
+        if kind is None:
+            messages.append(make_message("FILE_KIND_UNKNOWN", found=shown(", ".join(names), 200)))
+            return result
+        result.kind, table_names = kind
+        scans: dict[str, SheetScan] = {}
+        for canonical in (INFO_SHEET, *table_names):
+            name = sheets.get(canonical)
+            if name is None:
+                continue
+            scan = _scan(zf, name, parts.get(name, []), messages)
+            if scan is None:
+                return result
+            scans[canonical] = scan
+    _read_sheets(wb, sheets, scans, table_names, result)
+    return result
+
+
+def _sheet_names(names: list[str], hidden: set[str], messages: list[Message]) -> dict[str, str] | None:
+    """Folded name -> sheet name, or None after a message: too many sheets, a name with
+    characters that cannot be stored, two sheets the readers would not tell apart."""
+    if len(names) > MAX_SHEETS:
+        messages.append(make_message("FILE_TOO_MANY_SHEETS", found=str(len(names)), expected=str(MAX_SHEETS)))
+        return None
+    for name in names:
+        problem = _text_problem(name)
+        if problem:
+            code, fields = problem
+            messages.append(make_message(code, **fields))
+            return None
+    sheets: dict[str, str] = {}
+    for name in names:
+        key = fold_key(name)
+        if key in sheets and key in _READ_SHEETS:
+            first = sheets[key]
+            described = [f"'{n}'" + (" (đang ẩn)" if n in hidden else "") for n in (first, name)]
+            described_en = [f"'{n}'" + (" (hidden)" if n in hidden else "") for n in (first, name)]
+            messages.append(make_message("FILE_SHEET_AMBIGUOUS", found=" và ".join(described), expected=key,
+                                         found_en=" and ".join(described_en)))
+            return None
+        sheets.setdefault(key, name)
+    return sheets
+
+
+def _scan(zf: zipfile.ZipFile, name: str, parts: list[str], messages: list[Message]) -> SheetScan | None:
+    if len(parts) != 1:
+        why = "không tìm thấy phần dữ liệu" if not parts else "có nhiều phần dữ liệu cùng khớp"
+        messages.append(_corrupt(f"trang '{name}': {why}"))
+        return None
+    try:
+        scan = scan_sheet(zf, parts[0])
+    except (_Refused, expat.ExpatError, zipfile.BadZipFile, EOFError, ValueError) as exc:
+        messages.append(_corrupt(f"trang '{name}': {exc}"))
+        return None
+    if scan.far_cell is not None:
+        limit = cell_name(MAX_SHEET_ROWS, MAX_SHEET_COLUMNS)
+        messages.append(make_message(
+            "FILE_SHEET_TOO_LARGE", sheet=name, found=scan.far_cell,
+            expected=f"{_vi_int(MAX_SHEET_ROWS)} dòng × {MAX_SHEET_COLUMNS} cột (đến ô {limit})",
+            expected_en=f"{MAX_SHEET_ROWS:,} rows × {MAX_SHEET_COLUMNS} columns (up to cell {limit})"))
+        return None
+    return scan
+
+
+def _cell_checked(value: Any, scan: SheetScan, row: int, col: int, messages: list[Message], /,
+                  **place: Any) -> Any:
+    """A cell as the reader keeps it: an error cell or a formula without its value, which
+    calamine reads as empty, is a message instead (row and col are 1-based)."""
+    cell = cell_name(row, col)
+    if (row, col) in scan.errors:
+        messages.append(make_message("CELL_ERROR_VALUE", found=scan.errors[(row, col)], cell=cell, **place))
+        return None
+    if (row, col) in scan.uncalculated:
+        messages.append(make_message("CELL_FORMULA_NO_VALUE", found=scan.uncalculated[(row, col)], cell=cell,
+                                     **place))
+        return None
+    return _kept(value, messages, **place)
+
+
+def _read_sheets(wb: CalamineWorkbook, sheets: dict[str, str], scans: dict[str, SheetScan],
+                 table_names: tuple[str, ...], result: ReadFile) -> None:
+    messages = result.messages
 
     def rows_of(canonical: str) -> list[list[Any]] | None:
         name = sheets.get(canonical)
         if name is None:
             return None
+        assert canonical in scans  # calamine is only asked for a sheet the pre-scan passed
         return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-
-    kind = _kind(sheets)
-    if kind is None:
-        result.messages.append(make_message("FILE_KIND_UNKNOWN", found=", ".join(wb.sheet_names)))
-        return result
-    result.kind, table_names = kind
 
     try:
         info_rows = rows_of(INFO_SHEET)
         if info_rows is None:
-            result.messages.append(make_message("SHEET_MISSING", expected=INFO_SHEET))
+            messages.append(make_message("SHEET_MISSING", expected=INFO_SHEET))
         else:
             result.info_sheet = sheets[INFO_SHEET]
+            scan = scans[INFO_SHEET]
             for i, row in enumerate(info_rows, start=1):
-                if len(row) >= 1 and not _blank(row[0]):
+                if len(row) >= 1 and not _blank(row[0]) and isinstance(row[0], str | int | float):
                     key = fold_key(row[0])
                     if key in INFO_KEYS and key not in result.info:
-                        result.info[key] = (row[1] if len(row) > 1 else None, i)
+                        value = _cell_checked(row[1] if len(row) > 1 else None, scan, i, 2, messages,
+                                              sheet=result.info_sheet, row=i, column=key)
+                        result.info[key] = (value, i)
         for canonical in table_names:
             raw_rows = rows_of(canonical)
             if raw_rows is None:
-                result.messages.append(make_message("SHEET_MISSING", expected=canonical))
+                messages.append(make_message("SHEET_MISSING", expected=canonical))
                 continue
-            table = _table_from_rows(sheets[canonical], canonical, raw_rows, result.messages, first_row=1)
+            table = _table_from_rows(sheets[canonical], canonical, raw_rows, messages, first_row=1,
+                                     scan=scans[canonical])
             if table is not None:
                 result.tables[canonical] = table
     except Exception as exc:  # a sheet that fails to decode is a broken file, not a crash
-        result.messages.append(make_message("FILE_CORRUPT", found=type(exc).__name__ + ": " + str(exc)[:200]))
-    return result
+        messages.append(_corrupt(type(exc).__name__ + ": " + str(exc)[:200]))
 
 
 def _kind(names: Container[str]) -> tuple[str, tuple[str, ...]] | None:
@@ -172,7 +581,7 @@ def _kind(names: Container[str]) -> tuple[str, tuple[str, ...]] | None:
 
 
 def _table_from_rows(sheet: str, canonical: str, raw_rows: list[list[Any]], messages: list[Message],
-                     *, first_row: int) -> Table | None:
+                     *, first_row: int, scan: SheetScan | None = None) -> Table | None:
     key_col = KEY_COLUMN[canonical]
     header_idx = None
     for i, row in enumerate(raw_rows[:HEADER_SEARCH_ROWS]):
@@ -194,10 +603,11 @@ def _table_from_rows(sheet: str, canonical: str, raw_rows: list[list[Any]], mess
         if key not in known:
             continue  # extra columns (STT, notes of the district) are allowed and ignored
         if key in positions:
-            messages.append(make_message("COLUMN_DUPLICATE", sheet=sheet, row=header_row_number, found=str(cell)))
+            messages.append(make_message("COLUMN_DUPLICATE", sheet=sheet, row=header_row_number, found=shown(cell)))
             continue
         positions[key] = pos
-        columns[key] = str(cell).strip()
+        header = str(cell).strip()
+        columns[key] = header if shown(header, MAX_TEXT_CHARS) == header else key
     missing = [c for c in REQUIRED_COLUMNS[canonical] if c not in positions]
     for col in missing:
         messages.append(make_message("COLUMN_MISSING", sheet=sheet, row=header_row_number, expected=col))
@@ -205,70 +615,168 @@ def _table_from_rows(sheet: str, canonical: str, raw_rows: list[list[Any]], mess
         return None
     rows: list[tuple[int, dict[str, Any]]] = []
     for offset, row in enumerate(raw_rows[header_idx + 1:], start=1):
-        values = {k: (row[p] if p < len(row) else None) for k, p in positions.items()}
-        values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
-        if all(_blank(v) for v in values.values()):
+        number = header_row_number + offset
+        values: dict[str, Any] = {k: (row[p] if p < len(row) else None) for k, p in positions.items()}
+        flagged = scan is not None and any((number, p + 1) in scan.errors or (number, p + 1) in scan.uncalculated
+                                           for p in positions.values())
+        if all(_blank(v) for v in values.values()) and not flagged:
             continue
-        rows.append((header_row_number + offset, values))
+        if len(rows) >= MAX_TABLE_ROWS:
+            messages.append(make_message("TABLE_TOO_MANY_ROWS", sheet=sheet, row=number,
+                                         expected=_vi_int(MAX_TABLE_ROWS)))
+            break
+        kept: dict[str, Any] = {}
+        for k, v in values.items():
+            v = v.strip() if isinstance(v, str) else v
+            place = {"sheet": sheet, "row": number, "column": columns[k]}
+            kept[k] = (_cell_checked(v, scan, number, positions[k] + 1, messages, **place) if scan is not None
+                       else _kept(v, messages, **place))
+        rows.append((number, kept))
     return Table(sheet=sheet, columns=columns, rows=rows)
 
 
 # ---------------------------------------------------------------------------- JSON
 
+# A JSON string (escapes included), removed before counting brackets.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_BRACKET_STEP = bytes(1 if b in b"[{" else 255 if b in b"]}" else 0 for b in range(256))  # 255 = -1 as int8
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_depth(data: bytes) -> int:
+    """The deepest nesting of arrays and objects, counted outside strings without parsing
+    (Python's parser recurses, and a RecursionError must not escape)."""
+    brackets = _JSON_STRING.sub(b"", data).translate(_BRACKET_STEP, _NOT_BRACKETS)
+    if not brackets:
+        return 0
+    return int(np.cumsum(np.frombuffer(brackets, dtype=np.int8), dtype=np.int64).max())
+
+
+class _Object(dict[str, Any]):
+    """A JSON object that remembers the keys it saw twice (json keeps the last one silently)."""
+
+    duplicates: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> _Object:
+    obj = _Object()
+    obj.duplicates = []
+    for key, value in pairs:
+        if key in obj:
+            obj.duplicates.append(key)
+        obj[key] = value
+    return obj
+
+
+def _parse_int(text: str) -> int | Decimal:
+    # Beyond Python's digit limit int() raises; a Decimal is checked against the limits later.
+    return int(text) if len(text) <= 18 else Decimal(text)
+
+
+def _duplicate_keys(value: Any, path: str, found: list[tuple[str, str]]) -> None:
+    """(path, key) of every key given twice in one object, anywhere in the document."""
+    if isinstance(value, _Object):
+        found.extend((path, key) for key in value.duplicates)
+        for key, item in value.items():
+            _duplicate_keys(item, f"{path}.{key}" if path else key, found)
+    elif isinstance(value, list):
+        for i, item in enumerate(value, start=1):
+            _duplicate_keys(item, f"{path}[{i}]", found)
+
+
+def _path_place(path: str, key: str) -> dict[str, Any]:
+    """Where a duplicate key is, in the contract's terms: a section, an item number, a field."""
+    m = re.match(r"^([^.\[]+)\[(\d+)\]", path)
+    if m:
+        return {"sheet": shown(m[1]), "row": int(m[2]), "column": shown(key)}
+    return {"sheet": shown(path) if path else None, "column": shown(key)}
+
+
+def _folded(obj: dict[str, Any], messages: list[Message], path: str, **place: Any) -> dict[str, tuple[str, Any]]:
+    """Folded key -> (key as written, value); two keys folding alike are a duplicate too."""
+    out: dict[str, tuple[str, Any]] = {}
+    for k, v in obj.items():
+        key = fold_key(k)
+        if key in out:
+            where = {**place, "column": shown(k)} if place else _path_place(path, k)
+            messages.append(make_message("FILE_JSON_DUPLICATE_KEY", fmt=FORMAT_JSON,
+                                         found=shown(f"{out[key][0]}, {k}"), **where))
+            continue
+        out[key] = (k, v)
+    return out
+
+
 def read_json(data: bytes) -> ReadFile:
     result = ReadFile(fmt=FORMAT_JSON)
+    messages = result.messages
+    depth = json_depth(data)
+    if depth > MAX_JSON_DEPTH:
+        messages.append(make_message("FILE_JSON_TOO_DEEP", found=str(depth), expected=str(MAX_JSON_DEPTH),
+                                     fmt=FORMAT_JSON))
+        return result
     try:
         # Decimal keeps 12500.5 exact; floats would turn money into 12500.499999...
-        doc = json.loads(data.decode("utf-8-sig"), parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        result.messages.append(make_message("FILE_CORRUPT", found=f"JSON không hợp lệ: {exc}", fmt=FORMAT_JSON))
+        doc = json.loads(data.decode("utf-8-sig"), parse_float=Decimal, parse_int=_parse_int,
+                         object_pairs_hook=_object)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
+        messages.append(_corrupt(f"JSON không hợp lệ: {exc}", fmt=FORMAT_JSON))
         return result
     if not isinstance(doc, dict):
-        result.messages.append(make_message("FILE_CORRUPT", found="JSON không phải một đối tượng {...}",
-                                            fmt=FORMAT_JSON))
+        messages.append(_corrupt("JSON không phải một đối tượng {...}", fmt=FORMAT_JSON))
         return result
-    doc = {fold_key(k): v for k, v in doc.items()}
-    kind = _kind(doc)
+    duplicates: list[tuple[str, str]] = []
+    _duplicate_keys(doc, "", duplicates)
+    for path, key in duplicates:
+        messages.append(make_message("FILE_JSON_DUPLICATE_KEY", fmt=FORMAT_JSON,
+                                     found=shown(f"{path}.{key}" if path else key), **_path_place(path, key)))
+    top = _folded(doc, messages, "")
+    if messages:
+        return result
+    kind = _kind(top)
     if kind is None:
-        result.messages.append(make_message("FILE_KIND_UNKNOWN", found=", ".join(doc), fmt=FORMAT_JSON))
+        messages.append(make_message("FILE_KIND_UNKNOWN", found=shown(", ".join(doc), 200), fmt=FORMAT_JSON))
         return result
     result.kind, table_names = kind
-    info_block = doc.get(INFO_SHEET)
+    keep: Callable[..., Any] = lambda v, **place: _kept(v, messages, fmt=FORMAT_JSON, **place)  # noqa: E731
+    info_block = top.get(INFO_SHEET, (None, None))[1]
     if isinstance(info_block, dict):
-        for k, v in info_block.items():
-            key = fold_key(k)
+        for key, (_k, v) in _folded(info_block, messages, INFO_SHEET, sheet=INFO_SHEET).items():
             if key in INFO_KEYS:
-                result.info[key] = (v, None)
+                result.info[key] = (keep(v, column=key), None)
     for key in INFO_KEYS:  # top-level ma_huyen / ky_bao_cao / nam win over thong_tin
-        if key in doc and not isinstance(doc[key], dict | list):
-            result.info[key] = (doc[key], None)
+        if key in top:
+            result.info[key] = (keep(top[key][1], column=key), None)
     for canonical in table_names:
-        items = doc.get(canonical)
+        items = top.get(canonical, (None, None))[1]
         if items is None:
-            result.messages.append(make_message("SHEET_MISSING", expected=canonical, fmt=FORMAT_JSON))
+            messages.append(make_message("SHEET_MISSING", expected=canonical, fmt=FORMAT_JSON))
             continue
         if not isinstance(items, list):
-            result.messages.append(make_message("FILE_CORRUPT", sheet=canonical, fmt=FORMAT_JSON,
-                                                found=f"'{canonical}' phải là một danh sách [...]"))
+            messages.append(make_message("FILE_CORRUPT", sheet=canonical, fmt=FORMAT_JSON,
+                                         found=f"'{canonical}' phải là một danh sách [...]"))
             continue
+        if len(items) > MAX_TABLE_ROWS:
+            messages.append(make_message("TABLE_TOO_MANY_ROWS", sheet=canonical, row=MAX_TABLE_ROWS + 1,
+                                         expected=_vi_int(MAX_TABLE_ROWS), fmt=FORMAT_JSON))
+            items = items[:MAX_TABLE_ROWS]
         known = COLUMNS[canonical]
         rows: list[tuple[int, dict[str, Any]]] = []
         seen_columns: dict[str, str] = {}
         for index, item in enumerate(items, start=1):
             if not isinstance(item, dict):
-                result.messages.append(make_message("FILE_CORRUPT", sheet=canonical, row=index, fmt=FORMAT_JSON,
-                                                    found="mục không phải đối tượng {...}"))
+                messages.append(make_message("FILE_CORRUPT", sheet=canonical, row=index, fmt=FORMAT_JSON,
+                                             found="mục không phải đối tượng {...}"))
                 continue
             values: dict[str, Any] = {}
-            for k, v in item.items():
-                key = fold_key(k)
+            for key, (k, v) in _folded(item, messages, "", sheet=canonical, row=index).items():
                 if key in known:
-                    values[key] = v.strip() if isinstance(v, str) else v
-                    seen_columns.setdefault(key, k)
+                    v = v.strip() if isinstance(v, str) else v
+                    values[key] = keep(v, sheet=canonical, row=index, column=key)
+                    seen_columns.setdefault(key, k if shown(k, MAX_TEXT_CHARS) == k else key)
             missing = [c for c in REQUIRED_COLUMNS[canonical] if c not in values]
             for col in missing:
-                result.messages.append(make_message("COLUMN_MISSING", sheet=canonical, row=index,
-                                                    expected=col, fmt=FORMAT_JSON))
+                messages.append(make_message("COLUMN_MISSING", sheet=canonical, row=index,
+                                             expected=col, fmt=FORMAT_JSON))
             rows.append((index, {c: values.get(c) for c in known}))
         result.tables[canonical] = Table(sheet=canonical, columns=seen_columns, rows=rows)
     return result

@@ -50,7 +50,8 @@ from etl.domain.contract import (
 from etl.domain.numbers import read_number
 from etl.domain.periods import FIRST_YEAR, LAST_YEAR, Period, month_window, parse_month
 from etl.domain.text import fold_key
-from etl.intake.readers import ReadFile
+from etl.intake.limits import MAX_ABS_VALUE, MAX_DATE, MAX_TASK_ID_CHARS, MAX_TEXT_CHARS, MIN_DATE
+from etl.intake.readers import ReadFile, shown
 from etl.intake.rows import IndicatorRow, PlanRow, TaskRow
 from etl.intake.units import convert, factor_to_catalog_unit
 from etl.quality.messages import Message, make_message
@@ -58,6 +59,7 @@ from etl.quality.messages import Message, make_message
 _DATE_VN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LIMIT_VI = f"{int(MAX_ABS_VALUE):,}".replace(",", ".")
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,8 @@ class _Checker:
         raw, _ = self.info(INFO_PREPARED_ON)
         if _text(raw) is not None or isinstance(raw, date):
             parsed = parse_date(raw)
+            if parsed is not None and not MIN_DATE <= parsed <= MAX_DATE:
+                parsed = None  # a mistyped year; only a warning here, as an unreadable date
             if parsed is None:
                 self.msg("DATE_INVALID_INFO", found=_text(raw), **self.info_place(INFO_PREPARED_ON))
             self.out.ngay_lap = parsed
@@ -293,10 +297,13 @@ class _Checker:
     def number(self, raw: Any, *, sheet: str, row: int, column: str, unit: str) -> Decimal | None:
         """Read a value cell. Only what cannot be read is reported here; whether a readable value
         is allowed (sign, whole number, range) is the quality gate's Great Expectations suite."""
-        value, problem = read_number(raw, percent_unit=unit == "%", integer=False, allow_negative=True)
+        value, problem = read_number(raw, percent_unit=unit == "%", integer=False, allow_negative=True,
+                                     bounded=True)
         if problem is None:
             return value
-        self.msg(problem.code, sheet=sheet, row=row, column=column, found=problem.found,
+        # A too-large value may be thousands of digits long (JSON); other texts are bounded by the reader.
+        found = shown(problem.found, 200 if problem.code == "VALUE_TOO_LARGE" else MAX_TEXT_CHARS)
+        self.msg(problem.code, sheet=sheet, row=row, column=column, found=found,
                  expected=problem.suggestion or "số theo cách viết Việt Nam", detail=problem.detail_vi,
                  detail_en=problem.detail_en)
         return None
@@ -349,6 +356,7 @@ class _Checker:
                 setattr(typed, col, self.number(cells.get(col), sheet=sheet, row=row,
                                                 column=self._column(table_key, col), unit=typed.don_vi_tinh))
             convert(typed, factor, value_columns)
+            self._check_converted(typed, value_columns, sheet, row, table_key, catalog_unit=indicator.unit)
             if isinstance(typed, PlanRow):
                 if typed.ke_hoach_nam is None and typed.ke_hoach_nam_raw is None:
                     self.msg("VALUE_REQUIRED", sheet=sheet, row=row, column=self._column(table_key, "ke_hoach_nam"),
@@ -358,6 +366,18 @@ class _Checker:
         if self.not_reported:
             self.msg("INDICATOR_NOT_REPORTED", sheet=table.sheet, found=", ".join(self.not_reported),
                      n=len(self.not_reported))
+
+    def _check_converted(self, typed: IndicatorRow | PlanRow, value_columns: tuple[str, ...], sheet: str, row: int,
+                         table_key: str, *, catalog_unit: str) -> None:
+        """A value within the limit as written may pass it in the catalog unit (tỷ đồng x 1000)."""
+        for col in value_columns:
+            value = getattr(typed, col)
+            if value is not None and value.copy_abs() >= MAX_ABS_VALUE:
+                self.msg("VALUE_TOO_LARGE", sheet=sheet, row=row, column=self._column(table_key, col),
+                         found=shown(getattr(typed, f"{col}_raw")), expected=f"dưới {_LIMIT_VI}",
+                         detail=f"đổi sang {catalog_unit} thì vượt giới hạn {_LIMIT_VI}",
+                         detail_en=f"in {catalog_unit} it is over the limit of {MAX_ABS_VALUE:.0e}")
+                setattr(typed, col, None)
 
     def _indicator_row(self, row: int, cells: dict[str, Any]) -> IndicatorRow:
         typed = IndicatorRow(
@@ -411,6 +431,11 @@ class _Checker:
             if task_id is None:
                 self.msg("TASK_ID_MISSING", sheet=sheet, row=row, column=col("ma_nhiem_vu"))
                 continue
+            if len(task_id) > MAX_TASK_ID_CHARS:
+                self.msg("TASK_ID_TOO_LONG", sheet=sheet, row=row, column=col("ma_nhiem_vu"), found=shown(task_id),
+                         n=len(task_id), expected=str(MAX_TASK_ID_CHARS))
+                rec.ma_nhiem_vu = None  # never a key of the task tables
+                continue
             if task_id in seen:
                 self.msg("TASK_DUPLICATE", sheet=sheet, row=row, column=col("ma_nhiem_vu"), found=task_id,
                          first_row=seen[task_id])
@@ -424,16 +449,20 @@ class _Checker:
                 parsed = parse_date(raw)
                 if parsed is None:
                     self.msg("DATE_INVALID", sheet=sheet, row=row, column=col(date_col), found=_text(raw))
+                elif not MIN_DATE <= parsed <= MAX_DATE:
+                    self.msg("DATE_OUT_OF_RANGE", sheet=sheet, row=row, column=col(date_col), found=_text(raw),
+                             expected=f"{MIN_DATE.year}-{MAX_DATE.year}", year=parsed.year)
+                    parsed = None  # pandas cannot hold every year a date can
                 setattr(rec, date_col, parsed)
             # Canonical spelling when recognised; otherwise as written, for the suite to reject.
             status_raw = _text(cells.get("trang_thai"))
             rec.trang_thai = TASK_STATUS_BY_KEY.get(fold_key(status_raw), status_raw) if status_raw else None
             raw_progress = cells.get("tien_do")
             if _text(raw_progress) is not None:
-                progress, problem = read_number(raw_progress, percent_unit=True, allow_negative=True)
+                progress, problem = read_number(raw_progress, percent_unit=True, allow_negative=True, bounded=True)
                 if problem is not None:
                     self.msg("TASK_PROGRESS_INVALID", sheet=sheet, row=row, column=col("tien_do"),
-                             found=_text(raw_progress))
+                             found=shown(_text(raw_progress), MAX_TEXT_CHARS))
                 rec.tien_do = progress
 
     def _assigning_body(self, rec: TaskRow, sheet: str, row: int, column: str) -> None:
@@ -457,7 +486,7 @@ class _Checker:
         s = _text(raw)
         if s is None:
             self.msg("FIELD_MISSING", expected=INFO_YEAR, **place)
-        elif not (s.isdigit() and FIRST_YEAR <= int(s) <= LAST_YEAR):
+        elif not (s.isdigit() and len(s) <= 4 and FIRST_YEAR <= int(s) <= LAST_YEAR):
             self.msg("PLAN_YEAR_INVALID", found=s, expected=f"{FIRST_YEAR}-{LAST_YEAR}", **place)
         elif self.out.district is None or self.in_unit_life(Period.of_year(int(s)), place):
             self.out.year = int(s)

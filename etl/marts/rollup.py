@@ -26,6 +26,16 @@ ops.rollup_step, and core.rollup_as_of (called by mart.indicator_*_at) runs thos
 says "Runs as of: yes" (the ones that compute figures, into temp tables) in mode as_of, over
 the versions and plans in force then, for the units and years asked for.
 
+Locks. A full rebuild truncates mart.indicator_rollup and mart.task_rollup (step 04) and swaps
+the key, which takes ACCESS EXCLUSIVE locks: behind one analyst's open transaction the TRUNCATE
+would wait, and every new analyst query would queue behind it. So after the rollup's own
+advisory lock (a second rollup waits for the first, as long as it takes) the transaction sets a
+short lock_timeout (LOCK_TIMEOUT): a lock not granted by then gives up (LockNotAvailable,
+SQLSTATE 55P03), the whole transaction rolls back, the queued readers go on, and the refresh
+starts again after a growing pause (LOCK_BACKOFF_SECONDS), logged each time, up to LOCK_ATTEMPTS
+attempts; then RollupLockTimeout says so (and where to look). Swapping the key needs the table's
+owner: a login without it (baocao_loader) rebuilds with the key in place, only slower.
+
 The indicator rollup runs over temp tables, analyzed, so the planner sees real row counts
 (CTE estimates of 1 row turned the joins into nested loops): integer ids for units and
 indicators (02), the scope (03), every figure of the scope into one table (05-07), then the
@@ -41,6 +51,8 @@ checks on the derived mart tables.
 
 from __future__ import annotations
 
+import logging
+import random
 import re
 import time
 from collections.abc import Iterator
@@ -49,11 +61,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from psycopg import errors as pg_errors
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from etl.paths import SQL_DIR
 
 STEPS_DIR = SQL_DIR / "rollup"
+log = logging.getLogger(__name__)
+
+# How long a refresh waits for a table lock before it gives up and tries again later (a
+# transaction-local lock_timeout), how often it tries, and the first pause (doubled each time,
+# with some jitter): about 25 s in all before RollupLockTimeout.
+LOCK_TIMEOUT = "2s"
+LOCK_ATTEMPTS = 5
+LOCK_BACKOFF_SECONDS = 1.0
+
+
+class RollupLockTimeout(RuntimeError):
+    """The refresh could not get its table locks in LOCK_ATTEMPTS attempts."""
 
 
 @dataclass
@@ -65,6 +91,7 @@ class RollupResult:
     status_rows: int
     seconds: float
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step (sql/rollup/), for the benchmark
+    lock_retries: int = 0  # attempts given up on a lock (LockNotAvailable) before this one succeeded
 
 
 # The steps' parameters (transaction-local settings). The as-of ones are set by core.rollup_as_of.
@@ -101,12 +128,42 @@ def steps() -> list[Step]:
     return out
 
 
-def refresh(engine: Engine, *, year: int | None = None, full: bool = False) -> RollupResult:
+def refresh(engine: Engine, *, year: int | None = None, full: bool = False, lock_timeout: str = LOCK_TIMEOUT,
+            attempts: int = LOCK_ATTEMPTS, backoff_seconds: float = LOCK_BACKOFF_SECONDS) -> RollupResult:
     """Refresh the marts: everything (`full`), one year and the next (`year`), or what the
-    loads queued since the last refresh (default; a first refresh is full)."""
+    loads queued since the last refresh (default; a first refresh is full). A lock not granted
+    within `lock_timeout` rolls the attempt back; the refresh tries again after a pause, up to
+    `attempts` times, then raises RollupLockTimeout."""
+    started = time.perf_counter()
+    for attempt in range(1, attempts + 1):
+        try:
+            result = _refresh_once(engine, year=year, full=full, lock_timeout=lock_timeout)
+        except (DBAPIError, psycopg.Error) as error:
+            cause = error.orig if isinstance(error, DBAPIError) else error
+            if not isinstance(cause, pg_errors.LockNotAvailable):
+                raise
+            if attempt == attempts:
+                raise RollupLockTimeout(
+                    f"rollup gave up: a table lock was not granted within {lock_timeout} in {attempts} attempts "
+                    f"(an open transaction on mart.indicator_rollup or mart.task_rollup? see pg_stat_activity, "
+                    f"pg_locks): {str(cause).strip()}") from error
+            pause = backoff_seconds * 2 ** (attempt - 1) * random.uniform(0.75, 1.25)
+            log.warning("rollup: lock not granted within %s (attempt %d of %d): %s; trying again in %.1f s",
+                        lock_timeout, attempt, attempts, str(cause).strip(), pause)
+            time.sleep(pause)
+            continue
+        result.lock_retries = attempt - 1
+        result.seconds = time.perf_counter() - started
+        return result
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _refresh_once(engine: Engine, *, year: int | None, full: bool, lock_timeout: str) -> RollupResult:
     started = time.perf_counter()
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('baocao rollup'))"))
+        # After the advisory lock: waiting for another rollup holds no table lock anyone queues behind.
+        conn.execute(text("SELECT set_config('lock_timeout', :timeout, true)"), {"timeout": lock_timeout})
         mode = _mode(conn, year, full)
         conn.execute(text(SET_PARAMETERS), {"mode": mode, "year": "" if year is None else str(year), "as_of": "",
                                             "level": "", "unit": ""})
@@ -150,7 +207,12 @@ def _run(cursor: psycopg.Cursor, statements: str) -> int:
 @contextmanager
 def _key_built_after(conn: Connection) -> Iterator[None]:
     """Drop the key of mart.indicator_rollup and build it again afterwards: a bulk load builds
-    it once, on rows already in its order, rather than row by row."""
+    it once, on rows already in its order, rather than row by row. Only the table's owner (or a
+    member) may; another login (baocao_loader) keeps the key during the load."""
+    if not conn.execute(text("SELECT pg_has_role(relowner, 'USAGE') FROM pg_class "
+                             "WHERE oid = 'mart.indicator_rollup'::regclass")).scalar():
+        yield
+        return
     key = conn.execute(text(
         "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'indicator_rollup_pkey' "
         "AND conrelid = 'mart.indicator_rollup'::regclass")).scalar_one()

@@ -4,7 +4,14 @@ The landing area is any fsspec URL (a local folder by default, s3://... in produ
 A file is ingested from the landing root, then moved out of it: to archive/YYYY/MM/DD/
 when accepted or already known, to quarantine/ when rejected, its name prefixed with
 its raw.file id. So a retried or re-run task finds nothing left to do, and the bytes
-stay in the warehouse (raw.file) either way."""
+stay in the warehouse (raw.file) either way.
+
+A file is taken only once its upload is complete. On an object store (S3, GCS, Azure) a put
+is atomic: an object is listed only once whole. On a folder (local, NFS, SMB, SFTP) the
+file must be unchanged (size and modification time) for BAOCAO_LANDING_SETTLE_SECONDS, at
+discovery and again when it is read, and its bytes must be as long as the size listed; a
+file still being written is left for the next run. Uploaders that write under a hidden
+name (.name.part) and rename when done need no wait: hidden files are never taken."""
 
 from __future__ import annotations
 
@@ -23,10 +30,12 @@ from etl.domain.contract import (
     ARRIVAL_INODE_CHANGE,
     ARRIVAL_OBJECT_STORE,
     ARRIVAL_OVERRIDE,
+    DEFERRED,
     INGEST_STATUSES,
     REJECTED,
 )
 from etl.warehouse.ingest import IncomingFile, ingest_files
+from etl.warehouse.transient import TransientFailure
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +56,42 @@ def _fs(url: str) -> tuple[Any, str]:
     return fs, root.rstrip("/")
 
 
+# Protocols whose writes are atomic: an object is listed only once its upload is complete.
+ATOMIC_PUT_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "memory"})
+
+
+def _protocol(fs: Any) -> str:
+    return fs.protocol[0] if isinstance(fs.protocol, tuple | list) else fs.protocol
+
+
+def settled(info: dict[str, Any], protocol: str, now: datetime | None = None) -> bool:
+    """Whether a listed file's upload is complete: always on an object store; on a folder,
+    when it has not been modified for the settle time."""
+    if protocol in ATOMIC_PUT_PROTOCOLS:
+        return True
+    # The later of the modification and the inode change: `cp -p` sets an old mtime on a
+    # file it is still writing, but every write moves the ctime.
+    times = [t for t in (_modified(info, ("mtime", *STORE_TIMESTAMPS)), _modified(info, ("created",))) if t]
+    if not times:
+        return True  # a filesystem that gives no time: nothing to wait on
+    quiet = ((now or datetime.now(UTC)) - max(times)).total_seconds()
+    return quiet >= settings().landing_settle_seconds
+
+
 def discover_landed(landing_url: str | None = None) -> list[str]:
-    """Files waiting at the landing root (sub-folders and hidden files ignored), oldest first."""
+    """Files waiting at the landing root (sub-folders and hidden files ignored), complete
+    (`settled`), oldest first."""
     url = landing_url or settings().landing_url
     fs, root = _fs(url)
     fs.makedirs(root, exist_ok=True)
+    protocol = _protocol(fs)
     entries = [e for e in fs.ls(root, detail=True)
                if e["type"] == "file" and not posixpath.basename(e["name"]).startswith(".")]
+    waiting = [e["name"] for e in entries if not settled(e, protocol)]
+    if waiting:
+        log.info("%d file(s) still being written, left for the next run: %s", len(waiting), ", ".join(waiting))
+    entries = [e for e in entries if e["name"] not in waiting]
     entries.sort(key=lambda e: (_modified(e) or datetime.min.replace(tzinfo=UTC), e["name"]))
-    protocol = fs.protocol[0] if isinstance(fs.protocol, tuple | list) else fs.protocol
     return [e["name"] if protocol in ("file", "local") else f"{protocol}://{e['name']}" for e in entries]
 
 
@@ -114,7 +150,7 @@ def ingest_landed(engine: Engine, paths: list[str], landing_url: str | None = No
     time) are an operator's overrides of the arrival time (a replay), recorded with `operator`."""
     url = landing_url or settings().landing_url
     fs, root = _fs(url)
-    protocol = fs.protocol[0] if isinstance(fs.protocol, tuple | list) else fs.protocol
+    protocol = _protocol(fs)
     overrides = arrivals or {}
     if overrides and not operator:
         raise ValueError("an arrival time set by hand must say who set it (operator)")
@@ -124,15 +160,25 @@ def ingest_landed(engine: Engine, paths: list[str], landing_url: str | None = No
         if not fs.exists(local):
             continue  # moved by an earlier attempt of this task
         name = posixpath.basename(local)
+        before = fs.info(local)
+        data = fs.cat_file(local)
+        after = fs.info(local)
+        # The second look: unchanged since the first, and read whole.
+        if not settled(after, protocol) or (before.get("size"), _modified(before)) != (
+                after.get("size"), _modified(after)) or len(data) != after.get("size", len(data)):
+            log.info("%s is still being written; left for the next run", name)
+            continue
         if name in overrides:
             at, rule, by = overrides[name], ARRIVAL_OVERRIDE, operator
         else:
-            (at, rule), by = arrival(fs.info(local), protocol), None
-        incoming.append(IncomingFile(name=name, data=fs.cat_file(local), source_uri=path, received_at=at,
+            (at, rule), by = arrival(after, protocol), None
+        incoming.append(IncomingFile(name=name, data=data, source_uri=path, received_at=at,
                                      received_at_rule=rule, override_by=by))
     results = ingest_files(engine, incoming, caller="airflow")
     moved: dict[str, str] = {}
     for f, r in zip(sorted(incoming, key=lambda f: (f.received_at, f.name)), results, strict=True):
+        if r.status == DEFERRED:
+            continue  # archived, no outcome: stays in landing for the next run
         day = f.received_at.strftime("%Y/%m/%d")
         folder = f"{root}/quarantine" if r.status == REJECTED else f"{root}/archive/{day}"
         fs.makedirs(folder, exist_ok=True)
@@ -141,6 +187,10 @@ def ingest_landed(engine: Engine, paths: list[str], landing_url: str | None = No
         if fs.exists(source):
             fs.mv(source, target)
         moved[f.name] = target
+    deferred = [r.file for r in results if r.status == DEFERRED]
+    if deferred:  # the task fails, so Airflow retries it and, at the last retry, tells the engineers
+        raise TransientFailure(f"{len(deferred)} file(s) left in landing after a transient database failure "
+                               f"(the others were recorded and moved): {', '.join(deferred)}")
     counts = Counter(r.status for r in results)
     return {"files": len(results), **{k: counts.get(k, 0) for k in INGEST_STATUSES},
             "rejected_files": [r.file for r in results if r.status == REJECTED], "moved": moved}

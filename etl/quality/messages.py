@@ -43,6 +43,16 @@ CODES: dict[str, CodeSpec] = {
         "error", "Hệ thống gặp lỗi khi xử lý tệp này; bộ phận kỹ thuật đã được báo. Tệp đã được lưu lại.",
         "baocao failed while processing this file ({found}); the file is archived: `baocao reprocess` runs it again "
         "once the cause is fixed."),
+    "FILE_UNREADABLE": CodeSpec(
+        "error", "Hệ thống không đọc hết được tệp trong giới hạn cho phép ({found}); tệp quá lớn hoặc quá phức tạp "
+                 "so với mẫu báo cáo. Hãy chép số liệu sang một bản mẫu mới (chỉ gồm các trang và dòng của mẫu), "
+                 "lưu lại rồi gửi lại.",
+        "Reading the file did not finish within baocao's limits ({detail_en}); it is too large or too complex "
+        "for a submission. The file is archived and quarantined."),
+    "MESSAGES_TRUNCATED": CodeSpec(
+        "error", "Tệp có quá nhiều lỗi: chỉ liệt kê {shown} thông báo đầu tiên, còn {found} thông báo khác "
+                 "({detail}). Hãy sửa các lỗi trên rồi gửi lại; tệp gửi lại sẽ được kiểm tra đầy đủ.",
+        "Too many messages: the first {shown} are listed, {found} more are not ({detail_en})."),
     # Structure
     "SHEET_MISSING": CodeSpec("error", "Thiếu trang tính '{expected}'.", "Sheet '{expected}' is missing."),
     "COLUMN_MISSING": CodeSpec("error", "Thiếu cột bắt buộc '{expected}'.", "Required column '{expected}' is missing."),
@@ -173,6 +183,69 @@ CODES: dict[str, CodeSpec] = {
                                   "Plan year '{found}' is invalid; expected a year in {expected}."),
     "PLAN_DOCUMENT_MISSING": CodeSpec(
         "warning", "Chưa ghi số văn bản giao kế hoạch (van_ban).", "The plan has no deciding document (van_ban)."),
+    # Limits and strict parsing
+    "FILE_SIZE_EXCEEDED": CodeSpec(
+        "error", "Tệp nặng {found}, vượt giới hạn {expected}; mẫu báo cáo chỉ nặng vài trăm KB. Hãy kiểm tra lại "
+                 "đúng tệp báo cáo (không kèm ảnh, dữ liệu khác) rồi gửi lại.",
+        "The file is {found}, over the limit of {expected}; a report template is a few hundred KB."),
+    "FILE_TOO_MANY_SHEETS": CodeSpec(
+        "error", "Bảng tính có {found} trang tính, vượt giới hạn {expected}; hãy chỉ gửi các trang của mẫu báo cáo "
+                 "(thong_tin, chi_tieu, nhiem_vu hoặc ke_hoach).",
+        "The workbook has {found} sheets, over the limit of {expected}."),
+    "FILE_SHEET_AMBIGUOUS": CodeSpec(
+        "error", "Có hai trang tính cùng được hiểu là '{expected}': {found}; không biết trang nào là báo cáo. "
+                 "Hãy xóa hoặc đổi tên một trang (kể cả trang đang ẩn) rồi gửi lại.",
+        "Two sheets both read as '{expected}': {found_en}; delete or rename one of them (hidden sheets included)."),
+    "FILE_SHEET_TOO_LARGE": CodeSpec(
+        "error", "Trang tính có dữ liệu hoặc định dạng tới tận ô {found}, vượt giới hạn {expected}; phần này không "
+                 "được đọc. Hãy xóa các ô, dòng, cột thừa ở cuối trang (chọn chúng, bấm chuột phải, chọn Xóa - "
+                 "Delete), lưu lại rồi gửi lại.",
+        "The sheet has a cell as far as {found}, beyond the limit of {expected_en}; it is not read. Delete the stray "
+        "cells at the end of the sheet and send the file again."),
+    "FILE_JSON_TOO_DEEP": CodeSpec(
+        "error", "Tệp JSON lồng nhau {found} tầng, vượt giới hạn {expected} tầng; báo cáo theo mẫu chỉ cần 3 tầng. "
+                 "Hãy kiểm tra phần mềm tạo tệp.",
+        "The JSON nests {found} levels deep, over the limit of {expected}; a submission needs 3."),
+    "FILE_JSON_DUPLICATE_KEY": CodeSpec(
+        "error", "Khóa '{found}' được ghi hai lần trong cùng một đối tượng JSON, nên không biết giá trị nào đúng; "
+                 "mỗi khóa chỉ được ghi một lần. Hãy sửa phần mềm tạo tệp rồi gửi lại.",
+        "Key '{found}' is given twice in one JSON object; which value is meant cannot be known."),
+    "CELL_ERROR_VALUE": CodeSpec(
+        "error", "Ô {cell} có giá trị lỗi '{found}' của Excel (công thức tính lỗi), không phải số liệu. Hãy sửa công "
+                 "thức hoặc ghi giá trị trực tiếp vào ô rồi gửi lại.",
+        "Cell {cell} holds the Excel error '{found}', not a value; fix the formula or type the value."),
+    "CELL_FORMULA_NO_VALUE": CodeSpec(
+        "error", "Ô {cell} có công thức '{found}' nhưng tệp không lưu kết quả tính (tệp được tạo bằng phần mềm không "
+                 "tính công thức). Hãy mở tệp bằng Excel hoặc LibreOffice để tính lại, lưu rồi gửi lại, hoặc ghi "
+                 "giá trị trực tiếp vào ô.",
+        "Cell {cell} has the formula '{found}' but no calculated value is stored; open and save the file in a "
+        "spreadsheet program, or type the value."),
+    "TEXT_INVALID_CHARACTER": CodeSpec(
+        "error", "Nội dung '{found}' có ký tự điều khiển không in được ({char}, ở ký tự thứ {position}), thường do "
+                 "sao chép từ phần mềm khác. Hãy gõ lại nội dung ô này rồi gửi lại.",
+        "'{found}' contains the non-printable character {char} (at character {position}); retype it."),
+    "TEXT_TOO_LONG": CodeSpec(
+        "error", "Nội dung dài {n} ký tự, vượt giới hạn {expected} ('{found}'); hãy rút gọn nội dung ô này.",
+        "The text is {n} characters long, over the limit of {expected} ('{found}')."),
+    "VALUE_NOT_SCALAR": CodeSpec(
+        "error", "Trường này chứa một {kind} ('{found}'), nhưng chỉ được ghi một giá trị (một số hoặc một chuỗi).",
+        "The field holds {kind_en} ('{found}') where a single value (a number or a string) belongs."),
+    "VALUE_TOO_LARGE": CodeSpec(
+        "error", "Giá trị '{found}' quá lớn: {detail}. Hãy kiểm tra lại số và đơn vị tính.",
+        "Value '{found}' is too large: {detail_en}."),
+    "TASK_ID_TOO_LONG": CodeSpec(
+        "error", "Mã nhiệm vụ dài {n} ký tự ('{found}'), vượt giới hạn {expected} ký tự; mã nhiệm vụ là một mã ngắn, "
+                 "giữ nguyên hằng tháng (ví dụ 3466/QĐ-UBND#12). Nội dung nhiệm vụ ghi ở cột tên nhiệm vụ.",
+        "The task id is {n} characters long ('{found}'), over the limit of {expected}; the title goes in "
+        "ten_nhiem_vu."),
+    "DATE_OUT_OF_RANGE": CodeSpec(
+        "error", "Ngày '{found}' có năm {year}, ngoài khoảng hợp lý {expected}; có thể gõ nhầm năm. Hãy sửa lại "
+                 "(dạng DD/MM/YYYY).",
+        "Date '{found}' has the year {year}, outside {expected}; probably a typing mistake."),
+    "TABLE_TOO_MANY_ROWS": CodeSpec(
+        "error", "Bảng có hơn {expected} dòng số liệu; các dòng từ đây trở đi không được đọc. Hãy kiểm tra và xóa "
+                 "các dòng thừa.",
+        "The table has more than {expected} rows; the rows from here on are not read."),
 }
 
 

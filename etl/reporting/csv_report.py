@@ -1,13 +1,41 @@
 """A report as CSV (`baocao report --format csv`). Named csv_report, not csv, so that it never
-stands in for the standard library's csv module."""
+stands in for the standard library's csv module.
+
+Text in a report comes partly from the districts' files (an assigning body is kept as written),
+and a spreadsheet runs a cell that starts with =, +, -, @, a tab or a CR as a formula
+(=HYPERLINK(...), @SUM(...)). Such text cells get a leading single quote (OWASP, "CSV
+Injection"); number cells, written as text in Vietnamese notation ("-3,5", "+62,51%"), stay
+as they are, and a number cell that does not look like a number is treated as text."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Sequence
 
 from etl.reporting.model import Report
 from etl.reporting.tables import TASK_HEADERS, indicator_headers, indicator_rows, task_rows
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What etl.reporting.tables writes in a number column: a number in Vietnamese notation, maybe
+# signed ("+15%", "-2 điểm %"), maybe marked partial ("16.250,5*"), or reporting units ("2/9").
+_VI_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?:%| điểm %)?\*?|\d+/\d+")
+
+
+def text_cell(value: str) -> str:
+    """A text cell a spreadsheet shows as text, never runs."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def number_cell(value: str) -> str:
+    """A number written as text, kept as it is; anything else in its place is text."""
+    return value if _VI_NUMBER.fullmatch(value) else text_cell(value)
+
+
+def _row(texts: Sequence[str], numbers: Sequence[str] = (), last: Sequence[str] = ()) -> list[str]:
+    """Text cells, then number cells, then text cells again."""
+    return [*map(text_cell, texts), *map(number_cell, numbers), *map(text_cell, last)]
 
 
 def render_csv(report: Report) -> str:
@@ -15,25 +43,26 @@ def render_csv(report: Report) -> str:
     Vietnamese notation, UTF-8 with a BOM so that Excel reads the diacritics."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([report.title])
-    writer.writerow(["Đơn vị", report.unit_line])
-    writer.writerow(["Kỳ báo cáo", report.period_line])
+    writer.writerow(_row([report.title]))
+    writer.writerow(_row(["Đơn vị", report.unit_line]))
+    writer.writerow(_row(["Kỳ báo cáo", report.period_line]))
     if report.cut_off_line:
-        writer.writerow(["Thời điểm số liệu", report.cut_off_line])
+        writer.writerow(_row(["Thời điểm số liệu", report.cut_off_line]))
     if report.revision_line:
-        writer.writerow(["Điều chỉnh", report.revision_line])
+        writer.writerow(_row(["Điều chỉnh", report.revision_line]))
     if report.completeness:
-        writer.writerow(["Mức đầy đủ", report.completeness])
+        writer.writerow(_row(["Mức đầy đủ", report.completeness]))
     writer.writerow([])
-    writer.writerow(["I. Chỉ tiêu"])
-    writer.writerow([*indicator_headers(report), "Nhận định"])
+    writer.writerow(_row(["I. Chỉ tiêu"]))
+    writer.writerow(_row([*indicator_headers(report), "Nhận định"]))
     for row, line in zip(indicator_rows(report), report.indicators, strict=True):
-        writer.writerow([*row, line.sentence])
+        # code, name, unit; then the figures (and the province's reporting units)
+        writer.writerow(_row(row[:3], row[3:], [line.sentence]))
     if report.partial_note:
-        writer.writerow([report.partial_note])
+        writer.writerow(_row([report.partial_note]))
     writer.writerow([])
-    writer.writerow(["II. Nhiệm vụ"])
-    writer.writerow([*TASK_HEADERS, "Tóm tắt"])
+    writer.writerow(_row(["II. Nhiệm vụ"]))
+    writer.writerow(_row([*TASK_HEADERS, "Tóm tắt"]))
     for row, task in zip(task_rows(report), report.task_lines, strict=True):
-        writer.writerow([*row, task.sentence])
+        writer.writerow(_row(row[:1], row[1:], [task.sentence]))  # the assigning body, then the counts
     return "\ufeff" + buffer.getvalue()

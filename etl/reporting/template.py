@@ -73,7 +73,8 @@ def write_template(engine: Engine, district_code: str, period: str, output: Path
     tasks = open_tasks(engine, district_code, period_key(year, month))
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(output))
+    # Text from districts (a task titled "=HYPERLINK(...)") is written as text, never as a formula.
+    wb = xlsxwriter.Workbook(str(output), {"strings_to_formulas": False})
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     as_text = wb.add_format({"num_format": "@"})
 

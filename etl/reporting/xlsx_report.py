@@ -24,7 +24,8 @@ def write_xlsx(report: Report, path: Path | str) -> None:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path))
+    # Text from districts (a task titled "=HYPERLINK(...)") is written as text, never as a formula.
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
     title = wb.add_format({"bold": True, "font_size": 14})
     header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})

@@ -10,7 +10,7 @@ import hashlib
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -25,6 +25,7 @@ from etl.domain.contract import (
     ACCEPTED_WITH_WARNINGS,
     ARRIVAL_CALL,
     ARRIVAL_OVERRIDE,
+    DEFERRED,
     DUPLICATE,
     ERROR,
     INGEST_STATUSES,
@@ -36,12 +37,14 @@ from etl.domain.contract import (
     WARNING,
 )
 from etl.domain.periods import period_key
-from etl.intake.readers import read_file
+from etl.intake.isolation import read_files
+from etl.intake.limits import MAX_MESSAGES_PER_FILE
 from etl.intake.structure import CheckedFile, DistrictRef, RefContext, UnitSpan, check_file
 from etl.quality.gate import GateItem
 from etl.quality.history import usable
-from etl.quality.messages import make_message
+from etl.quality.messages import Message, make_message
 from etl.warehouse.load import FileToLoad, load_files, record_outcomes
+from etl.warehouse.transient import TransientFailure, retry_transient
 
 log = logging.getLogger(__name__)
 
@@ -125,10 +128,13 @@ def files_from_paths(paths: Sequence[Path], received_at: datetime | None = None,
 
 
 def archive(engine: Engine, files: Sequence[IncomingFile]) -> tuple[dict[str, int], set[int]]:
-    """Store every new file in raw.file (one transaction, before any parsing).
+    """Store every new file in raw.file and every delivery in raw.file_delivery (one
+    transaction, before any parsing).
 
     Returns sha256 -> file_id for all files, and the ids already processed earlier.
     """
+    if not files:
+        return {}, set()
     shas = [f.sha256 for f in files]
     with engine.begin() as conn:
         conn.execute(text("""
@@ -141,6 +147,14 @@ def archive(engine: Engine, files: Sequence[IncomingFile]) -> tuple[dict[str, in
                 "at": f.received_at, "rule": f.received_at_rule, "by": f.override_by} for f in files])
         ids = dict(conn.execute(text("SELECT sha256, file_id FROM raw.file WHERE sha256 = ANY(:s)"),
                                 {"s": shas}).all())
+        # Every delivery, the same bytes again included, with its own name and arrival; a rerun
+        # of the same delivery (same place, same arrival) adds nothing.
+        conn.execute(text("""
+            INSERT INTO raw.file_delivery (file_id, file_name, source_uri, received_at, received_at_rule, override_by)
+            VALUES (:id, :name, :uri, :at, :rule, :by)
+            ON CONFLICT ON CONSTRAINT file_delivery_once DO NOTHING
+        """), [{"id": ids[f.sha256], "name": f.name, "uri": f.source_uri, "at": f.received_at,
+                "rule": f.received_at_rule, "by": f.override_by} for f in files])
         processed = {fid for (fid,) in conn.execute(
             text("SELECT file_id FROM ops.file_outcome WHERE file_id = ANY(:ids)"), {"ids": list(ids.values())})}
     return ids, processed
@@ -155,20 +169,67 @@ def _recorded_meanwhile(conn: Connection, file_id: int) -> bool:
                              {"f": file_id}).scalar())
 
 
+def _supersede_redone(conn: Connection, file_ids: Iterable[int], redo: Collection[int]) -> None:
+    """A reprocessed file's earlier outcome is superseded in the transaction that records its
+    new one: a reprocess killed half-way leaves every file with one outcome, old or new."""
+    again = sorted(set(file_ids) & set(redo))
+    if again:
+        from etl.warehouse.reprocess import supersede
+
+        supersede(conn, again)
+
+
+def _deferred(f: IncomingFile, file_id: int, exc: BaseException) -> FileResult:
+    log.error("%s (file_id %s) left unprocessed after a transient failure: %s", f.name, file_id, exc)
+    return FileResult(file=f.name, status=DEFERRED, file_id=file_id)
+
+
 def _internal_error(engine: Engine, f: IncomingFile, file_id: int, exc: BaseException,
-                    checked: CheckedFile | None) -> FileResult:
-    """A bug must neither lose the file nor stop the batch: quarantine it with the reason."""
+                    checked: CheckedFile | None, redo: Collection[int] = ()) -> FileResult:
+    """A bug must neither lose the file nor stop the batch: quarantine it with the reason.
+    A transient failure is no bug: the file is left for the next run (DEFERRED)."""
+    if isinstance(exc, TransientFailure):
+        return _deferred(f, file_id, exc)
     message = make_message("INTERNAL_ERROR", found=f"{type(exc).__name__}: {exc}"[:300])
-    with engine.begin() as conn:
-        if _recorded_meanwhile(conn, file_id):
-            log.info("%s (file_id %s) was recorded by another run meanwhile: a duplicate", f.name, file_id)
-            return FileResult(file=f.name, status=DUPLICATE, file_id=file_id)
-        log.error("processing %s (file_id %s) failed", f.name, file_id, exc_info=exc)
-        record_outcomes(conn, [(file_id, checked.kind if checked else KIND_UNKNOWN, checked.fmt if checked else None,
-                                REJECTED, checked.district_code if checked else None,
-                                checked.period_code if checked else None, [message])])
+
+    def record() -> bool:
+        with engine.begin() as conn:
+            if file_id in redo:
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('file:' || :f))"), {"f": str(file_id)})
+                _supersede_redone(conn, [file_id], redo)
+            elif _recorded_meanwhile(conn, file_id):
+                return False
+            record_outcomes(conn, [(file_id, checked.kind if checked else KIND_UNKNOWN,
+                                    checked.fmt if checked else None, REJECTED,
+                                    checked.district_code if checked else None,
+                                    checked.period_code if checked else None, [message])])
+        return True
+
+    try:
+        recorded = retry_transient(record, f"recording the failure of {f.name}")
+    except TransientFailure as failure:
+        return _deferred(f, file_id, failure)
+    if not recorded:
+        log.info("%s (file_id %s) was recorded by another run meanwhile: a duplicate", f.name, file_id)
+        return FileResult(file=f.name, status=DUPLICATE, file_id=file_id)
+    log.error("processing %s (file_id %s) failed", f.name, file_id, exc_info=exc)
     return FileResult(file=f.name, status=REJECTED, file_id=file_id, errors=[message.as_dict()],
                       kind=checked.kind if checked else None)
+
+
+def cap_messages(checked: CheckedFile, limit: int = MAX_MESSAGES_PER_FILE) -> None:
+    """Keep the first `limit` messages of a file and one summary of the rest (by code). The
+    summary is an error when any message it stands for is, so the outcome never changes."""
+    messages = checked.messages
+    if len(messages) <= limit:
+        return
+    kept, dropped = messages[:limit - 1], messages[limit - 1:]
+    by_code = Counter(m.code for m in dropped)
+    detail = ", ".join(f"{code} ×{n}" for code, n in by_code.most_common())
+    severity = ERROR if any(m.severity == ERROR for m in dropped) else WARNING
+    summary: Message = make_message("MESSAGES_TRUNCATED", found=len(dropped), shown=len(kept), detail=detail,
+                                    detail_en=detail, severity=severity)
+    messages[:] = [*kept, summary]
 
 
 def _result(f: IncomingFile, item: GateItem, record_id: int | None) -> FileResult:
@@ -182,17 +243,31 @@ def _result(f: IncomingFile, item: GateItem, record_id: int | None) -> FileResul
 
 
 def _load(engine: Engine, pending: Sequence[tuple[int, IncomingFile, GateItem]], ref: RefContext,
-          batch_months: frozenset[tuple[str, int]], results: dict[int, FileResult]) -> str:
+          batch_months: frozenset[tuple[str, int]], results: dict[int, FileResult],
+          redo: Collection[int] = ()) -> str:
     """Load the batch in one transaction; if that fails, each file in its own, so a file that
-    cannot load never keeps the others out. Returns the path taken (contract.LOAD_PATHS)."""
+    cannot load never keeps the others out. A transient failure retries the transaction and,
+    if it persists, leaves the files unprocessed (DEFERRED). Returns the path taken
+    (contract.LOAD_PATHS)."""
     if not pending:
         return LOAD_NOTHING
     # Loading adds messages (YTD_PREVIOUS_MISSING): a failed attempt must not leave them twice.
     messages = {item.file_id: list(item.checked.messages) for _, _, item in pending}
-    try:
+
+    def load(part: Sequence[tuple[int, IncomingFile, GateItem]]) -> dict[int, int]:
+        for _, _, item in part:
+            item.checked.messages[:] = messages[item.file_id]
         with engine.begin() as conn:
-            ids = load_files(conn, [FileToLoad(item.file_id, f.sha256, f.received_at, item.checked)
-                                    for _, f, item in pending], ref, batch_months)
+            _supersede_redone(conn, [item.file_id for _, _, item in part], redo)
+            return load_files(conn, [FileToLoad(item.file_id, f.sha256, f.received_at, item.checked)
+                                     for _, f, item in part], ref, batch_months)
+
+    try:
+        ids = retry_transient(lambda: load(pending), f"loading a batch of {len(pending)} files")
+    except TransientFailure as failure:
+        for position, f, item in pending:
+            results[position] = _deferred(f, item.file_id, failure)
+        return LOAD_NOTHING
     except Exception as exc:
         log.warning("loading the batch of %d files in one transaction failed (%s: %s); loading them one by one",
                     len(pending), type(exc).__name__, exc)
@@ -200,80 +275,133 @@ def _load(engine: Engine, pending: Sequence[tuple[int, IncomingFile, GateItem]],
         for position, f, item in pending:
             results[position] = _result(f, item, ids[item.file_id])
         return LOAD_BATCH
-    for position, f, item in pending:
-        item.checked.messages[:] = messages[item.file_id]
+    for one in pending:
+        position, f, item = one
         try:
-            with engine.begin() as conn:
-                ids = load_files(conn, [FileToLoad(item.file_id, f.sha256, f.received_at, item.checked)], ref,
-                                 batch_months)
+            ids = retry_transient(lambda one=one: load([one]), f"loading {f.name}")
             results[position] = _result(f, item, ids[item.file_id])
         except Exception as exc:
-            results[position] = _internal_error(engine, f, item.file_id, exc, item.checked)
+            results[position] = _internal_error(engine, f, item.file_id, exc, item.checked, redo)
     return LOAD_PER_FILE
+
+
+def _gate(engine: Engine, pending: list[tuple[int, IncomingFile, GateItem]], ref: RefContext,
+          clock: Counter[str], results: dict[int, FileResult],
+          redo: Collection[int]) -> list[tuple[int, IncomingFile, GateItem]]:
+    """Run the quality gate over the batch. When it fails, find the files it fails on alone
+    (each an INTERNAL_ERROR: a value the structural checks let through that a suite or rule
+    cannot take is baocao's bug) and run it again over the others, never rejecting the
+    innocent. A transient failure (the history fetch) is retried, then defers the batch."""
+    from etl.quality import gate
+
+    before = {item.file_id: list(item.checked.messages) for _, _, item in pending}
+
+    def run(part: list[tuple[int, IncomingFile, GateItem]]) -> dict[str, float]:
+        def attempt() -> dict[str, float]:
+            for _, _, item in part:
+                item.checked.messages[:] = before[item.file_id]
+            return gate.check_batch([item for _, _, item in part], ref, engine)
+
+        return retry_transient(attempt, "the quality gate")
+
+    try:
+        clock.update(run(pending))
+        return pending
+    except TransientFailure as failure:
+        for position, f, item in pending:
+            results[position] = _deferred(f, item.file_id, failure)
+        return []
+    except Exception as exc:
+        log.warning("the quality gate failed on the batch (%s: %s); finding the file it fails on",
+                    type(exc).__name__, exc)
+    innocent: list[tuple[int, IncomingFile, GateItem]] = []
+    for one in pending:
+        position, f, item = one
+        try:
+            run([one])
+            innocent.append(one)
+        except Exception as exc:  # a broken suite or rule must not let unchecked figures through
+            results[position] = _internal_error(engine, f, item.file_id, exc, item.checked, redo)
+    try:
+        clock.update(run(innocent))  # together again: the rules compare a batch's months with each other
+    except Exception as exc:
+        log.warning("the gate still fails on the batch without the failing files (%s); each file keeps the "
+                    "messages of its run alone", exc)
+        for one in innocent:
+            run([one])
+    return innocent
 
 
 def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str = "cli",
                  ref: RefContext | None = None, timings: Counter[str] | None = None,
-                 data_docs: bool = False) -> list[FileResult]:
-    """Archive every file, read and check each, run the quality gate over the whole batch
-    (Great Expectations suites, then consistency rules), then load the batch in one transaction
-    (each file in its own if that fails: `_load`), in order of arrival so versions number in
-    that order.
+                 data_docs: bool = False, redo: Collection[int] = ()) -> list[FileResult]:
+    """Archive every file, read each in a worker process (etl.intake.isolation) and check it,
+    run the quality gate over the whole batch (Great Expectations suites, then consistency
+    rules), then load the batch in one transaction (each file in its own if that fails:
+    `_load`), in order of arrival so versions number in that order.
 
+    `redo` names archived files to run again although they have an outcome (`baocao
+    reprocess`): the earlier outcome is superseded in the transaction that records the new one.
+    A transient database failure that outlasts its retries leaves a file DEFERRED (archived,
+    no outcome); when archiving itself cannot be done, TransientFailure is raised.
     `timings`, when given, accumulates seconds per phase (archive, read, check, gate, load).
     """
-    from etl.quality import expectations, gate
+    from etl.quality import expectations
     clock = timings if timings is not None else Counter()
     started = datetime.now(UTC)
-    ref = ref or load_ref_context(engine)
+    ref = ref or retry_transient(lambda: load_ref_context(engine), "reading the reference data")
     ordered = sorted(files, key=lambda f: (f.received_at, f.name))
     t0 = time.perf_counter()
-    ids, processed = archive(engine, ordered)
+    ids, processed = retry_transient(lambda: archive(engine, ordered), f"archiving {len(ordered)} files")
     clock["archive_s"] += time.perf_counter() - t0
 
     results: dict[int, FileResult] = {}
-    pending: list[tuple[int, IncomingFile, gate.GateItem]] = []
+    to_read: list[tuple[int, IncomingFile, int]] = []
     seen_in_batch: set[str] = set()
     for position, f in enumerate(ordered):
         file_id = ids[f.sha256]
-        if file_id in processed or f.sha256 in seen_in_batch:
+        if (file_id in processed and file_id not in redo) or f.sha256 in seen_in_batch:
             results[position] = FileResult(file=f.name, status=DUPLICATE, file_id=file_id)
             continue
         seen_in_batch.add(f.sha256)
+        to_read.append((position, f, file_id))
+    t0 = time.perf_counter()
+    reads = read_files([(f.name, f.data) for _, f, _ in to_read])
+    t1 = time.perf_counter()
+    clock["read_s"] += t1 - t0
+    pending: list[tuple[int, IncomingFile, GateItem]] = []
+    for (position, f, file_id), read in zip(to_read, reads, strict=True):
         checked: CheckedFile | None = None
         try:
-            t0 = time.perf_counter()
-            read = read_file(f.name, f.data)
-            t1 = time.perf_counter()
+            if isinstance(read, BaseException):
+                raise read
             checked = check_file(read, ref, f.received_at)
-            clock["read_s"] += t1 - t0
-            clock["check_s"] += time.perf_counter() - t1
         except Exception as exc:
-            results[position] = _internal_error(engine, f, file_id, exc, checked)
+            results[position] = _internal_error(engine, f, file_id, exc, checked, redo)
             continue
-        pending.append((position, f, gate.GateItem(file_id, f.name, f.received_at, checked)))
+        pending.append((position, f, GateItem(file_id, f.name, f.received_at, checked)))
+    clock["check_s"] += time.perf_counter() - t1
 
-    items = [item for _, _, item in pending]
-    try:
-        clock.update(gate.check_batch(items, ref, engine))
-    except Exception as exc:  # a broken suite or rule must not let unchecked figures through
-        for position, f, item in pending:
-            results[position] = _internal_error(engine, f, item.file_id, exc, item.checked)
-        pending = []
+    pending = _gate(engine, pending, ref, clock, results, redo)
+    for _, _, item in pending:
+        cap_messages(item.checked)
 
     # The months the batch brings: a month sent as year to date whose previous month is among
     # them is not warned about (that month has arrived; it only loads later).
     batch_months = frozenset((item.checked.district_code, period_key(item.checked.year, item.checked.month))
-                             for item in items if usable(item))
+                             for _, _, item in pending if usable(item))
     t0 = time.perf_counter()
-    load_path = _load(engine, pending, ref, batch_months, results)
+    load_path = _load(engine, pending, ref, batch_months, results, redo)
     clock["load_s"] += time.perf_counter() - t0
-    if data_docs and items:
+    if data_docs and pending:
         t0 = time.perf_counter()
         expectations.build_data_docs()
         clock["data_docs_s"] += time.perf_counter() - t0
     ordered_results = [results[i] for i in range(len(ordered))]
-    _log_run(engine, caller, started, ordered_results, load_path)
+    try:
+        retry_transient(lambda: _log_run(engine, caller, started, ordered_results, load_path), "logging the run")
+    except TransientFailure as failure:  # the outcomes are recorded; only the run's summary row is lost
+        log.error("the ingest run could not be logged in ops.ingest_run: %s", failure)
     return ordered_results
 
 

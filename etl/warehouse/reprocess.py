@@ -6,10 +6,12 @@ added to the catalog, say); and, named by id, for a file archived but never proc
 crash between archiving and recording its outcome). Accepted files are not reprocessed:
 their figures are in the warehouse, and a correction is a new version sent by the district.
 
-The earlier attempt's outcome and messages move to ops.superseded_outcome, and whatever it
-left in staging and core (a rejected version) is removed in the same transaction; then the
-files go through `ingest_files` like any delivery, with their original arrival time, so
-versions keep their order and the rollup queue is fed as usual."""
+The files go through `ingest_files` like any delivery, with their original arrival time, so
+versions keep their order and the rollup queue is fed as usual. In the transaction that
+records a file's new outcome, the earlier attempt's outcome and messages move to
+ops.superseded_outcome and whatever it left in staging and core (a rejected version) is
+removed: a reprocess killed half-way leaves each file with its old outcome or its new one.
+`--unprocessed` picks up archived files that have no outcome at all."""
 
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ def select_files(conn: Connection, file_ids: Sequence[int] = (), code: str = DEF
     """), {"code": code, "rejected": REJECTED}).scalars())
 
 
-def _supersede(conn: Connection, file_ids: list[int]) -> None:
+def supersede(conn: Connection, file_ids: list[int]) -> None:
     """Keep the earlier attempt in ops.superseded_outcome, then clear it and what it left."""
     conn.execute(text("""
         INSERT INTO ops.superseded_outcome (file_id, attempt, outcome, error_count, warning_count, processed_at,
@@ -91,18 +93,37 @@ def _supersede(conn: Connection, file_ids: list[int]) -> None:
     renumber_versions(conn, "core.fct_plan", "plan_id", ("district_code", "year"), plans)
 
 
-def reprocess(engine: Engine, file_ids: Sequence[int] = (), *, code: str = DEFAULT_CODE,
+def select_unprocessed(conn: Connection) -> list[int]:
+    """Archived files with no outcome (a run killed between archiving and recording, or left
+    DEFERRED by a persistent transient failure), in order of arrival."""
+    return list(conn.execute(text("""
+        SELECT f.file_id FROM raw.file AS f
+        WHERE NOT EXISTS (SELECT 1 FROM ops.file_outcome AS o WHERE o.file_id = f.file_id)
+        ORDER BY f.received_at, f.file_id
+    """)).scalars())
+
+
+def reprocess(engine: Engine, file_ids: Sequence[int] = (), *, code: str = DEFAULT_CODE, unprocessed: bool = False,
               caller: str = "reprocess") -> list[FileResult]:
-    """Run the selected files again (see `select_files`); returns their new outcomes."""
-    with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('baocao reprocess'))"))
-        ids = select_files(conn, file_ids, code)
-        if not ids:
-            return []
-        _supersede(conn, ids)
-        rows = conn.execute(text("""
-            SELECT file_name, content, source_uri, received_at FROM raw.file WHERE file_id = ANY(:ids)
-        """), {"ids": ids}).all()
-    files = [IncomingFile(name=r.file_name, data=bytes(r.content), source_uri=r.source_uri,
-                          received_at=r.received_at) for r in rows]
-    return ingest_files(engine, files, caller=caller)
+    """Run the selected files again (see `select_files`; with `unprocessed`, the archived files
+    that have no outcome); returns their new outcomes. Atomic per file: a file's earlier
+    outcome is superseded in the transaction that records its new one (ingest's `redo`), so a
+    reprocess killed half-way leaves each file with its old outcome or its new one."""
+    with engine.connect() as lock:  # one reprocess at a time, for the whole run
+        lock.execute(text("SELECT pg_advisory_lock(hashtext('baocao reprocess'))"))
+        try:
+            with engine.begin() as conn:
+                ids = select_unprocessed(conn) if unprocessed else select_files(conn, file_ids, code)
+                rows = conn.execute(text("""
+                    SELECT file_id, file_name, content, source_uri, received_at, received_at_rule, override_by
+                    FROM raw.file WHERE file_id = ANY(:ids)
+                """), {"ids": ids}).all() if ids else []
+            if not rows:
+                return []
+            files = [IncomingFile(name=r.file_name, data=bytes(r.content), source_uri=r.source_uri,
+                                  received_at=r.received_at, received_at_rule=r.received_at_rule,
+                                  override_by=r.override_by) for r in rows]
+            return ingest_files(engine, files, caller=caller, redo=frozenset(ids))
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(hashtext('baocao reprocess'))"))
+            lock.commit()

@@ -3,9 +3,17 @@
 The schema is written in three places, each applied its own way:
 
 - **Revisions** (etl/warehouse/migrations/versions/NNNN_<name>.py, their DDL in NNNN_<name>.sql
-  beside them): tables, indexes, constraints, schemas, roles. Alembic runs each once, in order;
+  beside them): tables, indexes, constraints, schemas, grants. Alembic runs each once, in order;
   they are append-only and import nothing from the application. 0009 is the baseline (0001-0009
-  squashed).
+  squashed). A revision's server-level part (roles, their settings) is in NNNN_<name>_roles.sql:
+  roles belong to the server, so every upgrade runs these files first, each in its own short
+  transaction (ensure_roles), and the revision runs its own again.
+- **Roles** (revision 0017): baocao_owner owns the schemas and every object in them; once it
+  does, the upgrade runs as it (SET LOCAL ROLE: the upgrading login is a superuser or a member),
+  so what a later revision or the repeatable files create is the owner's and gets its default
+  privileges. baocao_loader is the ETL's, baocao_analyst the analysts' (mart only).
+  `python -m etl.warehouse.schema roles --login NAME=GROUP:PASSWORD_VARIABLE` (as a superuser)
+  sets up the roles and the logins of a stack whose migrating login may not create roles.
 - **Repeatable objects** (sql/repeatable/NN_<schema>.<object>.sql, run in name order; a file
   without a schema, like NN_analyst_grants.sql, holds statements only): the views, functions and
   their grants. Whenever a revision is pending or their checksum (ops.repeatable_checksum)
@@ -133,14 +141,16 @@ def upgrade(engine: Engine, *, load_reference: bool = True) -> None:
     load the reference data. Idempotent: a second run changes nothing."""
     docs = load_mart_docs()
     checksum = repeatables_checksum(docs)
-    _ensure_analyst_role(engine)
+    ensure_roles(engine)
     with engine.begin() as conn:
+        _act_as_owner(conn)  # a warehouse at 0017 or later: the owner's from the start
         # The checksum table exists once no revision is pending (revision 0010 creates it).
         stale = _pending_revisions(conn) or conn.execute(
             text("SELECT checksum FROM ops.repeatable_checksum")).scalar() != checksum
         if stale:
             drop_repeatables(conn)
         command.upgrade(alembic_config(conn), "head")
+        _act_as_owner(conn)  # revision 0017 just handed the warehouse to baocao_owner
         if stale:
             create_repeatables(conn)
             apply_mart_comments(conn, docs)
@@ -155,22 +165,73 @@ def upgrade(engine: Engine, *, load_reference: bool = True) -> None:
         load_reference_data(engine)
 
 
-def _ensure_analyst_role(engine: Engine) -> None:
-    """The analyst role belongs to the server, not the database: two databases of one server
-    upgraded at the same moment (parallel test workers, two environments) would both create it,
-    and the second fail. Created here in its own short transaction, tolerating the other."""
+def role_files() -> list[Path]:
+    """The revisions' server-level parts (NNNN_<name>_roles.sql), in revision order."""
+    return sorted((MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*_roles.sql"))
+
+
+def ensure_roles(engine: Engine) -> None:
+    """The roles belong to the server, not the database: two databases of one server upgraded at
+    the same moment (parallel test workers, two environments) would both create them, and the
+    second fail. The revisions' role files look before they change anything and tolerate the
+    other upgrade; each runs here in its own short transaction, before the revisions (which run
+    them again, for an upgrade from the alembic command line)."""
+    for path in role_files():
+        with engine.begin() as conn:
+            conn.connection.driver_connection.cursor().execute(path.read_text(encoding="utf-8"))
+
+
+def _act_as_owner(conn: Connection) -> None:
+    """SET LOCAL ROLE baocao_owner once it owns the warehouse (revision 0017) and the login may
+    (a superuser or a member): what the upgrade creates then is the owner's, with its default
+    privileges. Before 0017, the login runs the revisions, as it always did."""
+    if conn.execute(text("""
+        SELECT to_regrole('baocao_owner') IS NOT NULL AND current_user <> 'baocao_owner'
+           AND pg_has_role('baocao_owner', 'MEMBER')
+           AND EXISTS (SELECT FROM pg_namespace WHERE nspname = 'ops' AND nspowner = to_regrole('baocao_owner'))
+    """)).scalar():
+        conn.execute(text("SET LOCAL ROLE baocao_owner"))
+
+
+LOGIN_GROUPS = ("baocao_owner", "baocao_loader", "baocao_analyst")
+
+
+def ensure_logins(engine: Engine, logins: list[tuple[str, str, str]]) -> None:
+    """Create or update each (login, group, password) as a LOGIN role in its group (needs a
+    superuser, or CREATEROLE). The password is set every time (a rotated one takes effect)."""
+    from psycopg import sql
+
     with engine.begin() as conn:
-        conn.execute(text("""
-            DO $$
-            BEGIN
-                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'baocao_analyst') THEN
-                    CREATE ROLE baocao_analyst NOLOGIN;
-                END IF;
-            EXCEPTION WHEN duplicate_object OR unique_violation THEN
-                NULL;  -- created by another database's upgrade meanwhile
-            END
-            $$
-        """))
+        cursor = conn.connection.driver_connection.cursor()
+        for name, group, password in logins:
+            if group not in LOGIN_GROUPS:
+                raise ValueError(f"{name}: group {group!r} is none of {', '.join(LOGIN_GROUPS)}")
+            if not password:
+                raise ValueError(f"{name}: empty password")
+            exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).scalar()
+            cursor.execute(sql.SQL("{} ROLE {} LOGIN PASSWORD {}").format(
+                sql.SQL("ALTER" if exists else "CREATE"), sql.Identifier(name), sql.Literal(password)))
+            if not conn.execute(text("SELECT pg_has_role(:n, :g, 'MEMBER')"), {"n": name, "g": group}).scalar():
+                cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(name)))
+
+
+def bootstrap_roles(engine: Engine, logins: list[tuple[str, str, str]]) -> None:
+    """`python -m etl.warehouse.schema roles`, as a superuser: the group roles (with the analysts'
+    session limits), the logins, and CREATE on the database for baocao_owner, so that a login in
+    baocao_owner without CREATEROLE can run `baocao db upgrade`. A warehouse built before revision
+    0017 by a superuser is upgraded here once: 0017 hands its objects to baocao_owner, which only
+    their owner may do."""
+    ensure_roles(engine)
+    ensure_logins(engine, logins)
+    ensure_roles(engine)  # the analysts' session limits copied to the new analyst logins
+    with engine.begin() as conn:
+        conn.connection.driver_connection.cursor().execute(
+            "DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO baocao_owner', current_database()); END $$")
+        built_by_a_superuser = conn.execute(text("""
+            SELECT r.rolsuper FROM pg_namespace AS n JOIN pg_roles AS r ON r.oid = n.nspowner
+            WHERE n.nspname = 'ops'""")).scalar()
+    if built_by_a_superuser:
+        upgrade(engine)
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -355,11 +416,13 @@ def _dump_default_privileges(conn: Connection) -> list[str]:
         GROUP BY 1, 2, 3""")).all()
     lines = sorted(f"ALTER DEFAULT PRIVILEGES{schema} GRANT {privileges} ON {kinds[kind]} TO {grantee};"
                    for schema, kind, grantee, privileges in rows)
-    return ["-- Default privileges (for objects the upgrading role creates)", "", *lines] if lines else []
+    header = "-- Default privileges (for objects baocao_owner creates: the upgrade runs as it)"
+    return [header, "", *lines] if lines else []
 
 
 def _dump_roles(conn: Connection, dumped: str) -> list[str]:
-    """The roles granted something above, with their comment (roles belong to the server)."""
+    """The roles granted something above, with their comment and settings (roles belong to the
+    server)."""
     out = []
     rows = conn.execute(text("""
         SELECT quote_ident(rolname), rolcanlogin, shobj_description(oid, 'pg_authid') FROM pg_roles
@@ -370,6 +433,12 @@ def _dump_roles(conn: Connection, dumped: str) -> list[str]:
         out.append(f"CREATE ROLE {name} {'LOGIN' if can_login else 'NOLOGIN'};")
         if comment is not None:
             out.append(f"COMMENT ON ROLE {name} IS {_literal(comment)};")
+        settings = conn.execute(text("""
+            SELECT unnest(s.setconfig) FROM pg_db_role_setting AS s
+            WHERE s.setdatabase = 0 AND s.setrole = CAST(:name AS regrole)"""), {"name": name}).scalars().all()
+        for setting in sorted(settings):
+            key, _, value = setting.partition("=")
+            out.append(f"ALTER ROLE {name} SET {key} = {_literal(value)};")
     return ["-- Roles", "", *out] if out else []
 
 
@@ -387,7 +456,8 @@ def dump_schema(conn: Connection) -> str:
     header = [
         f"-- The warehouse schema at revision {revision}, as `baocao db upgrade` leaves an empty database.",
         "-- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;",
-        "-- tests/test_schema.py fails when it is stale. Owners and the owner's privileges are left out.",
+        "-- tests/test_schema.py fails when it is stale. Owners (baocao_owner, since revision 0017) and the owner's",
+        "-- privileges are left out.",
         f"-- Dumped on PostgreSQL {major}.",
     ]
     return "\n".join(header) + "\n\n" + "\n\n".join(x for x in ("\n".join(roles), body) if x) + "\n"
@@ -421,12 +491,34 @@ def main(argv: list[str] | None = None) -> None:
     dump = commands.add_parser("dump", help="print the schema (what docs/schema.sql holds)")
     dump.add_argument("--url", help="dump this migrated warehouse instead of a new, empty database "
                                     "upgraded on the server of WAREHOUSE_URL (or the embedded one)")
+    roles = commands.add_parser("roles", help="as a superuser: create the group roles and the logins (compose's "
+                                              "bootstrap, before `baocao db upgrade` as the owner's login)")
+    roles.add_argument("--url", help="a superuser's URL to the warehouse database (default WAREHOUSE_URL)")
+    roles.add_argument("--login", action="append", default=[], metavar="NAME=GROUP:PASSWORD_VARIABLE",
+                       help="a login in GROUP (baocao_owner, baocao_loader or baocao_analyst) whose password is in "
+                            "the environment variable PASSWORD_VARIABLE (never on the command line); repeatable")
     args = parser.parse_args(argv)
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(encoding="utf-8")  # Vietnamese comments whatever the console's locale
+    from etl.config import secret_from_env
     from etl.warehouse.db import get_engine, normalize_url
 
+    if args.command == "roles":
+        logins = []
+        for spec in args.login:
+            name, _, rest = spec.partition("=")
+            group, _, variable = rest.partition(":")
+            if not (name and group and variable):
+                parser.error(f"--login {spec}: expected NAME=GROUP:PASSWORD_VARIABLE")
+            password = secret_from_env(variable)
+            if not password:
+                parser.error(f"--login {spec}: the environment variable {variable} is not set")
+            logins.append((name, group, password))
+        engine = create_engine(normalize_url(args.url)) if args.url else get_engine()
+        bootstrap_roles(engine, logins)
+        engine.dispose()
+        return
     if args.url:
         engine = create_engine(normalize_url(args.url))
         with engine.connect() as conn:

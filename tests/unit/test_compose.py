@@ -21,7 +21,14 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from etl.config import AIRFLOW_CONNECTIONS, ENV_RETRIES, ENV_RETRY_DELAY_SECONDS, ENVIRONMENT_VARIABLES
+from etl.config import (
+    AIRFLOW_CONNECTIONS,
+    ENV_LANDING_SETTLE_SECONDS,
+    ENV_READER_PROCESSES,
+    ENV_RETRIES,
+    ENV_RETRY_DELAY_SECONDS,
+    ENVIRONMENT_VARIABLES,
+)
 from etl.warehouse.db import normalize_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,8 +57,13 @@ AIRFLOW_COMMANDS = {
 }
 WAREHOUSE_SERVICE = "postgres-warehouse"
 METADATA_SERVICE = "postgres-airflow"
-# etl/config.py names the stack may leave unset: the DAGs' retry settings have defaults.
-OPTIONAL_ENVIRONMENT_VARIABLES: frozenset[str] = frozenset({ENV_RETRIES, ENV_RETRY_DELAY_SECONDS})
+MIGRATION_SERVICE = "warehouse-init"
+# The warehouse's group roles (revision 0017): each needs a login, created by warehouse-init.
+WAREHOUSE_GROUPS = ("baocao_owner", "baocao_loader", "baocao_analyst")
+# etl/config.py names the stack may leave unset: the DAGs' retry settings, the reader processes and
+# the landing settle time have defaults.
+OPTIONAL_ENVIRONMENT_VARIABLES: frozenset[str] = frozenset({
+    ENV_RETRIES, ENV_RETRY_DELAY_SECONDS, ENV_READER_PROCESSES, ENV_LANDING_SETTLE_SECONDS})
 ALLOWED_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 
 # ------------------------------------------------------------------ compose interpolation
@@ -285,7 +297,10 @@ def config_name_problems(compose: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _postgres_url_problems(compose: Mapping[str, Any], label: str, raw: str, service: str) -> list[str]:
+def _postgres_url_problems(compose: Mapping[str, Any], label: str, raw: str, service: str,
+                           login: tuple[str, str] | None = None) -> list[str]:
+    """The URL reaches `service`'s database as its POSTGRES_USER or, given, as `login` (a login name
+    and the variable holding its password)."""
     parts = urlsplit(resolve(raw))
     svc = compose["services"].get(service)
     if svc is None:
@@ -294,22 +309,70 @@ def _postgres_url_problems(compose: Mapping[str, Any], label: str, raw: str, ser
     problems = []
     if parts.hostname != service:
         problems.append(f"{label}: host {parts.hostname!r} is not the service {service}")
-    if parts.username != svc_env.get("POSTGRES_USER"):
-        problems.append(f"{label}: user {parts.username!r} is not {service}'s POSTGRES_USER")
+    if login is None:
+        if parts.username != svc_env.get("POSTGRES_USER"):
+            problems.append(f"{label}: user {parts.username!r} is not {service}'s POSTGRES_USER")
+        if parts.password != svc_env.get("POSTGRES_PASSWORD"):
+            problems.append(f"{label}: password is not {service}'s POSTGRES_PASSWORD variable")
+    else:
+        if parts.username != login[0]:
+            problems.append(f"{label}: user {parts.username!r} is not the login {login[0]}")
+        if parts.password != f"<{login[1]}>":
+            problems.append(f"{label}: password is not the variable {login[1]}")
     if parts.path.lstrip("/") != svc_env.get("POSTGRES_DB"):
         problems.append(f"{label}: database {parts.path!r} is not {service}'s POSTGRES_DB")
-    if parts.password != svc_env.get("POSTGRES_PASSWORD"):
-        problems.append(f"{label}: password is not {service}'s POSTGRES_PASSWORD variable")
     if parts.port not in (None, 5432):
         problems.append(f"{label}: port {parts.port} is not PostgreSQL's 5432 inside the network")
     return problems
 
 
+_LOGIN_SPEC = re.compile(r"--login\s+([A-Za-z_][A-Za-z0-9_]*)=([a-z_]+):([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def warehouse_logins(compose: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """group -> (login, password variable) of the logins warehouse-init's role bootstrap creates."""
+    script = " ".join(command_words(compose["services"].get(MIGRATION_SERVICE, {})))
+    return {group: (login, variable) for login, group, variable in _LOGIN_SPEC.findall(script)}
+
+
+def role_problems(compose: Mapping[str, Any]) -> list[str]:
+    """Least privilege: the ETL connects as a login in baocao_loader, the migrations as one in
+    baocao_owner, analysts have one in baocao_analyst; the superuser's password reaches
+    warehouse-init's role bootstrap only."""
+    logins = warehouse_logins(compose)
+    problems = [f"{MIGRATION_SERVICE} creates no login in {group}" for group in WAREHOUSE_GROUPS if group not in logins]
+    if problems:
+        return problems
+    init = compose["services"][MIGRATION_SERVICE]
+    init_env = environment(init)
+    for login, variable in logins.values():
+        if resolve(init_env.get(variable, "")) != f"<{variable}>":
+            problems.append(f"{MIGRATION_SERVICE}: the password of {login} ({variable}) is not in its environment")
+    problems += _postgres_url_problems(compose, "WAREHOUSE_MIGRATOR_URL", init_env.get("WAREHOUSE_MIGRATOR_URL", ""),
+                                       WAREHOUSE_SERVICE, logins["baocao_owner"])
+    problems += _postgres_url_problems(compose, "WAREHOUSE_ADMIN_URL", init_env.get("WAREHOUSE_ADMIN_URL", ""),
+                                       WAREHOUSE_SERVICE)
+    script = resolve(" ".join(command_words(init)))
+    if not re.search(r"schema roles --url \"\$\{?WAREHOUSE_ADMIN_URL\}?\"", script):
+        problems.append(f"{MIGRATION_SERVICE}: the role bootstrap does not run as WAREHOUSE_ADMIN_URL (the superuser)")
+    if not re.search(r"WAREHOUSE_URL=\"\$\{?WAREHOUSE_MIGRATOR_URL\}?\" baocao db upgrade\s*$", script):
+        problems.append(f"{MIGRATION_SERVICE}: `baocao db upgrade` does not run as WAREHOUSE_MIGRATOR_URL (the owner)")
+    superuser_password = environment(compose["services"][WAREHOUSE_SERVICE]).get("POSTGRES_PASSWORD", "")
+    for name, svc in [("x-airflow-common", common(compose)), *compose["services"].items()]:
+        if name in (WAREHOUSE_SERVICE, MIGRATION_SERVICE):
+            continue
+        leaked = [var for var, value in environment(svc).items() if superuser_password in value]
+        problems += [f"{name}.{var}: the warehouse superuser's password" for var in leaked]
+    return problems
+
+
 def url_problems(compose: Mapping[str, Any]) -> list[str]:
     env = environment(common(compose))
-    problems = _postgres_url_problems(compose, "WAREHOUSE_URL", env.get("WAREHOUSE_URL", ""), WAREHOUSE_SERVICE)
+    loader = warehouse_logins(compose).get("baocao_loader", ("<a login in baocao_loader>", "?"))
+    problems = _postgres_url_problems(compose, "WAREHOUSE_URL", env.get("WAREHOUSE_URL", ""), WAREHOUSE_SERVICE,
+                                      loader)
     problems += _postgres_url_problems(compose, "AIRFLOW_CONN_BAOCAO_WAREHOUSE",
-                                       env.get("AIRFLOW_CONN_BAOCAO_WAREHOUSE", ""), WAREHOUSE_SERVICE)
+                                       env.get("AIRFLOW_CONN_BAOCAO_WAREHOUSE", ""), WAREHOUSE_SERVICE, loader)
     problems += _postgres_url_problems(compose, "SQL_ALCHEMY_CONN",
                                        env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", ""), METADATA_SERVICE)
     backend = env.get("AIRFLOW__CELERY__RESULT_BACKEND", "")
@@ -491,11 +554,16 @@ def test_airflow_waits_for_its_init_and_workers_for_the_warehouse():
     assert worker[WAREHOUSE_SERVICE]["condition"] == "service_healthy"
     init_script = " ".join(command_words(compose["services"]["airflow-init"]))
     assert "airflow db migrate" in init_script and "airflow users create" in init_script
-    assert command_words(compose["services"]["warehouse-init"])[-1] == "baocao db upgrade"
+    assert command_words(compose["services"]["warehouse-init"])[-1].rstrip().endswith("baocao db upgrade")
 
 
 def test_environment_uses_the_configuration_names_of_the_code():
     assert config_name_problems(load_compose()) == []
+
+
+def test_each_component_connects_to_the_warehouse_with_its_own_role():
+    assert role_problems(load_compose()) == []
+    assert set(warehouse_logins(load_compose())) == set(WAREHOUSE_GROUPS)
 
 
 def test_connection_and_database_urls_point_at_the_right_services():
@@ -608,6 +676,21 @@ MUTATIONS = {
     "warehouse URL to another host": (_set_env(
         "WAREHOUSE_URL", "postgresql+psycopg://baocao:${WAREHOUSE_DB_PASSWORD:?x}@warehouse:5432/baocao"),
         url_problems),
+    "ETL as the warehouse superuser": (_set_env(
+        "WAREHOUSE_URL", "postgresql+psycopg://baocao:${WAREHOUSE_DB_PASSWORD:?x}@postgres-warehouse:5432/baocao"),
+        url_problems),
+    "Airflow connection as the owner": (_set_env(
+        "AIRFLOW_CONN_BAOCAO_WAREHOUSE",
+        "postgres://baocao_migrator:${WAREHOUSE_MIGRATOR_PASSWORD:?x}@postgres-warehouse:5432/baocao"), url_problems),
+    "superuser password on the workers": (_set_env(
+        "BAOCAO_ADMIN", "postgresql://baocao:${WAREHOUSE_DB_PASSWORD:?set it in .env}@postgres-warehouse/baocao"),
+        role_problems),
+    "migrations as the superuser": (lambda c: c["services"][MIGRATION_SERVICE]["environment"].update(
+        WAREHOUSE_MIGRATOR_URL="postgresql+psycopg://baocao:${WAREHOUSE_DB_PASSWORD:?x}@postgres-warehouse:5432/baocao"),
+        role_problems),
+    "no analyst login": (lambda c: c["services"][MIGRATION_SERVICE].update(command=[
+        "bash", "-c", c["services"][MIGRATION_SERVICE]["command"][2].replace("baocao_analyst", "baocao_loader")]),
+        role_problems),
     "warehouse URL to the metadata DB": (_set_env(
         "AIRFLOW_CONN_BAOCAO_WAREHOUSE", "postgres://airflow:${AIRFLOW_DB_PASSWORD:?x}@postgres-airflow/airflow"),
         url_problems),

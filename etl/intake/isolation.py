@@ -1,0 +1,138 @@
+"""Reading untrusted files in worker processes, one file per task, each within limits.
+
+The readers check sizes before they parse (etl.intake.limits), but a file may still find a
+way through a parser's own code (a decompressor, the XLSX library) to exhaust memory, loop
+or crash. So every file is read in a pool of worker processes (pebble), sized to the
+machine: a worker has an address-space limit, a file has a time limit, and a worker that
+dies or overruns takes only its own file with it (FILE_UNREADABLE, a district error: the
+file is too big or too complex to read; the file stays archived). The pool also reads on
+every core. Results come back in the order the files were given.
+
+BAOCAO_READER_PROCESSES=0 reads in the calling process instead (no isolation): for a
+process that cannot have children (a daemonic worker), or for profiling."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import PurePath
+
+from etl.config import settings
+from etl.intake.readers import ReadFile, read_file
+from etl.quality.messages import make_message
+
+log = logging.getLogger(__name__)
+
+# A reader process may map this much memory: ten times what the largest legitimate file
+# needs (a 20 MiB workbook reads in well under 200 MiB), far below what the machine has.
+READER_MEMORY_BYTES = 2 * 1024**3
+# A file's reading may take this long; a district template reads in well under a second.
+READER_SECONDS = 60.0
+# A worker is replaced after this many files, so no parser's leak accumulates.
+READER_TASKS_PER_PROCESS = 500
+
+_lock = threading.Lock()
+_pool: object | None = None  # pebble.ProcessPool, created on first use
+_pool_pid: int | None = None  # the process that created it (a forked child must make its own)
+
+
+def reader_processes() -> int:
+    """Worker processes: BAOCAO_READER_PROCESSES, else one per core this process may use."""
+    configured = settings().reader_processes
+    if configured is not None:
+        return configured
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def _limit_worker(memory_bytes: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+
+
+def _get_pool(workers: int) -> object:
+    global _pool, _pool_pid
+    import pebble
+
+    with _lock:
+        if _pool is None or _pool_pid != os.getpid() or not _pool.active:  # type: ignore[attr-defined]
+            _pool = pebble.ProcessPool(max_workers=workers, max_tasks=READER_TASKS_PER_PROCESS,
+                                       initializer=_limit_worker, initargs=(READER_MEMORY_BYTES,),
+                                       context=multiprocessing.get_context("spawn"))
+            _pool_pid = os.getpid()
+        return _pool
+
+
+@atexit.register
+def shutdown() -> None:
+    """Stop the worker processes (at exit, or when a caller wants them gone)."""
+    global _pool
+    with _lock:
+        if _pool is not None and _pool_pid == os.getpid():
+            _pool.stop()  # type: ignore[attr-defined]
+            _pool.join()  # type: ignore[attr-defined]
+        _pool = None
+
+
+def _unreadable(name: str, found_vi: str, detail_en: str) -> ReadFile:
+    result = ReadFile(fmt=PurePath(name).suffix.lower().lstrip(".") or "unknown")
+    result.messages.append(make_message("FILE_UNREADABLE", found=found_vi, detail_en=detail_en))
+    return result
+
+
+Reader = Callable[[str, bytes], ReadFile]
+
+
+def _read_here(name: str, data: bytes, reader: Reader = read_file) -> ReadFile | Exception:
+    try:
+        return reader(name, data)
+    except Exception as exc:
+        return exc
+
+
+def read_files(files: Sequence[tuple[str, bytes]], reader: Reader = read_file) -> list[ReadFile | Exception]:
+    """Read each (name, bytes) in a worker process; in the order given. A reader bug (an
+    exception other than running out of memory) comes back in the file's place, for the
+    caller to record against that file: it is baocao's fault, not the district's. `reader`
+    must be importable by name (the workers are spawned): the tests pass one that crashes."""
+    workers = reader_processes()
+    if workers == 0 or not files:
+        return [_read_here(name, data, reader) for name, data in files]
+    import pebble
+
+    try:
+        pool = _get_pool(workers)
+    except (AssertionError, OSError) as exc:  # e.g. "daemonic processes are not allowed to have children"
+        log.warning("cannot start reader processes (%s); reading in this process, without isolation", exc)
+        return [_read_here(name, data, reader) for name, data in files]
+    futures = [pool.schedule(reader, args=(name, data), timeout=READER_SECONDS)  # type: ignore[attr-defined]
+               for name, data in files]
+    results: list[ReadFile | Exception] = []
+    for (name, _), future in zip(files, futures, strict=True):
+        try:
+            results.append(future.result())
+        except FutureTimeout:
+            log.warning("reading %s took over %.0f s: stopped", name, READER_SECONDS)
+            results.append(_unreadable(name, f"đọc quá {READER_SECONDS:.0f} giây",
+                                       f"over {READER_SECONDS:.0f} s"))
+        except MemoryError:
+            log.warning("reading %s needed over %d MiB: stopped", name, READER_MEMORY_BYTES // 2**20)
+            mib = READER_MEMORY_BYTES // 2**20
+            results.append(_unreadable(name, f"cần hơn {mib} MiB bộ nhớ", f"over {mib} MiB of memory"))
+        except pebble.ProcessExpired as exc:
+            log.warning("the process reading %s died (exit code %s)", name, exc.exitcode)
+            results.append(_unreadable(name, f"trình đọc tệp dừng đột ngột, mã {exc.exitcode}",
+                                       f"the reader process died, exit code {exc.exitcode}"))
+        except BrokenProcessPool as exc:  # the workers cannot start at all: a deployment fault, said loudly
+            log.error("reader processes cannot start (%s); reading %s in this process, without isolation",
+                      exc, name)
+            results.append(_read_here(name, files[len(results)][1], reader))
+        except Exception as exc:
+            results.append(exc)
+    return results
