@@ -122,16 +122,19 @@ def _greedy_reader(name: str, data: bytes) -> ReadFile:
     return read_file(name, data)
 
 
+@pytest.mark.parametrize("around", [1, 20])  # alone in its task, or in a chunk of files read again one by one
 @pytest.mark.parametrize(("reader", "name", "found"), [
     (_crashing_reader, "crash.json", "dừng đột ngột"),
     (_greedy_reader, "greedy.json", "MiB bộ nhớ"),
 ])
 def test_a_reader_that_crashes_or_exhausts_memory_takes_only_its_own_file(
-        reader: Any, name: str, found: str, tmp_path: Path) -> None:
+        reader: Any, name: str, found: str, around: int, tmp_path: Path) -> None:
     good = b.write_json(tmp_path / "good.json", b.submission()).read_bytes()
-    results = isolation.read_files([("a.json", good), (name, good), ("b.json", good)], reader=reader)
-    assert [r.ok for r in results] == [True, False, True]
-    (message,) = results[1].messages
+    before = [(f"a{i}.json", good) for i in range(around)]
+    after = [(f"b{i}.json", good) for i in range(around)]
+    results = isolation.read_files([*before, (name, good), *after], reader=reader)
+    assert [r.ok for r in results] == [True] * around + [False] + [True] * around
+    (message,) = results[around].messages
     assert message.code == "FILE_UNREADABLE" and found in message.message
     # The pool replaced its dead worker: the next batch reads as before.
     assert isolation.read_files([("c.json", good)])[0].ok

@@ -34,8 +34,10 @@ log = logging.getLogger(__name__)
 READER_MEMORY_BYTES = 2 * 1024**3
 # A file's reading may take this long; a district template reads in well under a second.
 READER_SECONDS = 60.0
-# A worker is replaced after this many files, so no parser's leak accumulates.
-READER_TASKS_PER_PROCESS = 500
+# A worker is replaced after this many tasks, so no parser's leak accumulates.
+READER_TASKS_PER_PROCESS = 100
+# Files per task at most (a chunk of templates reads in well under a second).
+CHUNK_FILES = 25
 
 _lock = threading.Lock()
 _pool: object | None = None  # pebble.ProcessPool, created on first use
@@ -111,28 +113,60 @@ def read_files(files: Sequence[tuple[str, bytes]], reader: Reader = read_file) -
     except (AssertionError, OSError) as exc:  # e.g. "daemonic processes are not allowed to have children"
         log.warning("cannot start reader processes (%s); reading in this process, without isolation", exc)
         return [_read_here(name, data, reader) for name, data in files]
-    futures = [pool.schedule(reader, args=(name, data), timeout=READER_SECONDS)  # type: ignore[attr-defined]
-               for name, data in files]
+    # Files go to the workers in chunks (a task per file costs more in messages than reading a
+    # template); a chunk that crashes or overruns is read again file by file, to find which.
+    size = max(1, min(CHUNK_FILES, len(files) // (workers * 4)))
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    futures = [pool.schedule(_read_chunk, args=(chunk, reader), timeout=READER_SECONDS)  # type: ignore[attr-defined]
+               for chunk in chunks]
     results: list[ReadFile | Exception] = []
-    for (name, _), future in zip(files, futures, strict=True):
+    for chunk, future in zip(chunks, futures, strict=True):
         try:
-            results.append(future.result())
-        except FutureTimeout:
-            log.warning("reading %s took over %.0f s: stopped", name, READER_SECONDS)
-            results.append(_unreadable(name, f"đọc quá {READER_SECONDS:.0f} giây",
-                                       f"over {READER_SECONDS:.0f} s"))
-        except MemoryError:
-            log.warning("reading %s needed over %d MiB: stopped", name, READER_MEMORY_BYTES // 2**20)
-            mib = READER_MEMORY_BYTES // 2**20
-            results.append(_unreadable(name, f"cần hơn {mib} MiB bộ nhớ", f"over {mib} MiB of memory"))
-        except pebble.ProcessExpired as exc:
-            log.warning("the process reading %s died (exit code %s)", name, exc.exitcode)
-            results.append(_unreadable(name, f"trình đọc tệp dừng đột ngột, mã {exc.exitcode}",
-                                       f"the reader process died, exit code {exc.exitcode}"))
-        except BrokenProcessPool as exc:  # the workers cannot start at all: a deployment fault, said loudly
-            log.error("reader processes cannot start (%s); reading %s in this process, without isolation",
-                      exc, name)
-            results.append(_read_here(name, files[len(results)][1], reader))
-        except Exception as exc:
-            results.append(exc)
+            got = future.result()
+        except (FutureTimeout, MemoryError, pebble.ProcessExpired) as exc:
+            if len(chunk) == 1:
+                results.append(_failed(chunk[0][0], exc))
+                continue
+            singles = [pool.schedule(reader, args=item, timeout=READER_SECONDS)  # type: ignore[attr-defined]
+                       for item in chunk]
+            for (name, data), single in zip(chunk, singles, strict=True):
+                try:
+                    results.append(single.result())
+                except (FutureTimeout, MemoryError, pebble.ProcessExpired) as one:
+                    results.append(_failed(name, one))
+                except BrokenProcessPool:
+                    results.append(_unisolated(name, data, reader))
+                except Exception as bug:
+                    results.append(bug)
+            continue
+        except BrokenProcessPool:  # the workers cannot start at all: a deployment fault, said loudly
+            results.extend(_unisolated(name, data, reader) for name, data in chunk)
+            continue
+        results.extend(_failed(name, r) if isinstance(r, MemoryError) else r
+                       for (name, _), r in zip(chunk, got, strict=True))
     return results
+
+
+def _read_chunk(items: Sequence[tuple[str, bytes]], reader: Reader) -> list[ReadFile | Exception]:
+    return [_read_here(name, data, reader) for name, data in items]
+
+
+def _unisolated(name: str, data: bytes, reader: Reader) -> ReadFile | Exception:
+    log.error("reader processes cannot start; reading %s in this process, without isolation", name)
+    return _read_here(name, data, reader)
+
+
+def _failed(name: str, exc: BaseException) -> ReadFile:
+    """The file's FILE_UNREADABLE for a reader that overran its time or memory, or died."""
+    import pebble
+
+    if isinstance(exc, FutureTimeout):
+        log.warning("reading %s took over %.0f s: stopped", name, READER_SECONDS)
+        return _unreadable(name, f"đọc quá {READER_SECONDS:.0f} giây", f"over {READER_SECONDS:.0f} s")
+    if isinstance(exc, MemoryError):
+        mib = READER_MEMORY_BYTES // 2**20
+        log.warning("reading %s needed over %d MiB: stopped", name, mib)
+        return _unreadable(name, f"cần hơn {mib} MiB bộ nhớ", f"over {mib} MiB of memory")
+    code = exc.exitcode if isinstance(exc, pebble.ProcessExpired) else None
+    log.warning("the process reading %s died (exit code %s)", name, code)
+    return _unreadable(name, f"trình đọc tệp dừng đột ngột, mã {code}", f"the reader process died, exit code {code}")

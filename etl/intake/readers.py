@@ -120,6 +120,11 @@ def _text_problem(value: str) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def _plainly_kept(value: Any) -> bool:
+    """The common case, cheaply: a text short and clean enough to keep as it is."""
+    return isinstance(value, str) and len(value) <= MAX_TEXT_CHARS and not _BAD_CHARS.search(value)
+
+
 def _kept(value: Any, messages: list[Message], **place: Any) -> Any:
     """The value a reader keeps, or None after a message when it cannot be kept: a list or
     object where a single value belongs (JSON), a text with control characters or too long."""
@@ -336,10 +341,47 @@ class SheetScan:
     uncalculated: dict[tuple[int, int], str] = field(default_factory=dict)  # formula without a cached value
 
 
+# The quick look (`_plain_sheet`): a part with none of these needs no element-by-element parse.
+_NEEDS_PARSE = re.compile(rb'<(?:\w+:)?f[\s>/]|\bt="e"|<!')
+_CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_CELL_AT = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_OPEN = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_ROW_AT = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="([0-9]{1,7})"')
+
+
+def _plain_sheet(zf: zipfile.ZipFile, part: str) -> bool:
+    """Whether a worksheet part is plainly within the limits with no error cell, formula or
+    DTD: every cell and row carries its reference, none beyond the limits. Regular expressions
+    over the part's bytes (its size was checked against the zip limits) take a tenth of the
+    time of the parse below, which then runs only for parts this cannot vouch for."""
+    xml = zf.read(part)
+    if _NEEDS_PARSE.search(xml):
+        return False
+    cells, rows = _CELL_AT.findall(xml), _ROW_AT.findall(xml)
+    if len(cells) != len(_CELL_OPEN.findall(xml)) or len(rows) != len(_ROW_OPEN.findall(xml)):
+        return False
+    if not cells:
+        return max(map(int, rows), default=0) <= MAX_SHEET_ROWS
+    letters, numbers = zip(*cells, strict=True)
+    last_col = max(map(col_number, set(letters)))
+    last_row = max(map(int, {*numbers, *rows}))
+    return last_row <= MAX_SHEET_ROWS and last_col <= MAX_SHEET_COLUMNS
+
+
+def col_number(letters: bytes) -> int:
+    """b'A' -> 1, b'AB' -> 28."""
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return col
+
+
 def scan_sheet(zf: zipfile.ZipFile, part: str) -> SheetScan:
     """Stream a worksheet part: stop at the first cell beyond MAX_SHEET_ROWS x MAX_SHEET_COLUMNS
     (<dimension> is not trusted), and note error cells and formulas without a cached value,
     which python-calamine reads as empty. Raises _Refused or expat.ExpatError on a bad part."""
+    if _plain_sheet(zf, part):
+        return SheetScan()
     scan = SheetScan()
     state: dict[str, Any] = {"row": 0, "col": 0, "cell": None, "type": None, "f": None, "v": None, "into": None,
                              "far_row": None}
@@ -614,11 +656,12 @@ def _table_from_rows(sheet: str, canonical: str, raw_rows: list[list[Any]], mess
     if missing:
         return None
     rows: list[tuple[int, dict[str, Any]]] = []
+    marked = scan if scan is not None and (scan.errors or scan.uncalculated) else None
     for offset, row in enumerate(raw_rows[header_idx + 1:], start=1):
         number = header_row_number + offset
         values: dict[str, Any] = {k: (row[p] if p < len(row) else None) for k, p in positions.items()}
-        flagged = scan is not None and any((number, p + 1) in scan.errors or (number, p + 1) in scan.uncalculated
-                                           for p in positions.values())
+        flagged = marked is not None and any(
+            (number, p + 1) in marked.errors or (number, p + 1) in marked.uncalculated for p in positions.values())
         if all(_blank(v) for v in values.values()) and not flagged:
             continue
         if len(rows) >= MAX_TABLE_ROWS:
@@ -627,10 +670,15 @@ def _table_from_rows(sheet: str, canonical: str, raw_rows: list[list[Any]], mess
             break
         kept: dict[str, Any] = {}
         for k, v in values.items():
-            v = v.strip() if isinstance(v, str) else v
-            place = {"sheet": sheet, "row": number, "column": columns[k]}
-            kept[k] = (_cell_checked(v, scan, number, positions[k] + 1, messages, **place) if scan is not None
-                       else _kept(v, messages, **place))
+            if isinstance(v, str):
+                v = v.strip()
+            if flagged:
+                kept[k] = _cell_checked(v, marked, number, positions[k] + 1, messages,  # type: ignore[arg-type]
+                                        sheet=sheet, row=number, column=columns[k])
+            elif isinstance(v, str | list | dict) and not _plainly_kept(v):
+                kept[k] = _kept(v, messages, sheet=sheet, row=number, column=columns[k])
+            else:
+                kept[k] = v
         rows.append((number, kept))
     return Table(sheet=sheet, columns=columns, rows=rows)
 
