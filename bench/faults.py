@@ -36,6 +36,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from bench.common import bench_database
 from etl.intake import isolation
+from etl.intake.limits import MAX_TABLE_ROWS
 from etl.warehouse.ingest import IncomingFile, ingest_files
 from etl.warehouse.schema import upgrade
 from tests import builders as b
@@ -215,6 +216,12 @@ def main() -> None:
     reads = [("a valid submission", "valid.json", valid)]
     if accepted is not None:
         reads.append(("the largest accepted generated document", accepted.name, accepted.data))
+    at_limits = b.submission(nhiem_vu=[b.task(f"T{i}", "UBND tỉnh", "Đang thực hiện", None)
+                                       for i in range(MAX_TABLE_ROWS - 1)])
+    with tempfile.TemporaryDirectory() as tmp:
+        at_limits_xlsx = b.write_submission_xlsx(Path(tmp) / "limits.xlsx", at_limits).read_bytes()
+    reads += [("a submission at the row limit, 4.999 tasks", "at_limits.json", _json(at_limits)),
+              ("the same as XLSX", "at_limits.xlsx", at_limits_xlsx)]
     reads += [("rejected", h.name, h.data) for h in sorted(hostile, key=lambda h: -len(h.data))[:3]]
     reads += [("rejected", h.name, h.data) for h in hostile if h.name in ("xfd1048576_space.xlsx", "z1000000.xlsx")]
     print("| input | bytes | reader imported (MiB) | peak after reading (MiB) |")

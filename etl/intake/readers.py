@@ -342,6 +342,7 @@ class SheetScan:
 
 
 # The quick look (`_plain_sheet`): a part with none of these needs no element-by-element parse.
+QUICK_LOOK_BYTES = 2 * 1024 * 1024  # a template's sheet is a few hundred KB
 _NEEDS_PARSE = re.compile(rb'<(?:\w+:)?f[\s>/]|\bt="e"|<!')
 _CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _CELL_AT = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
@@ -353,7 +354,10 @@ def _plain_sheet(zf: zipfile.ZipFile, part: str) -> bool:
     """Whether a worksheet part is plainly within the limits with no error cell, formula or
     DTD: every cell and row carries its reference, none beyond the limits. Regular expressions
     over the part's bytes (its size was checked against the zip limits) take a tenth of the
-    time of the parse below, which then runs only for parts this cannot vouch for."""
+    time of the parse below, which then runs only for parts this cannot vouch for, and for
+    parts over 2 MiB, which the parse reads in chunks and stops reading at the limit."""
+    if zf.getinfo(part).file_size > QUICK_LOOK_BYTES:
+        return False
     xml = zf.read(part)
     if _NEEDS_PARSE.search(xml):
         return False

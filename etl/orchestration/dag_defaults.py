@@ -23,7 +23,10 @@ def failure_notifiers() -> list[Any]:
     from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
     from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
-    text = "[baocao] {{ dag.dag_id }}.{{ ti.task_id }} thất bại / failed (lần thử {{ ti.try_number }}): {{ exception }}"
+    # The exception may quote a file's name or values: escaped for Slack markup and HTML alike.
+    exception = "{{ exception | string | replace('&', '&amp;') | replace('<', '&lt;') | replace('>', '&gt;') }}"
+    text = ("[baocao] {{ dag.dag_id }}.{{ ti.task_id }} thất bại / failed (lần thử {{ ti.try_number }}): "
+            + exception)
     notifiers: list[Any] = [SlackWebhookNotifier(slack_webhook_conn_id=CONN_WEBHOOK, text=text)]
     if settings().engineers_email:
         notifiers.append(SmtpNotifier(to=settings().engineers_email, smtp_conn_id=CONN_SMTP,

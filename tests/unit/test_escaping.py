@@ -123,3 +123,18 @@ def test_number_cells_stay_numbers(cell: str) -> None:
 @pytest.mark.parametrize("cell", ["-1+1", "=1", "+cmd|' /C calc'!A0", "-2 điểm %=1", "@1"])
 def test_a_number_cell_that_is_no_number_is_text(cell: str) -> None:
     assert number_cell(cell) == "'" + cell
+
+
+def test_the_engineers_failure_notice_escapes_the_exception() -> None:
+    """The notifiers' templates (rendered by Airflow's Jinja): an exception quoting a file name
+    such as `<!here>` or a disguised link arrives as text on the webhook and in the HTML mail."""
+    import jinja2
+    from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
+
+    from etl.orchestration.dag_defaults import failure_notifiers
+
+    [slack, *_] = [n for n in failure_notifiers() if isinstance(n, SlackWebhookNotifier)]
+    rendered = jinja2.Environment().from_string(slack.text).render(
+        dag={"dag_id": "ingest_submissions"}, ti={"task_id": "ingest_batch", "try_number": 1},
+        exception=ValueError("tệp <!here> & <http://evil.example|bấm>"))
+    assert "&lt;!here&gt; &amp; &lt;http://evil.example|bấm&gt;" in rendered and "<!here>" not in rendered
