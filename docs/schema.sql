@@ -1,4 +1,4 @@
--- The warehouse schema at revision 0017, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0018, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
 -- tests/test_schema.py fails when it is stale. Owners (baocao_owner, since revision 0017) and the owner's
 -- privileges are left out.
@@ -376,7 +376,7 @@ ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_file_id_fkey FOREI
 ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_file_id_key UNIQUE (file_id);
 ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_period_key_fkey FOREIGN KEY (period_key) REFERENCES core.dim_period(period_key);
 ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_pkey PRIMARY KEY (submission_id);
-ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_source_format_check CHECK (source_format = ANY (ARRAY['xlsx'::text, 'json'::text]));
+ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_source_format_check CHECK (source_format = ANY (ARRAY['xlsx'::text, 'xls'::text, 'ods'::text, 'json'::text]));
 ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_status_check CHECK (status = ANY (ARRAY['accepted'::text, 'accepted_with_warnings'::text, 'rejected'::text]));
 CREATE UNIQUE INDEX fct_submission_current ON core.fct_submission USING btree (district_code, period_key) WHERE is_current;
 CREATE INDEX fct_submission_district_period ON core.fct_submission USING btree (district_code, period_key);
@@ -616,7 +616,7 @@ ALTER TABLE ops.alert_log ADD CONSTRAINT alert_log_file_id_fkey FOREIGN KEY (fil
 ALTER TABLE ops.alert_log ADD CONSTRAINT alert_log_kind_check CHECK (kind = ANY (ARRAY['invalid_submission'::text, 'reminder'::text, 'late'::text, 'escalation'::text]));
 ALTER TABLE ops.alert_log ADD CONSTRAINT alert_log_pkey PRIMARY KEY (alert_id);
 ALTER TABLE ops.alert_log ADD CONSTRAINT alert_log_status_check CHECK (status = ANY (ARRAY['sent'::text, 'failed'::text, 'no_channel'::text]));
-CREATE UNIQUE INDEX alert_log_once ON ops.alert_log USING btree (idempotency_key, channel) WHERE (status = ANY (ARRAY['sent'::text, 'no_channel'::text]));
+CREATE UNIQUE INDEX alert_log_once ON ops.alert_log USING btree (idempotency_key, channel) WHERE (status = 'sent'::text);
 COMMENT ON TABLE ops.alert_log IS 'Nhật ký cảnh báo đã gửi / alerts sent, once per key and channel';
 COMMENT ON COLUMN ops.alert_log.idempotency_key IS 'kind:district:period or invalid:file_id; the alert''s identity';
 COMMENT ON COLUMN ops.alert_log.status IS 'sent; failed (retried next run); no_channel (none configured, logged once)';
@@ -1842,7 +1842,7 @@ SELECT c.unit_id, sub.year, sub.month, c.indicator_id, c.rate_part,
        v.submitted_unit, v.conversion_factor,
        CASE c.column_name WHEN 'luy_ke_nam' THEN v.ytd_source ELSE v.value_source END,
        file.file_name, file.sha256::text, sub.received_at, sub.version, sub.submission_id, sub.source_format,
-       CASE WHEN sub.source_format = 'xlsx' THEN 'chi_tieu' END,  -- etl.domain.contract.INDICATOR_SHEET; JSON has none
+       CASE WHEN sub.source_format <> 'json' THEN 'chi_tieu' END,  -- etl.domain.contract.INDICATOR_SHEET; JSON has none
        v.source_row, c.column_name, c.unit_value, c.unit_complete
 -- Each cell's details looked up by key (LIMIT 1 keeps the planner from hashing every value of the
 -- warehouse: its estimate of the cells, planned without the arguments' values, is millions).

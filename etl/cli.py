@@ -279,20 +279,44 @@ def ingest(
 
 
 def _ingest_exit_code(results: list[FileResult]) -> int:
-    """Contract section 4: 0 when every file was accepted (or a duplicate), 1 when any was
-    rejected, 2 on a system error: a file left `deferred` by a persistent transient failure."""
+    """Contract section 4: 0 when every file was accepted or was a duplicate of an accepted file,
+    1 when any was rejected or was a duplicate of a rejected file, 2 on a system error: a file left
+    `deferred` by a persistent transient failure (usage errors exit 2 before any file is read)."""
+    from etl.domain.contract import DUPLICATE
+
     statuses = {r.status for r in results}
-    return 2 if DEFERRED in statuses else 1 if REJECTED in statuses else 0
+    rejected = REJECTED in statuses or any(
+        r.status == DUPLICATE and r.earlier is not None and r.earlier.status == REJECTED for r in results)
+    return 2 if DEFERRED in statuses else 1 if rejected else 0
+
+
+def _short_local_time(moment: datetime) -> str:
+    """'9:02 16/5/2024' in the calendar's time zone."""
+    from etl.domain.calendar import local_zone
+
+    t = moment.astimezone(local_zone())
+    return f"{t.hour}:{t.minute:02d} {t.day}/{t.month}/{t.year}"
 
 
 def _print_results(results: list[FileResult], as_json: bool) -> None:
-    """Outcomes of ingested files: the contract's JSON, or a line per file with its messages."""
+    """Outcomes of ingested files: the contract's JSON, or a line per file with its messages; a
+    duplicate says what became of the same file received before ("đã nhận tệp này lúc ...")."""
     if as_json:
         typer.echo(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2, default=str))
         return
+    verdict_vi = {REJECTED: "bị trả lại vì", "accepted": "đã được tiếp nhận",
+                  "accepted_with_warnings": "đã được tiếp nhận (có cảnh báo)"}
     for r in results:  # file names and messages (values found) come from the files: shown escaped
-        where = f" {visible(r.district_code or '?')} {visible(r.period or '?')}" if r.status != "duplicate" else ""
+        where = f" {visible(r.district_code or '?')} {visible(r.period or '?')}"
+        if r.status == "duplicate" and r.earlier is None:
+            where = ""
         typer.echo(f"{r.status:<24}{visible(r.file)}{where}")
+        if r.earlier is not None:
+            when = f" lúc {_short_local_time(r.earlier.received_at)}" if r.earlier.received_at else ""
+            verdict = verdict_vi.get(r.earlier.status, r.earlier.status)
+            typer.echo(f"    đã nhận tệp này{when}: {verdict}" + (":" if r.earlier.errors else ""))
+            for m in r.earlier.errors:
+                typer.echo(f"    [{m['severity']}] {visible(m['code'])}: {visible(m['message'])}")
         for m in r.errors + r.warnings:
             typer.echo(f"    [{m['severity']}] {visible(m['code'])}: {visible(m['message'])}")
     summary = {s: sum(r.status == s for r in results) for s in (*INGEST_STATUSES, DEFERRED)}

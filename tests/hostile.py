@@ -103,11 +103,66 @@ def sheets_with_extra(name: str, hidden: bool) -> bytes:
 
 
 def ods_renamed() -> bytes:
+    """An OpenDocument spreadsheet with no sheet at all, to be named .xlsx."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         zf.writestr("content.xml", "<office:document-content/>")
     return buf.getvalue()
+
+
+_ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+           'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"')
+# What LibreOffice writes after the last row of a sheet whose empty rows carry a format: one row
+# repeated to the end of the sheet, and the empty cells of each row repeated to its last column.
+LIBREOFFICE_TAIL = ('<table:table-row table:number-rows-repeated="1048000">'
+                    '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
+
+
+def ods_cell(value: Any) -> str:
+    if value is None:
+        return "<table:table-cell/>"
+    if isinstance(value, bool):
+        return (f'<table:table-cell office:value-type="boolean" office:boolean-value="{str(value).lower()}">'
+                f"<text:p>{value}</text:p></table:table-cell>")
+    if isinstance(value, int | float):
+        return (f'<table:table-cell office:value-type="float" office:value="{value}">'
+                f"<text:p>{value}</text:p></table:table-cell>")
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+
+
+def ods(sheets: dict[str, list[list[Any]]] | None = None, *, tail: str = LIBREOFFICE_TAIL,
+        rows_xml: dict[str, str] | None = None) -> bytes:
+    """An OpenDocument spreadsheet written as LibreOffice does (mimetype first and stored, then
+    content.xml), each sheet ending with `tail`; `rows_xml` appends raw rows to a sheet."""
+    sheets = sheets if sheets is not None else b.submission_sheets(b.submission())
+    tables = []
+    for name, rows in sheets.items():
+        body = "".join(f"<table:table-row>{''.join(map(ods_cell, row))}"
+                       '<table:table-cell table:number-columns-repeated="1000"/></table:table-row>' for row in rows)
+        tables.append(f'<table:table table:name="{name}"><table:table-column table:number-columns-repeated="1024"/>'
+                      f"{body}{(rows_xml or {}).get(name, '')}{tail}</table:table>")
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.3">'
+               f"<office:body><office:spreadsheet>{''.join(tables)}</office:spreadsheet></office:body>"
+               "</office:document-content>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet",
+                    compress_type=zipfile.ZIP_STORED)
+        zf.writestr("content.xml", content)
+        zf.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+                    '<manifest:file-entry manifest:full-path="/" '
+                    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                    "</manifest:manifest>")
+    return buf.getvalue()
+
+
+_X = ods_cell("x")
 
 
 # ------------------------------------------------------------------------------ the corpus
@@ -182,6 +237,22 @@ CORPUS: dict[str, tuple[str, Callable[[], bytes], str, Place]] = {
                                                         cell_replaced("D7", '<c r="D7"><f>SUM(D2:D6)</f></c>')),
                               "CELL_FORMULA_NO_VALUE", ("chi_tieu", 7, "thuc_hien_thang")),
     "ods_renamed": ("s.xlsx", ods_renamed, "FILE_FORMAT_MISMATCH", None),
+    "ods_without_sheets": ("s.ods", ods_renamed, "FILE_CORRUPT", None),
+    "odt_renamed": ("s.ods", lambda: patched(ods_renamed(), "mimetype",
+                                              lambda _: "application/vnd.oasis.opendocument.text"),
+                    "FILE_FORMAT_MISMATCH", None),
+    "ods_row_1048000": ("s.ods", lambda: ods(rows_xml={"chi_tieu": '<table:table-row table:number-rows-repeated='
+                                                       f'"1048000"><table:table-cell/></table:table-row>'
+                                                       f"<table:table-row>{_X}</table:table-row>"}),
+                        "FILE_SHEET_TOO_LARGE", ("chi_tieu", None, None)),
+    "ods_full_rows": ("s.ods", lambda: ods(rows_xml={"nhiem_vu": '<table:table-row table:number-rows-repeated='
+                                                     f'"1048000">{_X}</table:table-row>'}),
+                      "FILE_SHEET_TOO_LARGE", ("nhiem_vu", None, None)),
+    "ods_full_columns": ("s.ods", lambda: ods(rows_xml={"thong_tin": "<table:table-row>"
+                                                        '<table:table-cell office:value-type="string" '
+                                                        'table:number-columns-repeated="16000"><text:p>x</text:p>'
+                                                        "</table:table-cell></table:table-row>"}),
+                         "FILE_SHEET_TOO_LARGE", ("thong_tin", None, None)),
     "deadline_2925": ("s.json", lambda: json_bytes(task_with(han_hoan_thanh="30/06/2925")), "DATE_OUT_OF_RANGE",
                       ("nhiem_vu", 1, "han_hoan_thanh")),
     "deadline_year_1": ("s.json", lambda: json_bytes(task_with(ngay_giao="0001-01-01")), "DATE_OUT_OF_RANGE",

@@ -130,12 +130,51 @@ def test_a_failed_send_is_retried_on_the_next_run(may: Engine, alert_channels: N
     assert len(webhook_server.posts) == down.due  # not posted twice
 
 
-def test_without_channels_alerts_are_logged_once(may: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def _log_rows(db: Engine) -> int:
+    with db.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM ops.alert_log")).scalar_one()
+
+
+def test_without_channels_alerts_are_logged_once_and_sent_once_a_channel_works(
+        may: Engine, smtp_server: MailSink, monkeypatch: pytest.MonkeyPatch, cli_runner: CliRunner) -> None:
+    """Issue 14: alerts logged while no channel was configured are sent once one is (within the
+    alert window), once per channel; until then they wait, logged once, never "already sent"."""
+    from etl.config import CONN_SMTP, connection_env_var
+
     for name in ("AIRFLOW_CONN_BAOCAO_SMTP", "AIRFLOW_CONN_BAOCAO_WEBHOOK"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BAOCAO_PROVINCE_DESK_EMAIL", DESK)
     first = send(may, "2024-05-20T08:00:00")
     assert first.no_channel == 2 * first.due > 0 and first.sent == 0
-    assert send(may, "2024-05-20T08:00:00").no_channel == 0
+    logged = _log_rows(may)
+    assert logged == 2 * first.due
+    waiting = send(may, "2024-05-20T08:00:00")
+    assert (waiting.no_channel, waiting.already_sent, waiting.sent) == (2 * first.due, 0, 0)
+    assert _log_rows(may) == logged  # still waiting: not logged again
+
+    # The SMTP channel is configured: every waiting alert goes by e-mail, once; the webhook still waits.
+    monkeypatch.setenv(connection_env_var(CONN_SMTP), f'{{"conn_type": "smtp", "host": "127.0.0.1", '
+                                                      f'"port": {smtp_server.port}, '
+                                                      '"extra": {"disable_ssl": true, "disable_tls": true}}')
+    dry = cli_runner.invoke(app, ["alerts", "--as-of", "2024-05-20T09:00:00", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "late:243:2024-05" in dry.output and smtp_server.messages == []
+    up = send(may, "2024-05-20T09:00:00")
+    assert (up.sent, up.no_channel, up.already_sent) == (first.due, first.due, 0)
+    assert len(smtp_server.messages) == first.due
+    late = next(m for m in smtp_server.messages if SILENT in m["X-Envelope-To"] and "LATE" in m["Subject"])
+    assert late.get_content().startswith("Kính gửi: UBND thành phố Vĩnh Yên\n")
+    assert "Bộ phận tổng hợp số liệu, UBND tỉnh Vĩnh Phúc" in late.get_content()
+
+    # The next run sends nothing again, and a dry run lists nothing to send by e-mail.
+    again = send(may, "2024-05-21T08:00:00")
+    assert again.sent == 0 and again.already_sent >= first.due and len(smtp_server.messages) == first.due
+    quiet = cli_runner.invoke(app, ["alerts", "--as-of", "2024-05-20T09:00:00", "--dry-run"])
+    assert "late:243:2024-05" not in quiet.output, quiet.output
+    with may.connect() as conn:
+        once = conn.execute(text("SELECT count(*), count(DISTINCT (idempotency_key, channel)) FROM ops.alert_log "
+                                 "WHERE status = 'sent'")).one()
+    assert once[0] == once[1] == first.due
 
 
 def test_a_rejected_file_does_not_change_where_alerts_go(may: Engine, tmp_path: Path, alert_channels: None,

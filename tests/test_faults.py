@@ -330,7 +330,8 @@ def test_every_hostile_file_is_rejected_alone_with_its_code(db: Engine, tmp_path
 
     folder = tmp_path / "hostile"
     folder.mkdir()
-    hostile = list(corpus())
+    by_bytes = {h.data: h for h in corpus()}  # cases with the same bytes under another name: once
+    hostile = list(by_bytes.values())
     for h in hostile:
         (folder / h.name).write_bytes(h.data)
     for district in ("638", "639"):

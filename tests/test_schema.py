@@ -22,6 +22,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from etl.config import ENV_WAREHOUSE_URL
+from etl.domain.contract import SOURCE_FORMATS
 from etl.marts.rollup import refresh
 from etl.paths import PROJECT_ROOT, SQL_DIR
 from etl.warehouse.ingest import ingest_paths
@@ -60,10 +61,13 @@ FROZEN_REVISIONS = {
     "0017_least_privilege.py": "4c6bad4ba535e9cd3c9a7c3675046fc9adfe7269b3d4af436f011ecf4a086ded",
     "0017_least_privilege.sql": "32059c13e6019e9837f468ff306b865f2884cf8904d4c0dddce50590742fef1f",
     "0017_least_privilege_roles.sql": "ad9d46cec848e14058190ed68f1d95d8d1aba9b2e150128d378196887e45835b",
+    "0018_office_formats.py": "e8069ba21cd4ca9e885309eed9efb8b888440a871a1ba0ac1759e8fefd9dd67c",
+    "0018_office_formats.sql": "a8a6ee8b22d1da7d2f40eeddcb710a372ee10c51445b45e0cab8fb78655d09bc",
 }
-# Tables whose rows the newest revision is meant to change: none. 0017 changes owners, grants and
-# triggers, and adds raw.file_delivery (one delivery per file archived before it, checked below).
-CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset()
+# Tables whose rows the newest revision is meant to change: 0018 widens the CHECK of
+# core.fct_submission.source_format (xls, ods; checked below) and turns alerts logged
+# `no_channel` into `failed` ones that wait for a channel (ops.alert_log).
+CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({"ops.alert_log"})
 
 
 def _sha256(path: Path) -> str:
@@ -285,14 +289,11 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
     # The version, and when the repeatables were re-created (any pending revision re-creates them).
     unchanged = set(before) - CHANGED_BY_THE_NEWEST_REVISION - {"ops.alembic_version", "ops.repeatable_checksum"}
     assert {t: after[t] for t in unchanged} == {t: before[t] for t in unchanged}
-    with scratch.connect() as conn:  # each file archived before 0017: one delivery, from its own row
-        files, delivered, matching = conn.execute(text("""
-            SELECT (SELECT count(*) FROM raw.file), (SELECT count(*) FROM raw.file_delivery),
-                   (SELECT count(*) FROM raw.file AS f JOIN raw.file_delivery AS d USING (file_id)
-                    WHERE (d.file_name, d.source_uri, d.received_at, d.received_at_rule, d.recorded_at)
-                          = (f.file_name, f.source_uri, f.received_at, f.received_at_rule, f.archived_at)
-                      AND d.override_by IS NOT DISTINCT FROM f.override_by)""")).one()
-        assert files == before["raw.file"][0] and files > 0 and delivered == files and matching == files
+    with scratch.connect() as conn:  # 0018: the formats the readers record, xls and ods among them
+        check = conn.execute(text("""
+            SELECT pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conname = 'fct_submission_source_format_check'""")).scalar_one()
+        assert all(f"'{fmt}'" in check for fmt in SOURCE_FORMATS), check
         owners = conn.execute(text("""
             SELECT DISTINCT pg_get_userbyid(c.relowner) FROM pg_class AS c
             JOIN pg_namespace AS n ON n.oid = c.relnamespace

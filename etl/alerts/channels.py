@@ -67,8 +67,9 @@ class EmailChannel:
                    use_ssl=use_ssl, starttls=not use_ssl and not _truthy(extra.get("disable_tls", False)),
                    timeout=float(extra.get("timeout", 30)))
 
-    def send(self, to: list[str], subject: str, body: str, cc: list[str] | None = None) -> None:
-        msg = message(self.from_email, to, subject, body, cc)
+    def send(self, to: list[str], subject: str, body: str, cc: list[str] | None = None,
+             attachment: tuple[str, bytes] | None = None) -> None:
+        msg = message(self.from_email, to, subject, body, cc, attachment)
         smtp: smtplib.SMTP
         if self.use_ssl:
             smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=ssl.create_default_context())
@@ -82,9 +83,12 @@ class EmailChannel:
             smtp.send_message(msg)
 
 
-def message(from_email: str, to: list[str], subject: str, body: str, cc: list[str] | None = None) -> EmailMessage:
+def message(from_email: str, to: list[str], subject: str, body: str, cc: list[str] | None = None,
+            attachment: tuple[str, bytes] | None = None) -> EmailMessage:
     """The e-mail of an alert. The subject is made one line whatever it holds (a CR or LF in a
-    header is refused by the email package: the alert would fail on every run)."""
+    header is refused by the email package: the alert would fail on every run). `attachment`
+    (name, bytes): a file as received, attached as application/octet-stream under its name made
+    visible (a name is the sender's: no control character reaches the header)."""
     msg = EmailMessage(policy=policy.default)
     msg["From"] = formataddr(("baocao", from_email))
     msg["To"] = ", ".join(to)
@@ -92,6 +96,10 @@ def message(from_email: str, to: list[str], subject: str, body: str, cc: list[st
         msg["Cc"] = ", ".join(cc)
     msg["Subject"] = visible(subject)
     msg.set_content(body, charset="utf-8")  # encoded here, in lines of 78
+    if attachment is not None:
+        name, data = attachment
+        msg.add_attachment(data, maintype="application", subtype="octet-stream",
+                           filename=visible(name).replace("/", "_").replace("\\", "_") or "tep")
     msg.policy = WIRE_POLICY  # what smtplib flattens the message with
     return msg
 

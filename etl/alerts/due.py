@@ -38,6 +38,12 @@ class RejectedFile:
     period_code: str | None
     attempt: int  # 1, then one more for each `baocao reprocess` of the file
     errors: tuple[ErrorMessage, ...]
+    province_name: str | None = None  # who signs: the unit's province desk
+    # A re-delivery of the same bytes after the rejection (raw.file_delivery): its id, and when
+    # the file first arrived (file_name and received_at are then the re-delivery's).
+    delivery_id: int | None = None
+    first_received_at: datetime | None = None
+    content: bytes | None = None  # the file, when its unit could not be read (sent to the desk to route)
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class DistrictMonth:
     status: str
     deadline: datetime
     versions_received: int
+    province_name: str | None = None
 
     @property
     def period(self) -> Period:
@@ -68,6 +75,7 @@ class Alert:
     subject: str
     body: str
     file_id: int | None = None
+    attachment: tuple[str, bytes] | None = None  # (file name, bytes), by e-mail only
 
 
 def due_alerts(engine: Engine, as_of: datetime) -> list[Alert]:
@@ -86,13 +94,18 @@ def due_alerts(engine: Engine, as_of: datetime) -> list[Alert]:
 
 
 def _invalid_submission(file: RejectedFile, contacts: dict[str, str], desk: str | None) -> Alert:
-    to, cc = recipients(file.district_code, contacts, desk)
+    # A file whose unit cannot be read (or is unknown) goes to the province desk, the file attached.
+    to, cc = recipients(file.district_code if file.district_name else None, contacts, desk)
     words = invalid_submission_text(file)
+    # A reprocessed file (baocao reprocess) that is rejected again is a new verdict: a new alert;
+    # so is each re-delivery of a rejected file (the district sent it again: it is told again).
+    key = f"invalid:{file.file_id}" if file.attempt == 1 else f"invalid:{file.file_id}:{file.attempt}"
+    if file.delivery_id is not None:
+        key = f"invalid:{file.file_id}:delivery:{file.delivery_id}"
     return Alert(
-        # A reprocessed file (baocao reprocess) that is rejected again is a new verdict: a new alert.
-        key=f"invalid:{file.file_id}" if file.attempt == 1 else f"invalid:{file.file_id}:{file.attempt}",
-        kind="invalid_submission", district_code=file.district_code, period_code=file.period_code,
+        key=key, kind="invalid_submission", district_code=file.district_code, period_code=file.period_code,
         to=to, cc=cc, file_id=file.file_id, subject=words.subject, body=words.body,
+        attachment=(file.file_name, file.content) if file.content is not None else None,
     )
 
 
@@ -119,19 +132,38 @@ def _deadline_alerts(m: DistrictMonth, as_of: datetime, cfg: AlertSettings, cont
 
 
 def rejected_files(conn: Connection, as_of: datetime, since: datetime) -> list[RejectedFile]:
-    """Files rejected that arrived in [since, as_of], in order of arrival, with their errors."""
+    """Files rejected that arrived in [since, as_of], in order of arrival, with their errors; and
+    every later delivery of a rejected file's same bytes (raw.file_delivery) that arrived then."""
     rows = conn.execute(text("""
-        SELECT f.file_id, f.file_name, f.received_at, o.district_code, o.period_code, d.district_name,
-               1 + (SELECT count(*) FROM ops.superseded_outcome AS s WHERE s.file_id = o.file_id) AS attempt
-        FROM ops.file_outcome o
-        JOIN raw.file f USING (file_id)
-        LEFT JOIN core.dim_district d ON d.district_code = o.district_code AND d.is_current
-        WHERE o.outcome = 'rejected' AND f.received_at <= :as_of AND f.received_at >= :since
-        ORDER BY f.received_at, f.file_id
+        WITH rejected AS (
+            SELECT f.file_id, f.received_at AS first_received_at, o.district_code, o.period_code, d.district_name,
+                   coalesce(d.province_name, d.province_2025_name) AS province_name,
+                   1 + (SELECT count(*) FROM ops.superseded_outcome AS s WHERE s.file_id = o.file_id) AS attempt,
+                   (SELECT min(fd.delivery_id) FROM raw.file_delivery fd WHERE fd.file_id = f.file_id) AS first_delivery
+            FROM ops.file_outcome o
+            JOIN raw.file f USING (file_id)
+            LEFT JOIN core.dim_district d ON d.district_code = o.district_code AND d.is_current
+            WHERE o.outcome = 'rejected'
+              AND (f.received_at BETWEEN :since AND :as_of
+                   OR EXISTS (SELECT 1 FROM raw.file_delivery fd WHERE fd.file_id = f.file_id
+                              AND fd.received_at BETWEEN :since AND :as_of))
+        )
+        SELECT r.*, f.file_name, f.received_at, NULL::bigint AS delivery_id,
+               CASE WHEN r.district_name IS NULL THEN f.content END AS content
+        FROM rejected r JOIN raw.file f USING (file_id)
+        WHERE f.received_at <= :as_of AND f.received_at >= :since
+        UNION ALL
+        SELECT r.*, fd.file_name, fd.received_at, fd.delivery_id,
+               CASE WHEN r.district_name IS NULL THEN f.content END AS content
+        FROM rejected r JOIN raw.file_delivery fd USING (file_id) JOIN raw.file f USING (file_id)
+        WHERE fd.delivery_id > r.first_delivery AND fd.received_at <= :as_of AND fd.received_at >= :since
+        ORDER BY received_at, file_id, delivery_id NULLS FIRST
     """), {"as_of": as_of, "since": since}).all()
-    errors = _errors_by_file(conn, [r.file_id for r in rows])
+    errors = _errors_by_file(conn, sorted({r.file_id for r in rows}))
     return [RejectedFile(r.file_id, r.file_name, r.received_at, r.district_code, r.district_name, r.period_code,
-                         r.attempt, tuple(errors.get(r.file_id, ()))) for r in rows]
+                         r.attempt, tuple(errors.get(r.file_id, ())), r.province_name, r.delivery_id,
+                         r.first_received_at if r.delivery_id is not None else None,
+                         bytes(r.content) if r.content is not None else None) for r in rows]
 
 
 def _errors_by_file(conn: Connection, file_ids: list[int]) -> dict[int, list[ErrorMessage]]:
@@ -152,9 +184,11 @@ def district_months(conn: Connection, as_of: datetime, since: datetime) -> list[
     Which district-months are owed is core.expected_district_at, through core.submission_status_at:
     the definition mart.submission_status, mart.reporting_rate and expected_units use too."""
     rows = conn.execute(text("""
-        SELECT district_code, district_name, year, month, status, deadline, versions_received
-        FROM core.submission_status_at(:as_of)
-        WHERE status IN ('pending', 'missing', 'rejected') AND deadline >= :since
-        ORDER BY province_code, district_code, year, month
+        SELECT s.district_code, s.district_name, s.year, s.month, s.status, s.deadline, s.versions_received,
+               coalesce(d.province_name, d.province_2025_name) AS province_name
+        FROM core.submission_status_at(:as_of) s
+        LEFT JOIN core.dim_district d ON d.district_code = s.district_code AND d.is_current
+        WHERE s.status IN ('pending', 'missing', 'rejected') AND s.deadline >= :since
+        ORDER BY s.province_code, s.district_code, s.year, s.month
     """), {"as_of": as_of, "since": since}).mappings()
     return [DistrictMonth(**r) for r in rows]

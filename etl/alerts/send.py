@@ -1,16 +1,19 @@
 """Send the due alerts, each once per channel, and log every outcome in ops.alert_log.
 
-The log's unique index on (idempotency_key, channel) is what makes "once" hold: a key
-sent (or with no channel to send it on) is skipped; a failed one is tried again by the
-next run."""
+An alert is sent once per channel: a key and channel with a `sent` row is never sent again. One
+that cannot go (no channel configured, no recipient, a failed send) waits: it is tried by every
+run while it is due (the alert window), and sent once a channel works. A failed send is logged
+at each attempt; "no channel" is logged once while it lasts (status `failed`, the error starting
+with `no_channel:`). The log's unique index on (idempotency_key, channel) covers `sent` rows only
+(revision 0018), so exactly one `sent` row can follow."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from etl.alerts.channels import Channels, configured_channels
 from etl.alerts.due import Alert, due_alerts
@@ -19,62 +22,103 @@ from etl.domain.contract import ALERT_CHANNELS
 
 log = logging.getLogger(__name__)
 
+NO_CHANNEL = "no_channel: "  # the error of a logged attempt that had no channel (or no recipient)
+
 
 @dataclass
 class SendResult:
     due: int
     sent: int
-    already_sent: int
+    already_sent: int  # (alert, channel) pairs sent by an earlier run
     failed: int
-    no_channel: int
-    alerts: list[Alert]
+    no_channel: int  # (alert, channel) pairs with no channel or recipient this run (logged once, kept waiting)
+    alerts: list[Alert]  # what was tried (a dry run: what would be sent)
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # (key, channel) tried, or would be
+
+
+def _state(conn: Connection) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(sent, waiting for a channel) pairs of ops.alert_log."""
+    sent: set[tuple[str, str]] = set()
+    waiting: set[tuple[str, str]] = set()
+    for key, channel, status in conn.execute(text(
+            "SELECT idempotency_key, channel, status FROM ops.alert_log "
+            "WHERE status = 'sent' OR error LIKE 'no\\_channel: %'")):
+        (sent if status == "sent" else waiting).add((key, channel))
+    return sent, waiting
+
+
+def _reason_without_channel(alert: Alert, channel: str, channels: Channels) -> str | None:
+    """Why the alert cannot go on the channel now, or None when it can be tried."""
+    if channel == "email":
+        if channels.email is None:
+            return "no SMTP connection (baocao_smtp)"
+        if not alert.to:
+            return "no recipient: no district contact and no BAOCAO_PROVINCE_DESK_EMAIL"
+    elif channels.webhook is None:
+        return "no webhook connection (baocao_webhook)"
+    return None
 
 
 def send_alerts(engine: Engine, as_of: datetime, *, dry_run: bool = False, channels: Channels | None = None,
                 kinds: set[str] | None = None) -> SendResult:
-    """Send every due alert (of `kinds`, default all) not sent before, on each channel; record each outcome."""
+    """Send every due alert (of `kinds`, default all) not sent before, on each channel; record each
+    outcome. A dry run sends and records nothing and lists only what would be sent."""
     due = [a for a in due_alerts(engine, as_of) if kinds is None or a.kind in kinds]
-    if dry_run:
-        return SendResult(len(due), 0, 0, 0, 0, due)
     channels = channels or configured_channels()
+    if dry_run:
+        with engine.connect() as conn:
+            sent_before, _ = _state(conn)
+        pairs = [(a.key, ch) for a in due for ch in ALERT_CHANNELS
+                 if (a.key, ch) not in sent_before and _reason_without_channel(a, ch, channels) is None]
+        keys = {k for k, _ in pairs}
+        return SendResult(len(due), 0, sum((a.key, ch) in sent_before for a in due for ch in ALERT_CHANNELS),
+                          0, 0, [a for a in due if a.key in keys], pairs=pairs)
     sent = already = failed = no_channel = 0
+    pairs: list[tuple[str, str]] = []
     with engine.begin() as conn:
         # One sender at a time: two monitors racing could otherwise both send.
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('baocao alerts'))"))
-        done = {(k, c) for k, c in conn.execute(text(
-            "SELECT idempotency_key, channel FROM ops.alert_log WHERE status IN ('sent', 'no_channel')"))}
+        sent_before, waiting = _state(conn)
         for alert in due:
             for channel in ALERT_CHANNELS:
-                if (alert.key, channel) in done:
+                pair = (alert.key, channel)
+                if pair in sent_before:
                     already += 1
                     continue
+                reason = _reason_without_channel(alert, channel, channels)
+                if reason is not None:
+                    no_channel += 1
+                    if pair not in waiting:  # logged once while it lasts
+                        _log(conn, alert, channel, "failed", NO_CHANNEL + reason, as_of)
+                        waiting.add(pair)
+                    continue
                 status, error = _deliver(alert, channel, channels)
+                pairs.append(pair)
                 sent += status == "sent"
                 failed += status == "failed"
-                no_channel += status == "no_channel"
-                conn.execute(text("""
-                    INSERT INTO ops.alert_log (idempotency_key, kind, channel, district_code, period_code, file_id,
-                                               recipients, subject, body, status, error, as_of)
-                    VALUES (:k, :kind, :ch, :d, :p, :f, :to, :s, :b, :status, :err, :as_of)
-                """), {"k": alert.key, "kind": alert.kind, "ch": channel, "d": alert.district_code,
-                       "p": alert.period_code, "f": alert.file_id,
-                       "to": alert.to + alert.cc if channel == "email" else ["webhook"], "s": alert.subject,
-                       "b": alert.body, "status": status, "err": error, "as_of": as_of})
-    return SendResult(len(due), sent, already, failed, no_channel, due)
+                _log(conn, alert, channel, status, error, as_of)
+    return SendResult(len(due), sent, already, failed, no_channel, due, pairs)
+
+
+def _log(conn: Connection, alert: Alert, channel: str, status: str, error: str | None, as_of: datetime) -> None:
+    conn.execute(text("""
+        INSERT INTO ops.alert_log (idempotency_key, kind, channel, district_code, period_code, file_id,
+                                   recipients, subject, body, status, error, as_of)
+        VALUES (:k, :kind, :ch, :d, :p, :f, :to, :s, :b, :status, :err, :as_of)
+    """), {"k": alert.key, "kind": alert.kind, "ch": channel, "d": alert.district_code,
+           "p": alert.period_code, "f": alert.file_id,
+           "to": alert.to + alert.cc if channel == "email" else ["webhook"], "s": alert.subject,
+           "b": alert.body, "status": status, "err": error, "as_of": as_of})
 
 
 def _deliver(alert: Alert, channel: str, channels: Channels) -> tuple[str, str | None]:
-    """(status, error) of one attempt: sent, no_channel or failed."""
+    """(status, error) of one attempt on a configured channel: sent or failed."""
     try:
         if channel == "email":
-            if channels.email is None:
-                return "no_channel", "no SMTP connection (baocao_smtp)"
-            if not alert.to:
-                return "no_channel", "no recipient: no district contact and no BAOCAO_PROVINCE_DESK_EMAIL"
-            channels.email.send(alert.to, alert.subject, alert.body, cc=alert.cc)
+            assert channels.email is not None
+            channels.email.send(alert.to, alert.subject, alert.body, cc=alert.cc, attachment=alert.attachment)
         else:
-            if channels.webhook is None:
-                return "no_channel", "no webhook connection (baocao_webhook)"
+            assert channels.webhook is not None
             channels.webhook.send(webhook_text(alert.subject, alert.body))
         return "sent", None
     except Exception as exc:  # a mail server down must not stop the other alerts; retried next run

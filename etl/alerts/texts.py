@@ -56,6 +56,28 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone(local_zone()).strftime(alert_texts()["time_format"])
 
 
+def _split_kind(name: str) -> tuple[str, str]:
+    """('thành phố', 'Bắc Giang') from 'Thành phố Bắc Giang'; ('', name) for a name without a known kind."""
+    for kind in sorted(alert_texts()["unit_kinds"], key=len, reverse=True):
+        if name.lower().startswith(kind.lower() + " "):
+            return kind.lower(), name[len(kind) + 1:]
+    return "", name
+
+
+def addressee(unit_name: str | None, default_kind: str = "") -> str | None:
+    """'UBND huyện Yên Thế' for 'Huyện Yên Thế' (Decree 30/2020/NĐ-CP style); None without a name."""
+    if not unit_name:
+        return None
+    kind, rest = _split_kind(visible(unit_name))
+    return " ".join(alert_texts()["addressee"].format(kind=kind or default_kind, name=rest).split())
+
+
+def signature(province_name: str | None) -> str:
+    """'Bộ phận tổng hợp số liệu, UBND tỉnh Vĩnh Phúc'."""
+    texts = alert_texts()
+    return texts["signature"].format(province=addressee(province_name, "tỉnh") or texts["province_unknown"])
+
+
 def _render(kind: str, subject_fields: dict[str, Any] | None = None, **fields: Any) -> AlertText:
     """The kind's subject and body; `subject_fields` overrides fields in the subject only."""
     spec = alert_texts()[kind]
@@ -67,11 +89,17 @@ def invalid_submission_text(file: RejectedFile) -> AlertText:
     spec = alert_texts()["invalid_submission"]
     internal = bool(file.errors) and all(e.code == INTERNAL_ERROR for e in file.errors)
     file_name = visible(file.file_name)
+    unit = addressee(file.district_name)
+    resent = (spec["resent"].format(first_received_at=local_time(file.first_received_at)) + "\n\n"
+              if file.first_received_at else "")
     return _render(
         "invalid_submission",
         subject_fields={"file_name": shortened(file_name, SUBJECT_FILE_NAME_CHARS)},
         **spec["internal_error" if internal else "rejected"],
         district=visible(file.district_name) if file.district_name else spec["unknown_district"],
+        addressee=unit or alert_texts()["desk_addressee"],
+        resent=resent, route="" if unit else spec["route"] + "\n\n",
+        signature=signature(file.province_name),
         file_name=file_name,
         received_at=local_time(file.received_at),
         for_period=spec["for_period"].format(period_code=visible(file.period_code)) if file.period_code else "",
@@ -84,6 +112,8 @@ def _month_fields(month: DistrictMonth) -> dict[str, Any]:
     texts = alert_texts()
     kind = LEVEL_NAMES_VI[reporting_level(month.district_code)]  # a commune reports since 1/7/2025
     return {"district": visible(month.district_name), "district_code": visible(month.district_code),
+            "addressee": addressee(month.district_name), "desk": texts["desk_addressee"],
+            "signature": signature(month.province_name),
             "period": month.period.label,
             "unit_kind": kind, "Unit_kind": kind.capitalize(),
             "deadline": local_time(month.deadline), "deadline_iso": month.deadline.isoformat(),

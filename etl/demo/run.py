@@ -421,15 +421,17 @@ def summarise(engine: Engine, year: int, statuses: Counter[str], n_districts: in
     for name, message in example:
         echo(f"  e.g. {name}: {message}")
     with engine.connect() as conn:
-        alert_rows = conn.execute(text("SELECT kind, status, count(DISTINCT idempotency_key) FROM ops.alert_log "
-                                       "GROUP BY 1, 2 ORDER BY 1, 2"))
+        alert_rows = conn.execute(text(
+            "SELECT kind, CASE WHEN error LIKE 'no\\_channel: %' THEN 'waiting for a channel' ELSE status END, "
+            "count(DISTINCT idempotency_key) FROM ops.alert_log GROUP BY 1, 2 ORDER BY 1, 2"))
         alerts = ", ".join(f"{n} {kind} ({status})" for kind, status, n in alert_rows)
         rates = conn.execute(text("""
             SELECT unit_code, round(avg(reporting_rate_pct), 1), round(avg(on_time_rate_pct), 1)
             FROM mart.reporting_rate WHERE level = 'province' AND year = :y GROUP BY 1 ORDER BY 1
         """), {"y": year}).all()
     if alerts:
-        echo(f"  alerts: {alerts}; 'no_channel' means no SMTP or webhook connection is configured (see README)")
+        echo(f"  alerts: {alerts}; 'waiting for a channel': no SMTP or webhook connection is configured "
+             "(see README)")
     if rates:
         echo("  reporting rate by province (mean of months): "
              + ", ".join(f"{code}: {rate}% received, {on_time}% on time" for code, rate, on_time in rates))

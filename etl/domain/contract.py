@@ -84,8 +84,8 @@ DERIVED_TASK_STATUSES = (DONE_ON_TIME, DONE_LATE, IN_PROGRESS, OVERDUE)
 # Kinds of file, their formats, and what became of each (ops.file_outcome, core.fct_submission).
 KIND_SUBMISSION, KIND_PLAN, KIND_UNKNOWN = "submission", "plan", "unknown"
 FILE_KINDS = (KIND_SUBMISSION, KIND_PLAN, KIND_UNKNOWN)
-FORMAT_XLSX, FORMAT_JSON = "xlsx", "json"
-SOURCE_FORMATS = (FORMAT_XLSX, FORMAT_JSON)
+FORMAT_XLSX, FORMAT_XLS, FORMAT_ODS, FORMAT_JSON = "xlsx", "xls", "ods", "json"
+SOURCE_FORMATS = (FORMAT_XLSX, FORMAT_XLS, FORMAT_ODS, FORMAT_JSON)
 ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED = "accepted", "accepted_with_warnings", "rejected"
 FILE_OUTCOMES = (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED)
 DUPLICATE = "duplicate"  # the same bytes again: nothing recorded, reported by `baocao ingest`

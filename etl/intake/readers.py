@@ -1,4 +1,4 @@
-"""Readers: bytes of an XLSX or JSON file -> sheets of rows keyed by contract column names.
+"""Readers: bytes of an XLSX, XLS, ODS or JSON file -> sheets of rows keyed by contract column names.
 
 Readers only find the structure (which sheet, which column, which row); they do not
 judge values. Headers, sheet names and thong_tin keys are matched with
@@ -6,8 +6,13 @@ etl.domain.text.fold_key, so 'Mã chỉ tiêu', 'MA_CHI_TIEU' and 'ma chi tieu' 
 
 They are also the first line against hostile or ambiguous files (limits in etl.intake.limits):
 an XLSX is checked part by part and each sheet it reads is pre-scanned with a streaming XML
-parse before python-calamine may materialise it; a JSON is size- and depth-checked before
-parsing. Every value a reader keeps is a scalar, a text PostgreSQL can store, of bounded length."""
+parse before python-calamine may materialise it; an ODS is checked part by part and its
+content.xml pre-scanned the same way (repeated rows and columns counted, empty ones ignored) before
+python-calamine opens it, since calamine reads every sheet of an ODS at once; an XLS (an OLE2
+compound file calamine alone parses) is bounded by the file size limit, the reader worker's
+memory and time limits (etl.intake.isolation) and the used range calamine reports, checked before
+its cells become Python values; a JSON is size- and depth-checked before parsing. Every value a
+reader keeps is a scalar, a text PostgreSQL can store, of bounded length."""
 
 from __future__ import annotations
 
@@ -31,6 +36,8 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from etl.domain.contract import (
     COLUMNS,
     FORMAT_JSON,
+    FORMAT_ODS,
+    FORMAT_XLS,
     FORMAT_XLSX,
     INDICATOR_SHEET,
     INFO_KEYS,
@@ -146,26 +153,82 @@ def _kept(value: Any, messages: list[Message], **place: Any) -> Any:
 
 # ---------------------------------------------------------------------------- dispatch
 
+SPREADSHEET_FORMATS = (FORMAT_XLSX, FORMAT_XLS, FORMAT_ODS)  # read with python-calamine
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: Excel 97-2003 .xls
+_ODF_MIMETYPE = b"application/vnd.oasis.opendocument"
+_ODS_MIMETYPE = _ODF_MIMETYPE + b".spreadsheet"  # "-template" too
+_OTHER_ODF = "odf"  # an OpenDocument file that is not a spreadsheet (a text, a drawing)
+# How a message names each format (the clerk's words).
+_FORMAT_NAMES = {
+    FORMAT_XLSX: "một bảng tính Excel 2007-365 (.xlsx)",
+    FORMAT_XLS: "một bảng tính Excel 97-2003 (.xls)",
+    FORMAT_ODS: "một bảng tính OpenDocument (.ods, LibreOffice/OpenOffice)",
+    FORMAT_JSON: "JSON",
+}
+
+
+def _content_format(data: bytes) -> str | None:
+    """What the bytes are, whatever the name says: xls, ods, xlsx (any other zip), _OTHER_ODF, or
+    None. An ODS is a zip whose `mimetype` part names it (the first part, by the standard; any
+    part here)."""
+    if data[:8] == _OLE2:
+        return FORMAT_XLS
+    if data[:4] != b"PK\x03\x04":
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if "mimetype" not in zf.namelist():
+                return FORMAT_XLSX
+            with zf.open("mimetype") as f:
+                mimetype = f.read(len(_ODS_MIMETYPE) + 10)  # never more, whatever it declares
+    except (zipfile.BadZipFile, EOFError, ValueError, struct.error, NotImplementedError, zlib.error, OSError):
+        return FORMAT_XLSX  # a broken zip: the XLSX reader says how
+    if mimetype.startswith(_ODS_MIMETYPE):
+        return FORMAT_ODS
+    return _OTHER_ODF if mimetype.startswith(_ODF_MIMETYPE) else FORMAT_XLSX
+
+
 def sniff_format(name: str, data: bytes) -> tuple[str | None, list[Message]]:
-    """Decide xlsx/json from the extension and check the content agrees."""
+    """Decide the format from the extension and check the content agrees: (format, []) or (None,
+    errors). A spreadsheet whose content is another spreadsheet format (an .ods or .xls renamed
+    .xlsx) is a FILE_FORMAT_MISMATCH error naming what it is. (Reading it as what it is, with a
+    warning, needs etl.intake.structure.check_file to go on after a FILE_ warning: it stops at any
+    FILE_ message; see RENAMED_SPREADSHEETS_READ.)"""
     suffix = PurePath(name).suffix.lower()
     if not data:
         return None, [make_message("FILE_EMPTY")]
     fmt = suffix[1:]
-    if fmt not in (FORMAT_XLSX, FORMAT_JSON):
+    if fmt not in (*SPREADSHEET_FORMATS, FORMAT_JSON):
         return None, [make_message("FILE_TYPE_UNSUPPORTED", found=shown(suffix) or "(không có)")]
     if len(data) > MAX_FILE_BYTES:
         return None, [make_message("FILE_SIZE_EXCEEDED", found=f"{_vi_int(len(data))} byte",
                                    expected=f"{_vi_int(MAX_FILE_BYTES)} byte", fmt=fmt)]
-    is_zip = data[:4] == b"PK\x03\x04"
-    if fmt == FORMAT_XLSX and not is_zip:
-        what = "một bảng tính XLSX"
-        if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: Excel 97-2003
-            what += " (đây là tệp Excel 97-2003 .xls: hãy lưu thành Excel 2007+ .xlsx)"
+    content = _content_format(data)
+    if fmt == FORMAT_JSON:
+        if content is not None:
+            return None, [make_message("FILE_FORMAT_MISMATCH", found=shown(name), expected="JSON", fmt=FORMAT_JSON)]
+        return fmt, []
+    if content not in SPREADSHEET_FORMATS:
+        what = _FORMAT_NAMES[fmt]
+        if content == _OTHER_ODF:
+            what += " mà là một tài liệu OpenDocument khác (văn bản, bản vẽ), không phải bảng tính"
         return None, [make_message("FILE_FORMAT_MISMATCH", found=shown(name), expected=what)]
-    if fmt == FORMAT_JSON and is_zip:
-        return None, [make_message("FILE_FORMAT_MISMATCH", found=shown(name), expected="JSON", fmt=FORMAT_JSON)]
+    if content != fmt:
+        assert content is not None
+        mismatch = f"{_FORMAT_NAMES[fmt]} mà là {_FORMAT_NAMES[content]}"
+        if not RENAMED_SPREADSHEETS_READ:
+            return None, [make_message("FILE_FORMAT_MISMATCH", found=shown(name),
+                                       expected=f"{mismatch}: hãy đặt lại đuôi tệp .{content}, hoặc mở tệp và "
+                                                f"Lưu thành (Save As) đúng kiểu {_FORMAT_NAMES[fmt]}")]
+        return content, [make_message("FILE_FORMAT_MISMATCH", severity="warning", found=shown(name),
+                                      expected=f"{mismatch}; tệp vẫn được đọc như tệp .{content}")]
     return fmt, []
+
+
+# Whether a spreadsheet renamed to another spreadsheet extension is read as what it is, with a
+# FILE_FORMAT_MISMATCH warning. Off until etl.intake.structure.check_file goes on after a FILE_
+# warning (it stops at any FILE_ message, so the file would be "accepted" with nothing loaded).
+RENAMED_SPREADSHEETS_READ = False
 
 
 def read_file(name: str, data: bytes) -> ReadFile:
@@ -174,13 +237,15 @@ def read_file(name: str, data: bytes) -> ReadFile:
         result = ReadFile(fmt=PurePath(name).suffix.lower().lstrip(".") or "unknown")
         result.messages.extend(problems)
         return result
-    return read_xlsx(data) if fmt == FORMAT_XLSX else read_json(data)
+    if fmt == FORMAT_JSON:
+        return read_json(data)
+    reader = {FORMAT_XLSX: read_xlsx, FORMAT_XLS: read_xls, FORMAT_ODS: read_ods}[fmt]
+    result = reader(data)
+    result.messages[:0] = problems  # the warning that the name said otherwise
+    return result
 
 
 # ---------------------------------------------------------------------------- XLSX: the zip
-
-_ODS_MIMETYPE = b"application/vnd.oasis.opendocument"
-
 
 def _corrupt(found: str, **kw: Any) -> Message:
     return make_message("FILE_CORRUPT", found=shown(found, 200), **kw)
@@ -224,13 +289,6 @@ def _part_problem(data: bytes, info: zipfile.ZipInfo) -> str | None:
 def _zip_problem(zf: zipfile.ZipFile, data: bytes) -> Message | None:
     infos = zf.infolist()
     names = [i.filename for i in infos]
-    if "mimetype" in names:
-        with zf.open("mimetype") as f:
-            if f.read(len(_ODS_MIMETYPE)) == _ODS_MIMETYPE:
-                return make_message("FILE_FORMAT_MISMATCH", found="tệp .xlsx",
-                                    expected="một bảng tính Excel .xlsx mà là bảng tính OpenDocument (.ods, "
-                                             "LibreOffice/OpenOffice): hãy mở tệp, chọn Lưu thành (Save As) "
-                                             "kiểu Excel 2007-365 (.xlsx)")
     total = sum(i.file_size for i in infos)
     compressed = sum(i.compress_size for i in infos) or 1
     if len(infos) > MAX_ZIP_ENTRIES or total > MAX_UNCOMPRESSED_BYTES or total / compressed > MAX_COMPRESSION_RATIO:
@@ -490,21 +548,10 @@ def read_xlsx(data: bytes) -> ReadFile:
         if problem or parts is None:
             messages.append(problem or _corrupt("cấu trúc bảng tính không hợp lệ"))
             return result
-        try:
-            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            names = list(wb.sheet_names)
-            hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
-        except Exception as exc:  # calamine raises its own error types for broken workbooks
-            messages.append(_corrupt(type(exc).__name__ + ": " + str(exc)[:200]))
+        opened = _open_workbook(data, result)
+        if opened is None:
             return result
-        sheets = _sheet_names(names, hidden, messages)
-        if sheets is None:
-            return result
-        kind = _kind(sheets)
-        if kind is None:
-            messages.append(make_message("FILE_KIND_UNKNOWN", found=shown(", ".join(names), 200)))
-            return result
-        result.kind, table_names = kind
+        wb, sheets, table_names = opened
         scans: dict[str, SheetScan] = {}
         for canonical in (INFO_SHEET, *table_names):
             name = sheets.get(canonical)
@@ -516,6 +563,207 @@ def read_xlsx(data: bytes) -> ReadFile:
             scans[canonical] = scan
     _read_sheets(wb, sheets, scans, table_names, result)
     return result
+
+
+def _open_workbook(data: bytes, result: ReadFile) -> tuple[CalamineWorkbook, dict[str, str], tuple[str, ...]] | None:
+    """The workbook, its sheets by folded name and the tables its kind needs, or None after a
+    message. For an XLS or ODS calamine reads every sheet here: call it only after the checks."""
+    messages = result.messages
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(wb.sheet_names)
+        hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
+        messages.append(_corrupt(type(exc).__name__ + ": " + str(exc)[:200]))
+        return None
+    sheets = _sheet_names(names, hidden, messages)
+    if sheets is None:
+        return None
+    kind = _kind(sheets)
+    if kind is None:
+        messages.append(make_message("FILE_KIND_UNKNOWN", found=shown(", ".join(names), 200)))
+        return None
+    result.kind, table_names = kind
+    return wb, sheets, table_names
+
+
+# ---------------------------------------------------------------------------- XLS
+
+def read_xls(data: bytes) -> ReadFile:
+    """An Excel 97-2003 workbook. Nothing but calamine parses the OLE2 compound file, so the limits
+    are the file size (sniff_format), the reader worker's address space and time (2 GiB, 60 s,
+    etl.intake.isolation: an XLS sheet holds at most 65.536 x 256 cells) and the used range
+    calamine reports, checked before a sheet's cells become Python values (_read_sheets). Error
+    cells and formulas without a value are not detected (calamine reads them as empty or as text)."""
+    result = ReadFile(fmt=FORMAT_XLS)
+    opened = _open_workbook(data, result)
+    if opened is None:
+        return result
+    wb, sheets, table_names = opened
+    scans = {c: SheetScan() for c in (INFO_SHEET, *table_names) if c in sheets}
+    _read_sheets(wb, sheets, scans, table_names, result)
+    return result
+
+
+# ---------------------------------------------------------------------------- ODS
+
+ODS_CONTENT = "content.xml"  # every sheet of an OpenDocument spreadsheet, in one part
+
+
+def _repeat(attrs: dict[str, str], local: str) -> int:
+    value = _attr(attrs, local)
+    if value is None:
+        return 1
+    if not value.isdigit() or len(value) > 9 or int(value) < 1:
+        raise _Refused(f"số lần lặp không hợp lệ '{shown(value, 20)}'")
+    return int(value)
+
+
+def scan_ods(zf: zipfile.ZipFile) -> tuple[list[str], dict[str, SheetScan]]:
+    """Stream content.xml: the sheets (table:table) in order, and for each what scan_sheet finds in
+    an XLSX sheet. Rows and cells repeated (table:number-rows-repeated, -columns-repeated, which
+    LibreOffice writes for formatted empty rows and columns, up to the sheet's 1.048.576 rows) count
+    as far as they hold something: an empty repeated tail is ignored (calamine drops it too), a cell
+    with content beyond MAX_SHEET_ROWS x MAX_SHEET_COLUMNS, or after empty rows or columns reaching
+    there, is the sheet's far cell, and the scan stops. Errors (calcext:value-type="error") and
+    formulas without a value type are noted. Raises _Refused or expat.ExpatError on a bad part."""
+    order: list[str] = []
+    scans: dict[str, SheetScan] = {}
+    st: dict[str, Any] = {"scan": None, "row": 0, "rep": 1, "col": 0, "row_has": False, "cell": None}
+    depth = [0]
+
+    def far(scan: SheetScan, row: int, col: int) -> None:
+        scan.far_cell = cell_name(row, col)
+        raise _Refused("far")
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        depth[0] += 1
+        if depth[0] > 64:  # content.xml nests about 8 deep
+            raise _Refused("depth")
+        cell = st["cell"]
+        if cell is not None:  # anything inside a cell (text:p, an annotation) is content
+            cell["content"] = True
+            return
+        local = _local(tag)
+        if local == "table" and st["scan"] is None:
+            name = _attr(attrs, "name") or ""
+            if len(order) >= MAX_SHEETS:
+                raise _Refused("sheets")
+            st["scan"] = scans[name] = SheetScan()
+            order.append(name)
+            st["row"] = 0
+        elif st["scan"] is None:
+            return
+        elif local == "table-row":
+            st.update(rep=_repeat(attrs, "number-rows-repeated"), col=0, row_has=False)
+        elif local in ("table-cell", "covered-table-cell"):
+            repeat = _repeat(attrs, "number-columns-repeated")
+            kind = _attr(attrs, "value-type")
+            first = st["col"] + 1
+            st["col"] += repeat
+            st["cell"] = {"first": first, "last": st["col"], "content": kind is not None,
+                          "error": any(_local(k) == "value-type" and v == "error" for k, v in attrs.items()),
+                          "formula": _attr(attrs, "formula") if kind is None else None, "text": "", "depth": depth[0]}
+            if st["cell"]["formula"] is not None:
+                st["cell"]["content"] = True
+
+    def text(data: str) -> None:
+        cell = st["cell"]
+        if cell is not None and cell["error"] and len(cell["text"]) < SHOWN_CHARS:
+            cell["text"] += data
+
+    def end(tag: str) -> None:
+        cell = st["cell"]
+        level = depth[0]
+        depth[0] -= 1
+        scan: SheetScan | None = st["scan"]
+        if scan is None:
+            return
+        if cell is not None:
+            if level != cell["depth"]:
+                return
+            st["cell"] = None
+            if not cell["content"]:
+                return
+            row = st["row"] + 1
+            st["row_has"] = True
+            if row > MAX_SHEET_ROWS or cell["last"] > MAX_SHEET_COLUMNS:
+                far(scan, row, max(cell["first"], MAX_SHEET_COLUMNS + 1) if cell["last"] > MAX_SHEET_COLUMNS
+                    else cell["first"])
+            if cell["error"]:
+                scan.errors[(row, cell["first"])] = shown(cell["text"] or "#?")
+            elif cell["formula"] is not None:
+                scan.uncalculated[(row, cell["first"])] = shown(cell["formula"]) or "(công thức)"
+            return
+        local = _local(tag)
+        if local == "table-row":
+            first = st["row"] + 1
+            st["row"] += st["rep"]
+            if st["row_has"] and st["row"] > MAX_SHEET_ROWS:
+                far(scan, max(first, MAX_SHEET_ROWS + 1), 1)
+        elif local == "table":
+            st["scan"] = None
+
+    parser = _safe_parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    try:
+        _parse_part(zf, ODS_CONTENT, parser)
+    except _Refused as exc:
+        if str(exc) == "sheets":
+            order.append("…")
+        elif not any(s.far_cell for s in scans.values()):
+            raise
+    return order, scans
+
+
+def read_ods(data: bytes) -> ReadFile:
+    """An OpenDocument spreadsheet: the zip checked like an XLSX's, content.xml pre-scanned
+    (scan_ods), and only then opened by calamine, which reads all its sheets at once."""
+    result = ReadFile(fmt=FORMAT_ODS)
+    messages = result.messages
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, EOFError, ValueError, struct.error) as exc:
+        messages.append(_corrupt(f"không phải tệp zip hợp lệ: {exc}"))
+        return result
+    with zf:
+        try:
+            problem = _zip_problem(zf, data)
+            if problem is None:
+                order, scans = scan_ods(zf)
+        except (zipfile.BadZipFile, EOFError, ValueError, struct.error, KeyError, _Refused,
+                expat.ExpatError, NotImplementedError) as exc:
+            problem = _corrupt(f"cấu trúc bảng tính không hợp lệ: {type(exc).__name__}: {exc}")
+    if problem is not None:
+        messages.append(problem)
+        return result
+    if len(order) > MAX_SHEETS:
+        messages.append(make_message("FILE_TOO_MANY_SHEETS", found=f"hơn {MAX_SHEETS}", expected=str(MAX_SHEETS)))
+        return result
+    for name in order:
+        if scans[name].far_cell is not None:
+            messages.append(_too_large(shown(name), scans[name].far_cell))  # type: ignore[arg-type]
+            return result
+    if not order:
+        messages.append(_corrupt("bảng tính OpenDocument không có trang nào"))
+        return result
+    opened = _open_workbook(data, result)
+    if opened is None:
+        return result
+    wb, sheets, table_names = opened
+    scans_read = {c: scans.get(sheets[c], SheetScan()) for c in (INFO_SHEET, *table_names) if c in sheets}
+    _read_sheets(wb, sheets, scans_read, table_names, result)
+    return result
+
+
+def _too_large(sheet: str, far_cell: str) -> Message:
+    limit = cell_name(MAX_SHEET_ROWS, MAX_SHEET_COLUMNS)
+    return make_message(
+        "FILE_SHEET_TOO_LARGE", sheet=sheet, found=far_cell,
+        expected=f"{_vi_int(MAX_SHEET_ROWS)} dòng × {MAX_SHEET_COLUMNS} cột (đến ô {limit})",
+        expected_en=f"{MAX_SHEET_ROWS:,} rows × {MAX_SHEET_COLUMNS} columns (up to cell {limit})")
 
 
 def _sheet_names(names: list[str], hidden: set[str], messages: list[Message]) -> dict[str, str] | None:
@@ -555,11 +803,7 @@ def _scan(zf: zipfile.ZipFile, name: str, parts: list[str], messages: list[Messa
         messages.append(_corrupt(f"trang '{name}': {exc}"))
         return None
     if scan.far_cell is not None:
-        limit = cell_name(MAX_SHEET_ROWS, MAX_SHEET_COLUMNS)
-        messages.append(make_message(
-            "FILE_SHEET_TOO_LARGE", sheet=name, found=scan.far_cell,
-            expected=f"{_vi_int(MAX_SHEET_ROWS)} dòng × {MAX_SHEET_COLUMNS} cột (đến ô {limit})",
-            expected_en=f"{MAX_SHEET_ROWS:,} rows × {MAX_SHEET_COLUMNS} columns (up to cell {limit})"))
+        messages.append(_too_large(name, scan.far_cell))
         return None
     return scan
 
@@ -588,7 +832,11 @@ def _read_sheets(wb: CalamineWorkbook, sheets: dict[str, str], scans: dict[str, 
         if name is None:
             return None
         assert canonical in scans  # calamine is only asked for a sheet the pre-scan passed
-        return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheet = wb.get_sheet_by_name(name)
+        end = sheet.end  # the used range as calamine holds it (what an XLS is checked by)
+        if end is not None and (end[0] >= MAX_SHEET_ROWS or end[1] >= MAX_SHEET_COLUMNS):
+            raise _SheetTooLarge(name, cell_name(end[0] + 1, end[1] + 1))
+        return sheet.to_python(skip_empty_area=False)
 
     try:
         info_rows = rows_of(INFO_SHEET)
@@ -613,8 +861,14 @@ def _read_sheets(wb: CalamineWorkbook, sheets: dict[str, str], scans: dict[str, 
                                      scan=scans[canonical])
             if table is not None:
                 result.tables[canonical] = table
+    except _SheetTooLarge as exc:
+        messages.append(_too_large(*exc.args))
     except Exception as exc:  # a sheet that fails to decode is a broken file, not a crash
         messages.append(_corrupt(type(exc).__name__ + ": " + str(exc)[:200]))
+
+
+class _SheetTooLarge(Exception):
+    """A sheet whose used range, as calamine read it, is beyond the limits: (sheet, far cell)."""
 
 
 def _kind(names: Container[str]) -> tuple[str, tuple[str, ...]] | None:

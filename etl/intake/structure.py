@@ -534,7 +534,7 @@ def unit_end_detail(code: str, last: UnitSpan, province_2025_name: str,
 
 def check_file(read: ReadFile, ref: RefContext, received_at: datetime) -> CheckedFile:
     checker = _Checker(read, ref, received_at)
-    if read.kind == KIND_UNKNOWN or any(m.code.startswith("FILE_") for m in read.messages):
+    if read.kind == KIND_UNKNOWN or any(m.code.startswith("FILE_") and m.severity == "error" for m in read.messages):
         return checker.out
     checker.check_district()
     if read.kind == KIND_SUBMISSION:

@@ -11,7 +11,11 @@ is atomic: an object is listed only once whole. On a folder (local, NFS, SMB, SF
 file must be unchanged (size and modification time) for BAOCAO_LANDING_SETTLE_SECONDS, at
 discovery and again when it is read, and its bytes must be as long as the size listed; a
 file still being written is left for the next run. Uploaders that write under a hidden
-name (.name.part) and rename when done need no wait: hidden files are never taken."""
+name (.name.part) and rename when done need no wait: hidden files are never taken.
+
+Files that are not submissions by their name (etl.intake.names: Office lock files ~$*.xlsx,
+Thumbs.db, desktop.ini, .DS_Store) are moved to set_aside/ with a log line: never ingested,
+archived or alerted, nothing deleted, and the landing root stays clean."""
 
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ from etl.domain.contract import (
     INGEST_STATUSES,
     REJECTED,
 )
+from etl.intake.names import not_a_submission
 from etl.warehouse.ingest import IncomingFile, ingest_files
 from etl.warehouse.transient import TransientFailure
 
@@ -80,19 +85,43 @@ def settled(info: dict[str, Any], protocol: str, now: datetime | None = None) ->
 
 def discover_landed(landing_url: str | None = None) -> list[str]:
     """Files waiting at the landing root (sub-folders and hidden files ignored), complete
-    (`settled`), oldest first."""
+    (`settled`), oldest first. Files that are not submissions by their name are moved to
+    set_aside/ (`set_aside`) instead."""
     url = landing_url or settings().landing_url
     fs, root = _fs(url)
     fs.makedirs(root, exist_ok=True)
     protocol = _protocol(fs)
-    entries = [e for e in fs.ls(root, detail=True)
-               if e["type"] == "file" and not posixpath.basename(e["name"]).startswith(".")]
+    listed = [e for e in fs.ls(root, detail=True) if e["type"] == "file"]
+    set_aside(fs, root, [e["name"] for e in listed if not_a_submission(posixpath.basename(e["name"]))])
+    entries = [e for e in listed if not posixpath.basename(e["name"]).startswith(".")
+               and not not_a_submission(posixpath.basename(e["name"]))]
     waiting = [e["name"] for e in entries if not settled(e, protocol)]
     if waiting:
         log.info("%d file(s) still being written, left for the next run: %s", len(waiting), ", ".join(waiting))
     entries = [e for e in entries if e["name"] not in waiting]
     entries.sort(key=lambda e: (_modified(e) or datetime.min.replace(tzinfo=UTC), e["name"]))
     return [e["name"] if protocol in ("file", "local") else f"{protocol}://{e['name']}" for e in entries]
+
+
+def set_aside(fs: Any, root: str, paths: list[str]) -> None:
+    """Move files that are not submissions (an Office lock file, Thumbs.db) to set_aside/ under the
+    landing root, beside archive/ and quarantine/: not ingested, not archived, no alert. A name
+    already there gets a numbered suffix: nothing is overwritten."""
+    if not paths:
+        return
+    folder = f"{root}/set_aside"
+    fs.makedirs(folder, exist_ok=True)
+    for path in paths:
+        name = posixpath.basename(path)
+        target, n = f"{folder}/{name}", 1
+        while fs.exists(target):
+            n += 1
+            target = f"{folder}/{name}.{n}"
+        try:
+            fs.mv(path, target)
+        except FileNotFoundError:
+            continue  # gone meanwhile (Office deletes its lock file when the document closes)
+        log.info("set aside %s (not a submission by its name) as %s", name, target)
 
 
 # The timestamp each object store writes itself (fsspec's info keys): S3, GCS, Azure.

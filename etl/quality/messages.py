@@ -24,8 +24,8 @@ CODES: dict[str, CodeSpec] = {
     "FILE_EMPTY": CodeSpec("error", "Tệp rỗng (0 byte); cần tệp XLSX hoặc JSON theo mẫu báo cáo.",
                            "The file is empty (0 bytes); an XLSX or JSON submission was expected."),
     "FILE_TYPE_UNSUPPORTED": CodeSpec(
-        "error", "Tệp có phần mở rộng '{found}' không được hỗ trợ; cần tệp .xlsx hoặc .json.",
-        "Extension '{found}' is not supported; expected .xlsx or .json."),
+        "error", "Tệp có phần mở rộng '{found}' không được hỗ trợ; cần tệp .xlsx, .xls, .ods hoặc .json.",
+        "Extension '{found}' is not supported; expected .xlsx, .xls, .ods or .json."),
     "FILE_FORMAT_MISMATCH": CodeSpec(
         "error", "Tên tệp là '{found}' nhưng nội dung không phải {expected}; hãy lưu lại đúng định dạng rồi gửi lại.",
         "The file is named '{found}' but its content is not {expected}."),

@@ -11,7 +11,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -74,12 +74,81 @@ class FileResult:
     file_id: int | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    # A duplicate (extension): the verdict on the same bytes received before: its outcome
+    # (accepted, accepted_with_warnings, rejected), when it arrived and was processed, its errors.
+    earlier: EarlierVerdict | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """Contract section 4 shape (plus kind and file_id, which are extensions)."""
-        return {"file": self.file, "district_code": self.district_code, "period": self.period,
-                "status": self.status, "submission_id": self.submission_id, "kind": self.kind,
-                "file_id": self.file_id, "errors": self.errors, "warnings": self.warnings}
+        """Contract section 4 shape (plus kind, file_id and, for a duplicate, earlier: extensions)."""
+        out = {"file": self.file, "district_code": self.district_code, "period": self.period,
+               "status": self.status, "submission_id": self.submission_id, "kind": self.kind,
+               "file_id": self.file_id, "errors": self.errors, "warnings": self.warnings}
+        if self.status == DUPLICATE:
+            out["earlier"] = self.earlier.as_json() if self.earlier else None
+        return out
+
+
+@dataclass
+class EarlierVerdict:
+    """What became of a file when it was first received: a duplicate's reply to the sender."""
+
+    status: str  # accepted | accepted_with_warnings | rejected
+    received_at: datetime | None
+    processed_at: datetime | None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"status": self.status,
+                "received_at": self.received_at.isoformat() if self.received_at else None,
+                "processed_at": self.processed_at.isoformat() if self.processed_at else None,
+                "errors": self.errors}
+
+
+def _earlier_verdicts(engine: Engine, file_ids: Collection[int]) -> dict[int, FileResult]:
+    """The recorded outcome of each file (ops.file_outcome, its error messages, raw.file's
+    arrival), in one query, as the duplicate result of a re-delivery (file name to be set)."""
+    if not file_ids:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(text("""
+            SELECT o.file_id, o.outcome, o.district_code, o.period_code, o.file_kind, o.processed_at, f.received_at,
+                   s.submission_id,
+                   coalesce((SELECT json_agg(json_build_object(
+                                 'code', m.code, 'severity', m.severity, 'sheet', m.sheet, 'row', m.row_number,
+                                 'column', m.column_name, 'found', m.found, 'expected', m.expected,
+                                 'message', m.message_vi, 'message_en', m.message_en) ORDER BY m.message_id)
+                             FROM ops.validation_message m WHERE m.file_id = o.file_id AND m.severity = 'error'),
+                            '[]'::json) AS errors
+            FROM ops.file_outcome o
+            JOIN raw.file f USING (file_id)
+            LEFT JOIN LATERAL (SELECT submission_id FROM core.fct_submission fs WHERE fs.file_id = o.file_id
+                               LIMIT 1) s ON true
+            WHERE o.file_id = ANY(:ids)
+        """), {"ids": sorted(file_ids)}).all()
+    return {r.file_id: FileResult(file="", status=DUPLICATE, district_code=r.district_code, period=r.period_code,
+                                  submission_id=r.submission_id, kind=r.file_kind, file_id=r.file_id,
+                                  earlier=EarlierVerdict(r.outcome, r.received_at, r.processed_at, list(r.errors)))
+            for r in rows}
+
+
+def _duplicate(f: IncomingFile, file_id: int, verdicts: dict[int, FileResult]) -> FileResult:
+    known = verdicts.get(file_id)
+    if known is None:  # the same bytes earlier in this batch: its verdict is filled in at the end
+        return FileResult(file=f.name, status=DUPLICATE, file_id=file_id)
+    return replace(known, file=f.name, earlier=replace(known.earlier) if known.earlier else None)
+
+
+def _fill_in_batch_duplicates(results: dict[int, FileResult], first: dict[int, int],
+                              received: dict[int, datetime]) -> None:
+    """A duplicate of a file earlier in the same batch gets that file's verdict."""
+    for r in results.values():
+        if r.status != DUPLICATE or r.earlier is not None or r.file_id not in first:
+            continue
+        original = results[first[r.file_id]]
+        if original.status in INGEST_STATUSES and original.status != DUPLICATE:
+            r.district_code, r.period, r.kind = original.district_code, original.period, original.kind
+            r.submission_id = original.submission_id
+            r.earlier = EarlierVerdict(original.status, received.get(r.file_id), None, list(original.errors))
 
 
 def load_ref_context(engine: Engine) -> RefContext:
@@ -102,11 +171,14 @@ def load_ref_context(engine: Engine) -> RefContext:
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Files under the given paths (folders recursively), hidden files skipped, sorted."""
+    """Files under the given paths (folders recursively), hidden files and files that are not
+    submissions by their name (etl.intake.names: ~$ lock files, Thumbs.db) skipped, sorted."""
+    from etl.intake.names import skipped
+
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found.extend(f for f in sorted(p.rglob("*")) if f.is_file() and not f.name.startswith("."))
+            found.extend(f for f in sorted(p.rglob("*")) if f.is_file() and not skipped(f.name))
         elif p.is_file():
             found.append(p)
         else:
@@ -358,12 +430,17 @@ def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str =
     results: dict[int, FileResult] = {}
     to_read: list[tuple[int, IncomingFile, int]] = []
     seen_in_batch: set[str] = set()
+    first_in_batch: dict[int, int] = {}  # file_id -> position of its first delivery in the batch
+    received: dict[int, datetime] = {}
+    again = {ids[f.sha256] for f in ordered} & (processed - set(redo))
+    verdicts = retry_transient(lambda: _earlier_verdicts(engine, again), "reading earlier verdicts")
     for position, f in enumerate(ordered):
         file_id = ids[f.sha256]
         if (file_id in processed and file_id not in redo) or f.sha256 in seen_in_batch:
-            results[position] = FileResult(file=f.name, status=DUPLICATE, file_id=file_id)
+            results[position] = _duplicate(f, file_id, verdicts)
             continue
         seen_in_batch.add(f.sha256)
+        first_in_batch[file_id], received[file_id] = position, f.received_at
         to_read.append((position, f, file_id))
     t0 = time.perf_counter()
     reads = read_files([(f.name, f.data) for _, f, _ in to_read])
@@ -397,6 +474,7 @@ def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str =
         t0 = time.perf_counter()
         expectations.build_data_docs()
         clock["data_docs_s"] += time.perf_counter() - t0
+    _fill_in_batch_duplicates(results, first_in_batch, received)
     ordered_results = [results[i] for i in range(len(ordered))]
     try:
         retry_transient(lambda: _log_run(engine, caller, started, ordered_results, load_path), "logging the run")

@@ -264,7 +264,7 @@ SELECT c.unit_id, sub.year, sub.month, c.indicator_id, c.rate_part,
        v.submitted_unit, v.conversion_factor,
        CASE c.column_name WHEN 'luy_ke_nam' THEN v.ytd_source ELSE v.value_source END,
        file.file_name, file.sha256::text, sub.received_at, sub.version, sub.submission_id, sub.source_format,
-       CASE WHEN sub.source_format = 'xlsx' THEN 'chi_tieu' END,  -- etl.domain.contract.INDICATOR_SHEET; JSON has none
+       CASE WHEN sub.source_format <> 'json' THEN 'chi_tieu' END,  -- etl.domain.contract.INDICATOR_SHEET; JSON has none
        v.source_row, c.column_name, c.unit_value, c.unit_complete
 -- Each cell's details looked up by key (LIMIT 1 keeps the planner from hashing every value of the
 -- warehouse: its estimate of the cells, planned without the arguments' values, is millions).

@@ -21,10 +21,12 @@ from tests import builders as b
 from tests.hostile import (
     CORPUS,
     INDICATOR_PART,
+    LIBREOFFICE_TAIL,
     cell_replaced,
     far_space_cell,
     json_bytes,
     million_rows,
+    ods,
     ods_renamed,
     patched,
     sheets_with_extra,
@@ -132,9 +134,17 @@ def test_hidden_sheet_is_named_as_hidden() -> None:
     assert "'chi_tieu'" in message.message and "'Chỉ tiêu' (đang ẩn)" in message.message
 
 
-def test_ods_is_named_as_opendocument() -> None:
-    message = only(check("s.xlsx", ods_renamed()), "FILE_FORMAT_MISMATCH")
-    assert "OpenDocument" in message.message and ".xlsx" in message.message
+def test_ods_renamed_xlsx_is_named_as_opendocument() -> None:
+    message = only(check("s.xlsx", ods()), "FILE_FORMAT_MISMATCH")
+    assert "OpenDocument" in message.message and ".xlsx" in message.message and ".ods" in message.message
+
+
+def test_ods_without_sheets_is_corrupt() -> None:
+    assert only(check("s.ods", ods_renamed()), "FILE_CORRUPT")
+
+
+def test_libreoffice_tail_of_empty_rows_is_accepted() -> None:
+    assert check("s.ods", ods(tail=LIBREOFFICE_TAIL)).outcome == "accepted"
 
 
 def test_error_cell_names_cell_and_error() -> None:
