@@ -254,7 +254,7 @@ def test_a_bug_keeps_its_traceback(cli: CliRunner, monkeypatch: pytest.MonkeyPat
     assert result.exit_code == 1 and "no_such_table" in str(result.exception)
 
 
-def test_reprocess_unprocessed(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reprocess_unprocessed(cli: CliRunner, tmp_path: Path) -> None:
     assert "--unprocessed" in cli.invoke(app, ["reprocess", "--help"]).output
     real = cli.invoke(app, ["reprocess", "--unprocessed"])
     assert real.exit_code == 0, real.output
@@ -262,13 +262,20 @@ def test_reprocess_unprocessed(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) 
     refused = cli.invoke(app, ["reprocess", "--unprocessed", "7"])
     assert refused.exit_code == 2 and "--unprocessed" in one_line(refused)
 
-    import etl.warehouse.reprocess as reprocess_module
+    # What a run killed between archiving and recording leaves: a file archived, no outcome.
+    from etl.warehouse.db import get_engine
+    from etl.warehouse.ingest import archive, files_from_paths
 
-    calls: list[tuple[object, dict[str, object]]] = []
-    monkeypatch.setattr(reprocess_module, "reprocess", lambda engine, *args, **kw: calls.append((args, kw)) or [])
-    cli.invoke(app, ["reprocess", "--unprocessed"])
-    cli.invoke(app, ["reprocess", "3", "4"])
-    assert calls == [((), {"unprocessed": True}), (([3, 4],), {"code": "INTERNAL_ERROR"})]
+    path = b.write_json(tmp_path / "killed.json", b.submission())
+    ids, _ = archive(get_engine(), files_from_paths([path], datetime.fromisoformat("2024-05-16T09:00:00+07:00"),
+                                                    "test"))
+    taken = cli.invoke(app, ["reprocess", "--unprocessed"])
+    assert taken.exit_code == 0, taken.output
+    assert "accepted" in taken.output and "killed.json" in taken.output
+    # Named by id, the file (accepted now) is refused: a correction is a new file.
+    (file_id,) = ids.values()
+    named = cli.invoke(app, ["reprocess", str(file_id)])
+    assert named.exit_code == 2 and "accepted" in one_line(named)
 
 
 def test_file_names_and_values_are_shown_escaped(cli: CliRunner, tmp_path: Path) -> None:

@@ -527,22 +527,33 @@ def scan_sheet(zf: zipfile.ZipFile, part: str) -> SheetScan:
     return scan
 
 
+# What a zip library raises on a broken container (NotImplementedError: an unknown compression).
+ZIP_ERRORS = (zipfile.BadZipFile, EOFError, ValueError, struct.error)
+# ... and while its parts are inflated and pre-scanned.
+SCAN_ERRORS = (*ZIP_ERRORS, KeyError, _Refused, expat.ExpatError, NotImplementedError)
+
+
+def _open_zip(data: bytes, messages: list[Message]) -> zipfile.ZipFile | None:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except ZIP_ERRORS as exc:
+        messages.append(_corrupt(f"không phải tệp zip hợp lệ: {exc}"))
+        return None
+
+
 # ---------------------------------------------------------------------------- XLSX: reading
 
 def read_xlsx(data: bytes) -> ReadFile:
     result = ReadFile(fmt=FORMAT_XLSX)
     messages = result.messages
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, EOFError, ValueError, struct.error) as exc:
-        messages.append(_corrupt(f"không phải tệp zip hợp lệ: {exc}"))
+    zf = _open_zip(data, messages)
+    if zf is None:
         return result
     with zf:
         try:
             problem = _zip_problem(zf, data)
             parts = None if problem else _sheet_parts(zf)
-        except (zipfile.BadZipFile, EOFError, ValueError, struct.error, KeyError, _Refused,
-                expat.ExpatError, NotImplementedError) as exc:
+        except SCAN_ERRORS as exc:
             problem = _corrupt(f"cấu trúc bảng tính không hợp lệ: {type(exc).__name__}: {exc}")
             parts = None
         if problem or parts is None:
@@ -723,18 +734,15 @@ def read_ods(data: bytes) -> ReadFile:
     (scan_ods), and only then opened by calamine, which reads all its sheets at once."""
     result = ReadFile(fmt=FORMAT_ODS)
     messages = result.messages
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, EOFError, ValueError, struct.error) as exc:
-        messages.append(_corrupt(f"không phải tệp zip hợp lệ: {exc}"))
+    zf = _open_zip(data, messages)
+    if zf is None:
         return result
     with zf:
         try:
             problem = _zip_problem(zf, data)
             if problem is None:
                 order, scans = scan_ods(zf)
-        except (zipfile.BadZipFile, EOFError, ValueError, struct.error, KeyError, _Refused,
-                expat.ExpatError, NotImplementedError) as exc:
+        except SCAN_ERRORS as exc:
             problem = _corrupt(f"cấu trúc bảng tính không hợp lệ: {type(exc).__name__}: {exc}")
     if problem is not None:
         messages.append(problem)

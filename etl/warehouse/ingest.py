@@ -387,11 +387,13 @@ def _gate(engine: Engine, pending: list[tuple[int, IncomingFile, GateItem]], ref
         log.warning("the quality gate failed on the batch (%s: %s); finding the file it fails on",
                     type(exc).__name__, exc)
     innocent: list[tuple[int, IncomingFile, GateItem]] = []
+    alone: dict[int, list[Message]] = {}  # each innocent file's messages from its run alone
     for one in pending:
         position, f, item = one
         try:
             run([one])
             innocent.append(one)
+            alone[item.file_id] = list(item.checked.messages)
         except Exception as exc:  # a broken suite or rule must not let unchecked figures through
             results[position] = _internal_error(engine, f, item.file_id, exc, item.checked, redo)
     try:
@@ -399,8 +401,8 @@ def _gate(engine: Engine, pending: list[tuple[int, IncomingFile, GateItem]], ref
     except Exception as exc:
         log.warning("the gate still fails on the batch without the failing files (%s); each file keeps the "
                     "messages of its run alone", exc)
-        for one in innocent:
-            run([one])
+        for _, _, item in innocent:
+            item.checked.messages[:] = alone[item.file_id]
     return innocent
 
 
