@@ -77,6 +77,7 @@ class Table:
     sheet: str  # name as found in the file
     columns: dict[str, str]  # canonical -> header as written
     rows: list[tuple[int, dict[str, Any]]]  # (row number in the sheet, canonical -> cell)
+    positions: dict[str, int] = field(default_factory=dict)  # canonical -> column number (A = 1); none in JSON
 
 
 @dataclass
@@ -946,7 +947,7 @@ def _table_from_rows(sheet: str, canonical: str, raw_rows: list[list[Any]], mess
             else:
                 kept[k] = v
         rows.append((number, kept))
-    return Table(sheet=sheet, columns=columns, rows=rows)
+    return Table(sheet=sheet, columns=columns, rows=rows, positions={k: p + 1 for k, p in positions.items()})
 
 
 # ---------------------------------------------------------------------------- JSON

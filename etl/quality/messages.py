@@ -148,6 +148,11 @@ CODES: dict[str, CodeSpec] = {
                    "hiện ở cấp huyện. Hãy ghi thêm các chỉ tiêu thành phần.",
         "Rate {indicator} = {found}% was sent without its components {missing} ({expected}): it cannot be checked "
         "against them nor aggregated to the province; it is kept at the district's level only."),
+    "VALUE_SCALE_SUSPECT": CodeSpec(
+        "warning", "Giá trị {found} {unit} gấp khoảng {ratio} {basis} ({expected} {unit}); {cause}. Hãy kiểm tra "
+                   "lại số và đơn vị tính; nếu số liệu đúng thì không cần sửa.",
+        "Value {found} {unit} is about {ratio_en} {basis_en} ({expected} {unit}); {cause_en}. The file is accepted; "
+        "the clerk is asked to check the number and the unit."),
     "YTD_BELOW_MONTH": CodeSpec(
         "error", "Lũy kế năm '{found}' nhỏ hơn số thực hiện tháng ({expected}); lũy kế phải gồm cả tháng này.",
         "Year-to-date '{found}' is below the month's value ({expected})."),
