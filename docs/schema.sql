@@ -1,4 +1,4 @@
--- The warehouse schema at revision 0018, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0019, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
 -- tests/test_schema.py fails when it is stale. Owners (baocao_owner, since revision 0017) and the owner's
 -- privileges are left out.
@@ -732,7 +732,10 @@ CREATE TABLE ops.validation_message (
     message_en text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     source text DEFAULT 'structure'::text NOT NULL,
-    rule_id text
+    rule_id text,
+    cell text,
+    item_code text,
+    item_name text
 );
 ALTER TABLE ops.validation_message ADD CONSTRAINT validation_message_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
 ALTER TABLE ops.validation_message ADD CONSTRAINT validation_message_pkey PRIMARY KEY (message_id);
@@ -747,6 +750,9 @@ COMMENT ON COLUMN ops.validation_message.row_number IS 'Row in the sheet (header
 COMMENT ON COLUMN ops.validation_message.message_vi IS 'Message for district staff, in Vietnamese';
 COMMENT ON COLUMN ops.validation_message.source IS 'structure (the file cannot be read as the contract says), expectation (a Great Expectations suite), rule (a consistency rule of reference/validation_rules.yaml)';
 COMMENT ON COLUMN ops.validation_message.rule_id IS 'The expectation type or rule id that produced the message';
+COMMENT ON COLUMN ops.validation_message.cell IS 'The cell as the clerk''s office suite names it (D13); NULL for JSON files and messages about a whole sheet or file';
+COMMENT ON COLUMN ops.validation_message.item_code IS 'The indicator code (ma_chi_tieu) or task id (ma_nhiem_vu) of the row the message is about';
+COMMENT ON COLUMN ops.validation_message.item_name IS 'That indicator''s catalog name, or the task''s title as sent';
 GRANT DELETE, INSERT, SELECT ON TABLE ops.validation_message TO baocao_loader;
 
 CREATE TABLE raw.file (

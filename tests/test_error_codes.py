@@ -5,6 +5,7 @@ fails `test_every_code_has_a_case`."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from datetime import datetime
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from etl.intake.readers import column_letters
 from etl.quality.messages import CODES
 from etl.warehouse.ingest import ingest_paths
 from tests import builders as b
@@ -30,8 +32,14 @@ def _bytes(name: str, data: bytes) -> Case:
     return build
 
 
-def _json(sub: dict[str, Any]) -> Case:
-    return lambda d: b.write_json(d / "s.json", sub)
+class _json:
+    """A JSON submission; `doc` lets the same case be written as a workbook too."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+
+    def __call__(self, d: Path) -> Path:
+        return b.write_json(d / "s.json", self.doc)
 
 
 def _commune_with_nn08() -> dict[str, Any]:
@@ -259,6 +267,50 @@ def test_code_is_reported_with_its_place(code: str, db: Engine, tmp_path: Path) 
         archived = conn.execute(text("SELECT count(*) FROM raw.file")).scalar()
     assert stored is not None and stored.message_vi == message["message"]
     assert archived == 1  # archived whatever the outcome
+    # A row of indicators or tasks is named by its code (and its name where known).
+    item = _row_item(build, sheet, row)
+    if item is not None:
+        assert message["item_code"] == item, message
+        assert item in message["message"] and item in message["message_en"], message["message"]
+
+
+def _row_item(build: Case, sheet: str | None, row: int | None) -> str | None:
+    """The indicator code or task id of the JSON item a case points at (None: no such item)."""
+    if not isinstance(build, _json) or sheet not in ("chi_tieu", "nhiem_vu") or row is None:
+        return None
+    items = build.doc.get(sheet) or []
+    key = "ma_chi_tieu" if sheet == "chi_tieu" else "ma_nhiem_vu"
+    value = items[row - 1].get(key) if row <= len(items) else None
+    return (value.upper() if sheet == "chi_tieu" else value) if value else None
+
+
+# The JSON cases about a cell of chi_tieu or nhiem_vu, written as the clerk's workbook instead.
+CELL_CASES = sorted(code for code, (build, sheet, row, column) in CASES.items()
+                    if isinstance(build, _json) and "ma_huyen" in build.doc and sheet in ("chi_tieu", "nhiem_vu")
+                    and row is not None and column is not None)
+
+
+@pytest.mark.parametrize("code", CELL_CASES)
+def test_code_in_a_workbook_names_its_cell(code: str, db: Engine, tmp_path: Path) -> None:
+    build, sheet, row, column = CASES[code]
+    assert isinstance(build, _json) and row is not None and column is not None
+    path = b.write_submission_xlsx(tmp_path / "s.xlsx", build.doc)
+    [result] = ingest_paths(db, [path], received_at=RECEIVED_AT.get(code, AT))
+    found = [m for m in result.errors + result.warnings if m["code"] == code]
+    assert found, f"{code} not reported; got {[m['code'] for m in result.errors + result.warnings]}"
+    message = found[0]
+    headers = b.INDICATOR_HEADERS if sheet == "chi_tieu" else b.TASK_HEADERS
+    cell = f"{column_letters(headers.index(column) + 1)}{row + 1}"  # a header row above the items
+    assert (message["sheet"], message["row"], message["cell"]) == (sheet, row + 1, cell)
+    assert re.search(rf"\bô {cell}\b", message["message"]), message["message"]
+    assert f"cell {cell}" in message["message_en"]
+    item = _row_item(build, sheet, row)
+    if item is not None:
+        assert message["item_code"] == item and item in message["message"], message["message"]
+    with db.connect() as conn:
+        stored = conn.execute(text("SELECT cell, item_code FROM ops.validation_message WHERE code = :c"),
+                              {"c": code}).one()
+    assert tuple(stored) == (cell, item)
 
 
 def test_error_rejects_the_whole_submission_even_with_one_bad_cell(db: Engine, tmp_path: Path) -> None:

@@ -63,11 +63,12 @@ FROZEN_REVISIONS = {
     "0017_least_privilege_roles.sql": "ad9d46cec848e14058190ed68f1d95d8d1aba9b2e150128d378196887e45835b",
     "0018_office_formats.py": "e8069ba21cd4ca9e885309eed9efb8b888440a871a1ba0ac1759e8fefd9dd67c",
     "0018_office_formats.sql": "a8a6ee8b22d1da7d2f40eeddcb710a372ee10c51445b45e0cab8fb78655d09bc",
+    "0019_message_places.py": "9ac21fd47ca7d2d3b69659e1c5075ccc1c255bc5e3fedde36401eb133c72ec81",
+    "0019_message_places.sql": "e5c7daba6eaaaef55d2bb5f025b86d10745272dc73b50c0a6d2fbad25dd1554e",
 }
-# Tables whose rows the newest revision is meant to change: 0018 widens the CHECK of
-# core.fct_submission.source_format (xls, ods; checked below) and turns alerts logged
-# `no_channel` into `failed` ones that wait for a channel (ops.alert_log).
-CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({"ops.alert_log"})
+# Tables whose rows the newest revision is meant to change: 0019 gives ops.validation_message
+# three new columns (cell, item_code, item_name), empty in the rows already stored (checked below).
+CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({"ops.validation_message"})
 
 
 def _sha256(path: Path) -> str:
@@ -289,7 +290,13 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
     # The version, and when the repeatables were re-created (any pending revision re-creates them).
     unchanged = set(before) - CHANGED_BY_THE_NEWEST_REVISION - {"ops.alembic_version", "ops.repeatable_checksum"}
     assert {t: after[t] for t in unchanged} == {t: before[t] for t in unchanged}
-    with scratch.connect() as conn:  # 0018: the formats the readers record, xls and ods among them
+    with scratch.connect() as conn:
+        # 0019: the messages stored before keep their rows and text; they have no cell.
+        kept = conn.execute(text("""
+            SELECT count(*), count(*) FILTER (WHERE cell IS NULL AND item_code IS NULL AND item_name IS NULL)
+            FROM ops.validation_message""")).one()
+        assert kept[0] == kept[1] == before["ops.validation_message"][0] > 0
+        # 0018: the formats the readers record, xls and ods among them
         check = conn.execute(text("""
             SELECT pg_get_constraintdef(oid) FROM pg_constraint
             WHERE conname = 'fct_submission_source_format_check'""")).scalar_one()

@@ -27,6 +27,7 @@ from etl.domain.contract import (
     INFO_DISTRICT,
     INFO_DOCUMENT,
     INFO_EMAIL,
+    INFO_KEYS,
     INFO_PERIOD,
     INFO_PREPARED_BY,
     INFO_PREPARED_ON,
@@ -51,7 +52,7 @@ from etl.domain.numbers import read_number
 from etl.domain.periods import FIRST_YEAR, LAST_YEAR, Period, month_window, parse_month
 from etl.domain.text import fold_key
 from etl.intake.limits import MAX_ABS_VALUE, MAX_DATE, MAX_TASK_ID_CHARS, MAX_TEXT_CHARS, MIN_DATE
-from etl.intake.readers import ReadFile, shown
+from etl.intake.readers import ReadFile, column_letters, shown
 from etl.intake.rows import IndicatorRow, PlanRow, TaskRow
 from etl.intake.units import convert, factor_to_catalog_unit
 from etl.quality.messages import Message, make_message
@@ -130,6 +131,8 @@ class CheckedFile:
     # Names as written in the file, so later checks report places the clerk recognises.
     sheet_names: dict[str, str] = field(default_factory=dict)  # canonical -> sheet name
     table_columns: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical -> column header
+    # sheet as written -> column (header as written, or canonical name) -> its letters; no cells in JSON
+    cell_columns: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -193,6 +196,18 @@ def _district_code(value: Any, key: str = INFO_DISTRICT) -> str | None:
     return s
 
 
+def cell_columns(read: ReadFile) -> dict[str, dict[str, str]]:
+    """Each sheet's columns by the names messages give them, as column letters (an office file)."""
+    if read.fmt == FORMAT_JSON:
+        return {}
+    out: dict[str, dict[str, str]] = {read.info_sheet: dict.fromkeys(INFO_KEYS, column_letters(2))}
+    for table in read.tables.values():
+        letters = out.setdefault(table.sheet, {})
+        for canonical, position in table.positions.items():
+            letters[canonical] = letters[table.columns.get(canonical, canonical)] = column_letters(position)
+    return out
+
+
 class _Checker:
     def __init__(self, read: ReadFile, ref: RefContext, received_at: datetime) -> None:
         self.read = read
@@ -200,7 +215,8 @@ class _Checker:
         self.received_at = received_at
         self.out = CheckedFile(fmt=read.fmt, kind=read.kind, messages=list(read.messages),
                                sheet_names={k: t.sheet for k, t in read.tables.items()},
-                               table_columns={k: t.columns for k, t in read.tables.items()})
+                               table_columns={k: t.columns for k, t in read.tables.items()},
+                               cell_columns=cell_columns(read))
         self.not_reported: list[str] = []
 
     def msg(self, code: str, **kw: Any) -> None:

@@ -6,8 +6,10 @@ place (`baocao codes` prints it) and a typo in a code fails at once."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
+
+from etl.domain.text import fold_key
 
 Severity = Literal["error", "warning"]
 
@@ -263,13 +265,31 @@ class Message:
     column: str | None
     found: str | None
     expected: str | None
-    message: str  # Vietnamese, place included
-    message_en: str
+    text_vi: str  # what is wrong; `message` puts the place in front
+    text_en: str
     source: str = "structure"  # structure | expectation (Great Expectations suite) | rule (consistency rule)
     rule_id: str | None = None  # the expectation or rule that produced it
+    fmt: str = "xlsx"  # how the place reads: a sheet's cell, or a JSON item's field
+    cell: str | None = None  # "D13", as the clerk's office suite names it (set by etl.quality.places)
+    item_code: str | None = None  # the indicator code or task id of the row
+    item_name: str | None = None  # its name in the catalog, or the task's title
+
+    @property
+    def message(self) -> str:
+        """Vietnamese, the place first: what a clerk reads."""
+        where = place_vi(self.sheet, self.row, self.column, self.fmt, self.cell, self.item_code, self.item_name)
+        return f"{where}: {self.text_vi}" if where else self.text_vi
+
+    @property
+    def message_en(self) -> str:
+        where = place_en(self.sheet, self.row, self.column, self.fmt, self.cell, self.item_code, self.item_name)
+        return f"{where}: {self.text_en}" if where else self.text_en
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "row": self.row,
+                "column": self.column, "cell": self.cell, "item_code": self.item_code, "item_name": self.item_name,
+                "found": self.found, "expected": self.expected, "message": self.message,
+                "message_en": self.message_en, "source": self.source, "rule_id": self.rule_id}
 
 
 class _Blank(dict[str, Any]):
@@ -277,33 +297,73 @@ class _Blank(dict[str, Any]):
         return ""
 
 
-def place_vi(sheet: str | None, row: int | None, column: str | None, fmt: str) -> str:
+ITEM_NAME_CHARS = 80  # a task title is cut here in a place; the message is about a cell, not the title
+
+
+def item_kind(sheet: str | None) -> tuple[str, str]:
+    """What a row of the sheet is, in Vietnamese and English (a task or an indicator)."""
+    return ("nhiệm vụ", "task") if sheet is not None and fold_key(sheet) == "nhiem_vu" else ("chỉ tiêu", "indicator")
+
+
+def _item(sheet: str | None, code: str | None, name: str | None, en: bool) -> str | None:
+    if code is None:
+        return None
+    kind = item_kind(sheet)[1 if en else 0]
+    if name:
+        name = name if len(name) <= ITEM_NAME_CHARS else name[:ITEM_NAME_CHARS - 1] + "…"
+        return f"{kind} {code} ({name})"
+    return f"{kind} {code}"
+
+
+def place_vi(sheet: str | None, row: int | None, column: str | None, fmt: str, cell: str | None = None,
+             item_code: str | None = None, item_name: str | None = None) -> str:
     parts = []
+    item = _item(sheet, item_code, item_name, en=False)
     if fmt == "json":
         if sheet and row is not None:
-            parts.append(f"Mục '{sheet}' số {row}")
+            parts.append(f"Mục '{sheet}' số {row}" + (f" ({item})" if item else ""))
         elif sheet:
             parts.append(f"Mục '{sheet}'")
         if column:
             parts.append(f"trường '{column}'")
+        return ", ".join(parts)
+    if sheet:
+        parts.append(f"Trang '{sheet}'")
+    if cell:
+        parts.append(f"ô {cell}" + (f" (cột '{column}')" if column else ""))
     else:
-        if sheet:
-            parts.append(f"Trang '{sheet}'")
         if row is not None:
             parts.append(f"dòng {row}")
         if column:
             parts.append(f"cột '{column}'")
+    if item:
+        parts.append(item)
     return ", ".join(parts)
 
 
-def place_en(sheet: str | None, row: int | None, column: str | None, fmt: str) -> str:
+def place_en(sheet: str | None, row: int | None, column: str | None, fmt: str, cell: str | None = None,
+             item_code: str | None = None, item_name: str | None = None) -> str:
     parts = []
+    item = _item(sheet, item_code, item_name, en=True)
+    if fmt == "json":
+        if sheet:
+            parts.append(f"section '{sheet}'")
+        if row is not None:
+            parts.append(f"item {row}" + (f" ({item})" if item else ""))
+        if column:
+            parts.append(f"field '{column}'")
+        return ", ".join(parts)
     if sheet:
-        parts.append(f"{'section' if fmt == 'json' else 'sheet'} '{sheet}'")
-    if row is not None:
-        parts.append(f"{'item' if fmt == 'json' else 'row'} {row}")
-    if column:
-        parts.append(f"{'field' if fmt == 'json' else 'column'} '{column}'")
+        parts.append(f"sheet '{sheet}'")
+    if cell:
+        parts.append(f"cell {cell}" + (f" (column '{column}')" if column else ""))
+    else:
+        if row is not None:
+            parts.append(f"row {row}")
+        if column:
+            parts.append(f"column '{column}'")
+    if item:
+        parts.append(item)
     return ", ".join(parts)
 
 
@@ -331,7 +391,6 @@ def make_message(
     # Details may end in a question ("có phải là 38.650.000?"); no full stop after it.
     text_vi = spec.vi.format_map(values).replace("?.", "?")
     text_en = spec.en.format_map(values).replace("?.", "?")
-    where_vi, where_en = place_vi(sheet, row, column, fmt), place_en(sheet, row, column, fmt)
     return Message(
         code=code,
         severity=severity or spec.severity,
@@ -340,9 +399,9 @@ def make_message(
         column=column,
         found=found_s,
         expected=expected_s,
-        message=f"{where_vi}: {text_vi}" if where_vi else text_vi,
-        message_en=f"{where_en}: {text_en}" if where_en else text_en,
+        text_vi=text_vi,
+        text_en=text_en,
         source=source,
         rule_id=rule_id,
+        fmt=fmt,
     )
-

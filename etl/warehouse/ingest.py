@@ -43,6 +43,7 @@ from etl.intake.structure import CheckedFile, DistrictRef, RefContext, UnitSpan,
 from etl.quality.gate import GateItem
 from etl.quality.history import usable
 from etl.quality.messages import Message, make_message
+from etl.quality.places import locate
 from etl.warehouse.load import FileToLoad, load_files, record_outcomes
 from etl.warehouse.transient import TransientFailure, retry_transient
 
@@ -115,7 +116,8 @@ def _earlier_verdicts(engine: Engine, file_ids: Collection[int]) -> dict[int, Fi
                    s.submission_id,
                    coalesce((SELECT json_agg(json_build_object(
                                  'code', m.code, 'severity', m.severity, 'sheet', m.sheet, 'row', m.row_number,
-                                 'column', m.column_name, 'found', m.found, 'expected', m.expected,
+                                 'column', m.column_name, 'cell', m.cell, 'item_code', m.item_code,
+                                 'item_name', m.item_name, 'found', m.found, 'expected', m.expected,
                                  'message', m.message_vi, 'message_en', m.message_en) ORDER BY m.message_id)
                              FROM ops.validation_message m WHERE m.file_id = o.file_id AND m.severity = 'error'),
                             '[]'::json) AS errors
@@ -463,6 +465,7 @@ def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str =
 
     pending = _gate(engine, pending, ref, clock, results, redo)
     for _, _, item in pending:
+        locate(item.checked, ref.catalog)
         cap_messages(item.checked)
 
     # The months the batch brings: a month sent as year to date whose previous month is among

@@ -41,6 +41,7 @@ from etl.domain.periods import period_key, previous_month
 from etl.intake.rows import IndicatorRow, PlanRow, TaskRow, field_names
 from etl.intake.structure import CheckedFile, RefContext
 from etl.quality.messages import Message, make_message
+from etl.quality.places import locate
 
 # Staging tables hold the typed rows as they are, field for field, beside the file's id.
 STAGING_TABLES: dict[str, type[IndicatorRow | TaskRow | PlanRow]] = {
@@ -55,7 +56,7 @@ FACT_VALUE_COLUMNS = (
 )
 MESSAGE_COLUMNS = (
     "file_id", "code", "severity", "sheet", "row_number", "column_name", "found", "expected", "message_vi",
-    "message_en", "source", "rule_id",
+    "message_en", "source", "rule_id", "cell", "item_code", "item_name",
 )
 
 # Attributes of a task whose change opens a new version in core.dim_task (also recomputed by
@@ -114,6 +115,8 @@ def load_files(conn: Connection, files: Sequence[FileToLoad], ref: RefContext,
     _stage(conn, files)
     ids.update(_load_submissions(conn, [f for f in files if f.is_submission], ref, batch_months))
     ids.update(_load_plans(conn, [f for f in files if f.is_plan]))
+    for f in files:  # loading may have added a message (YTD_PREVIOUS_MISSING): it is placed like the others
+        locate(f.checked, ref.catalog)
     record_outcomes(conn, [(f.file_id, f.checked.kind, f.checked.fmt, f.checked.outcome, f.checked.district_code,
                             f.checked.period_code, f.checked.messages) for f in files])
     return ids
@@ -215,7 +218,9 @@ def derive_values(checked: CheckedFile, ref: RefContext, previous_ytd: dict[str,
                     month_v, value_source = ytd_v - prev, VALUE_DERIVED_FROM_YTD
                 elif not previous_in_batch:
                     checked.messages.append(make_message(
-                        "YTD_PREVIOUS_MISSING", sheet=INDICATOR_SHEET, row=r.row_number, column="luy_ke_nam",
+                        "YTD_PREVIOUS_MISSING", sheet=checked.sheet_names.get(INDICATOR_SHEET, INDICATOR_SHEET),
+                        row=r.row_number, column=checked.table_columns.get(INDICATOR_SHEET, {}).get(
+                            "luy_ke_nam", "luy_ke_nam"),
                         found=r.luy_ke_nam_raw, indicator=ind.code, fmt=checked.fmt))
             elif ytd_v is None and month_v is not None and prev is not None:
                 ytd_v, ytd_source = prev + month_v, YTD_DERIVED
@@ -471,7 +476,7 @@ def record_outcomes(conn: Connection, outcomes: Sequence[Outcome]) -> None:
     """Each file's outcome (file_id, kind, format, outcome, unit, period, messages) and its messages."""
     copy_rows(conn, "ops.validation_message", MESSAGE_COLUMNS, (
         (file_id, m.code, m.severity, m.sheet, m.row, m.column, m.found, m.expected, m.message, m.message_en,
-         m.source, m.rule_id)
+         m.source, m.rule_id, m.cell, m.item_code, m.item_name)
         for file_id, *_, messages in outcomes for m in messages
     ))
     relation, params = unnest({
