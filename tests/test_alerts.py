@@ -67,7 +67,7 @@ def test_reminder_invalid_late_and_escalation_each_once(may: Engine, tmp_path: P
     # A rejected file's address is not the district's: Phúc Yên has no accepted one, the desk gets it.
     assert invalid["X-Envelope-To"] == DESK
     assert "INVALID_SUBMISSION" in invalid["Subject"] and "phucyen.xlsx.json" in invalid["Subject"]
-    body = invalid.get_content()
+    body = invalid.get_body(("plain",)).get_content()
     assert "khoảng 5" in body and "VALUE_HEDGED" in body and "gửi lại" in body
     smtp_server.messages.clear()
 
@@ -224,7 +224,7 @@ def test_what_a_file_carries_arrives_as_text(db: Engine, tmp_path: Path, alert_c
     assert mail["Subject"] == alert.subject  # unfolded: no space lost between encoded words
     assert "Thành phố Vĩnh Yên" in mail["Subject"] and visible_name in mail["Subject"]
     assert mail["Bcc"] is None and "attacker" not in mail["X-Envelope-To"]
-    body = mail.get_content()
+    body = mail.get_body(("plain",)).get_content()
     assert f"Tệp '{visible_name}'" in body and "'<http://evil.example|bấm vào đây>'" in body
 
     [post] = webhook_server.posts

@@ -111,9 +111,10 @@ def test_a_file_whose_unit_cannot_be_read_reaches_the_desk_with_the_file(
     text = body(mail)
     assert text.startswith("Kính gửi: Bộ phận tổng hợp số liệu, Văn phòng UBND tỉnh\n")
     assert "tệp được đính kèm" in text
-    [attached] = list(mail.iter_attachments())
-    assert attached.get_filename() == "khong_ro.json"
-    assert attached.get_content() == path.read_bytes()
+    # The file as it arrived, to route, and its feedback workbook.
+    attached = {a.get_filename(): a for a in mail.iter_attachments()}
+    assert set(attached) == {"khong_ro.json", "khong_ro_phan_hoi.xlsx"}
+    assert attached["khong_ro.json"].get_content() == path.read_bytes()
 
 
 def test_ingest_exit_status(db: Engine, tmp_path: Path, cli_runner: CliRunner) -> None:

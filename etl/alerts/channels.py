@@ -12,6 +12,7 @@ import json
 import smtplib
 import ssl
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -27,6 +28,7 @@ from etl.config import CONN_SMTP, CONN_WEBHOOK, connection_from_env
 # (etl.alerts.texts keeps subjects short enough). The body is encoded before this policy applies,
 # in lines of 78 as RFC 2045 wants.
 WIRE_POLICY = policy.default.clone(max_line_length=998)
+XLSX_TYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # application/...
 
 
 def _truthy(value: Any) -> bool:
@@ -68,8 +70,8 @@ class EmailChannel:
                    timeout=float(extra.get("timeout", 30)))
 
     def send(self, to: list[str], subject: str, body: str, cc: list[str] | None = None,
-             attachment: tuple[str, bytes] | None = None) -> None:
-        msg = message(self.from_email, to, subject, body, cc, attachment)
+             attachments: Sequence[tuple[str, bytes]] = ()) -> None:
+        msg = message(self.from_email, to, subject, body, cc, attachments)
         smtp: smtplib.SMTP
         if self.use_ssl:
             smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=ssl.create_default_context())
@@ -84,11 +86,12 @@ class EmailChannel:
 
 
 def message(from_email: str, to: list[str], subject: str, body: str, cc: list[str] | None = None,
-            attachment: tuple[str, bytes] | None = None) -> EmailMessage:
+            attachments: Sequence[tuple[str, bytes]] = ()) -> EmailMessage:
     """The e-mail of an alert. The subject is made one line whatever it holds (a CR or LF in a
-    header is refused by the email package: the alert would fail on every run). `attachment`
-    (name, bytes): a file as received, attached as application/octet-stream under its name made
-    visible (a name is the sender's: no control character reaches the header)."""
+    header is refused by the email package: the alert would fail on every run). `attachments`
+    (name, bytes): files (the file as received, the feedback workbook), each under its name made
+    visible (a name is the sender's: no control character reaches the header); a workbook as
+    such, anything else as application/octet-stream."""
     msg = EmailMessage(policy=policy.default)
     msg["From"] = formataddr(("baocao", from_email))
     msg["To"] = ", ".join(to)
@@ -96,9 +99,10 @@ def message(from_email: str, to: list[str], subject: str, body: str, cc: list[st
         msg["Cc"] = ", ".join(cc)
     msg["Subject"] = visible(subject)
     msg.set_content(body, charset="utf-8")  # encoded here, in lines of 78
-    if attachment is not None:
-        name, data = attachment
-        msg.add_attachment(data, maintype="application", subtype="octet-stream",
+    for name, data in attachments:
+        maintype, subtype = ("application", XLSX_TYPE) if name.lower().endswith(".xlsx") else (
+            "application", "octet-stream")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype,
                            filename=visible(name).replace("/", "_").replace("\\", "_") or "tep")
     msg.policy = WIRE_POLICY  # what smtplib flattens the message with
     return msg

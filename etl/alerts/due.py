@@ -10,11 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
+from etl.alerts.feedback import feedback_file_name
 from etl.alerts.recipients import district_contacts, recipients
-from etl.alerts.texts import AlertText, escalation_text, invalid_submission_text, late_text, reminder_text
+from etl.alerts.texts import (
+    INTERNAL_ERROR,
+    AlertText,
+    escalation_text,
+    invalid_submission_text,
+    late_text,
+    reminder_text,
+)
 from etl.config import settings
 from etl.domain.calendar import AlertSettings, load_calendar
 from etl.domain.periods import Period
@@ -44,6 +53,8 @@ class RejectedFile:
     delivery_id: int | None = None
     first_received_at: datetime | None = None
     content: bytes | None = None  # the file, when its unit could not be read (sent to the desk to route)
+    warnings: tuple[ErrorMessage, ...] = ()
+    feedback_name: str | None = None  # the feedback workbook to attach (etl.alerts.feedback)
 
 
 @dataclass(frozen=True)
@@ -75,7 +86,8 @@ class Alert:
     subject: str
     body: str
     file_id: int | None = None
-    attachment: tuple[str, bytes] | None = None  # (file name, bytes), by e-mail only
+    attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, bytes), by e-mail only
+    feedback: bool = False  # the file's feedback workbook goes with it (built when sent: etl.alerts.send)
 
 
 def due_alerts(engine: Engine, as_of: datetime) -> list[Alert]:
@@ -105,7 +117,8 @@ def _invalid_submission(file: RejectedFile, contacts: dict[str, str], desk: str 
     return Alert(
         key=key, kind="invalid_submission", district_code=file.district_code, period_code=file.period_code,
         to=to, cc=cc, file_id=file.file_id, subject=words.subject, body=words.body,
-        attachment=(file.file_name, file.content) if file.content is not None else None,
+        attachments=((file.file_name, file.content),) if file.content is not None else (),
+        feedback=file.feedback_name is not None,
     )
 
 
@@ -159,23 +172,33 @@ def rejected_files(conn: Connection, as_of: datetime, since: datetime) -> list[R
         WHERE fd.delivery_id > r.first_delivery AND fd.received_at <= :as_of AND fd.received_at >= :since
         ORDER BY received_at, file_id, delivery_id NULLS FIRST
     """), {"as_of": as_of, "since": since}).all()
-    errors = _errors_by_file(conn, sorted({r.file_id for r in rows}))
-    return [RejectedFile(r.file_id, r.file_name, r.received_at, r.district_code, r.district_name, r.period_code,
-                         r.attempt, tuple(errors.get(r.file_id, ())), r.province_name, r.delivery_id,
-                         r.first_received_at if r.delivery_id is not None else None,
-                         bytes(r.content) if r.content is not None else None) for r in rows]
+    messages = _messages_by_file(conn, sorted({r.file_id for r in rows}))
+    out = []
+    for r in rows:
+        errors = tuple(m for m in messages.get(r.file_id, ()) if m.severity == "error")
+        internal = bool(errors) and all(e.code == INTERNAL_ERROR for e in errors)
+        out.append(RejectedFile(
+            r.file_id, r.file_name, r.received_at, r.district_code, r.district_name, r.period_code, r.attempt,
+            tuple(ErrorMessage(m.code, m.message_vi) for m in errors), r.province_name, r.delivery_id,
+            r.first_received_at if r.delivery_id is not None else None,
+            bytes(r.content) if r.content is not None else None,
+            warnings=tuple(ErrorMessage(m.code, m.message_vi) for m in messages.get(r.file_id, ())
+                           if m.severity == "warning"),
+            # Nothing to fix after a failure of baocao itself: no workbook of places to fix.
+            feedback_name=None if internal else feedback_file_name(r.file_name)))
+    return out
 
 
-def _errors_by_file(conn: Connection, file_ids: list[int]) -> dict[int, list[ErrorMessage]]:
+def _messages_by_file(conn: Connection, file_ids: list[int]) -> dict[int, list[Any]]:
     if not file_ids:
         return {}
     rows = conn.execute(text("""
-        SELECT file_id, code, message_vi FROM ops.validation_message
-        WHERE file_id = ANY(:f) AND severity = 'error' ORDER BY file_id, message_id
+        SELECT file_id, code, severity, message_vi FROM ops.validation_message
+        WHERE file_id = ANY(:f) ORDER BY file_id, message_id
     """), {"f": file_ids})
-    out: dict[int, list[ErrorMessage]] = {}
-    for file_id, code, message in rows:
-        out.setdefault(file_id, []).append(ErrorMessage(code, message))
+    out: dict[int, list[Any]] = {}
+    for row in rows:
+        out.setdefault(row.file_id, []).append(row)
     return out
 
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 
 from etl.alerts.channels import Channels, configured_channels
 from etl.alerts.due import Alert, due_alerts
+from etl.alerts.feedback import feedback_for_file
 from etl.alerts.texts import webhook_text
+from etl.config import data_dir
 from etl.domain.contract import ALERT_CHANNELS
 
 log = logging.getLogger(__name__)
@@ -75,6 +78,7 @@ def send_alerts(engine: Engine, as_of: datetime, *, dry_run: bool = False, chann
                           0, 0, [a for a in due if a.key in keys], pairs=pairs)
     sent = already = failed = no_channel = 0
     pairs: list[tuple[str, str]] = []
+    feedback: dict[str, Feedback | str] = {}  # built once per alert, when it is first sent
     with engine.begin() as conn:
         # One sender at a time: two monitors racing could otherwise both send.
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('baocao alerts'))"))
@@ -92,7 +96,9 @@ def send_alerts(engine: Engine, as_of: datetime, *, dry_run: bool = False, chann
                         _log(conn, alert, channel, "failed", NO_CHANNEL + reason, as_of)
                         waiting.add(pair)
                     continue
-                status, error = _deliver(alert, channel, channels)
+                if alert.feedback and alert.key not in feedback:
+                    feedback[alert.key] = _feedback(conn, alert)
+                status, error = _deliver(alert, channel, channels, feedback.get(alert.key))
                 pairs.append(pair)
                 sent += status == "sent"
                 failed += status == "failed"
@@ -111,15 +117,56 @@ def _log(conn: Connection, alert: Alert, channel: str, status: str, error: str |
            "b": alert.body, "status": status, "err": error, "as_of": as_of})
 
 
-def _deliver(alert: Alert, channel: str, channels: Channels) -> tuple[str, str | None]:
+@dataclass(frozen=True)
+class Feedback:
+    """An alert's feedback workbook: attached to the e-mail, written where the webhook says."""
+
+    name: str
+    content: bytes
+    path: Path | None  # None when it could not be written there (the e-mail still carries it)
+
+
+def feedback_dir() -> Path:
+    return data_dir() / "feedback"
+
+
+def _feedback(conn: Connection, alert: Alert) -> Feedback | str:
+    """The feedback workbook of the alert's file, also written to feedback_dir(); or why it could
+    not be read from the warehouse (the alert then waits for the next run, like a failed send:
+    its text promises the workbook). Building itself never fails (etl.alerts.feedback)."""
+    assert alert.file_id is not None
+    try:
+        with conn.begin_nested():  # a failed read must not abort the run's log of what was sent
+            name, content = feedback_for_file(conn, alert.file_id)
+    except Exception as exc:
+        log.warning("the feedback workbook of file %s could not be read: %s: %s", alert.file_id,
+                    type(exc).__name__, exc)
+        return f"feedback workbook: {type(exc).__name__}: {exc}"[:500]
+    path: Path | None = feedback_dir() / str(alert.file_id) / name
+    try:
+        assert path is not None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    except OSError as exc:
+        log.warning("the feedback workbook of file %s could not be written to %s: %s", alert.file_id, path, exc)
+        path = None
+    return Feedback(name, content, path)
+
+
+def _deliver(alert: Alert, channel: str, channels: Channels,
+             feedback: Feedback | str | None = None) -> tuple[str, str | None]:
     """(status, error) of one attempt on a configured channel: sent or failed."""
+    if isinstance(feedback, str):
+        return "failed", feedback
     try:
         if channel == "email":
             assert channels.email is not None
-            channels.email.send(alert.to, alert.subject, alert.body, cc=alert.cc, attachment=alert.attachment)
+            attachments = [*alert.attachments, *([(feedback.name, feedback.content)] if feedback else [])]
+            channels.email.send(alert.to, alert.subject, alert.body, cc=alert.cc, attachments=attachments)
         else:
             assert channels.webhook is not None
-            channels.webhook.send(webhook_text(alert.subject, alert.body))
+            path = str(feedback.path) if feedback and feedback.path else None
+            channels.webhook.send(webhook_text(alert.subject, alert.body, path))
         return "sent", None
     except Exception as exc:  # a mail server down must not stop the other alerts; retried next run
         log.warning("alert %s on %s failed: %s", alert.key, channel, exc)

@@ -105,6 +105,11 @@ def invalid_submission_text(file: RejectedFile) -> AlertText:
         for_period=spec["for_period"].format(period_code=visible(file.period_code)) if file.period_code else "",
         errors="\n".join(spec["error_line"].format(code=visible(e.code), message=visible(e.message_vi))
                          for e in file.errors),
+        warnings="\n".join([spec["warnings_head"], *(spec["error_line"].format(
+            code=visible(w.code), message=visible(w.message_vi)) for w in file.warnings)]) + "\n"
+        if file.warnings and not internal else "",
+        feedback=spec["feedback"].format(feedback_name=visible(file.feedback_name)) + "\n\n"
+        if file.feedback_name and not internal else "",
     )
 
 
@@ -132,7 +137,11 @@ def escalation_text(month: DistrictMonth, days: int) -> AlertText:
     return _render("escalation", **_month_fields(month), days=days)
 
 
-def webhook_text(subject: str, body: str) -> str:
+def webhook_text(subject: str, body: str, feedback_path: str | None = None) -> str:
     """The alert for a Slack-compatible webhook: the e-mail's plain text, escaped for Slack's
-    markup, in the template's markup (bold subject)."""
-    return alert_texts()["webhook"].format(subject=slack_escape(subject), body=slack_escape(body))
+    markup, in the template's markup (bold subject); and where its feedback workbook is."""
+    texts = alert_texts()
+    out = texts["webhook"].format(subject=slack_escape(subject), body=slack_escape(body))
+    if feedback_path:
+        out += "\n" + texts["webhook_feedback"].format(path=slack_escape(feedback_path))
+    return out
