@@ -452,6 +452,29 @@ def template(
 
 
 @app.command()
+def feedback(
+    file_id: Annotated[int, typer.Option("--file-id", help="The archived file (raw.file.file_id; `ingest --json` "
+                                                           "prints it as file_id)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the .xlsx")],
+) -> None:
+    """Write the feedback workbook of an archived file: the clerk's workbook with every message at
+    its cell (the one attached to the invalid-submission e-mail; also for a file accepted with warnings)."""
+    from sqlalchemy.exc import NoResultFound
+
+    from etl.alerts.feedback import feedback_for_file
+
+    try:
+        with _engine().connect() as conn:
+            _name, content = feedback_for_file(conn, file_id)
+    except NoResultFound as exc:
+        typer.echo(f"không có tệp số {file_id} trong kho / no archived file {file_id}", err=True)
+        raise typer.Exit(2) from exc
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(content)
+    typer.echo(f"wrote {output}")
+
+
+@app.command()
 def report(
     unit: Annotated[str, typer.Option("--unit", help="District (3 digits) or province (2 digits) code")],
     period: Annotated[str, typer.Option("--period", help="YYYY-MM, YYYY-H1, YYYY-H2 or YYYY")],

@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine, text
+from typer.testing import CliRunner
 
 from etl.alerts.feedback import LIST_SHEET
 from etl.alerts.send import send_alerts
+from etl.cli import app
 from etl.config import CONN_SMTP, CONN_WEBHOOK, connection_env_var
 from etl.warehouse.ingest import ingest_paths
 from tests import builders as b
@@ -111,3 +113,22 @@ def _comments_read_by_libreoffice(workbook: bytes, tmp_path: Path) -> dict[tuple
         return ods_notes(convert(source, "ods", profile.as_uri()))[1]
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_the_workbook_of_a_file_accepted_with_warnings_on_demand(db: Engine, tmp_path: Path,
+                                                                  cli_runner: CliRunner) -> None:
+    sub = b.month(BAC_GIANG, "2024-05", {"NN05": "92.000"})
+    sub["thong_tin"]["email_lien_he"] = "vanphong at bacgiang"  # a warning, not a reason to refuse
+    path = b.write_submission_xlsx(tmp_path / "canh_bao.xlsx", sub)
+    ingested = cli_runner.invoke(app, ["ingest", str(path), "--received-at", AT.isoformat(), "--json"])
+    [result] = json.loads(ingested.output)
+    assert result["status"] == "accepted_with_warnings"
+    [warning] = result["warnings"]
+    out = tmp_path / "phan_hoi.xlsx"
+    made = cli_runner.invoke(app, ["feedback", "--file-id", str(result["file_id"]), "-o", str(out)])
+    assert made.exit_code == 0, made.output
+    wb = load_workbook(out)
+    assert wb.sheetnames[0] == LIST_SHEET
+    assert warning["message"] in wb["thong_tin"][warning["cell"]].comment.text
+    missing = cli_runner.invoke(app, ["feedback", "--file-id", "999999", "-o", str(out)])
+    assert missing.exit_code == 2 and "999999" in missing.output

@@ -48,7 +48,10 @@ INFO_PREPARED_BY = "nguoi_lap"
 INFO_EMAIL = "email_lien_he"
 INFO_YEAR = "nam"
 INFO_DOCUMENT = "van_ban"
-SUBMISSION_INFO_KEYS = (*UNIT_INFO_KEYS, INFO_PERIOD, INFO_PREPARED_ON, INFO_PREPARED_BY, INFO_EMAIL)
+# Written by `baocao template` (an extension of the contract): the file lists every indicator its
+# unit reports, so a row missing from it was deleted, and the indicator is not reported.
+INFO_TEMPLATE = "mau_bao_cao"
+SUBMISSION_INFO_KEYS = (*UNIT_INFO_KEYS, INFO_PERIOD, INFO_PREPARED_ON, INFO_PREPARED_BY, INFO_EMAIL, INFO_TEMPLATE)
 PLAN_INFO_KEYS = (*UNIT_INFO_KEYS, INFO_YEAR, INFO_DOCUMENT)
 INFO_KEYS = tuple(dict.fromkeys((*SUBMISSION_INFO_KEYS, *PLAN_INFO_KEYS)))
 

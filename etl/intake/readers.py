@@ -1,8 +1,10 @@
 """Readers: bytes of an XLSX, XLS, ODS or JSON file -> sheets of rows keyed by contract column names.
 
 Readers only find the structure (which sheet, which column, which row); they do not
-judge values. Headers, sheet names and thong_tin keys are matched with
-etl.domain.text.fold_key, so 'Mã chỉ tiêu', 'MA_CHI_TIEU' and 'ma chi tieu' are one column.
+judge values, but give a numeric cell formatted as a percentage as it is shown (0.9756 shown
+"97,56%" is 97.56, exactly: XLSX number formats, ODS percentage cells; not XLS). Headers, sheet
+names and thong_tin keys are matched with etl.domain.text.fold_key, so 'Mã chỉ tiêu', 'MA_CHI_TIEU'
+and 'ma chi tieu' are one column.
 
 They are also the first line against hostile or ambiguous files (limits in etl.intake.limits):
 an XLSX is checked part by part and each sheet it reads is pre-scanned with a streaming XML
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import posixpath
 import re
 import struct
@@ -348,14 +351,18 @@ def _attr(attrs: dict[str, str], local: str) -> str | None:
     return None
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, list[str]]:
-    """Sheet name -> the zip parts its relationship target may name (as calamine may resolve it)."""
+def _sheet_parts(zf: zipfile.ZipFile) -> tuple[dict[str, list[str]], str | None]:
+    """Sheet name -> the zip parts its relationship target may name (as calamine may resolve it),
+    and the workbook's styles part (where number formats are), if it has one."""
     rels: dict[str, str] = {}
+    styles: list[str] = []
     sheets: list[tuple[str, str]] = []
 
     def on_rel(tag: str, attrs: dict[str, str]) -> None:
         if _local(tag) == "Relationship" and "Id" in attrs and "Target" in attrs:
             rels[attrs["Id"]] = attrs["Target"]
+            if attrs.get("Type", "").endswith("/styles"):
+                styles.append(attrs["Target"])
 
     def on_sheet(tag: str, attrs: dict[str, str]) -> None:
         if _local(tag) == "sheet" and "name" in attrs:
@@ -366,13 +373,101 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, list[str]]:
         parser.StartElementHandler = handler
         _parse_part(zf, part, parser)
     by_name = {n.replace("\\", "/"): n for n in zf.namelist()}
-    out: dict[str, list[str]] = {}
-    for name, rid in sheets:
-        target = rels.get(rid, "").replace("\\", "/")
+
+    def resolved(target: str) -> list[str]:
+        target = target.replace("\\", "/")
         candidates = {posixpath.join("xl", target), posixpath.normpath(posixpath.join("xl", target)),
                       target.lstrip("/"), posixpath.normpath(target.lstrip("/") or ".")}
-        out[name] = sorted({by_name[c] for c in candidates if c in by_name})
-    return out
+        return sorted({by_name[c] for c in candidates if c in by_name})
+
+    out = {name: resolved(rels.get(rid, "")) for name, rid in sheets}
+    # The related part, else where Excel writes it; one part only, as two would be ambiguous.
+    styles_parts = resolved(styles[0]) if len(styles) == 1 else []
+    if not styles and STYLES_PART in by_name:
+        styles_parts = [by_name[STYLES_PART]]
+    return out, styles_parts[0] if len(styles_parts) == 1 else None
+
+
+# ---------------------------------------------------------------------------- percent-formatted cells
+
+# A cell formatted as a percentage shows its number x 100 with a '%': the clerk typed and sees
+# "97,56 %", the part stores 0.9756. The readers give such a cell as shown (97.56), the figure the
+# clerk knows; only the number format says so, and calamine does not expose it, so it is read here.
+STYLES_PART = "xl/styles.xml"  # where Excel writes it, when no relationship says otherwise
+_PERCENT_BUILTINS = frozenset({9, 10})  # '0%' and '0.00%': the only built-in percent formats
+# What a format code shows as written: "quoted text", \x, _x (a space as wide as x), *x (x repeated
+# to fill), [...] (a colour, condition or locale). A '%' there is only a character.
+_FORMAT_LITERALS = re.compile(r'"[^"]*"?|\\.|_.|\*.|\[[^\]]*\]?', re.S)
+# Whether a styles part may hold a percent format at all: a '%', a character reference (which
+# could spell one) or a built-in percent id. Most workbooks have none, and then nothing is parsed.
+_MAY_BE_PERCENT = re.compile(rb'%|&#|numFmtId\s*=\s*["\']\s*0*(?:9|10)\s*["\']')
+
+
+def percent_format(code: str) -> bool:
+    """Whether a number format code shows numbers as percentages: a '%' outside the literal parts
+    of one of its sections for numbers (positive;negative;zero; the fourth is for text cells)."""
+    return any("%" in section for section in _FORMAT_LITERALS.sub("", code).split(";")[:3])
+
+
+def percent_styles(zf: zipfile.ZipFile, part: str | None) -> frozenset[int]:
+    """The cell style indices (a <c>'s `s`) whose number format is a percentage: cellXfs in order,
+    each naming a numFmtId, custom (numFmts) or built-in. Raises _Refused or expat.ExpatError on a
+    bad part, like the sheet pre-scan."""
+    if part is None:
+        return frozenset()
+    xml = zf.read(part) if zf.getinfo(part).file_size <= QUICK_LOOK_BYTES else None  # else streamed
+    if xml is not None and not _MAY_BE_PERCENT.search(xml):
+        return frozenset()
+    codes: dict[int, str] = {}  # numFmtId -> custom format code
+    cell_formats: list[int] = []  # cellXfs: style index -> numFmtId (-1: none readable)
+    within: list[str] = []  # the open elements' local names
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if len(within) >= 16:  # a styles part nests about 5 deep
+            raise _Refused("depth")
+        local = _local(tag)
+        parent = within[-1] if within else ""
+        within.append(local)
+        if local == "numFmt" and parent == "numFmts":  # not a dxf's (conditional formats are not read)
+            fmt_id = attrs.get("numFmtId", "")
+            if fmt_id.isdigit() and len(fmt_id) <= 9:
+                codes[int(fmt_id)] = attrs.get("formatCode", "")
+        elif local == "xf" and parent == "cellXfs":
+            fmt_id = attrs.get("numFmtId", "0").strip()
+            cell_formats.append(int(fmt_id) if fmt_id.isdigit() and len(fmt_id) <= 9 else -1)
+
+    def end(_tag: str) -> None:
+        within.pop()
+
+    parser = _safe_parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    if xml is None:
+        _parse_part(zf, part, parser)
+    else:
+        parser.Parse(xml, True)
+    return frozenset(index for index, fmt_id in enumerate(cell_formats)
+                     if (percent_format(codes[fmt_id]) if fmt_id in codes else fmt_id in _PERCENT_BUILTINS))
+
+
+def percent_as_shown(value: Any) -> Any:
+    """A numeric cell formatted as a percentage, as the clerk sees it: 0.9756 shown '97,56%' is
+    Decimal('97.56'), computed exactly (0.9756 * 100 is 97.56000000000002 as a float). Text,
+    booleans and anything else are returned as they are."""
+    if type(value) is float:
+        if not math.isfinite(value):
+            return value
+        number = Decimal(repr(value))  # repr keeps 0.9756 as 0.9756
+    elif type(value) is int:
+        number = Decimal(value)
+    else:
+        return value
+    shown = number.scaleb(2).normalize()  # at most 19 digits: exact in the default 28-digit context
+    if shown.is_zero():
+        return Decimal(0)  # no '-0', no '0E+2'
+    if shown.adjusted() < 28 and shown == shown.to_integral_value():
+        shown = Decimal(int(shown))  # 100, not normalize's 1E+2 (the raw text kept beside the value)
+    return shown
 
 
 _CELL_REF = re.compile(r"^([A-Za-z]{1,4})([0-9]{1,9})$")
@@ -398,6 +493,11 @@ class SheetScan:
     far_cell: str | None = None  # the first cell beyond the limits, when there is one
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # error cells: '#DIV/0!'
     uncalculated: dict[tuple[int, int], str] = field(default_factory=dict)  # formula without a cached value
+    # Cells formatted as a percentage, row -> columns (rows repeated in an ODS share one set).
+    percent: dict[int, set[int]] = field(default_factory=dict)
+
+    def is_percent(self, row: int, col: int) -> bool:
+        return bool(self.percent) and col in self.percent.get(row, ())
 
 
 # The quick look (`_plain_sheet`): a part with none of these needs no element-by-element parse.
@@ -407,28 +507,55 @@ _CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _CELL_AT = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 _ROW_OPEN = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _ROW_AT = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="([0-9]{1,7})"')
+_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\s")
+_ENTITY_IN_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*&")  # an attribute spelt with a reference: parse it
 
 
-def _plain_sheet(zf: zipfile.ZipFile, part: str) -> bool:
-    """Whether a worksheet part is plainly within the limits with no error cell, formula or
-    DTD: every cell and row carries its reference, none beyond the limits. Regular expressions
-    over the part's bytes (its size was checked against the zip limits) take a tenth of the
-    time of the parse below, which then runs only for parts this cannot vouch for, and for
-    parts over 2 MiB, which the parse reads in chunks and stops reading at the limit."""
+def _style_attrs(styles: frozenset[int]) -> re.Pattern[bytes]:
+    """An `s` attribute naming one of these styles (s="7", any quotes, spaces and leading zeros).
+    Looked for alone, then its tag checked: twice as fast as one expression from each '<c '."""
+    ids = b"|".join(str(i).encode() for i in sorted(styles))
+    return re.compile(rb'\ss\s*=\s*["\']0*(?:' + ids + rb')["\']')
+
+
+def _plain_sheet(zf: zipfile.ZipFile, part: str, percent_styles: frozenset[int] = frozenset()) -> SheetScan | None:
+    """The scan of a worksheet part plainly within the limits with no error cell, formula or
+    DTD: every cell and row carries its reference, none beyond the limits; None when this cannot
+    vouch for the part. Regular expressions over the part's bytes (its size was checked against
+    the zip limits) take a tenth of the time of the parse in scan_sheet, which then runs only
+    for parts this cannot vouch for, and for parts over 2 MiB, which the parse reads in chunks and
+    stops reading at the limit. Cells of a percent style are found by one more expression, only
+    when the workbook has such a style."""
     if zf.getinfo(part).file_size > QUICK_LOOK_BYTES:
-        return False
+        return None
     xml = zf.read(part)
     if _NEEDS_PARSE.search(xml):
-        return False
+        return None
     cells, rows = _CELL_AT.findall(xml), _ROW_AT.findall(xml)
     if len(cells) != len(_CELL_OPEN.findall(xml)) or len(rows) != len(_ROW_OPEN.findall(xml)):
-        return False
+        return None
     if not cells:
-        return max(map(int, rows), default=0) <= MAX_SHEET_ROWS
+        return SheetScan() if max(map(int, rows), default=0) <= MAX_SHEET_ROWS else None
     letters, numbers = zip(*cells, strict=True)
     last_col = max(map(col_number, set(letters)))
     last_row = max(map(int, {*numbers, *rows}))
-    return last_row <= MAX_SHEET_ROWS and last_col <= MAX_SHEET_COLUMNS
+    if last_row > MAX_SHEET_ROWS or last_col > MAX_SHEET_COLUMNS:
+        return None
+    scan = SheetScan()
+    if percent_styles:
+        # Style 0 is every cell without an `s`, which an expression cannot list: the parse can.
+        if 0 in percent_styles or (b"&" in xml and _ENTITY_IN_CELL.search(xml)):
+            return None
+        for attr in _style_attrs(percent_styles).finditer(xml):
+            start = xml.rfind(b"<", 0, attr.start())  # the tag it is in ('<' cannot be in a value)
+            if not _CELL_TAG.match(xml, start):
+                continue  # a row's or a column's style: calamine gives written cells only
+            ref = _REF_ATTR.search(xml, start, xml.find(b">", attr.end()))
+            if ref is None:  # its r="..." is spelt otherwise: _CELL_AT counted it, so this is rare
+                return None
+            scan.percent.setdefault(int(ref[2]), set()).add(col_number(ref[1]))
+    return scan
 
 
 def col_number(letters: bytes) -> int:
@@ -439,12 +566,14 @@ def col_number(letters: bytes) -> int:
     return col
 
 
-def scan_sheet(zf: zipfile.ZipFile, part: str) -> SheetScan:
+def scan_sheet(zf: zipfile.ZipFile, part: str, percent_styles: frozenset[int] = frozenset()) -> SheetScan:
     """Stream a worksheet part: stop at the first cell beyond MAX_SHEET_ROWS x MAX_SHEET_COLUMNS
-    (<dimension> is not trusted), and note error cells and formulas without a cached value,
-    which python-calamine reads as empty. Raises _Refused or expat.ExpatError on a bad part."""
-    if _plain_sheet(zf, part):
-        return SheetScan()
+    (<dimension> is not trusted), note error cells and formulas without a cached value, which
+    python-calamine reads as empty, and the cells of the percent styles (percent_styles). Raises
+    _Refused or expat.ExpatError on a bad part."""
+    plain = _plain_sheet(zf, part, percent_styles)
+    if plain is not None:
+        return plain
     scan = SheetScan()
     state: dict[str, Any] = {"row": 0, "col": 0, "cell": None, "type": None, "f": None, "v": None, "into": None,
                              "far_row": None}
@@ -492,6 +621,10 @@ def scan_sheet(zf: zipfile.ZipFile, part: str) -> SheetScan:
             state["row"], state["col"] = row, col
             over(row, col, cell_name(row, col))
             state.update(cell=(row, col), type=attrs.get("t"), f=None, v=None, into=None)
+            if percent_styles:
+                style = attrs.get("s", "0").strip()  # no `s`: style 0
+                if style.isdigit() and len(style) <= 9 and int(style) in percent_styles:
+                    scan.percent.setdefault(row, set()).add(col)
         elif state["cell"] is not None and local in ("f", "v"):
             state[local] = ""
             state["into"] = local
@@ -553,7 +686,8 @@ def read_xlsx(data: bytes) -> ReadFile:
     with zf:
         try:
             problem = _zip_problem(zf, data)
-            parts = None if problem else _sheet_parts(zf)
+            parts, styles_part = (None, None) if problem else _sheet_parts(zf)
+            percent = percent_styles(zf, styles_part)
         except SCAN_ERRORS as exc:
             problem = _corrupt(f"cấu trúc bảng tính không hợp lệ: {type(exc).__name__}: {exc}")
             parts = None
@@ -569,7 +703,7 @@ def read_xlsx(data: bytes) -> ReadFile:
             name = sheets.get(canonical)
             if name is None:
                 continue
-            scan = _scan(zf, name, parts.get(name, []), messages)
+            scan = _scan(zf, name, parts.get(name, []), messages, percent)
             if scan is None:
                 return result
             scans[canonical] = scan
@@ -607,6 +741,7 @@ def read_xls(data: bytes) -> ReadFile:
     etl.intake.isolation: an XLS sheet holds at most 65.536 x 256 cells) and the used range
     calamine reports, checked before a sheet's cells become Python values (_read_sheets). Error
     cells and formulas without a value are not detected (calamine reads them as empty or as text)."""
+    # Nor are percent-formatted cells: python-calamine exposes no number formats, so 97,56% reads 0.9756.
     result = ReadFile(fmt=FORMAT_XLS)
     opened = _open_workbook(data, result)
     if opened is None:
@@ -638,10 +773,13 @@ def scan_ods(zf: zipfile.ZipFile) -> tuple[list[str], dict[str, SheetScan]]:
     as far as they hold something: an empty repeated tail is ignored (calamine drops it too), a cell
     with content beyond MAX_SHEET_ROWS x MAX_SHEET_COLUMNS, or after empty rows or columns reaching
     there, is the sheet's far cell, and the scan stops. Errors (calcext:value-type="error") and
-    formulas without a value type are noted. Raises _Refused or expat.ExpatError on a bad part."""
+    formulas without a value type are noted, and percentage cells (office:value-type="percentage",
+    which calamine reads as the stored fraction) with every row and column they are repeated to.
+    Raises _Refused or expat.ExpatError on a bad part."""
     order: list[str] = []
     scans: dict[str, SheetScan] = {}
-    st: dict[str, Any] = {"scan": None, "row": 0, "rep": 1, "col": 0, "row_has": False, "cell": None}
+    st: dict[str, Any] = {"scan": None, "row": 0, "rep": 1, "col": 0, "row_has": False, "cell": None,
+                          "percent": None}  # the percentage columns of the current row, once it has one
     depth = [0]
 
     def far(scan: SheetScan, row: int, col: int) -> None:
@@ -667,7 +805,7 @@ def scan_ods(zf: zipfile.ZipFile) -> tuple[list[str], dict[str, SheetScan]]:
         elif st["scan"] is None:
             return
         elif local == "table-row":
-            st.update(rep=_repeat(attrs, "number-rows-repeated"), col=0, row_has=False)
+            st.update(rep=_repeat(attrs, "number-rows-repeated"), col=0, row_has=False, percent=None)
         elif local in ("table-cell", "covered-table-cell"):
             repeat = _repeat(attrs, "number-columns-repeated")
             kind = _attr(attrs, "value-type")
@@ -675,7 +813,10 @@ def scan_ods(zf: zipfile.ZipFile) -> tuple[list[str], dict[str, SheetScan]]:
             st["col"] += repeat
             st["cell"] = {"first": first, "last": st["col"], "content": kind is not None,
                           "error": any(_local(k) == "value-type" and v == "error" for k, v in attrs.items()),
-                          "formula": _attr(attrs, "formula") if kind is None else None, "text": "", "depth": depth[0]}
+                          "formula": _attr(attrs, "formula") if kind is None else None, "text": "", "depth": depth[0],
+                          # A look at the values first: most cells are no percentage, and this runs for each.
+                          "percent": "percentage" in attrs.values() and any(
+                              _local(k) == "value-type" and v == "percentage" for k, v in attrs.items())}
             if st["cell"]["formula"] is not None:
                 st["cell"]["content"] = True
 
@@ -706,6 +847,10 @@ def scan_ods(zf: zipfile.ZipFile) -> tuple[list[str], dict[str, SheetScan]]:
                 scan.errors[(row, cell["first"])] = shown(cell["text"] or "#?")
             elif cell["formula"] is not None:
                 scan.uncalculated[(row, cell["first"])] = shown(cell["formula"]) or "(công thức)"
+            if cell["percent"]:  # its columns are within the limits: checked just above
+                if st["percent"] is None:
+                    st["percent"] = set()
+                st["percent"].update(range(cell["first"], cell["last"] + 1))
             return
         local = _local(tag)
         if local == "table-row":
@@ -713,6 +858,9 @@ def scan_ods(zf: zipfile.ZipFile) -> tuple[list[str], dict[str, SheetScan]]:
             st["row"] += st["rep"]
             if st["row_has"] and st["row"] > MAX_SHEET_ROWS:
                 far(scan, max(first, MAX_SHEET_ROWS + 1), 1)
+            if st["percent"]:  # rows within the limits (just checked): one shared set, at most 10.000 keys
+                for r in range(first, st["row"] + 1):
+                    scan.percent[r] = st["percent"]
         elif local == "table":
             st["scan"] = None
 
@@ -801,13 +949,14 @@ def _sheet_names(names: list[str], hidden: set[str], messages: list[Message]) ->
     return sheets
 
 
-def _scan(zf: zipfile.ZipFile, name: str, parts: list[str], messages: list[Message]) -> SheetScan | None:
+def _scan(zf: zipfile.ZipFile, name: str, parts: list[str], messages: list[Message],
+          percent_styles: frozenset[int] = frozenset()) -> SheetScan | None:
     if len(parts) != 1:
         why = "không tìm thấy phần dữ liệu" if not parts else "có nhiều phần dữ liệu cùng khớp"
         messages.append(_corrupt(f"trang '{name}': {why}"))
         return None
     try:
-        scan = scan_sheet(zf, parts[0])
+        scan = scan_sheet(zf, parts[0], percent_styles)
     except (_Refused, expat.ExpatError, zipfile.BadZipFile, EOFError, ValueError) as exc:
         messages.append(_corrupt(f"trang '{name}': {exc}"))
         return None
@@ -858,8 +1007,11 @@ def _read_sheets(wb: CalamineWorkbook, sheets: dict[str, str], scans: dict[str, 
                 if len(row) >= 1 and not _blank(row[0]) and isinstance(row[0], str | int | float):
                     key = fold_key(row[0])
                     if key in INFO_KEYS and key not in result.info:
-                        value = _cell_checked(row[1] if len(row) > 1 else None, scan, i, 2, messages,
-                                              sheet=result.info_sheet, row=i, column=key)
+                        value = row[1] if len(row) > 1 else None
+                        if scan.is_percent(i, 2):
+                            value = percent_as_shown(value)
+                        value = _cell_checked(value, scan, i, 2, messages, sheet=result.info_sheet, row=i,
+                                              column=key)
                         result.info[key] = (value, i)
         for canonical in table_names:
             raw_rows = rows_of(canonical)
@@ -924,9 +1076,15 @@ def _table_from_rows(sheet: str, canonical: str, raw_rows: list[list[Any]], mess
         return None
     rows: list[tuple[int, dict[str, Any]]] = []
     marked = scan if scan is not None and (scan.errors or scan.uncalculated) else None
+    percent = scan.percent if scan is not None else {}
     for offset, row in enumerate(raw_rows[header_idx + 1:], start=1):
         number = header_row_number + offset
         values: dict[str, Any] = {k: (row[p] if p < len(row) else None) for k, p in positions.items()}
+        if percent and number in percent:
+            shown_as_percent = percent[number]
+            for k, p in positions.items():
+                if p + 1 in shown_as_percent:
+                    values[k] = percent_as_shown(values[k])
         flagged = marked is not None and any(
             (number, p + 1) in marked.errors or (number, p + 1) in marked.uncalculated for p in positions.values())
         if all(_blank(v) for v in values.values()) and not flagged:

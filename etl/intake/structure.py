@@ -31,6 +31,7 @@ from etl.domain.contract import (
     INFO_PERIOD,
     INFO_PREPARED_BY,
     INFO_PREPARED_ON,
+    INFO_TEMPLATE,
     INFO_UNIT,
     INFO_YEAR,
     KEY_COLUMN,
@@ -40,6 +41,7 @@ from etl.domain.contract import (
     MONTH_VALUE_COLUMNS,
     PLAN_SHEET,
     PLAN_VALUE_COLUMNS,
+    RATE,
     REJECTED,
     TASK_DATE_COLUMNS,
     TASK_SHEET,
@@ -52,7 +54,7 @@ from etl.domain.numbers import read_number
 from etl.domain.periods import FIRST_YEAR, LAST_YEAR, Period, month_window, parse_month
 from etl.domain.text import fold_key
 from etl.intake.limits import MAX_ABS_VALUE, MAX_DATE, MAX_TASK_ID_CHARS, MAX_TEXT_CHARS, MIN_DATE
-from etl.intake.readers import ReadFile, column_letters, shown
+from etl.intake.readers import ReadFile, Table, column_letters, shown
 from etl.intake.rows import IndicatorRow, PlanRow, TaskRow
 from etl.intake.units import convert, factor_to_catalog_unit
 from etl.quality.messages import Message, make_message
@@ -194,6 +196,12 @@ def _district_code(value: Any, key: str = INFO_DISTRICT) -> str | None:
         # Text is taken as written: "63" might be a province code typed by mistake.
         s = s.zfill(5 if key == INFO_COMMUNE or len(s) == 4 else 3)
     return s
+
+
+def template_indicators(catalog: Catalog, level: str) -> list[str]:
+    """The indicators of a unit's monthly template, in catalog order: those its level reports,
+    but the rates (the warehouse computes them from their components)."""
+    return [i.code for i in catalog.indicators.values() if i.kind != RATE and level in i.reported_by]
 
 
 def cell_columns(read: ReadFile) -> dict[str, dict[str, str]]:
@@ -350,6 +358,7 @@ class _Checker:
             if indicator is None:
                 self.msg("INDICATOR_UNKNOWN", sheet=sheet, row=row, column=code_column,
                          found=raw_code, expected="mã trong danh mục chỉ tiêu")
+                self._read_values_only(table_key, typed, cells, value_columns)
                 continue
             level = reporting_level(self.out.district_code or "")
             if level not in indicator.reported_by:  # the catalog says which levels report it
@@ -367,6 +376,7 @@ class _Checker:
             if factor is None:
                 self.msg(unit_problem, sheet=sheet, row=row, column=self._column(table_key, "don_vi_tinh"),
                          found=typed.don_vi_tinh, expected=indicator.unit)
+                self._read_values_only(table_key, typed, cells, value_columns)
                 continue
             for col in value_columns:
                 setattr(typed, col, self.number(cells.get(col), sheet=sheet, row=row,
@@ -379,9 +389,39 @@ class _Checker:
                              expected="kế hoạch năm (ke_hoach_nam)")
                 continue
             self._check_required_values(indicator.kind, indicator.code, typed, sheet, row, table_key)
-        if self.not_reported:
-            self.msg("INDICATOR_NOT_REPORTED", sheet=table.sheet, found=", ".join(self.not_reported),
-                     n=len(self.not_reported))
+        absent = [] if is_plan else self._absent_from_template(table)
+        if self.not_reported or absent:
+            blank, gone = ", ".join(self.not_reported), ", ".join(absent)
+            detail = [f"để trống: {blank}"] if blank else []
+            detail_en = [f"left blank: {blank}"] if blank else []
+            if gone:
+                detail.append(f"không có dòng trong tệp (dòng của mẫu đã bị xóa): {gone}")
+                detail_en.append(f"no row in the file (deleted from the template): {gone}")
+            self.msg("INDICATOR_NOT_REPORTED", sheet=table.sheet, found=", ".join(self.not_reported + absent),
+                     n=len(self.not_reported) + len(absent), detail="; ".join(detail), detail_en="; ".join(detail_en))
+
+    def _absent_from_template(self, table: Table) -> list[str]:
+        """The indicators of the unit's template (`baocao template`: every indicator its level
+        reports but the rates) with no row in a file made from it: a row deleted is not reported.
+        A file made from the template says so (thong_tin mau_bao_cao); one from before that key,
+        or re-typed, is taken for a template when it has rows for most of those indicators."""
+        if self.out.district_code is None:
+            return []
+        expected = template_indicators(self.ref.catalog, reporting_level(self.out.district_code))
+        present = {indicator_code_key(r.ma_chi_tieu) for r in self.out.indicator_rows if r.ma_chi_tieu}
+        marked = _text(self.info(INFO_TEMPLATE)[0]) is not None
+        if not marked and (self.read.fmt == FORMAT_JSON or len(present & set(expected)) * 2 < len(expected)):
+            return []
+        return [code for code in expected if code not in present]
+
+    def _read_values_only(self, table_key: str, typed: IndicatorRow | PlanRow, cells: dict[str, Any],
+                          value_columns: tuple[str, ...]) -> None:
+        """A row whose code or unit is wrong still has its values read, so a malformed one is
+        reported in the same reply; they are not kept (nothing converts them to the catalog unit)."""
+        for col in value_columns:
+            if _text(cells.get(col)) is not None:
+                self.number(cells.get(col), sheet=self.read.tables[table_key].sheet, row=typed.row_number,
+                            column=self._column(table_key, col), unit=typed.don_vi_tinh or "")
 
     def _check_converted(self, typed: IndicatorRow | PlanRow, value_columns: tuple[str, ...], sheet: str, row: int,
                          table_key: str, *, catalog_unit: str) -> None:

@@ -111,8 +111,8 @@ CODES: dict[str, CodeSpec] = {
         "error", "Đơn vị '{found}' không quy đổi được sang đơn vị của chỉ tiêu ('{expected}').",
         "Unit '{found}' cannot be converted to the catalog unit '{expected}'."),
     "INDICATOR_NOT_REPORTED": CodeSpec(
-        "warning", "{n} chỉ tiêu để trống, coi như chưa báo cáo tháng này: {found}.",
-        "{n} indicators were left blank and count as not reported this month: {found}."),
+        "warning", "{n} chỉ tiêu chưa có số liệu, coi như chưa báo cáo tháng này: {detail}.",
+        "{n} indicators have no figure and count as not reported this month: {detail_en}."),
     "VALUE_REQUIRED": CodeSpec(
         "error", "Thiếu số liệu: {expected}.", "A value is missing: {expected}."),
     "YTD_NOT_APPLICABLE": CodeSpec(
@@ -158,6 +158,11 @@ CODES: dict[str, CodeSpec] = {
     "YTD_BELOW_MONTH": CodeSpec(
         "error", "Lũy kế năm '{found}' nhỏ hơn số thực hiện tháng ({expected}); lũy kế phải gồm cả tháng này.",
         "Year-to-date '{found}' is below the month's value ({expected})."),
+    "RULE_NOT_EVALUATED": CodeSpec(
+        "warning", "Chưa kiểm tra được quy tắc {rule} vì {inputs} không đọc được (xem các lỗi ở trên); quy tắc "
+                   "này sẽ được kiểm tra khi tệp được gửi lại.",
+        "Rule {rule_ref} ({rule}) could not be evaluated: {inputs_en} could not be read (see the errors above); it "
+        "is evaluated when the file is sent again."),
     # Task rows
     "TASK_ID_MISSING": CodeSpec("error", "Dòng nhiệm vụ thiếu mã nhiệm vụ.", "The task row has no task id."),
     "TASK_FIELD_MISSING": CodeSpec("error", "Nhiệm vụ '{task}' thiếu '{expected}'.",

@@ -21,13 +21,23 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from etl.domain.catalog import Catalog, load_catalog
-from etl.domain.contract import FLOW, INDICATOR_SHEET, RATE, SEVERITIES, STOCK, TASK_DONE, TASK_SHEET
+from etl.domain.catalog import Catalog, indicator_code_key, load_catalog
+from etl.domain.contract import (
+    ERROR,
+    FLOW,
+    INDICATOR_SHEET,
+    KIND_SUBMISSION,
+    RATE,
+    SEVERITIES,
+    STOCK,
+    TASK_DONE,
+    TASK_SHEET,
+)
 from etl.domain.numbers import format_vi
 from etl.domain.periods import previous_month
 from etl.intake.structure import CheckedFile, RefContext
 from etl.paths import REFERENCE_DIR
-from etl.quality.history import History, batch_latest, previous_key, submitted_values, task_states, usable
+from etl.quality.history import History, batch_latest, dated, previous_key, submitted_values, task_states
 from etl.quality.messages import CodeSpec, make_message
 
 if TYPE_CHECKING:
@@ -140,19 +150,25 @@ def _num(x: float) -> str:
 
 # ------------------------------------------------------------------------------ the wide frame
 
+def evaluable(item: GateItem) -> bool:
+    """A submission the indicator rules evaluate: every one, errors or not, so that one reply
+    lists every problem of the file. Only a file with no error stands for its month (`usable`)."""
+    return item.checked.kind == KIND_SUBMISSION
+
+
 def wide_frame(items: list[GateItem], ref: RefContext, previous: History) -> pd.DataFrame:
-    """One row per usable submission (index = item number): month, ytd, previous month, communes."""
+    """One row per evaluable submission (index = item number): month, ytd, previous month, communes."""
     catalog = ref.catalog
     latest = batch_latest(items)
     records = []
     for i, item in enumerate(items):
-        if not usable(item):
+        if not evaluable(item):
             continue
         c = item.checked
-        assert c.district is not None
-        prev = previous.previous_values(items, latest, previous_key(c))
+        prev = previous.previous_values(items, latest, previous_key(c)) if dated(item) else {}
         # A commune has no communes of its own: NaN, so the rules that read it do not apply to it.
-        communes = float("nan") if c.district.commune_count is None else float(c.district.commune_count)
+        count = c.district.commune_count if c.district is not None else None
+        communes = float("nan") if count is None else float(count)
         row = {"item": i, "communes": communes, **submitted_values(item)}
         row.update({f"prev_{k}": v for k, v in prev.items()})
         if c.month == 1:  # YTD restarts in January
@@ -191,6 +207,7 @@ def evaluate_indicator_rules(items: list[GateItem], ref: RefContext, previous: H
                              rules: list[Rule] | None = None) -> None:
     rules = load_rules()[0] if rules is None else rules
     df = wide_frame(items, ref, previous)
+    unreadable = {i: codes for i, item in enumerate(items) if evaluable(item) and (codes := unreadable_rows(item))}
     for rule in rules:
         for index, v in _violations(rule, df).iterrows():
             c = items[int(index)].checked
@@ -203,6 +220,51 @@ def evaluate_indicator_rules(items: list[GateItem], ref: RefContext, previous: H
                 found=_num(left), expected=f"{rule.fields['right_expr']} = {_num(right)}",
                 left=_num(left), right=_num(right), diff=_num(abs(left - right)), **rule.fields,
             ))
+        for index, codes in unreadable.items():
+            _not_evaluated(rule, items[index].checked, df.loc[index], codes)
+
+
+def unreadable_rows(item: GateItem) -> dict[str, int]:
+    """The rule names (KT03 for a month value, ytd_KT03 for a year-to-date one) a file's errors
+    made unreadable, with their row: a malformed value is its own name; an unknown code or a unit
+    that does not convert makes both of the row's values unreadable."""
+    c = item.checked
+    sheet = c.sheet_names.get(INDICATOR_SHEET, INDICATOR_SHEET)
+    columns = {header: canonical for canonical, header in c.table_columns.get(INDICATOR_SHEET, {}).items()}
+    codes = {r.row_number: indicator_code_key(r.ma_chi_tieu) for r in c.indicator_rows if r.ma_chi_tieu}
+    out: dict[str, int] = {}
+    for m in c.messages:
+        if m.severity != ERROR or m.sheet != sheet or m.row not in codes:
+            continue
+        code = codes[m.row]
+        column = columns.get(m.column or "", m.column)
+        names = {"thuc_hien_thang": [code], "luy_ke_nam": [f"ytd_{code}"]}.get(column or "", [code, f"ytd_{code}"])
+        for name in names:
+            out.setdefault(name, m.row)
+    return out
+
+
+def _not_evaluated(rule: Rule, c: CheckedFile, values: pd.Series, unreadable: dict[str, int]) -> None:
+    """RULE_NOT_EVALUATED where a rule would have been evaluated but for figures of the file that
+    could not be read: each of its inputs was either read or is among those, and one at least is.
+    (The previous month's figures come from the warehouse: a gap there is no fault of the file.)"""
+    names = [n for n in dict.fromkeys(_NAME.findall(rule.left + " " + rule.right)) if n in values.index]
+    missing = [n for n in names if pd.isna(values[n])]
+    blocked = {n: unreadable[n] for n in missing if n in unreadable}
+    if not blocked or len(blocked) < len(missing):
+        return
+    row = next((r.row_number for r in c.indicator_rows if r.indicator_code == rule.report_on),
+               next(iter(blocked.values())))
+    codes = dict.fromkeys(n.removeprefix("ytd_") for n in blocked)
+    rows = {n.removeprefix("ytd_"): r for n, r in blocked.items()}
+    rule_text = f"{rule.fields['left_expr']} {rule.operator} {rule.fields['right_expr']}"
+    c.messages.append(make_message(
+        "RULE_NOT_EVALUATED", source="rule", rule_id=rule.id, fmt=c.fmt,
+        sheet=c.sheet_names.get(INDICATOR_SHEET, INDICATOR_SHEET), row=row, found=", ".join(codes),
+        expected=rule_text, rule=rule_text, rule_ref=rule.id,
+        inputs="giá trị của " + ", ".join(f"{code} (dòng {rows[code]})" for code in codes),
+        inputs_en=", ".join(f"{code} (row {rows[code]})" for code in codes),
+    ))
 
 
 # ------------------------------------------------------------------------------ tasks
@@ -225,7 +287,7 @@ def evaluate_task_rules(items: list[GateItem], previous: History) -> None:
     _, settings = load_rules()
     latest = batch_latest(items)
     for item in items:
-        if not usable(item):
+        if not dated(item):
             continue
         c = item.checked
         assert c.year is not None and c.month is not None
@@ -259,7 +321,7 @@ def evaluate_rates_alone(items: list[GateItem], ref: RefContext) -> None:
     the submitted rate there), but nothing can check it and the province cannot recompute from it."""
     rates = [ind for ind in ref.catalog.indicators.values() if ind.kind == RATE]
     for item in items:
-        if not usable(item):
+        if not evaluable(item):
             continue
         c = item.checked
         sent = submitted_values(item)

@@ -1,7 +1,8 @@
 """`baocao template`: the XLSX a district fills in for one month.
 
-It carries the district code and month, every catalog indicator the district reports
-(rates are computed by the warehouse, so they are left out), and the district's open
+It carries the district code and month, every catalog indicator the unit's level reports
+(rates are computed by the warehouse, so they are left out), a mark that it is the template
+(thong_tin mau_bao_cao: a row deleted from it is then reported as not reported), and the district's open
 tasks from its latest accepted submission before that month, so the clerk only updates
 statuses. Tasks already done are not listed: the warehouse keeps every task of the year in
 its latest reported state (sql/rollup/10_task_rollup.sql), so a month sent without them
@@ -19,6 +20,7 @@ from etl.domain.contract import (
     COLUMNS,
     INDICATOR_SHEET,
     INFO_DISTRICT,
+    INFO_TEMPLATE,
     INFO_UNIT,
     TASK_DONE,
     TASK_SHEET,
@@ -27,10 +29,11 @@ from etl.domain.contract import (
     reporting_level,
 )
 from etl.domain.periods import Period, parse_month, period_key
-from etl.intake.structure import not_in_period_detail
+from etl.intake.structure import not_in_period_detail, template_indicators
 from etl.warehouse.ingest import load_ref_context
 
 INDICATOR_HEADERS = [VI_HEADERS[c] for c in COLUMNS[INDICATOR_SHEET]]
+TEMPLATE_MARK = "baocao v2"  # thong_tin mau_bao_cao: the template's version and the unit's level
 TASK_HEADERS = [VI_HEADERS[c] for c in COLUMNS[TASK_SHEET]]
 
 
@@ -83,18 +86,20 @@ def write_template(engine: Engine, district_code: str, period: str, output: Path
     info.set_column(1, 1, 40)
     # A district's template keeps the v1 key its clerks know; a commune's names its unit with ma_don_vi.
     unit_key = INFO_DISTRICT if reporting_level(district_code) == "district" else INFO_UNIT
+    level = reporting_level(district_code)
     for r, (key, value) in enumerate([(unit_key, district_code), ("ky_bao_cao", f"{year}-{month:02d}"),
-                                      ("ngay_lap", ""), ("nguoi_lap", ""), ("email_lien_he", "")]):
+                                      ("ngay_lap", ""), ("nguoi_lap", ""), ("email_lien_he", ""),
+                                      (INFO_TEMPLATE, f"{TEMPLATE_MARK} {level}")]):
         info.write_string(r, 0, key, bold)
         info.write_string(r, 1, value, as_text)  # text cells: keep "001" and "2024-05" as written
-    info.write_string(6, 0, f"{district}: báo cáo tháng {month:02d}/{year}")
+    info.write_string(7, 0, f"{district}: báo cáo tháng {month:02d}/{year}")
 
     sheet = wb.add_worksheet("chi_tieu")
     sheet.set_column(0, 0, 12)
     sheet.set_column(1, 1, 50)
     sheet.set_column(2, 5, 16)
     sheet.write_row(0, 0, INDICATOR_HEADERS, bold)
-    reported = [i for i in catalog.indicators.values() if i.kind != "rate"]
+    reported = [catalog.indicators[code] for code in template_indicators(catalog, level)]
     for r, ind in enumerate(reported, start=1):
         sheet.write_row(r, 0, [ind.code, ind.name, ind.unit])
         convertible = [u.name for u in catalog.units.values() if u.dimension == catalog.units[ind.unit].dimension]

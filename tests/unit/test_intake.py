@@ -38,7 +38,8 @@ AT = datetime.fromisoformat("2024-05-16T09:30:00+07:00")
 LATER_CODES = {
     "VALUE_NEGATIVE", "VALUE_NOT_INTEGER", "VALUE_OUT_OF_RANGE", "YTD_BELOW_MONTH", "YTD_PREVIOUS_MISSING",
     "TASK_DONE_AFTER_RECEIPT", "TASK_DEADLINE_BEFORE_ASSIGNED", "TASK_FIELD_MISSING", "TASK_STATUS_INVALID",
-    "TASK_DONE_WITHOUT_DATE", "TASK_PROGRESS_INVALID", "RATE_WITHOUT_COMPONENTS",
+    "TASK_DONE_WITHOUT_DATE", "TASK_PROGRESS_INVALID", "RATE_WITHOUT_COMPONENTS", "RULE_NOT_EVALUATED",
+    "VALUE_SCALE_SUSPECT",  # the plausibility check, against the unit's own months and plan
     "MESSAGES_TRUNCATED",  # ingest caps a file's messages once the gate has added its own
 }
 STRUCTURAL_CODES = sorted(set(CASES) - LATER_CODES)
@@ -78,7 +79,9 @@ def test_structural_code_is_reported_with_its_place(code: str, tmp_path: Path) -
 @pytest.mark.parametrize("code", sorted(LATER_CODES))
 def test_readable_values_are_left_to_the_gate(code: str, tmp_path: Path) -> None:
     build, *_ = CASES[code]
-    assert code not in {m.code for m in checked(build(tmp_path)).messages}
+    built = build(tmp_path)
+    for path in built if isinstance(built, list) else [built]:
+        assert code not in {m.code for m in checked(path).messages}
 
 
 def test_a_valid_submission_has_no_message(tmp_path: Path) -> None:
