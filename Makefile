@@ -34,6 +34,7 @@ test: $(STAMP) libreoffice
 bench: $(STAMP)
 	$(BIN)/python -m bench.national_month
 	$(BIN)/python -m bench.rollup_decade
+	$(BIN)/python -m bench.feedback
 
 airflow: $(STAMP)
 	$(BIN)/python -m etl.orchestration.airflow_local

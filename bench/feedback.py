@@ -6,7 +6,8 @@ The national month of bench/national_month.py is generated the same way (every l
 a rejected file would: three cells of chi_tieu, a row of nhiem_vu without a cell, one about the whole
 file. Prints the seconds to build their feedback workbooks, in total and per file, beside the seconds
 to read those same files (etl.intake.readers.read_file, ingest's first step) and to read the whole
-month, so the cost can be set against the month's. No database.
+month, so the cost can be set against the month's; and what reading the cells' number formats
+(percent cells read as shown) adds to reading the month's XLSX files. No database.
 
     .venv/bin/python -m bench.feedback            # all 696 legacy districts
     .venv/bin/python -m bench.feedback --quick    # 100 of them
@@ -23,6 +24,7 @@ from pathlib import Path
 from bench.national_month import generate, legacy_units
 from etl.alerts.feedback import FeedbackItem, build_feedback_workbook
 from etl.domain.contract import FORMAT_JSON, INDICATOR_SHEET, TASK_SHEET
+from etl.intake import readers
 from etl.intake.readers import ReadFile, cell_name, read_file
 
 SAMPLE_EVERY = 20  # 5 %
@@ -82,6 +84,21 @@ def read_all(paths: list[Path]) -> float:
     return time.perf_counter() - t0
 
 
+def cell_format_cost(paths: list[Path]) -> tuple[float, float]:
+    """Seconds to read the XLSX files with the number formats read (percent cells as shown) and
+    without (the styles part skipped), best of three each, alternated."""
+    with_formats, without = [], []
+    for _ in range(3):
+        with_formats.append(read_all(paths))
+        original = readers.percent_styles
+        readers.percent_styles = lambda _zf, _part: frozenset()  # type: ignore[assignment]
+        try:
+            without.append(read_all(paths))
+        finally:
+            readers.percent_styles = original
+    return min(with_formats), min(without)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_DISTRICTS} districts, not all")
@@ -93,10 +110,15 @@ def main() -> None:
               f"in {gen_s:.2f} s (not part of the figures)")
         figures = [measure("XLSX, first versions", xlsx), measure("JSON, corrected versions", jsons)]
         month_read = read_all(xlsx + jsons)
+        formats_s, plain_s = cell_format_cost(xlsx)
     read_s, build_s, n = (sum(f[i] for f in figures) for i in range(3))
     print(f"\nthe month's {len(xlsx) + len(jsons)} files read (read_file, one process): {month_read:.2f} s")
     print(f"feedback workbooks for its 5 % ({n} files): {build_s:.2f} s, {1000 * build_s / n:.1f} ms a file, "
           f"{100 * build_s / month_read:.0f} % of reading the whole month (reading those {n}: {read_s:.2f} s)")
+    extra = formats_s - plain_s
+    print(f"reading the number formats (percent cells as shown), {len(xlsx)} XLSX files, best of three: "
+          f"{formats_s:.2f} s with, {plain_s:.2f} s without ({1000 * extra / len(xlsx):+.2f} ms a file, "
+          f"{100 * extra / plain_s:+.1f} %)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS of this process): {peak:,.0f} MiB")
 
