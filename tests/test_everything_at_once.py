@@ -53,8 +53,10 @@ def test_a_rule_whose_input_cannot_be_read_says_so(db: Engine, tmp_path: Path) -
     not_evaluated = {m["rule_id"]: m for m in result.warnings if m["code"] == "RULE_NOT_EVALUATED"}
     assert set(not_evaluated) == {"KT01_COMPONENTS", "TT_BALANCE"}, _codes(result)
     kt = not_evaluated["KT01_COMPONENTS"]
-    assert "KT03" in kt["message"] and "KT01 == KT02 + KT03 + KT04" in kt["message"], kt["message"]
-    assert kt["item_code"] == "KT01"  # the row the rule reports on
+    # The rule as a clerk reads it, and the cell that could not be read.
+    kt03 = next(m for m in result.errors if m["item_code"] == "KT03")
+    assert f"KT01 = KT02 + KT03 + KT04 vì giá trị của KT03 (ô {kt03['cell']})" in kt["message"], kt["message"]
+    assert kt["item_code"] == "KT01" and kt["cell"] is not None  # the cell the rule reports on
     assert "TT05" in not_evaluated["TT_BALANCE"]["message"]
     # The rules whose inputs were all read ran and hold: no rule error, and no word about them.
     assert not [m["code"] for m in result.errors if m["code"].startswith("RULE_")]

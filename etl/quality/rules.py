@@ -25,6 +25,7 @@ from etl.domain.catalog import Catalog, indicator_code_key, load_catalog
 from etl.domain.contract import (
     ERROR,
     FLOW,
+    FORMAT_JSON,
     INDICATOR_SHEET,
     KIND_SUBMISSION,
     RATE,
@@ -255,16 +256,36 @@ def _not_evaluated(rule: Rule, c: CheckedFile, values: pd.Series, unreadable: di
         return
     row = next((r.row_number for r in c.indicator_rows if r.indicator_code == rule.report_on),
                next(iter(blocked.values())))
-    codes = dict.fromkeys(n.removeprefix("ytd_") for n in blocked)
-    rows = {n.removeprefix("ytd_"): r for n, r in blocked.items()}
-    rule_text = f"{rule.fields['left_expr']} {rule.operator} {rule.fields['right_expr']}"
+    sheet = c.sheet_names.get(INDICATOR_SHEET, INDICATOR_SHEET)
+    places = {name: _input_place(c, sheet, name, r) for name, r in blocked.items()}
+    rule_text = " ".join((rule.fields["left_expr"], CLERK_OPERATORS[rule.operator], rule.fields["right_expr"]))
     c.messages.append(make_message(
-        "RULE_NOT_EVALUATED", source="rule", rule_id=rule.id, fmt=c.fmt,
-        sheet=c.sheet_names.get(INDICATOR_SHEET, INDICATOR_SHEET), row=row, found=", ".join(codes),
-        expected=rule_text, rule=rule_text, rule_ref=rule.id,
-        inputs="giá trị của " + ", ".join(f"{code} (dòng {rows[code]})" for code in codes),
-        inputs_en=", ".join(f"{code} (row {rows[code]})" for code in codes),
+        "RULE_NOT_EVALUATED", source="rule", rule_id=rule.id, fmt=c.fmt, sheet=sheet, row=row,
+        column=c.table_columns.get(INDICATOR_SHEET, {}).get(rule.column, rule.column),
+        found=", ".join(dict.fromkeys(_code(n) for n in blocked)), expected=rule_text, rule=rule_text,
+        rule_ref=rule.id, inputs="giá trị của " + ", ".join(f"{_code(n)} ({vi})" for n, (vi, _) in places.items()),
+        inputs_en=", ".join(f"{_code(n)} ({en})" for n, (_, en) in places.items()),
     ))
+
+
+CLERK_OPERATORS = {"==": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}  # a rule as a message writes it
+
+
+def _input_place(c: CheckedFile, sheet: str, name: str, row: int) -> tuple[str, str]:
+    """Where a rule's unreadable input is, in Vietnamese and English: its cell, or its row (JSON: item)."""
+    column = "luy_ke_nam" if name.startswith("ytd_") else "thuc_hien_thang"
+    header = c.table_columns.get(INDICATOR_SHEET, {}).get(column, column)
+    letters = c.cell_columns.get(sheet, {}).get(header)
+    if letters:
+        return f"ô {letters}{row}", f"cell {letters}{row}"
+    if c.fmt == FORMAT_JSON:
+        return f"mục số {row}, trường '{header}'", f"item {row}, field '{header}'"
+    return f"dòng {row}", f"row {row}"
+
+
+def _code(name: str) -> str:
+    """The indicator a rule's name reads: ytd_NS01 -> NS01."""
+    return name.removeprefix("ytd_")
 
 
 # ------------------------------------------------------------------------------ tasks
