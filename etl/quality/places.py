@@ -38,6 +38,8 @@ def row_items(checked: CheckedFile, catalog: Catalog) -> dict[tuple[str, int], t
 
 def locate(checked: CheckedFile, catalog: Catalog) -> None:
     """Give every message of the file its cell and the indicator or task of its row."""
+    if not any(m.row is not None and m.sheet is not None for m in checked.messages):
+        return  # most files: nothing to place (the rows are only indexed for a file with messages)
     items = row_items(checked, catalog)
     checked.messages = [_located(m, checked, items) for m in checked.messages]
 
