@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -149,8 +150,8 @@ def _stage(conn: Connection, files: Sequence[FileToLoad]) -> None:
     staged = [f for f in files if f.checked.kind in (KIND_SUBMISSION, KIND_PLAN)]
     for table, row_type in STAGING_TABLES.items():
         columns = field_names(row_type)
-        rows = [(f.file_id, *(getattr(r, c) for c in columns))
-                for f in staged for r in _rows_of(f.checked, row_type)]
+        values = attrgetter(*columns)  # one C call a row, not a getattr a field (0,4 s of a national month)
+        rows = [(f.file_id, *values(r)) for f in staged for r in _rows_of(f.checked, row_type)]
         if rows:
             copy_rows(conn, table, ("file_id", *columns), rows)
 
