@@ -43,7 +43,6 @@ from etl.intake.structure import CheckedFile, DistrictRef, RefContext, UnitSpan,
 from etl.quality.gate import GateItem
 from etl.quality.history import usable
 from etl.quality.messages import Message, make_message
-from etl.quality.places import locate
 from etl.warehouse.load import FileToLoad, load_files, record_outcomes
 from etl.warehouse.transient import TransientFailure, retry_transient
 
@@ -465,7 +464,6 @@ def ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str =
 
     pending = _gate(engine, pending, ref, clock, results, redo)
     for _, _, item in pending:
-        locate(item.checked, ref.catalog)
         cap_messages(item.checked)
 
     # The months the batch brings: a month sent as year to date whose previous month is among

@@ -122,7 +122,7 @@ def load_files(conn: Connection, files: Sequence[FileToLoad], ref: RefContext,
     _stage(conn, files)
     ids.update(_load_submissions(conn, [f for f in files if f.is_submission], ref, batch_months))
     ids.update(_load_plans(conn, [f for f in files if f.is_plan]))
-    for f in files:  # loading may have added a message (YTD_PREVIOUS_MISSING): it is placed like the others
+    for f in files:  # every message placed here, once all are known (loading adds YTD_PREVIOUS_MISSING)
         locate(f.checked, ref.catalog)
     record_outcomes(conn, [(f.file_id, f.checked.kind, f.checked.fmt, f.checked.outcome, f.checked.district_code,
                             f.checked.period_code, f.checked.messages) for f in files])
