@@ -1,4 +1,4 @@
--- The warehouse schema at revision 0019, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0020, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
 -- tests/test_schema.py fails when it is stale. Owners (baocao_owner, since revision 0017) and the owner's
 -- privileges are left out.
@@ -285,11 +285,7 @@ CREATE TABLE core.fct_indicator_value (
     source_row integer NOT NULL,
     note text
 );
-ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_district_key_fkey FOREIGN KEY (district_key) REFERENCES core.dim_district(district_key);
-ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_indicator_key_fkey FOREIGN KEY (indicator_key) REFERENCES core.dim_indicator(indicator_key);
-ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_period_key_fkey FOREIGN KEY (period_key) REFERENCES core.dim_period(period_key);
 ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_pkey PRIMARY KEY (submission_id, indicator_key);
-ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_submission_id_fkey FOREIGN KEY (submission_id) REFERENCES core.fct_submission(submission_id);
 ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_value_source_check CHECK (value_source = ANY (ARRAY['submitted'::text, 'derived_from_ytd'::text, 'missing'::text]));
 ALTER TABLE core.fct_indicator_value ADD CONSTRAINT fct_indicator_value_ytd_source_check CHECK (ytd_source = ANY (ARRAY['submitted'::text, 'derived'::text, 'not_applicable'::text, 'missing'::text]));
 CREATE INDEX fct_indicator_value_lookup ON core.fct_indicator_value USING btree (district_code, indicator_code, period_key);
@@ -411,10 +407,7 @@ CREATE TABLE core.fct_task_snapshot (
     note text
 );
 ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_derived_status_check CHECK (derived_status = ANY (ARRAY['done_on_time'::text, 'done_late'::text, 'in_progress'::text, 'overdue'::text]));
-ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_period_key_fkey FOREIGN KEY (period_key) REFERENCES core.dim_period(period_key);
 ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_pkey PRIMARY KEY (submission_id, task_key);
-ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_submission_id_fkey FOREIGN KEY (submission_id) REFERENCES core.fct_submission(submission_id);
-ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_task_key_fkey FOREIGN KEY (task_key) REFERENCES core.dim_task(task_key);
 ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_tien_do_check CHECK (tien_do >= 0::numeric AND tien_do <= 100::numeric);
 ALTER TABLE core.fct_task_snapshot ADD CONSTRAINT fct_task_snapshot_trang_thai_check CHECK (trang_thai = ANY (ARRAY['Hoàn thành'::text, 'Đang thực hiện'::text, 'Chưa thực hiện'::text]));
 CREATE INDEX fct_task_snapshot_lookup ON core.fct_task_snapshot USING btree (district_code, period_key);

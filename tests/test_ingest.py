@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from datetime import datetime
 from decimal import Decimal
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from etl.warehouse import ingest as ingest_module
+from etl.warehouse import load as load_module
 from etl.warehouse.ingest import FileResult, IncomingFile, ingest_files, ingest_paths
 from tests import builders as b
 from tests.conftest import DATA_TABLES, empty_warehouse
@@ -321,6 +323,50 @@ def test_a_file_that_cannot_load_falls_back_to_one_transaction_per_file(db: Engi
     assert results["b.json"].errors[0]["code"] == "INTERNAL_ERROR"
     assert load_paths(db) == ["per_file"]
     assert rows_of(db, "SELECT district_code FROM core.fct_submission ORDER BY 1") == [("637",), ("639",)]
+
+
+def test_a_fact_row_without_its_dimension_row_fails_the_batch_and_only_its_file(
+    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The facts have no foreign keys (revision 0020): the load checks their references once per
+    # batch. A bug that writes a key no dimension has, for one district, must end the batch's
+    # transaction like a violated key would, and lose only that district's file.
+    real = load_module.copy_rows
+
+    def bad_key_for_638(conn, table, columns, rows):
+        if table == "core.fct_indicator_value":
+            at = columns.index("indicator_key"), columns.index("district_code")
+            rows = [(*r[:at[0]], -r[at[0]], *r[at[0] + 1:]) if r[at[1]] == "638" else r for r in rows]
+        return real(conn, table, columns, rows)
+
+    monkeypatch.setattr(load_module, "copy_rows", bad_key_for_638)
+    paths = [b.write_json(tmp_path / f"{d}.json", b.submission(district=d)) for d in ("637", "638", "639")]
+    results = {r.file: r for r in run(db, *paths)}
+    assert {f: r.status for f, r in results.items()} == {"637.json": "accepted", "638.json": "rejected",
+                                                          "639.json": "accepted"}
+    assert results["638.json"].errors[0]["code"] == "INTERNAL_ERROR"
+    found = results["638.json"].errors[0]["found"]
+    assert re.search(r"core\.fct_indicator_value\.indicator_key \d+ rows \(keys -\d+", found)
+    assert load_paths(db) == ["per_file"]
+    assert one(db, "SELECT count(*) FROM core.fct_indicator_value WHERE indicator_key < 0")[0] == 0
+
+
+@pytest.mark.parametrize("reference", load_module.FACT_REFERENCES, ids=lambda r: f"{r[0]}.{r[1]}")
+def test_every_fact_reference_is_checked(db: Engine, tmp_path: Path, reference: tuple) -> None:
+    fact, column, _, _, codes = reference
+    run(db, b.write_json(tmp_path / "a.json", b.submission(district="638")))
+    (submission_id,) = one(db, "SELECT submission_id FROM core.fct_submission")
+    assert one(db, f"SELECT count(*) FROM {fact}")[0] > 0
+    with db.connect() as conn:
+        load_module.check_fact_references(conn, [submission_id])  # as loaded: no complaint
+        for broken in [f"{column} = -1"] + [f"{c} = {c} || 'x'" for c in codes]:
+            with conn.begin_nested() as savepoint:
+                conn.execute(text(f"""UPDATE {fact} SET {broken}
+                                      WHERE ctid = (SELECT min(ctid) FROM {fact})"""))
+                with pytest.raises(load_module.FactReferenceError, match=f"{fact}.{column} 1 rows"):
+                    load_module.check_fact_references(conn, [submission_id])
+                savepoint.rollback()
+        conn.rollback()
 
 
 def test_the_batch_load_equals_the_per_file_load(db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

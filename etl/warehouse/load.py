@@ -327,11 +327,49 @@ def _load_submissions(conn: Connection, files: Sequence[FileToLoad], ref: RefCon
         for file_id, vs in values.items() for c in (by_id[file_id].checked,) for v in vs  # type: ignore[union-attr]
     ))
     _merge_tasks(conn, [f for f in files if not f.checked.errors and f.checked.task_rows], ids)
+    check_fact_references(conn, list(ids.values()))
     renumber_versions(conn, "core.fct_submission", "submission_id", ("district_code", "period_key"),
                       {(c.district_code, period_key(c.year, c.month)) for c in cs})  # type: ignore[arg-type,misc]
     # A rejected version changes the month's status too.
     queue_rollups(conn, {(c.district_code, c.year) for c in cs})  # type: ignore[misc]
     return ids
+
+
+class FactReferenceError(RuntimeError):
+    """Fact rows of the batch point at a dimension row that does not exist (a bug, never a clerk's
+    error): the batch's transaction ends, and ingest loads its files one by one."""
+
+
+# Each fact reference the load writes: (fact, key column, dimension, its key, code columns that
+# must agree with the dimension row). The foreign keys were dropped for these (revision 0020).
+FACT_REFERENCES = (
+    ("core.fct_indicator_value", "district_key", "core.dim_district", "district_key", ("district_code",)),
+    ("core.fct_indicator_value", "indicator_key", "core.dim_indicator", "indicator_key", ("indicator_code",)),
+    ("core.fct_indicator_value", "period_key", "core.dim_period", "period_key", ()),
+    ("core.fct_task_snapshot", "task_key", "core.dim_task", "task_key", ("district_code", "ma_nhiem_vu")),
+    ("core.fct_task_snapshot", "period_key", "core.dim_period", "period_key", ()),
+)
+
+
+def check_fact_references(conn: Connection, submission_ids: Sequence[int]) -> None:
+    """The batch's fact rows all point at existing dimension rows with the same codes: one
+    anti-join per reference over the batch, where foreign keys checked row by row (revision 0020).
+    The submission ids are those this transaction inserted (RETURNING), so they need no check."""
+    if not submission_ids:
+        return
+    checks = " UNION ALL ".join(
+        f"""(SELECT '{fact}.{column}' AS reference, count(*) AS n,
+                    (array_agg(DISTINCT f.{column}::text))[1:3] AS sample
+             FROM {fact} AS f
+             WHERE f.submission_id = ANY(:ids)
+               AND NOT EXISTS (SELECT 1 FROM {dim} AS d WHERE d.{dim_key} = f.{column}
+                               {"".join(f" AND d.{c} = f.{c}" for c in codes)})
+             HAVING count(*) > 0)"""
+        for fact, column, dim, dim_key, codes in FACT_REFERENCES)
+    broken = conn.execute(text(checks), {"ids": list(submission_ids)}).all()
+    if broken:
+        raise FactReferenceError("fact rows without their dimension row: " + "; ".join(
+            f"{reference} {n} rows (keys {', '.join(sample)})" for reference, n, sample in broken))
 
 
 def _merge_tasks(conn: Connection, files: Sequence[FileToLoad], submission_ids: dict[int, int]) -> None:
