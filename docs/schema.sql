@@ -822,7 +822,6 @@ CREATE TABLE staging.stg_indicator_row (
     thuc_hien_thang numeric,
     luy_ke_nam numeric
 );
-ALTER TABLE staging.stg_indicator_row ADD CONSTRAINT stg_indicator_row_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
 ALTER TABLE staging.stg_indicator_row ADD CONSTRAINT stg_indicator_row_pkey PRIMARY KEY (file_id, row_number);
 COMMENT ON TABLE staging.stg_indicator_row IS 'Dòng chỉ tiêu như đã đọc / indicator rows as read from a file';
 COMMENT ON COLUMN staging.stg_indicator_row.row_number IS 'Spreadsheet row (1-based, header is row 1) or JSON array index + 1';
@@ -844,7 +843,6 @@ CREATE TABLE staging.stg_plan_row (
     conversion_factor numeric,
     ke_hoach_nam numeric
 );
-ALTER TABLE staging.stg_plan_row ADD CONSTRAINT stg_plan_row_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
 ALTER TABLE staging.stg_plan_row ADD CONSTRAINT stg_plan_row_pkey PRIMARY KEY (file_id, row_number);
 COMMENT ON TABLE staging.stg_plan_row IS 'Dòng kế hoạch năm như đã đọc / annual plan rows as read';
 COMMENT ON COLUMN staging.stg_plan_row.ke_hoach_nam IS 'Annual target in the catalog unit';
@@ -864,7 +862,6 @@ CREATE TABLE staging.stg_task_row (
     tien_do numeric,
     ghi_chu text
 );
-ALTER TABLE staging.stg_task_row ADD CONSTRAINT stg_task_row_file_id_fkey FOREIGN KEY (file_id) REFERENCES raw.file(file_id);
 ALTER TABLE staging.stg_task_row ADD CONSTRAINT stg_task_row_pkey PRIMARY KEY (file_id, row_number);
 COMMENT ON TABLE staging.stg_task_row IS 'Dòng nhiệm vụ như đã đọc / task rows as read from a file';
 COMMENT ON COLUMN staging.stg_task_row.trang_thai IS 'Status as the district wrote it, normalised to Hoàn thành / Đang thực hiện / Chưa thực hiện';

@@ -120,8 +120,10 @@ def load_files(conn: Connection, files: Sequence[FileToLoad], ref: RefContext,
                  {"mem": LOAD_WORK_MEM})
     _lock(conn, files)
     _stage(conn, files)
-    ids.update(_load_submissions(conn, [f for f in files if f.is_submission], ref, batch_months))
+    submission_ids = _load_submissions(conn, [f for f in files if f.is_submission], ref, batch_months)
+    ids.update(submission_ids)
     ids.update(_load_plans(conn, [f for f in files if f.is_plan]))
+    check_references(conn, {"submission_id": list(submission_ids.values()), "file_id": [f.file_id for f in files]})
     for f in files:  # every message placed here, once all are known (loading adds YTD_PREVIOUS_MISSING)
         locate(f.checked, ref.catalog)
     record_outcomes(conn, [(f.file_id, f.checked.kind, f.checked.fmt, f.checked.outcome, f.checked.district_code,
@@ -327,7 +329,6 @@ def _load_submissions(conn: Connection, files: Sequence[FileToLoad], ref: RefCon
         for file_id, vs in values.items() for c in (by_id[file_id].checked,) for v in vs  # type: ignore[union-attr]
     ))
     _merge_tasks(conn, [f for f in files if not f.checked.errors and f.checked.task_rows], ids)
-    check_fact_references(conn, list(ids.values()))
     renumber_versions(conn, "core.fct_submission", "submission_id", ("district_code", "period_key"),
                       {(c.district_code, period_key(c.year, c.month)) for c in cs})  # type: ignore[arg-type,misc]
     # A rejected version changes the month's status too.
@@ -335,40 +336,46 @@ def _load_submissions(conn: Connection, files: Sequence[FileToLoad], ref: RefCon
     return ids
 
 
-class FactReferenceError(RuntimeError):
-    """Fact rows of the batch point at a dimension row that does not exist (a bug, never a clerk's
-    error): the batch's transaction ends, and ingest loads its files one by one."""
+class LoadReferenceError(RuntimeError):
+    """Rows of the batch point at a row that does not exist (a bug, never a clerk's error): the
+    batch's transaction ends, and ingest loads its files one by one."""
 
 
-# Each fact reference the load writes: (fact, key column, dimension, its key, code columns that
-# must agree with the dimension row). The foreign keys were dropped for these (revision 0020).
-FACT_REFERENCES = (
-    ("core.fct_indicator_value", "district_key", "core.dim_district", "district_key", ("district_code",)),
-    ("core.fct_indicator_value", "indicator_key", "core.dim_indicator", "indicator_key", ("indicator_code",)),
-    ("core.fct_indicator_value", "period_key", "core.dim_period", "period_key", ()),
-    ("core.fct_task_snapshot", "task_key", "core.dim_task", "task_key", ("district_code", "ma_nhiem_vu")),
-    ("core.fct_task_snapshot", "period_key", "core.dim_period", "period_key", ()),
+# Each reference the load writes without a foreign key (revision 0020): (table, the column naming
+# the batch's rows, the referring column, the referenced table, its key, code columns that must
+# agree with the referenced row). Foreign keys check these row by row, with a query and a row lock
+# each; the load checks them once per batch.
+LOAD_REFERENCES = (
+    ("core.fct_indicator_value", "submission_id", "district_key", "core.dim_district", "district_key",
+     ("district_code",)),
+    ("core.fct_indicator_value", "submission_id", "indicator_key", "core.dim_indicator", "indicator_key",
+     ("indicator_code",)),
+    ("core.fct_indicator_value", "submission_id", "period_key", "core.dim_period", "period_key", ()),
+    ("core.fct_task_snapshot", "submission_id", "task_key", "core.dim_task", "task_key",
+     ("district_code", "ma_nhiem_vu")),
+    ("core.fct_task_snapshot", "submission_id", "period_key", "core.dim_period", "period_key", ()),
+    ("staging.stg_indicator_row", "file_id", "file_id", "raw.file", "file_id", ()),
+    ("staging.stg_task_row", "file_id", "file_id", "raw.file", "file_id", ()),
+    ("staging.stg_plan_row", "file_id", "file_id", "raw.file", "file_id", ()),
 )
 
 
-def check_fact_references(conn: Connection, submission_ids: Sequence[int]) -> None:
-    """The batch's fact rows all point at existing dimension rows with the same codes: one
-    anti-join per reference over the batch, where foreign keys checked row by row (revision 0020).
-    The submission ids are those this transaction inserted (RETURNING), so they need no check."""
-    if not submission_ids:
-        return
+def check_references(conn: Connection, batch: dict[str, Sequence[int]]) -> None:
+    """The batch's rows (`batch`: its submission ids and file ids) all point at existing rows with
+    the same codes: one anti-join per reference over the batch. The submission ids themselves were
+    inserted by this transaction (RETURNING), so the facts' submission_id needs no check."""
     checks = " UNION ALL ".join(
-        f"""(SELECT '{fact}.{column}' AS reference, count(*) AS n,
-                    (array_agg(DISTINCT f.{column}::text))[1:3] AS sample
-             FROM {fact} AS f
-             WHERE f.submission_id = ANY(:ids)
-               AND NOT EXISTS (SELECT 1 FROM {dim} AS d WHERE d.{dim_key} = f.{column}
-                               {"".join(f" AND d.{c} = f.{c}" for c in codes)})
+        f"""(SELECT '{table}.{column}' AS reference, count(*) AS n,
+                    (array_agg(DISTINCT r.{column}::text))[1:3] AS sample
+             FROM {table} AS r
+             WHERE r.{by} = ANY(:{by})
+               AND NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t.{key} = r.{column}
+                               {"".join(f" AND t.{c} = r.{c}" for c in codes)})
              HAVING count(*) > 0)"""
-        for fact, column, dim, dim_key, codes in FACT_REFERENCES)
-    broken = conn.execute(text(checks), {"ids": list(submission_ids)}).all()
+        for table, by, column, target, key, codes in LOAD_REFERENCES)
+    broken = conn.execute(text(checks), {by: list(batch.get(by, ())) for by in {r[1] for r in LOAD_REFERENCES}}).all()
     if broken:
-        raise FactReferenceError("fact rows without their dimension row: " + "; ".join(
+        raise LoadReferenceError("rows without the row they refer to: " + "; ".join(
             f"{reference} {n} rows (keys {', '.join(sample)})" for reference, n, sample in broken))
 
 

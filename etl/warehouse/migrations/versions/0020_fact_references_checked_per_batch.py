@@ -1,8 +1,9 @@
-"""Issue 15, a load at the speed of COPY: the two big facts (core.fct_indicator_value,
-core.fct_task_snapshot) lose their foreign keys, which PostgreSQL checks with one query and
-one row lock per inserted row; the load checks the same references once per batch, set-based,
-inside its transaction (etl/warehouse/load.py, check_fact_references), as Kimball's surrogate
-key pipeline does. The SQL is in 0020_fact_references_checked_per_batch.sql beside this file.
+"""Issue 15, a load at the speed of COPY: the tables a load writes in bulk (the facts
+core.fct_indicator_value and core.fct_task_snapshot, the staging rows) lose their foreign keys,
+which PostgreSQL checks with one query and one row lock per inserted row; the load checks the
+same references once per batch, set-based, inside its transaction (etl/warehouse/load.py,
+check_references), as Kimball's surrogate key pipeline does. The SQL is in
+0020_fact_references_checked_per_batch.sql beside this file.
 
 Revision ID: 0020
 Revises: 0019
