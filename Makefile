@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint install airflow clean libreoffice
+.PHONY: demo test bench bench-quick lint install airflow clean libreoffice
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,16 @@ test: $(STAMP) libreoffice
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.national_month
+	$(BIN)/python -m bench.dag_national_month
 	$(BIN)/python -m bench.rollup_decade
 	$(BIN)/python -m bench.feedback
+
+# Every benchmark at its smallest size, a smoke run (tests/test_bench_smoke.py does the same in make test).
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.national_month --quick
+	$(BIN)/python -m bench.dag_national_month --quick
+	$(BIN)/python -m bench.rollup_decade --quick
+	$(BIN)/python -m bench.feedback --quick
 
 airflow: $(STAMP)
 	$(BIN)/python -m etl.orchestration.airflow_local

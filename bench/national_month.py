@@ -7,7 +7,7 @@ versioning path are measured. Then the 2025 geography: every commune (3.321) sen
 check, load), the load's rows/s next to a raw COPY of the same fact rows into a bare
 table, and the process's peak memory.
 
-    make bench                      # or: .venv/bin/python -m bench.national_month
+    make bench                      # or: .venv/bin/python -m bench.national_month [--quick]
     WAREHOUSE_URL=... make bench    # against another server (a fresh database is still made)
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
 
-from bench.common import bench_database
+from bench.common import PeakMemory, bench_database
 from etl.demo import synth
 from etl.demo.writers import write_submission_json, write_submission_xlsx
 from etl.domain import admin_units
@@ -37,6 +37,7 @@ from etl.warehouse.schema import upgrade
 
 RECEIVED = datetime.fromisoformat("2024-05-16T09:00:00+07:00")
 COMMUNE_RECEIVED = datetime.fromisoformat("2025-08-16T09:00:00+07:00")
+QUICK_UNITS = 30
 
 
 def legacy_units(year: int, month: int, limit: int | None) -> list[tuple[str, int, float]]:
@@ -125,10 +126,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--districts", type=int, default=None, help="limit (default: all legacy districts)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_UNITS} districts and communes (a smoke run)")
     args = parser.parse_args()
 
     with bench_database(keep=args.keep) as url:
-        run(create_engine(url), args.districts)
+        run(create_engine(url), QUICK_UNITS if args.quick else args.districts)
 
 
 def run(engine: Engine, districts: int | None) -> None:
@@ -142,8 +144,9 @@ def run(engine: Engine, districts: int | None) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             xlsx, jsons, gen_s, rows = generate(Path(tmp), 2024, 5, legacy_units(2024, 5, districts))
             print(f"generated {len(xlsx)} XLSX + {len(jsons)} JSON files in {gen_s:.2f} s (not part of the figures)")
-            first = phase(engine, xlsx, RECEIVED, "XLSX, first versions", rows)
-            second = phase(engine, jsons, RECEIVED + timedelta(days=2), "JSON, corrected versions", rows)
+            with PeakMemory() as legacy_memory:
+                first = phase(engine, xlsx, RECEIVED, "XLSX, first versions", rows)
+                second = phase(engine, jsons, RECEIVED + timedelta(days=2), "JSON, corrected versions", rows)
         raw_copy_comparison(engine)
         with engine.connect() as conn:
             facts = conn.execute(
@@ -162,8 +165,7 @@ def run(engine: Engine, districts: int | None) -> None:
             f"national month end to end (both versions): {first['wall'] + second['wall']:.2f} s; "
             f"first versions alone: {first['wall']:.2f} s; quality gate in it: {first['gate']:.2f} s"
         )
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak memory (max RSS of this process): {peak:,.0f} MiB")
+        print(f"peak memory of the legacy month's ingest: {legacy_memory}")
         # The 2025 geography: every commune sends its August 2025 (first versions, XLSX).
         with tempfile.TemporaryDirectory() as tmp:
             # A commune's year to date counts from July 2025, its first month.
@@ -171,10 +173,11 @@ def run(engine: Engine, districts: int | None) -> None:
                                             first_month=7)
             print(f"\n2025 geography: generated {len(xlsx)} commune XLSX files ({rows:,} indicator + task rows, "
                   f"{rows / max(len(xlsx), 1):.0f} a file) in {gen_s:.2f} s (not part of the figures)")
-            communes = phase(engine, xlsx, COMMUNE_RECEIVED, "communes, August 2025, XLSX", rows)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"communes' national month end to end: {communes['wall']:.2f} s; peak memory (max RSS of this "
-              f"process, all phases so far): {peak:,.0f} MiB")
+            with PeakMemory() as commune_memory:
+                communes = phase(engine, xlsx, COMMUNE_RECEIVED, "communes, August 2025, XLSX", rows)
+        print(f"communes' national month end to end: {communes['wall']:.2f} s; peak memory of its ingest: "
+              f"{commune_memory}; max RSS of this process alone, all phases: "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
     finally:
         engine.dispose()
 
