@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from etl.config import ENV_WAREHOUSE_URL
 from etl.domain.contract import SOURCE_FORMATS
 from etl.marts.rollup import refresh
+from etl.marts.rollup import steps as rollup_steps
 from etl.paths import PROJECT_ROOT, SQL_DIR
 from etl.warehouse.ingest import ingest_paths
 from etl.warehouse.schema import (
@@ -300,10 +301,15 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
 
     assert current_revision(scratch) == head_revision()
     after = contents(scratch)
-    # The version, and when the repeatables were re-created (any pending revision re-creates them).
-    unchanged = set(before) - CHANGED_BY_THE_NEWEST_REVISION - {"ops.alembic_version", "ops.repeatable_checksum"}
+    # The version, and when the repeatables were re-created (any pending revision re-creates them),
+    # with the rollup's steps, stored beside them for the as-of functions: this version's.
+    unchanged = set(before) - CHANGED_BY_THE_NEWEST_REVISION - {"ops.alembic_version", "ops.repeatable_checksum",
+                                                                "ops.rollup_step"}
     assert {t: after[t] for t in unchanged} == {t: before[t] for t in unchanged}
     with scratch.connect() as conn:
+        stored = conn.execute(text("SELECT position, name, statements, runs_as_of FROM ops.rollup_step "
+                                   "ORDER BY position")).all()
+        assert [tuple(r) for r in stored] == [tuple(vars(step).values()) for step in rollup_steps()]
         # 0020: the load checks these tables' references (etl/warehouse/load.py), no foreign key does.
         assert foreign_keys_of(scratch, CHECKED_BY_THE_LOAD) == 0
         # 0018: the formats the readers record, xls and ods among them
