@@ -3,8 +3,10 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The pins of the production stack: docker/Dockerfile installs ".[production]" with them.
+CONSTRAINTS := docker/constraints-3.11.txt
 
-.PHONY: demo test bench bench-quick lint install airflow clean libreoffice
+.PHONY: demo test bench bench-quick lint install airflow clean libreoffice constraints
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +48,11 @@ bench-quick: $(STAMP)
 
 airflow: $(STAMP)
 	$(BIN)/python -m etl.orchestration.airflow_local
+
+# Regenerates $(CONSTRAINTS) in a throw-away virtualenv (about a minute; .venv is not touched).
+# After a dependency change in pyproject.toml; review the diff before committing it.
+constraints:
+	bash docker/constraints.sh $(PYTHON) $(CONSTRAINTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

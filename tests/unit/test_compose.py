@@ -497,7 +497,7 @@ def test_dockerfile_builds_the_code_and_dags_into_the_image():
     assert installs, "no pip install"
     for user, args in installs:
         assert user == "airflow", "the official image wants packages installed as the airflow user"
-        assert '-e ".[airflow]"' in args and "--no-cache-dir" in args, args
+        assert '-e ".[production]"' in args and "--no-cache-dir" in args, args
     ignored = {line.strip().rstrip("/") for line in DOCKERIGNORE.read_text().splitlines()
                if line.strip() and not line.startswith("#")}
     assert not ignored & set(copies), f"the build context excludes what the image copies: {ignored & set(copies)}"
