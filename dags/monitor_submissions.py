@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
-from etl.orchestration.dag_defaults import START, TIMEZONE, default_args
+from etl.orchestration.dag_defaults import AS_OF_PATTERN, START, TIMEZONE, default_args
 
 
 @dag(schedule=CronTriggerTimetable("0 8 * * *", timezone=TIMEZONE), start_date=START, catchup=False,
      max_active_runs=1, default_args=default_args(), tags=["baocao"], doc_md=__doc__,
-     params={"as_of": Param(None, type=["null", "string"], description="ISO moment to judge as of")})
+     params={"as_of": Param(None, type=["null", "string"], format="date-time", pattern=AS_OF_PATTERN,
+                            description="Replay: the moment to judge as of, ISO 8601 with its UTC offset "
+                                        "(2026-11-20T08:00:00+07:00)")})
 def monitor_submissions() -> None:
     @task
     def as_of() -> str:

@@ -162,3 +162,59 @@ def test_a_replayed_arrival_must_say_who_and_carry_its_offset(db: Engine, airflo
         assert run.state == "failed"
     with db.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM raw.file")).scalar() == 0
+
+
+def test_a_warehouse_connection_kept_only_in_the_metadata_database_is_used(
+        db: Engine, airflow_env: Path, warehouse_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As `airflow connections add baocao_warehouse ...` leaves it: no environment variable at all.
+    from airflow.models.connection import Connection
+    from airflow.utils.session import create_session
+    from sqlalchemy.engine import make_url
+
+    monkeypatch.delenv("WAREHOUSE_URL")
+    monkeypatch.delenv("AIRFLOW_CONN_BAOCAO_WAREHOUSE", raising=False)
+    url = make_url(warehouse_url)
+    with create_session() as session:
+        session.add(Connection(conn_id="baocao_warehouse", conn_type="postgres", host=url.host, port=url.port,
+                               login=url.username, password=url.password, schema=url.database))
+    try:
+        b.write_json(airflow_env / "638.json", b.submission(district="638"))
+        run = get_dag("ingest_submissions").test()
+    finally:
+        with create_session() as session:
+            session.query(Connection).filter(Connection.conn_id == "baocao_warehouse").delete()
+    assert run.state == "success", states(run)
+    with db.connect() as conn:
+        assert conn.execute(text("SELECT district_code FROM core.fct_submission")).scalars().all() == ["638"]
+
+
+def test_a_worker_without_a_warehouse_fails_at_once_saying_which_to_set(
+        db: Engine, airflow_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("WAREHOUSE_URL")
+    monkeypatch.delenv("AIRFLOW_CONN_BAOCAO_WAREHOUSE", raising=False)
+    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BAOCAO_RETRIES", "2")
+    db_module.get_engine.cache_clear()
+    run = get_dag("rollup_marts").test()
+    assert run.state == "failed"
+    [ti] = run.get_task_instances()
+    assert ti.state == "failed" and ti.try_number == 1  # not retried: waiting would not set it
+    out = capsys.readouterr()
+    assert "no warehouse: define the Airflow connection baocao_warehouse" in out.out + out.err
+    assert not (tmp_path / "data" / "pgdata").exists()  # no embedded PostgreSQL started in its place
+
+
+@pytest.mark.parametrize("as_of", ["20/11/2026", "2026-11-20T08:00:00", "2026-11-20", "hôm qua"])
+def test_a_replay_moment_without_its_offset_is_refused_when_triggered(db: Engine, airflow_env: Path,
+                                                                    as_of: str) -> None:
+    from airflow.sdk.exceptions import ParamValidationError
+
+    dag = get_dag("monitor_submissions")
+    with pytest.raises(ParamValidationError, match="as_of"):
+        dag.test(run_conf={"as_of": as_of})
+    param = dag.params.get_param("as_of")  # what the API and the trigger form check the conf with
+    with pytest.raises(ParamValidationError):
+        param.resolve(as_of)
+    for good in ("2026-11-20T08:00:00+07:00", "2026-11-20T01:00:00Z", "2026-11-20 08:00+07:00", None):
+        assert param.resolve(good) == good

@@ -44,3 +44,8 @@ def default_args() -> dict[str, Any]:
         "max_retry_delay": timedelta(minutes=30),
         "on_failure_callback": failure_notifiers(),
     }
+
+# A replayed moment (monitor_submissions' `as_of`): ISO 8601 with its UTC offset, refused when the
+# run is triggered rather than three failed tries later. A moment without its offset is ambiguous
+# by seven hours; 20/11/2026 is not ISO.
+AS_OF_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"

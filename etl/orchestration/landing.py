@@ -28,7 +28,7 @@ from typing import Any
 import fsspec
 from sqlalchemy import Engine
 
-from etl.config import CONN_WAREHOUSE, connection_from_env, settings
+from etl.config import CONN_WAREHOUSE, ENV_WAREHOUSE_URL, connection_env_var, settings
 from etl.domain.contract import (
     ARRIVAL_CALL,
     ARRIVAL_INODE_CHANGE,
@@ -46,14 +46,33 @@ log = logging.getLogger(__name__)
 
 
 def warehouse_engine() -> Engine:
-    """The Airflow connection baocao_warehouse when defined, else WAREHOUSE_URL / embedded."""
+    """Inside Airflow: the connection baocao_warehouse wherever Airflow finds it (the environment,
+    a secrets backend, the metadata database), else WAREHOUSE_URL. Never the embedded PostgreSQL:
+    a worker with neither fails at once, without retries, saying which to set, rather than later
+    on a missing table of another database (`make airflow` sets WAREHOUSE_URL to its embedded
+    server itself)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
     from etl.warehouse.db import get_engine, normalize_url
 
-    conn = connection_from_env(CONN_WAREHOUSE)
-    if conn is not None:
-        return get_engine(normalize_url(conn.get_uri()))
-    url = settings().warehouse_url
-    return get_engine(normalize_url(url) if url else None)
+    url = airflow_connection_uri(CONN_WAREHOUSE) or settings().warehouse_url
+    if not url:
+        raise AirflowFailException(
+            f"no warehouse: define the Airflow connection {CONN_WAREHOUSE} (airflow connections add, "
+            f"{connection_env_var(CONN_WAREHOUSE)} or a secrets backend) or set {ENV_WAREHOUSE_URL}")
+    return get_engine(normalize_url(url))
+
+
+def airflow_connection_uri(conn_id: str) -> str | None:
+    """The connection's URI as Airflow resolves it for a task, through every configured source;
+    None when no source defines it."""
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        return BaseHook.get_connection(conn_id).get_uri()
+    except AirflowNotFoundException:
+        return None
 
 
 def _fs(url: str) -> tuple[Any, str]:
