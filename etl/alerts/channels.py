@@ -9,6 +9,7 @@ Airflow for their connection lookups, and these two protocols need nothing more.
 from __future__ import annotations
 
 import json
+import logging
 import smtplib
 import ssl
 import urllib.request
@@ -27,7 +28,11 @@ from etl.config import CONN_SMTP, CONN_WEBHOOK, connection_from_env
 # of them ("Thành phố" arrives as "Thànhphố"); a subject that fits one line is never folded
 # (etl.alerts.texts keeps subjects short enough). The body is encoded before this policy applies,
 # in lines of 78 as RFC 2045 wants.
+log = logging.getLogger(__name__)
+
 WIRE_POLICY = policy.default.clone(max_line_length=998)
+# The one webhook connection shape the district alerts and the engineers' notifier both read.
+WEBHOOK_SHAPE = '{"conn_type": "slackwebhook", "password": "https://hooks.example/T0/B0/x"}'
 XLSX_TYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # application/...
 
 
@@ -115,15 +120,21 @@ class WebhookChannel:
 
     @classmethod
     def from_connection(cls, conn: Any) -> WebhookChannel:
-        # As the Slack provider reads it: a full URL in the password, or host + token path.
-        password = conn.password or ""
-        if password.startswith(("http://", "https://")):
+        """As the Slack provider's hook reads it, which the engineers' failure notifier uses: the
+        full URL in the password (the documented shape), or host + token path in the password. A
+        connection without password is refused, not half-used: the district alerts would go and
+        the engineers' failure notices would not ("does not contain password")."""
+        password = (conn.password or "").strip()
+        if not password:
+            raise ValueError(f"the connection {conn.conn_id} has no password: put the webhook's URL in its "
+                             f"password, e.g. {WEBHOOK_SHAPE}")
+        if "://" in password:
             url = password
         else:
             host = conn.host or "https://hooks.slack.com/services"
             if not host.startswith(("http://", "https://")):
                 host = f"{conn.schema or 'https'}://{host}" + (f":{conn.port}" if conn.port else "")
-            url = host.rstrip("/") + ("/" + password.lstrip("/") if password else "")
+            url = host.rstrip("/") + "/" + password.lstrip("/")
         return cls(url=url)
 
     def send(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
@@ -145,5 +156,10 @@ class Channels:
 
 def configured_channels() -> Channels:
     smtp, hook = _connection(CONN_SMTP), _connection(CONN_WEBHOOK)
-    return Channels(email=EmailChannel.from_connection(smtp) if smtp and smtp.host else None,
-                    webhook=WebhookChannel.from_connection(hook) if hook else None)
+    webhook = None
+    if hook:
+        try:
+            webhook = WebhookChannel.from_connection(hook)
+        except ValueError as refused:  # mail still goes; every webhook alert is recorded as not sent
+            log.error("%s", refused)
+    return Channels(email=EmailChannel.from_connection(smtp) if smtp and smtp.host else None, webhook=webhook)

@@ -392,6 +392,11 @@ _SECRET_NAME = re.compile(r"PASSWORD|SECRET|FERNET|TOKEN|_KEY$|_AUTH$")
 _URL_PASSWORD = re.compile(r"://[^/\s:@]*:(?P<password>\$\{[^}]*\}|[^@\s/]*)@")
 
 
+def _placeholder(password: str) -> bool:
+    """A webhook URL on a reserved domain (RFC 2606 .invalid): a template's placeholder, never a secret."""
+    return re.fullmatch(r"https?://[^/\s]+\.invalid(/\S*)?", password) is not None
+
+
 def _literal_secrets(label: str, value: str, secret_name: bool) -> list[str]:
     if secret_name and not _REQUIRED_REFERENCE.fullmatch(value):
         return [f"{label}: {value!r} is not a ${{VAR:?...}} reference to .env"]
@@ -402,7 +407,7 @@ def _literal_secrets(label: str, value: str, secret_name: bool) -> list[str]:
             conn = json.loads(value)
         except ValueError:
             return problems
-        if isinstance(conn, Mapping) and conn.get("password"):
+        if isinstance(conn, Mapping) and conn.get("password") and not _placeholder(str(conn["password"])):
             problems.append(f"{label}: JSON connection with a literal password")
     return problems
 
@@ -668,6 +673,9 @@ MUTATIONS = {
                                   secret_problems),
     "literal password in a JSON connection": (_set_env(
         "AIRFLOW_CONN_BAOCAO_SMTP", '{"conn_type": "smtp", "host": "mailpit", "password": "pw"}'), secret_problems),
+    "literal webhook URL in a JSON connection": (_set_env(
+        "AIRFLOW_CONN_BAOCAO_WEBHOOK", '{"conn_type": "slackwebhook", "password": "https://hooks.slack.com/T/B/x"}'),
+        secret_problems),
     "misspelt etl variable": (_set_env("BAOCAO_LANDING_DIR", "/opt/baocao/landing"), config_name_problems),
     "missing etl variable": (_set_env("BAOCAO_ENGINEERS_EMAIL", None), config_name_problems),
     "missing connection": (_set_env("AIRFLOW_CONN_BAOCAO_WEBHOOK", None), config_name_problems),
