@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The pins of the production stack: docker/Dockerfile installs ".[production]" with them.
 CONSTRAINTS := docker/constraints-3.11.txt
 
-.PHONY: demo test bench bench-quick lint install airflow clean libreoffice constraints
+.PHONY: demo test bench bench-quick lint install airflow airflow-cli clean libreoffice constraints
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench-quick: $(STAMP)
 
 airflow: $(STAMP)
 	$(BIN)/python -m etl.orchestration.airflow_local
+
+# The airflow CLI against make airflow's home and metadata database, e.g. ARGS="dags list".
+airflow-cli: $(STAMP)
+	$(BIN)/python -m etl.orchestration.airflow_local cli $(ARGS)
 
 # Regenerates $(CONSTRAINTS) in a throw-away virtualenv (about a minute; .venv is not touched).
 # After a dependency change in pyproject.toml; review the diff before committing it.
