@@ -7,7 +7,14 @@ the loader, which bench.national_month measures, not the rollup. Task snapshots 
 generated. Then, in one run: the full rebuild of the marts, one corrected submission
 ingested the normal way, and the incremental refresh it triggers.
 
-    .venv/bin/python -m bench.rollup_decade [--years 10]
+`--scale commune`: the same over the post-2025 geography, every current commune (3.321) for
+each year, as if the communes had reported since 2015 (before 07/2025 they did not exist and are
+not expected: the figures still roll up to their 2025 provinces; the submission statuses only count
+from 07/2025). A commune cannot send a file for a month before 07/2025, so the incremental refresh
+follows one commune-month's value changed in place and its year queued, as a load queues it.
+`--quick`: two years of the districts of three provinces, a few seconds, for CI smoke runs.
+
+    .venv/bin/python -m bench.rollup_decade [--years 10] [--scale district|commune] [--quick]
 """
 
 from __future__ import annotations
@@ -52,7 +59,15 @@ def copy_frame(engine: Engine, table: str, df: pd.DataFrame) -> None:
                 cp.write(chunk)
 
 
-def bulk_load(engine: Engine, first_year: int, years: int) -> int:
+# --quick: the districts of these provinces (Vĩnh Phúc, whose district 247 gets the corrected
+# submission, and two more).
+QUICK_PROVINCES = ("26", "25", "27")
+
+
+def bulk_load(engine: Engine, first_year: int, years: int, level: str = "district",
+              provinces: tuple[str, ...] | None = None) -> tuple[int, int]:
+    """COPY `years` years of every current unit of `level` (of `provinces` only, when given); the
+    indicator values loaded and the most units in a year."""
     catalog = load_catalog()
     codes = [c for c, i in catalog.indicators.items() if i.kind != "rate"]
     with engine.connect() as conn:
@@ -62,7 +77,9 @@ def bulk_load(engine: Engine, first_year: int, years: int) -> int:
         all_districts = pd.DataFrame(
             conn.execute(
                 text("SELECT district_code, district_key FROM core.dim_district WHERE is_current "
-                     "AND level = 'district' ORDER BY 1")
+                     "AND level = :level AND (CAST(:provinces AS text[]) IS NULL "
+                     "OR province_code = ANY (CAST(:provinces AS text[]))) ORDER BY 1"),
+                {"level": level, "provinces": list(provinces) if provinces else None},
             ).all(),
             columns=["district_code", "district_key"],
         )
@@ -70,12 +87,16 @@ def bulk_load(engine: Engine, first_year: int, years: int) -> int:
              district_versions(admin_units.legacy_districts().to_dict("records"), load_unit_changes()).items()}
     rng = np.random.default_rng(7)
     total = 0
+    most_units = 0
     submission_id = 0
     for year in range(first_year, first_year + years):
-        # The districts that existed the whole year (696 in each of 2015-2024: Yên Dũng, not Thị xã Chũ).
+        # The districts that existed the whole year (696 in each of 2015-2024: Yên Dũng, not Thị xã Chũ);
+        # every commune (the geography of 07/2025 taken back in time).
         whole_year = [code for code, (first, last) in lives.items()
                       if (first is None or first <= date(year, 1, 1)) and (last is None or last >= date(year, 12, 31))]
-        districts = all_districts[all_districts["district_code"].isin(whole_year)].reset_index(drop=True)
+        districts = (all_districts if level == "commune" else
+                     all_districts[all_districts["district_code"].isin(whole_year)].reset_index(drop=True))
+        most_units = max(most_units, len(districts))
         months = pd.DataFrame({"month": range(1, 13)})
         subs = districts.merge(months, how="cross")
         n = len(subs)
@@ -168,9 +189,10 @@ def bulk_load(engine: Engine, first_year: int, years: int) -> int:
             ].astype({"ytd_value": "Int64"}),
         )
         total += len(values)
-        # An annual plan per district: ~12 times a month's value for flows.
+        # An annual plan per district: ~12 times a month's value for flows. File ids apart per year
+        # for up to 10.000 units (the communes: 3.321).
         plans = districts.copy()
-        plans["plan_file_id"] = np.arange(10_000_000 + year * 1000, 10_000_000 + year * 1000 + len(plans))
+        plans["plan_file_id"] = np.arange(10_000_000 + year * 10_000, 10_000_000 + year * 10_000 + len(plans))
         plan_files = pd.DataFrame(
             {
                 "file_id": plans["plan_file_id"],
@@ -237,23 +259,29 @@ def bulk_load(engine: Engine, first_year: int, years: int) -> int:
             )
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
-    return total
+    return total, most_units
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--years", type=int, help="years of data, ending in 2024 (default 10; --quick: 2)")
+    parser.add_argument("--scale", choices=("district", "commune"), default="district",
+                        help="the legacy districts (696, default) or the post-2025 communes (3.321)")
+    parser.add_argument("--quick", action="store_true", help="the districts of three provinces, two years")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
+    if args.quick and args.scale == "commune":
+        parser.error("--quick runs at district scale")
+    years = args.years or (2 if args.quick else 10)
     with bench_database(keep=args.keep) as url:
         engine = create_engine(url)
         try:
-            run(engine, args.years)
+            run(engine, years, args.scale, QUICK_PROVINCES if args.quick else None)
         finally:
             engine.dispose()
 
 
-def run(engine: Engine, years: int) -> None:
+def run(engine: Engine, years: int, scale: str = "district", provinces: tuple[str, ...] | None = None) -> None:
     first_year = 2025 - years
     upgrade(engine)
     # The bulk load writes the identity columns itself: allow it in the benchmark database.
@@ -265,9 +293,10 @@ def run(engine: Engine, years: int) -> None:
         ):
             conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} SET GENERATED BY DEFAULT"))
     t0 = time.perf_counter()
-    rows = bulk_load(engine, first_year, years)
+    rows, units = bulk_load(engine, first_year, years, scale, provinces)
+    where = f" of provinces {', '.join(provinces)}" if provinces else ""
     print(
-        f"bulk-loaded {rows:,} indicator values ({years} years x 696 districts x 12 months) "
+        f"bulk-loaded {rows:,} indicator values ({years} years x {units:,} {scale}s{where} x 12 months) "
         f"in {time.perf_counter() - t0:.1f} s (COPY, not part of the figures)",
         flush=True,
     )
@@ -278,7 +307,36 @@ def run(engine: Engine, years: int) -> None:
         f"full rebuild: {full.seconds:.2f} s ({full.units:,} unit-years, {full.indicator_rows:,} indicator "
         f"rows, {full.status_rows:,} submission statuses)"
     )
-    print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in full.steps.items()))
+    print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in full.steps.items()), flush=True)
+    if scale == "commune":
+        changed_in_place(engine)
+    else:
+        corrected_submission(engine)
+    incremental = refresh(engine)
+    print(
+        f"incremental refresh after it: {incremental.seconds:.2f} s ({incremental.units} unit-years, "
+        f"{incremental.indicator_rows:,} indicator rows rewritten)"
+    )
+    print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in incremental.steps.items()), flush=True)
+    if scale == "district":  # province 26's legacy figures
+        as_of_figures(engine)
+
+
+def changed_in_place(engine: Engine) -> None:
+    """One commune-month's value changed and its year queued, as a load would (no file: a commune
+    cannot report a month before 07/2025)."""
+    with engine.begin() as conn:
+        commune, year = conn.execute(text(
+            "UPDATE core.fct_indicator_value SET value = value + 1 WHERE (submission_id, indicator_code) = "
+            "(SELECT submission_id, indicator_code FROM core.fct_indicator_value "
+            "WHERE year = 2024 AND month = 5 ORDER BY district_code, indicator_code LIMIT 1) "
+            "RETURNING district_code, year")).one()
+        conn.execute(text("INSERT INTO ops.rollup_queue (district_code, year) VALUES (:d, :y)"),
+                     {"d": commune, "y": year})
+    print(f"one value of commune {commune} for 05/{year} changed in place and queued")
+
+
+def corrected_submission(engine: Engine) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         doc = {
             "ma_huyen": "247",
@@ -291,13 +349,6 @@ def run(engine: Engine, years: int) -> None:
         t0 = time.perf_counter()
         [result] = ingest_paths(engine, [path], received_at=datetime.fromisoformat("2024-05-20T09:00:00+07:00"))
         print(f"one corrected submission ingested ({result.status}) in {time.perf_counter() - t0:.2f} s")
-    incremental = refresh(engine)
-    print(
-        f"incremental refresh after it: {incremental.seconds:.2f} s ({incremental.units} unit-years, "
-        f"{incremental.indicator_rows:,} indicator rows rewritten)"
-    )
-    print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in incremental.steps.items()), flush=True)
-    as_of_figures(engine)
 
 
 def as_of_figures(engine: Engine) -> None:

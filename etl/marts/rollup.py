@@ -43,8 +43,12 @@ comparisons, plan and mart rows (08). What makes a national full rebuild fast
 (bench.rollup_decade: 137 s at first, 35-45 s now, depending on the machine): sorts and
 groupings on integers rather than text (text keys sorted ~3x slower), no per-group sorts
 (DISTINCT ON, not array_agg ORDER BY), one window sort for last year (an H2 row carries its
-year's figure), plan coverage summed in the pass that sums the provinces, hash joins where the
-planner underestimates and would sort millions of rows to merge, rows written in the key's
+year's figure), plan coverage summed in the pass that sums the provinces, a district's plan joined
+once (05) and carried by its figures rather than joined again in 06 and 08, a year's stock or
+opening balance taken from its halves (05: a sixth of the rows to sort), the province-only
+expected_units subscript skipped for the districts' rows (08), hash joins where the planner
+underestimates and would sort millions of rows to merge or loop over them (05 in modes full and
+year: the indicator values scanned once, not looked up per submission), rows written in the key's
 order and the key built once afterwards, sorts in memory (work_mem, 01), and no foreign key
 checks on the derived mart tables.
 """

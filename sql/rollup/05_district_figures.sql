@@ -3,7 +3,7 @@
 -- into rollup_figures(unit_id, indicator_id, period_key, value, ytd_value, reporting_units,
 -- ytd_delta, ytd_first, carried_forward_units, annual_plan, plan_units, figure_units), which steps
 -- 06 and 07 extend with provinces and rates; and each district's plan in force for the scope's
--- years into rollup_district_plan (steps 06 and 08). Period keys are YYYYMM, YYYY*100+90+half and YYYY*100 (core.dim_period).
+-- years into rollup_district_plan (read here and in step 07). Period keys are YYYYMM, YYYY*100+90+half and YYYY*100 (core.dim_period).
 -- Only what the current versions SUBMITTED is read (value_source / ytd_source = 'submitted'):
 -- what the loader derived depended on what had loaded before, so a flow's missing month value or
 -- year to date is derived here, from the submitted figures of the year's other current months:
@@ -21,11 +21,13 @@
 -- months whose year to date it did not give; carried_forward_units is 0 for a district's flow months.
 -- A flow's H2 row carries its year's figure as ytd_value (the year to date at the end of H2, what
 -- step 08 compares with the annual plan): no second window over every figure there.
--- annual_plan, plan_units and figure_units are set on province rows only (step 06).
+-- annual_plan is the district's plan in force for the year, plan_units 1 if it has one, figure_units 1
+-- (steps 06 and 07 set them for provinces and rates).
 -- Reads:      rollup_needed, rollup_scope, rollup_district, rollup_indicator, mart.district_unit, rollup_submission,
 --             core.fct_indicator_value, rollup_plan, core.fct_plan_target, core.dim_reporting_unit
 -- Creates:    temp tables rollup_district_plan, rollup_life and rollup_figures (analyzed)
--- Parameters: none
+-- Parameters: baocao.rollup_mode (sets enable_nestloop and jit off for rollup_figures in modes full and
+--             year, then puts the caller's values back, kept in baocao.caller_nestloop and baocao.caller_jit)
 -- Runs as of: yes
 
 -- Each district's plan in force (every indicator, rates too), for the scope's years.
@@ -64,6 +66,18 @@ JOIN (SELECT DISTINCT year FROM rollup_needed) AS y
 
 ANALYZE rollup_life;
 
+-- Every district-year (a full rebuild, a year): one pass over the indicator values, hashed on the
+-- submissions, rather than ~84k index look-ups (the planner, underestimating the districts, would
+-- loop; 1,6 s of a national rebuild). A few districts (incremental, as of a moment): the loop wins.
+-- Without JIT: the loops that remain (flow_period's LATERAL VALUES) count as disabled, and the
+-- inflated cost would have the statement compiled with every optimization (1,9 s).
+-- The caller's values are kept and put back after it (an as-of run inside a function that sets
+-- jit off must not find it on again: nothing is changed or restored in the other modes).
+SELECT set_config('baocao.caller_nestloop', current_setting('enable_nestloop'), true),
+       set_config('baocao.caller_jit', current_setting('jit'), true),
+       set_config('enable_nestloop', 'off', true), set_config('jit', 'off', true)
+WHERE current_setting('baocao.rollup_mode') IN ('full', 'year');
+
 CREATE TEMP TABLE rollup_figures ON COMMIT DROP AS
 WITH
 district_scope AS (  -- every district of a needed unit, for the needed years, with the months of its
@@ -90,11 +104,13 @@ month_figure AS (  -- each district-month's current submission, as submitted
 flow_running AS (  -- a flow's months; the usual year has every month sent with both values and needs
                    -- nothing derived (the cheap branch of flow_month)
     SELECT unit_id, indicator_id, year, month, value, ytd_sent, f, l,
-           lag(ytd_sent) OVER (PARTITION BY unit_id, indicator_id, year ORDER BY month) AS previous_ytd_sent,
-           bool_and(value IS NOT NULL AND ytd_sent IS NOT NULL) OVER (PARTITION BY unit_id, indicator_id, year)
-               AS all_sent
+           lag(ytd_sent) OVER unit_year AS previous_ytd_sent,
+           bool_and(value IS NOT NULL AND ytd_sent IS NOT NULL) OVER unit_year AS all_sent
     FROM month_figure
     WHERE kind = 'flow'
+    -- one window for both (lag ignores the frame): one pass over the sorted months, not two
+    WINDOW unit_year AS (PARTITION BY unit_id, indicator_id, year ORDER BY month
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ),
 flow_sent AS (  -- the other years, in month order: the month values sent so far (sum, count), the next month
     SELECT unit_id, indicator_id, year, month, value, ytd_sent, f, l,
@@ -172,42 +188,53 @@ flow_period AS (  -- halves and years of flows: the year to date where known, el
 ),
 point_half AS (  -- a stock's last month reported in the half, an opening balance's first; only from a
                  -- unit that existed at the half's end (stock) or start (opening balance)
-    SELECT DISTINCT ON (f.unit_id, f.indicator_id, f.year, f.half) f.unit_id, f.indicator_id, f.year, f.half, f.value,
-           f.month = CASE f.kind WHEN 'stock' THEN f.half * 6 ELSE f.half * 6 - 5 END AS complete
+    SELECT DISTINCT ON (f.unit_id, f.indicator_id, f.year, f.half)
+           f.unit_id, f.indicator_id, f.kind, f.year, f.half, f.value,
+           f.month = CASE f.kind WHEN 'stock' THEN f.half * 6 ELSE f.half * 6 - 5 END AS complete, f.f, f.l
     FROM month_figure AS f
     WHERE f.kind <> 'flow' AND f.value IS NOT NULL
       AND CASE f.kind WHEN 'stock' THEN f.l >= f.half * 6 ELSE f.f <= f.half * 6 - 5 END
     ORDER BY f.unit_id, f.indicator_id, f.year, f.half, CASE f.kind WHEN 'stock' THEN -f.month ELSE f.month END
 ),
-point_year AS (  -- the same over the year: the same as taking the H2 figure, else H1 (stocks)
-    SELECT DISTINCT ON (f.unit_id, f.indicator_id, f.year) f.unit_id, f.indicator_id, f.year, f.value,
-           f.month = CASE f.kind WHEN 'stock' THEN 12 ELSE 1 END AS complete
-    FROM month_figure AS f
-    WHERE f.kind <> 'flow' AND f.value IS NOT NULL
-      AND CASE f.kind WHEN 'stock' THEN f.l = 12 ELSE f.f = 1 END
-    ORDER BY f.unit_id, f.indicator_id, f.year, CASE f.kind WHEN 'stock' THEN -f.month ELSE f.month END
+point_year AS (  -- the same over the year, from the halves (a sixth of the rows to sort): a stock's last month
+                 -- of the year is H2's, else H1's, complete only in December (H2's complete); an opening
+                 -- balance's first is H1's, else H2's, complete only in January (H1's); only from a unit that
+                 -- existed at the year's end (stock: l = 12) or start (opening balance: f = 1)
+    SELECT DISTINCT ON (h.unit_id, h.indicator_id, h.year) h.unit_id, h.indicator_id, h.year, h.value,
+           h.complete AND h.half = CASE h.kind WHEN 'stock' THEN 2 ELSE 1 END AS complete
+    FROM point_half AS h
+    WHERE CASE h.kind WHEN 'stock' THEN h.l = 12 ELSE h.f = 1 END
+    ORDER BY h.unit_id, h.indicator_id, h.year, CASE h.kind WHEN 'stock' THEN -h.half ELSE h.half END
+),
+district_figure AS (
+    SELECT unit_id, indicator_id, year * 100 + month AS period_key, value, NULL::numeric AS ytd_value,
+           1 AS reporting_units, NULL::numeric AS ytd_delta, NULL::int AS ytd_first, NULL::int AS carried_forward_units
+    FROM month_figure
+    WHERE kind <> 'flow' AND value IS NOT NULL
+    UNION ALL
+    SELECT unit_id, indicator_id, year * 100 + month, value, ytd_value, (value IS NOT NULL)::int,
+           ytd_value - coalesce(previous_ytd, 0), CASE WHEN ytd_value IS NOT NULL AND previous_ytd IS NULL THEN 1 END, 0
+    FROM flow_month
+    UNION ALL
+    SELECT unit_id, indicator_id, period_key, value, ytd_value, complete::int, NULL::numeric, NULL::int, NULL::int
+    FROM flow_period
+    UNION ALL
+    SELECT unit_id, indicator_id, year * 100 + 90 + half, value, NULL::numeric, complete::int, NULL::numeric, NULL::int,
+           NULL::int
+    FROM point_half
+    UNION ALL
+    SELECT unit_id, indicator_id, year * 100, value, NULL::numeric, complete::int, NULL::numeric, NULL::int, NULL::int
+    FROM point_year
 )
-SELECT unit_id, indicator_id, year * 100 + month AS period_key, value, NULL::numeric AS ytd_value,
-       1 AS reporting_units, NULL::numeric AS ytd_delta, NULL::int AS ytd_first, NULL::int AS carried_forward_units,
-       NULL::numeric AS annual_plan, NULL::int AS plan_units, NULL::int AS figure_units
-FROM month_figure
-WHERE kind <> 'flow' AND value IS NOT NULL
-UNION ALL
-SELECT unit_id, indicator_id, year * 100 + month, value, ytd_value, (value IS NOT NULL)::int,
-       ytd_value - coalesce(previous_ytd, 0), CASE WHEN ytd_value IS NOT NULL AND previous_ytd IS NULL THEN 1 END,
-       0, NULL::numeric, NULL::int, NULL::int
-FROM flow_month
-UNION ALL
-SELECT unit_id, indicator_id, period_key, value, ytd_value, complete::int, NULL::numeric, NULL::int, NULL::int,
-       NULL::numeric, NULL::int, NULL::int
-FROM flow_period
-UNION ALL
-SELECT unit_id, indicator_id, year * 100 + 90 + half, value, NULL::numeric, complete::int, NULL::numeric, NULL::int,
-       NULL::int, NULL::numeric, NULL::int, NULL::int
-FROM point_half
-UNION ALL
-SELECT unit_id, indicator_id, year * 100, value, NULL::numeric, complete::int, NULL::numeric, NULL::int, NULL::int,
-       NULL::numeric, NULL::int, NULL::int
-FROM point_year;
+-- The district's own plan, joined once here rather than in both step 06 (what the provinces sum) and
+-- step 08 (every mart row): a district's figure has one unit, with a plan or not.
+SELECT f.*, dp.target_value AS annual_plan, (dp.target_value IS NOT NULL)::int AS plan_units, 1 AS figure_units
+FROM district_figure AS f
+LEFT JOIN rollup_district_plan AS dp ON dp.district_id = f.unit_id AND dp.indicator_id = f.indicator_id
+                                    AND dp.year = f.period_key / 100;
+
+SELECT set_config('enable_nestloop', current_setting('baocao.caller_nestloop'), true),
+       set_config('jit', current_setting('baocao.caller_jit'), true)
+WHERE current_setting('baocao.rollup_mode') IN ('full', 'year');
 
 ANALYZE rollup_figures;

@@ -10,16 +10,18 @@
 -- latest known year to date stays in) and ytd_first (the districts started so far).
 -- A flow's H2 row carries the province's year figure as ytd_value (as a district's, step 05): the
 -- first row of the same window, since a year's key sorts first.
--- Plan coverage, in the same pass over the district figures: annual_plan sums the plans of the
--- districts in the figure that have one, plan_units counts those, figure_units counts the
--- districts in the figure; step 08 gives a % of plan only when both counts are equal.
--- Reads:      rollup_figures, rollup_needed, rollup_district, rollup_district_plan
+-- Plan coverage, in the same pass over the district figures (each carries its district's plan,
+-- step 05): annual_plan sums the plans of the districts in the figure that have one, plan_units
+-- counts those, figure_units counts the districts in the figure; step 08 gives a % of plan only
+-- when both counts are equal.
+-- Reads:      rollup_figures, rollup_needed, rollup_district
 -- Writes:     rollup_figures (province and 2025 province rows added)
 -- Parameters: none (sets enable_mergejoin off for its INSERT, then resets it)
 -- Runs as of: yes
 
--- The planner underestimates the district figures and sorts them all to merge-join the plans
--- (~5 s on a national rebuild); a hash join on the plans needs no sort. RESET after it.
+-- The planner underestimates the district figures and would sort them all to merge-join them
+-- (~5 s on a national rebuild, when the plans were joined here); hash joins need no sort. RESET
+-- after it.
 SET LOCAL enable_mergejoin = off;
 
 INSERT INTO rollup_figures (unit_id, indicator_id, period_key, value, ytd_value, reporting_units,
@@ -39,13 +41,11 @@ province_figure AS (  -- a district's legacy province; a commune's 2025 province
            sum(f.value) AS value, sum(f.reporting_units)::int AS reporting_units,
            sum(f.ytd_delta) AS ytd_delta, sum(f.ytd_first)::int AS ytd_first, count(f.ytd_value)::int AS ytd_known,
            max(f.carried_forward_units) AS flow_month,  -- 0 for a flow's month, else NULL
-           sum(dp.target_value) AS annual_plan, count(dp.target_value)::int AS plan_units, count(*)::int AS figure_units
+           sum(f.annual_plan) AS annual_plan, count(f.annual_plan)::int AS plan_units, count(*)::int AS figure_units
     FROM rollup_figures AS f
     JOIN rollup_district AS d ON d.district_id = f.unit_id
     JOIN parent_needed AS pn ON pn.unit_id = coalesce(d.province_id, d.province_2025_id)
                             AND pn.year = f.period_key / 100
-    LEFT JOIN rollup_district_plan AS dp ON dp.district_id = f.unit_id AND dp.indicator_id = f.indicator_id
-                                        AND dp.year = f.period_key / 100
     GROUP BY coalesce(d.province_id, d.province_2025_id), f.indicator_id, f.period_key
 ),
 province_2025 AS (

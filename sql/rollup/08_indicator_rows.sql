@@ -3,9 +3,9 @@
 -- plan, plan attainment and the comparison with the same period last year: a temp view, written
 -- by step 09 or, as of a moment, read by core.rollup_as_of (mart.indicator_*_at). Period keys are
 -- YYYYMM, YYYY*100+90+half and YYYY*100 (core.dim_period), so last year is key - 100.
--- A province's plan coverage comes with its figure (step 06); a district's plan is its own, per
--- year (rollup_district_plan, step 05).
--- Reads:      rollup_figures, rollup_scope, rollup_indicator, rollup_district_plan, core.dim_period
+-- A figure carries its plan and coverage: a district's own plan (steps 05, 07), a province's sum of
+-- its districts' (step 06).
+-- Reads:      rollup_figures, rollup_scope, rollup_indicator, core.dim_period
 -- Creates:    temp view rollup_indicator_rows (columns named as mart.indicator_rollup's; dropped
 --             with rollup_figures at commit)
 -- Parameters: none
@@ -18,26 +18,25 @@ compared AS (  -- the same period a year earlier, in one sort and no self-join
            first_value(f.value) OVER (by_period RANGE BETWEEN 100 PRECEDING AND 100 PRECEDING) AS last_year,
            first_value(f.reporting_units) OVER (by_period RANGE BETWEEN 100 PRECEDING AND 100 PRECEDING)
                AS last_year_reporting_units,
-           -- the plan and its coverage: a district's own (both counts 1; unit ids are unique across
-           -- levels, so only district rows meet a district plan), else the province's (step 06)
-           coalesce(dp.target_value, f.annual_plan) AS annual_plan,
-           coalesce(f.plan_units, (dp.target_value IS NOT NULL)::int) AS plan_units,
-           coalesce(f.figure_units, 1) AS figure_units
+           -- the plan and its coverage, carried by the figure: a district's own (steps 05, 07), a
+           -- province's sum (step 06)
+           f.annual_plan, f.plan_units, f.figure_units
     FROM rollup_figures AS f
-    -- here, not after the scope's join: the planner then sees every figure and hashes the plans
-    LEFT JOIN rollup_district_plan AS dp ON dp.district_id = f.unit_id AND dp.indicator_id = f.indicator_id
-                                        AND dp.year = f.period_key / 100
     WINDOW by_period AS (PARTITION BY f.unit_id, f.indicator_id ORDER BY f.period_key)
 ),
 scoped AS (  -- only the scope is written; the year before was read for comparisons
     SELECT c.*, s.level, s.unit_code,
            -- the period's slot in expected_in_period (step 03): month 1-12, H1 13, H2 14, year 15;
-           -- plus 15 for a stock (units expected at the period's end), 30 for an opening balance (start)
-           coalesce(s.expected_in_period[CASE WHEN c.period_key % 100 = 0 THEN 15
-                                              WHEN c.period_key % 100 > 90 THEN c.period_key % 100 - 78
-                                              ELSE c.period_key % 100 END
-                                         + CASE i.kind WHEN 'stock' THEN 15 WHEN 'opening' THEN 30 ELSE 0 END],
-                    s.expected_units) AS expected_units,
+           -- plus 15 for a stock (units expected at the period's end), 30 for an opening balance (start).
+           -- A district's or commune's has none (its own 1): tested first, the subscript on every row
+           -- cost ~2 s of a national rebuild.
+           CASE WHEN s.expected_in_period IS NULL THEN s.expected_units
+                ELSE coalesce(s.expected_in_period[
+                                  CASE WHEN c.period_key % 100 = 0 THEN 15
+                                       WHEN c.period_key % 100 > 90 THEN c.period_key % 100 - 78
+                                       ELSE c.period_key % 100 END
+                                  + CASE i.kind WHEN 'stock' THEN 15 WHEN 'opening' THEN 30 ELSE 0 END],
+                              s.expected_units) END AS expected_units,
            i.indicator_code, i.kind, i.direction,
            p.period_type, p.half, p.month,
            -- year to date at the end of the period: what "% of the annual plan" compares

@@ -1,0 +1,33 @@
+"""The benchmarks still run: each at its --quick size, as `make bench` would run it, on its own
+database (dropped after). Their figures are printed, never asserted; what is checked is that each
+ran through and printed its yardsticks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# module -> lines its --quick run must print (the figures the README quotes)
+QUICK_RUNS = {
+    "bench.national_month": ("raw COPY of the", "load step overall:", "communes' national month end to end:",
+                             "peak memory of its ingest:"),
+    "bench.dag_national_month": ("run success, 30 submissions loaded",),
+    "bench.rollup_decade": ("full rebuild: ", "incremental refresh after it: "),
+    "bench.feedback": ("feedback workbooks for its 5 %",),
+}
+
+
+@pytest.mark.parametrize("module", QUICK_RUNS)
+def test_the_benchmark_runs_at_its_quick_size(module: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    done = subprocess.run([sys.executable, "-m", module, "--quick"], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for line in QUICK_RUNS[module]:
+        assert line in done.stdout, f"{module} --quick did not print {line!r}:\n{done.stdout[-3000:]}"
