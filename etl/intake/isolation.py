@@ -18,7 +18,7 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import PurePath
@@ -103,48 +103,54 @@ def read_files(files: Sequence[tuple[str, bytes]], reader: Reader = read_file) -
     exception other than running out of memory) comes back in the file's place, for the
     caller to record against that file: it is baocao's fault, not the district's. `reader`
     must be importable by name (the workers are spawned): the tests pass one that crashes."""
+    return list(iter_read_files(files, reader))
+
+
+def iter_read_files(files: Sequence[tuple[str, bytes]], reader: Reader = read_file) -> Iterator[ReadFile | Exception]:
+    """read_files, each result given as soon as it and those before it are read, so the
+    caller checks the first files while the workers read the next ones."""
     workers = reader_processes()
     if workers == 0 or not files:
-        return [_read_here(name, data, reader) for name, data in files]
+        yield from (_read_here(name, data, reader) for name, data in files)
+        return
     import pebble
 
     try:
         pool = _get_pool(workers)
     except (AssertionError, OSError) as exc:  # e.g. "daemonic processes are not allowed to have children"
         log.warning("cannot start reader processes (%s); reading in this process, without isolation", exc)
-        return [_read_here(name, data, reader) for name, data in files]
+        yield from (_read_here(name, data, reader) for name, data in files)
+        return
     # Files go to the workers in chunks (a task per file costs more in messages than reading a
     # template); a chunk that crashes or overruns is read again file by file, to find which.
     size = max(1, min(CHUNK_FILES, len(files) // (workers * 4)))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
     futures = [pool.schedule(_read_chunk, args=(chunk, reader), timeout=READER_SECONDS)  # type: ignore[attr-defined]
                for chunk in chunks]
-    results: list[ReadFile | Exception] = []
     for chunk, future in zip(chunks, futures, strict=True):
         try:
             got = future.result()
         except (FutureTimeout, MemoryError, pebble.ProcessExpired) as exc:
             if len(chunk) == 1:
-                results.append(_failed(chunk[0][0], exc))
+                yield _failed(chunk[0][0], exc)
                 continue
             singles = [pool.schedule(reader, args=item, timeout=READER_SECONDS)  # type: ignore[attr-defined]
                        for item in chunk]
             for (name, data), single in zip(chunk, singles, strict=True):
                 try:
-                    results.append(single.result())
+                    yield single.result()
                 except (FutureTimeout, MemoryError, pebble.ProcessExpired) as one:
-                    results.append(_failed(name, one))
+                    yield _failed(name, one)
                 except BrokenProcessPool:
-                    results.append(_unisolated(name, data, reader))
+                    yield _unisolated(name, data, reader)
                 except Exception as bug:
-                    results.append(bug)
+                    yield bug
             continue
         except BrokenProcessPool:  # the workers cannot start at all: a deployment fault, said loudly
-            results.extend(_unisolated(name, data, reader) for name, data in chunk)
+            yield from (_unisolated(name, data, reader) for name, data in chunk)
             continue
-        results.extend(_failed(name, r) if isinstance(r, MemoryError) else r
-                       for (name, _), r in zip(chunk, got, strict=True))
-    return results
+        yield from (_failed(name, r) if isinstance(r, MemoryError) else r
+                    for (name, _), r in zip(chunk, got, strict=True))
 
 
 def _read_chunk(items: Sequence[tuple[str, bytes]], reader: Reader) -> list[ReadFile | Exception]:
