@@ -25,6 +25,8 @@ ENV_RETRIES = "BAOCAO_RETRIES"  # task retries in the DAGs
 ENV_RETRY_DELAY_SECONDS = "BAOCAO_RETRY_DELAY_SECONDS"  # first retry delay; doubles each time
 ENV_READER_PROCESSES = "BAOCAO_READER_PROCESSES"  # processes reading files; 0: the caller's, unisolated
 ENV_LANDING_SETTLE_SECONDS = "BAOCAO_LANDING_SETTLE_SECONDS"  # a landed file unchanged this long is complete
+ENV_EMAIL_PER_MINUTE = "BAOCAO_EMAIL_PER_MINUTE"  # alert e-mails a minute at most; 0: no limit
+ENV_WEBHOOK_PER_MINUTE = "BAOCAO_WEBHOOK_PER_MINUTE"  # webhook posts a minute at most; 0: no limit
 
 # Airflow connection ids used by the DAGs (AIRFLOW_CONN_BAOCAO_WAREHOUSE etc. in production).
 CONN_WAREHOUSE = "baocao_warehouse"  # postgres
@@ -39,7 +41,8 @@ ENV_BENCH_ADMIN_URL = "BAOCAO_BENCH_ADMIN_URL"  # bench/; WAREHOUSE_URL, when se
 # What a deployment sets (docker-compose.yml, .env.example); the development ones are not.
 ENVIRONMENT_VARIABLES = (ENV_WAREHOUSE_URL, ENV_DATA_DIR, ENV_LANDING_URL, ENV_PROVINCE_DESK_EMAIL,
                          ENV_ENGINEERS_EMAIL, ENV_INGEST_BATCH_SIZE, ENV_RETRIES, ENV_RETRY_DELAY_SECONDS,
-                         ENV_READER_PROCESSES, ENV_LANDING_SETTLE_SECONDS)
+                         ENV_READER_PROCESSES, ENV_LANDING_SETTLE_SECONDS, ENV_EMAIL_PER_MINUTE,
+                         ENV_WEBHOOK_PER_MINUTE)
 DEVELOPMENT_VARIABLES = (ENV_TEST_ADMIN_URL, ENV_BENCH_ADMIN_URL)
 AIRFLOW_CONNECTIONS = (CONN_WAREHOUSE, CONN_SMTP, CONN_WEBHOOK)
 
@@ -49,6 +52,9 @@ DEFAULT_RETRY_DELAY_SECONDS = 60.0
 # An upload that has not changed for this long is finished (an SFTP or SMB upload writes in
 # bursts seconds apart); uploaders that write under a hidden name and rename need no wait.
 DEFAULT_LANDING_SETTLE_SECONDS = 30.0
+# Slack accepts about one message a second on an incoming webhook; a relay's limits vary (0: none).
+DEFAULT_EMAIL_PER_MINUTE = 0.0
+DEFAULT_WEBHOOK_PER_MINUTE = 60.0
 
 
 def connection_env_var(conn_id: str) -> str:
@@ -91,6 +97,8 @@ class Settings:
     retry_delay_seconds: float
     reader_processes: int | None  # None: one per core
     landing_settle_seconds: float
+    email_per_minute: float  # 0: no limit
+    webhook_per_minute: float
 
 
 def settings() -> Settings:
@@ -104,6 +112,8 @@ def settings() -> Settings:
         retry_delay_seconds=float(os.environ.get(ENV_RETRY_DELAY_SECONDS) or DEFAULT_RETRY_DELAY_SECONDS),
         reader_processes=int(os.environ[ENV_READER_PROCESSES]) if os.environ.get(ENV_READER_PROCESSES) else None,
         landing_settle_seconds=float(os.environ.get(ENV_LANDING_SETTLE_SECONDS) or DEFAULT_LANDING_SETTLE_SECONDS),
+        email_per_minute=float(os.environ.get(ENV_EMAIL_PER_MINUTE) or DEFAULT_EMAIL_PER_MINUTE),
+        webhook_per_minute=float(os.environ.get(ENV_WEBHOOK_PER_MINUTE) or DEFAULT_WEBHOOK_PER_MINUTE),
     )
 
 

@@ -35,6 +35,7 @@ from etl.config import (
     ENV_PROVINCE_DESK_EMAIL,
     ENV_RETRY_DELAY_SECONDS,
     ENV_WAREHOUSE_URL,
+    ENV_WEBHOOK_PER_MINUTE,
     admin_url_for_tests,
     connection_env_var,
 )
@@ -52,6 +53,7 @@ os.environ.update({
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
     ENV_RETRY_DELAY_SECONDS: "1",
     ENV_LANDING_SETTLE_SECONDS: "0",  # test files are written whole before a run; the wait has its own test
+    ENV_WEBHOOK_PER_MINUTE: "0",  # the loopback webhook has no limit; the pacing has its own test
 })
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

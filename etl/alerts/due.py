@@ -19,10 +19,12 @@ from etl.alerts.recipients import district_contacts, recipients
 from etl.alerts.texts import (
     INTERNAL_ERROR,
     AlertText,
+    addressee,
     escalation_text,
     invalid_submission_text,
     late_text,
     reminder_text,
+    signature,
 )
 from etl.config import settings
 from etl.domain.calendar import AlertSettings, load_calendar
@@ -88,6 +90,10 @@ class Alert:
     file_id: int | None = None
     attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, bytes), by e-mail only
     feedback: bool = False  # the file's feedback workbook goes with it (built when sent: etl.alerts.send)
+    period_label: str = ""  # "tháng 05/2024", for a digest's subject
+    line: str = ""  # the alert as a line of a digest (etl.alerts.send groups reminders, late notices, escalations)
+    addressee: str | None = None  # whom the body addresses ("UBND huyện ..."; None: the desk)
+    signature: str = ""
 
 
 def due_alerts(engine: Engine, as_of: datetime) -> list[Alert]:
@@ -97,12 +103,20 @@ def due_alerts(engine: Engine, as_of: datetime) -> list[Alert]:
     with engine.connect() as conn:
         rejected = rejected_files(conn, as_of, since)
         owing = district_months(conn, as_of, since)
+        late_sent = late_notices_sent(conn)
         contacts = district_contacts(conn, {f.district_code for f in rejected if f.district_code}
                                      | {m.district_code for m in owing})
     alerts = [_invalid_submission(f, contacts, desk) for f in rejected]
     for m in owing:
-        alerts += _deadline_alerts(m, as_of, cfg, contacts, desk)
+        alerts += _deadline_alerts(m, as_of, cfg, contacts, desk, late_sent)
     return alerts
+
+
+def late_notices_sent(conn: Connection) -> dict[str, datetime]:
+    """When each late notice was first sent (its key -> the moment judged), on any channel."""
+    return dict(conn.execute(text(
+        "SELECT idempotency_key, min(as_of) FROM ops.alert_log WHERE kind = 'late' AND status = 'sent' "
+        "GROUP BY 1")).tuples().all())
 
 
 def _invalid_submission(file: RejectedFile, contacts: dict[str, str], desk: str | None) -> Alert:
@@ -123,7 +137,7 @@ def _invalid_submission(file: RejectedFile, contacts: dict[str, str], desk: str 
 
 
 def _deadline_alerts(m: DistrictMonth, as_of: datetime, cfg: AlertSettings, contacts: dict[str, str],
-                     desk: str | None) -> list[Alert]:
+                     desk: str | None, late_sent: dict[str, datetime] | None = None) -> list[Alert]:
     """The reminder, late notice and escalation due for a district-month (several once it is late)."""
     period = m.period.code
     district_to, desk_cc = recipients(m.district_code, contacts, desk)
@@ -131,7 +145,10 @@ def _deadline_alerts(m: DistrictMonth, as_of: datetime, cfg: AlertSettings, cont
 
     def alert(kind: str, to: list[str], cc: list[str], words: AlertText) -> Alert:
         return Alert(key=f"{kind}:{m.district_code}:{period}", kind=kind, district_code=m.district_code,
-                     period_code=period, to=to, cc=cc, subject=words.subject, body=words.body)
+                     period_code=period, to=to, cc=cc, subject=words.subject, body=words.body, line=words.line,
+                     period_label=m.period.label,
+                     addressee=addressee(m.district_name) if kind != "escalation" else None,
+                     signature=signature(m.province_name))
 
     reminder_from = m.deadline - timedelta(days=cfg.reminder_days_before)
     due = []
@@ -140,7 +157,8 @@ def _deadline_alerts(m: DistrictMonth, as_of: datetime, cfg: AlertSettings, cont
     if m.status in ("missing", "rejected") and as_of >= m.deadline + timedelta(days=1):
         due.append(alert("late", district_to, desk_cc, late_text(m, days)))
     if m.status in ("missing", "rejected") and as_of >= m.deadline + timedelta(days=cfg.escalate_after_days):
-        due.append(alert("escalation", [desk] if desk else district_to, [], escalation_text(m, days)))
+        late_at = (late_sent or {}).get(f"late:{m.district_code}:{period}")
+        due.append(alert("escalation", [desk] if desk else district_to, [], escalation_text(m, days, late_at)))
     return due
 
 

@@ -10,21 +10,25 @@ with `no_channel:`). The log's unique index on (idempotency_key, channel) covers
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
 from etl.alerts.channels import Channels, configured_channels
 from etl.alerts.due import Alert, due_alerts
 from etl.alerts.feedback import feedback_for_file
-from etl.alerts.texts import webhook_text
-from etl.config import data_dir
+from etl.alerts.texts import digest_text, signature, webhook_text
+from etl.config import data_dir, settings
 from etl.domain.contract import ALERT_CHANNELS
 
 log = logging.getLogger(__name__)
 
+# Kinds sent as one message per recipient and kind when several are due in a run.
+DIGEST_KINDS = frozenset({"reminder", "late", "escalation"})
 NO_CHANNEL = "no_channel: "  # the error of a logged attempt that had no channel (or no recipient)
 
 
@@ -79,10 +83,12 @@ def send_alerts(engine: Engine, as_of: datetime, *, dry_run: bool = False, chann
     sent = already = failed = no_channel = 0
     pairs: list[tuple[str, str]] = []
     feedback: dict[str, Feedback | str] = {}  # built once per alert, when it is first sent
+    pace = Pace({"email": settings().email_per_minute, "webhook": settings().webhook_per_minute})
     with engine.begin() as conn:
         # One sender at a time: two monitors racing could otherwise both send.
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('baocao alerts'))"))
         sent_before, waiting = _state(conn)
+        todo: list[tuple[Alert, str]] = []
         for alert in due:
             for channel in ALERT_CHANNELS:
                 pair = (alert.key, channel)
@@ -96,25 +102,78 @@ def send_alerts(engine: Engine, as_of: datetime, *, dry_run: bool = False, chann
                         _log(conn, alert, channel, "failed", NO_CHANNEL + reason, as_of)
                         waiting.add(pair)
                     continue
-                if alert.feedback and alert.key not in feedback:
-                    feedback[alert.key] = _feedback(conn, alert)
-                status, error = _deliver(alert, channel, channels, feedback.get(alert.key))
-                pairs.append(pair)
+                todo.append((alert, channel))
+        for channel, members in messages(todo):
+            message = members[0] if len(members) == 1 else digest(members)
+            if message.feedback and message.key not in feedback:
+                feedback[message.key] = _feedback(conn, message)
+            pace.wait(channel)
+            status, error = _deliver(message, channel, channels, feedback.get(message.key))
+            for alert in members:  # each alert's own key: "once" holds per alert, whatever it went in
+                pairs.append((alert.key, channel))
                 sent += status == "sent"
                 failed += status == "failed"
-                _log(conn, alert, channel, status, error, as_of)
+                _log(conn, alert, channel, status, error, as_of, sent_as=message)
     return SendResult(len(due), sent, already, failed, no_channel, due, pairs)
 
 
-def _log(conn: Connection, alert: Alert, channel: str, status: str, error: str | None, as_of: datetime) -> None:
+def messages(todo: list[tuple[Alert, str]]) -> list[tuple[str, list[Alert]]]:
+    """What a run sends, as (channel, alerts) in the order first due: reminders, late notices and
+    escalations of one kind to the same recipients go as one message (a national month loaded
+    late would otherwise send an escalation per unit to the desk, and as many webhook posts); an
+    invalid submission goes alone, with its file's feedback workbook."""
+    groups: dict[tuple[Any, ...], list[Alert]] = {}
+    for alert, channel in todo:
+        if alert.kind in DIGEST_KINDS:
+            group: tuple[Any, ...] = ((channel, alert.kind, tuple(alert.to), tuple(alert.cc)) if channel == "email"
+                                      else (channel, alert.kind))
+        else:
+            group = (channel, alert.key)
+        groups.setdefault(group, []).append(alert)
+    return [(group[0], members) for group, members in groups.items()]
+
+
+def digest(alerts: list[Alert]) -> Alert:
+    """Several alerts of a kind to the same recipients as one message, a line each."""
+    first = alerts[0]
+    signatures = {a.signature for a in alerts}
+    periods = [a.period_label for a in sorted(alerts, key=lambda a: a.period_code or "")]
+    words = digest_text(first.kind, [a.line for a in alerts], periods,
+                        first.addressee if len({a.addressee for a in alerts}) == 1 else None,
+                        first.signature if len(signatures) == 1 else signature(None))
+    return Alert(key=f"digest:{first.key}", kind=first.kind, district_code=None, period_code=None, to=first.to,
+                 cc=first.cc, subject=words.subject, body=words.body)
+
+
+class Pace:
+    """At most `per_minute[channel]` messages a minute on each channel (0: no limit), spaced evenly."""
+
+    def __init__(self, per_minute: dict[str, float]) -> None:
+        self.interval = {ch: 60.0 / n for ch, n in per_minute.items() if n > 0}
+        self.last: dict[str, float] = {}
+
+    def wait(self, channel: str) -> None:
+        interval = self.interval.get(channel)
+        if interval is None:
+            return
+        now = time.monotonic()
+        if channel in self.last and now < self.last[channel] + interval:
+            time.sleep(self.last[channel] + interval - now)
+        self.last[channel] = time.monotonic()
+
+
+def _log(conn: Connection, alert: Alert, channel: str, status: str, error: str | None, as_of: datetime,
+         sent_as: Alert | None = None) -> None:
+    """The attempt of an alert on a channel, with the message that carried it (itself, or a digest)."""
+    message = sent_as or alert
     conn.execute(text("""
         INSERT INTO ops.alert_log (idempotency_key, kind, channel, district_code, period_code, file_id,
                                    recipients, subject, body, status, error, as_of)
         VALUES (:k, :kind, :ch, :d, :p, :f, :to, :s, :b, :status, :err, :as_of)
     """), {"k": alert.key, "kind": alert.kind, "ch": channel, "d": alert.district_code,
            "p": alert.period_code, "f": alert.file_id,
-           "to": alert.to + alert.cc if channel == "email" else ["webhook"], "s": alert.subject,
-           "b": alert.body, "status": status, "err": error, "as_of": as_of})
+           "to": message.to + message.cc if channel == "email" else ["webhook"], "s": message.subject,
+           "b": message.body, "status": status, "err": error, "as_of": as_of})
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ SUBJECT_FILE_NAME_CHARS = 100
 class AlertText:
     subject: str
     body: str
+    line: str = ""  # the alert as one line of a digest (reminder, late, escalation)
 
 
 def read_alert_texts(path: Path = ALERT_TEXTS_PATH) -> dict[str, Any]:
@@ -81,7 +82,8 @@ def signature(province_name: str | None) -> str:
 def _render(kind: str, subject_fields: dict[str, Any] | None = None, **fields: Any) -> AlertText:
     """The kind's subject and body; `subject_fields` overrides fields in the subject only."""
     spec = alert_texts()[kind]
-    return AlertText(spec["subject"].format(**{**fields, **(subject_fields or {})}), spec["body"].format(**fields))
+    return AlertText(spec["subject"].format(**{**fields, **(subject_fields or {})}), spec["body"].format(**fields),
+                     spec.get("line", "").format(**fields))
 
 
 def invalid_submission_text(file: RejectedFile) -> AlertText:
@@ -133,8 +135,25 @@ def late_text(month: DistrictMonth, days: int) -> AlertText:
     return _render("late", **_month_fields(month), days=days)
 
 
-def escalation_text(month: DistrictMonth, days: int) -> AlertText:
-    return _render("escalation", **_month_fields(month), days=days)
+def escalation_text(month: DistrictMonth, days: int, late_sent_at: datetime | None) -> AlertText:
+    """What the desk is told of the late notice follows what was sent: when it went (`late_sent_at`),
+    or that it goes in the same run (the late notice is due whenever the escalation is)."""
+    fields = _month_fields(month)
+    spec = alert_texts()["escalation"]
+    reminded = (spec["reminded_before"].format(sent_at=local_time(late_sent_at), **fields) if late_sent_at
+                else spec["reminded_now"].format(**fields))
+    return _render("escalation", **fields, days=days, reminded=reminded)
+
+
+def digest_text(kind: str, lines: list[str], periods: list[str], addressee_: str | None,
+                signature_: str) -> AlertText:
+    """One message for several alerts of a kind to the same recipients: a line each."""
+    spec = alert_texts()["digest"]
+    fields = {"title": spec["titles"][kind], "count": len(lines), "code": kind.upper(), "kind": kind,
+              "periods": ", ".join(dict.fromkeys(periods)),
+              "addressee": addressee_ or alert_texts()["desk_addressee"], "signature": signature_,
+              "lines": "\n".join(spec["line"].format(line=line) for line in lines)}
+    return AlertText(spec["subject"].format(**fields), spec["body"].format(**fields))
 
 
 def webhook_text(subject: str, body: str, feedback_path: str | None = None) -> str:

@@ -114,13 +114,19 @@ def test_reminder_late_and_escalation() -> None:
         "thống chưa có báo cáo hợp lệ của huyện. Đề nghị gửi ngay.\n\n"
         f"{gia_lai}\n\n"
         "(English: report overdue, code LATE; 1 day(s) past the deadline.)\n")
-    escalation = escalation_text(month(), 7)
+    late_sent = datetime.fromisoformat("2024-05-18T08:00:00+07:00")
+    escalation = escalation_text(month(), 7, late_sent)
     assert escalation.subject == "[baocao] Huyện chưa báo cáo tháng 05/2024 sau 7 ngày: Huyện Chư Pưh (ESCALATION)"
     assert escalation.body == (
         "Kính gửi: Bộ phận tổng hợp số liệu, Văn phòng UBND tỉnh\n\nHuyện Chư Pưh (mã 639) chưa nhận được báo cáo "
-        "tháng 05/2024, đã quá hạn 7 ngày (hạn 17:00 ngày 17/05/2024). Huyện đã được nhắc ngày hôm sau hạn.\n\n"
+        "tháng 05/2024, đã quá hạn 7 ngày (hạn 17:00 ngày 17/05/2024). Huyện đã được gửi thông báo quá hạn lúc "
+        "08:00 ngày 18/05/2024.\n\n"
         f"{gia_lai}\n\n"
         "(English: escalation, code ESCALATION.)\n")
+    # The late notice not sent before: it goes in the same run, and the desk is told so.
+    assert "Huyện được gửi thông báo quá hạn cùng lúc với thư này." in escalation_text(month(), 7, None).body
+    assert escalation.line == ("Huyện Chư Pưh (mã 639): tháng 05/2024, quá hạn 7 ngày; Huyện đã được gửi thông báo "
+                               "quá hạn lúc 08:00 ngày 18/05/2024.")
 
 
 def test_the_webhook_gets_the_subject_in_bold_then_the_body() -> None:
@@ -140,6 +146,6 @@ def test_a_commune_is_called_a_commune() -> None:
     deadline = datetime.fromisoformat("2025-08-20T17:00:00+07:00")
     month = DistrictMonth("23942", "Xã Chư Pưh", 2025, 8, "missing", deadline, 0)
     assert "của xã" in late_text(month, 3).body
-    assert escalation_text(month, 10).subject.startswith("[baocao] Xã chưa báo cáo tháng 08/2025")
+    assert escalation_text(month, 10, None).subject.startswith("[baocao] Xã chưa báo cáo tháng 08/2025")
     assert late_text(month, 3).body.startswith("Kính gửi: UBND xã Chư Pưh\n")
-    assert "Xã đã được nhắc ngày hôm sau hạn" in escalation_text(month, 10).body
+    assert "Xã được gửi thông báo quá hạn cùng lúc với thư này" in escalation_text(month, 10, None).body
