@@ -5,7 +5,12 @@ that cannot go (no channel configured, no recipient, a failed send) waits: it is
 run while it is due (the alert window), and sent once a channel works. A failed send is logged
 at each attempt; "no channel" is logged once while it lasts (status `failed`, the error starting
 with `no_channel:`). The log's unique index on (idempotency_key, channel) covers `sent` rows only
-(revision 0018), so exactly one `sent` row can follow."""
+(revision 0018), so exactly one `sent` row can follow.
+
+A run sends at most one message per recipient and kind: several reminders, late notices or
+escalations to the same addresses go as one digest (`messages`, `digest`), and each alert is
+logged under its own key with the message that carried it. Messages are paced per channel
+(`Pace`: BAOCAO_EMAIL_PER_MINUTE, BAOCAO_WEBHOOK_PER_MINUTE)."""
 
 from __future__ import annotations
 
