@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
-from etl.orchestration.airflow_local import UI_HOST, cores, environment, password_file
+from etl.intake.isolation import usable_cores
+from etl.orchestration.airflow_local import UI_HOST, environment, password_file
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +21,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def test_the_settings_fit_the_machine_and_stay_on_localhost(tmp_path: Path) -> None:
     env = environment("postgresql://u@h/airflow", "postgresql+psycopg://u@h/baocao", str(tmp_path / "landing"),
                       tmp_path / "home")
-    assert env["AIRFLOW__CORE__PARALLELISM"] == str(max(2, cores()))
+    assert env["AIRFLOW__CORE__PARALLELISM"] == str(max(2, usable_cores()))
     assert env["AIRFLOW__API__HOST"] == UI_HOST == "127.0.0.1"
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == "postgresql+psycopg2://u@h/airflow"
     assert password_file(tmp_path / "home").parent == tmp_path / "home"
@@ -55,7 +56,7 @@ def stop_embedded_server(pgdata: Path) -> None:
 
 
 def check_cli(cli: Callable[..., str], tmp_path: Path) -> None:
-    assert cli("config", "get-value", "core", "parallelism") == str(max(2, cores()))
+    assert cli("config", "get-value", "core", "parallelism") == str(max(2, usable_cores()))
     assert cli("config", "get-value", "api", "host") == "127.0.0.1"
     metadata = unquote(cli("config", "get-value", "database", "sql_alchemy_conn"))
     assert "/airflow?" in metadata and str(tmp_path / "data" / "pgdata") in metadata  # the embedded server's

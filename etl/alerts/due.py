@@ -90,7 +90,6 @@ class Alert:
     file_id: int | None = None
     attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, bytes), by e-mail only
     feedback: bool = False  # the file's feedback workbook goes with it (built when sent: etl.alerts.send)
-    period_label: str = ""  # "tháng 05/2024", for a digest's subject
     line: str = ""  # the alert as a line of a digest (etl.alerts.send groups reminders, late notices, escalations)
     addressee: str | None = None  # whom the body addresses ("UBND huyện ..."; None: the desk)
     signature: str = ""
@@ -146,7 +145,6 @@ def _deadline_alerts(m: DistrictMonth, as_of: datetime, cfg: AlertSettings, cont
     def alert(kind: str, to: list[str], cc: list[str], words: AlertText) -> Alert:
         return Alert(key=f"{kind}:{m.district_code}:{period}", kind=kind, district_code=m.district_code,
                      period_code=period, to=to, cc=cc, subject=words.subject, body=words.body, line=words.line,
-                     period_label=m.period.label,
                      addressee=addressee(m.district_name) if kind != "escalation" else None,
                      signature=signature(m.province_name))
 

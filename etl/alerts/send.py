@@ -29,6 +29,7 @@ from etl.alerts.feedback import feedback_for_file
 from etl.alerts.texts import digest_text, signature, webhook_text
 from etl.config import data_dir, settings
 from etl.domain.contract import ALERT_CHANNELS
+from etl.domain.periods import parse_period
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def send_alerts(engine: Engine, as_of: datetime, *, dry_run: bool = False, chann
         # One sender at a time: two monitors racing could otherwise both send.
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('baocao alerts'))"))
         sent_before, waiting = _state(conn)
-        todo: list[tuple[Alert, str]] = []
+        pending: list[tuple[Alert, str]] = []
         for alert in due:
             for channel in ALERT_CHANNELS:
                 pair = (alert.key, channel)
@@ -107,8 +108,8 @@ def send_alerts(engine: Engine, as_of: datetime, *, dry_run: bool = False, chann
                         _log(conn, alert, channel, "failed", NO_CHANNEL + reason, as_of)
                         waiting.add(pair)
                     continue
-                todo.append((alert, channel))
-        for channel, members in messages(todo):
+                pending.append((alert, channel))
+        for channel, members in messages(pending):
             message = members[0] if len(members) == 1 else digest(members)
             if message.feedback and message.key not in feedback:
                 feedback[message.key] = _feedback(conn, message)
@@ -122,13 +123,13 @@ def send_alerts(engine: Engine, as_of: datetime, *, dry_run: bool = False, chann
     return SendResult(len(due), sent, already, failed, no_channel, due, pairs)
 
 
-def messages(todo: list[tuple[Alert, str]]) -> list[tuple[str, list[Alert]]]:
+def messages(pending: list[tuple[Alert, str]]) -> list[tuple[str, list[Alert]]]:
     """What a run sends, as (channel, alerts) in the order first due: reminders, late notices and
     escalations of one kind to the same recipients go as one message (a national month loaded
     late would otherwise send an escalation per unit to the desk, and as many webhook posts); an
     invalid submission goes alone, with its file's feedback workbook."""
     groups: dict[tuple[Any, ...], list[Alert]] = {}
-    for alert, channel in todo:
+    for alert, channel in pending:
         if alert.kind in DIGEST_KINDS:
             group: tuple[Any, ...] = ((channel, alert.kind, tuple(alert.to), tuple(alert.cc)) if channel == "email"
                                       else (channel, alert.kind))
@@ -142,7 +143,8 @@ def digest(alerts: list[Alert]) -> Alert:
     """Several alerts of a kind to the same recipients as one message, a line each."""
     first = alerts[0]
     signatures = {a.signature for a in alerts}
-    periods = [a.period_label for a in sorted(alerts, key=lambda a: a.period_code or "")]
+    # Deadline alerts always name their month ("2024-05"): its label, in month order.
+    periods = [parse_period(code).label for code in sorted({a.period_code for a in alerts if a.period_code})]
     words = digest_text(first.kind, [a.line for a in alerts], periods,
                         first.addressee if len({a.addressee for a in alerts}) == 1 else None,
                         first.signature if len(signatures) == 1 else signature(None))

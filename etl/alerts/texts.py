@@ -150,7 +150,7 @@ def digest_text(kind: str, lines: list[str], periods: list[str], addressee_: str
     """One message for several alerts of a kind to the same recipients: a line each."""
     spec = alert_texts()["digest"]
     fields = {"title": spec["titles"][kind], "count": len(lines), "code": kind.upper(), "kind": kind,
-              "periods": ", ".join(dict.fromkeys(periods)),
+              "periods": ", ".join(periods),
               "addressee": addressee_ or alert_texts()["desk_addressee"], "signature": signature_,
               "lines": "\n".join(spec["line"].format(line=line) for line in lines)}
     return AlertText(spec["subject"].format(**fields), spec["body"].format(**fields))

@@ -49,6 +49,11 @@ def reader_processes() -> int:
     configured = settings().reader_processes
     if configured is not None:
         return configured
+    return usable_cores()
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's)."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 

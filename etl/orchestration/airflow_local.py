@@ -18,14 +18,11 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from etl.config import ENV_LANDING_URL, ENV_WAREHOUSE_URL, data_dir, settings
+from etl.intake.isolation import usable_cores
 from etl.paths import PROJECT_ROOT
 
 UI_HOST = "127.0.0.1"  # a development UI: not on the machine's other interfaces
 UI_PORT = 8080
-
-
-def cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def airflow_home() -> Path:
@@ -48,7 +45,7 @@ def environment(metadata_url: str, warehouse_url: str, landing_url: str, home: P
         .render_as_string(hide_password=False),
         # The LocalExecutor starts `parallelism` worker processes up front (32 by default: about
         # 5,7 GiB idle on a 2-core machine); one per core keeps the cores busy.
-        "AIRFLOW__CORE__PARALLELISM": str(max(2, cores())),
+        "AIRFLOW__CORE__PARALLELISM": str(max(2, usable_cores())),
         "AIRFLOW__API__HOST": UI_HOST,
         "AIRFLOW__API__PORT": str(UI_PORT),
         ENV_WAREHOUSE_URL: warehouse_url,

@@ -64,13 +64,13 @@ def pins(text: str) -> dict[str, Version]:
 def production_requirement_names() -> set[str]:
     """Every distribution the production extra names, the `airflow` extra it includes expanded."""
     all_extras, project = extras(), tomllib.loads(PYPROJECT.read_text())["project"]
-    names, todo, seen = set(), ["production"], set()
-    while todo:
-        extra = todo.pop()
+    names, to_visit, seen = set(), ["production"], set()
+    while to_visit:
+        extra = to_visit.pop()
         seen.add(extra)
         for req in all_extras[extra]:
             if canonicalize_name(req.name) == canonicalize_name(project["name"]):
-                todo += [e for e in req.extras if e not in seen]
+                to_visit += [e for e in req.extras if e not in seen]
             else:
                 names.add(canonicalize_name(req.name))
     return names | {canonicalize_name(Requirement(r).name) for r in project["dependencies"]}
