@@ -6,12 +6,12 @@ STAMP  := $(VENV)/.installed
 # The pins of the production stack: docker/Dockerfile installs ".[production]" with them.
 CONSTRAINTS := docker/constraints-3.11.txt
 
-.PHONY: demo test bench bench-quick lint install airflow airflow-cli clean libreoffice constraints
+.PHONY: demo test bench bench-quick lint install airflow airflow-cli clean system-packages constraints
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS) Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev,airflow]"
+	$(BIN)/pip install --quiet -e ".[dev,production]" --constraint $(CONSTRAINTS)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -19,17 +19,22 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/baocao demo
 
-# LibreOffice headless (`soffice`) for tests/test_libreoffice_roundtrip.py: installed from Debian when
-# missing, apt-get exists and we are root (CI); otherwise those tests skip, said in one line.
-libreoffice:
-	@if command -v soffice >/dev/null 2>&1; then :; \
-	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  echo "installing libreoffice-calc-nogui (apt-get) for the LibreOffice round-trip tests"; \
-	  apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; \
-	else echo "soffice not found and not installable here (needs root and apt-get): the LibreOffice tests will skip"; fi
+# Debian packages some tests need, as command:package: LibreOffice headless (soffice, the office
+# round-trip tests) and redis-server (the Celery topology test). Installed when missing, apt-get
+# exists and we are root (CI); otherwise those tests skip, said in one line.
+DEBIAN_PACKAGES := soffice:libreoffice-calc-nogui redis-server:redis-server
 
-test: $(STAMP) libreoffice
+system-packages:
+	@missing=""; for pair in $(DEBIAN_PACKAGES); do \
+	  command -v "$${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/bin/$${pair%%:*}" ] || missing="$$missing $${pair#*:}"; done; \
+	if [ -z "$$missing" ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing$$missing (apt-get) for the tests"; \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "not found and not installable here (needs root and apt-get):$$missing; the tests needing them will skip"; fi
+
+test: $(STAMP) system-packages
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 -q
 

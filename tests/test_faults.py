@@ -140,6 +140,33 @@ def test_a_reader_that_crashes_or_exhausts_memory_takes_only_its_own_file(
     assert isolation.read_files([("c.json", good)])[0].ok
 
 
+def _read_in_a_daemonic_process(queue: Any, files: list[tuple[str, bytes]]) -> None:
+    try:
+        results = isolation.read_files(files, reader=_crashing_reader)
+        queue.put([(r.ok, [m.code for m in r.messages if m.code == "FILE_UNREADABLE"]) for r in results])
+    except BaseException as exc:  # sent back, to fail the test with it
+        queue.put(repr(exc))
+    finally:
+        isolation.shutdown()  # what Airflow's task process does at exit (its atexit handlers)
+
+
+def test_files_are_read_in_isolation_inside_a_daemonic_worker_too(tmp_path: Path) -> None:
+    """Celery's prefork pool (billiard) marks its workers daemonic with a key only billiard may
+    pickle, and Airflow's task process, forked from one, inherits both; the reader pool still
+    starts there (found by the Celery topology test)."""
+    import billiard
+
+    good = b.write_json(tmp_path / "good.json", b.submission()).read_bytes()
+    context = billiard.get_context("fork")
+    queue = context.Queue()
+    worker = context.Process(target=_read_in_a_daemonic_process, daemon=True,
+                             args=(queue, [("a.json", good), ("crash.json", good), ("b.json", good)]))
+    worker.start()
+    got = queue.get(timeout=120)
+    worker.join(30)
+    assert got == [(True, []), (False, ["FILE_UNREADABLE"]), (True, [])]
+
+
 def test_too_many_messages_are_summarised(db: Engine, tmp_path: Path) -> None:
     """A sheet of 400 bad rows stores and mails the first messages and a count of the rest."""
     from etl.intake.limits import MAX_MESSAGES_PER_FILE

@@ -8,8 +8,8 @@ dies or overruns takes only its own file with it (FILE_UNREADABLE, a district er
 file is too big or too complex to read; the file stays archived). The pool also reads on
 every core. Results come back in the order the files were given.
 
-BAOCAO_READER_PROCESSES=0 reads in the calling process instead (no isolation): for a
-process that cannot have children (a daemonic worker), or for profiling."""
+BAOCAO_READER_PROCESSES=0 reads in the calling process instead (no isolation), for profiling.
+A process that cannot start the pool reads unisolated too, logged as an error."""
 
 from __future__ import annotations
 
@@ -69,11 +69,29 @@ def _get_pool(workers: int) -> object:
 
     with _lock:
         if _pool is None or _pool_pid != os.getpid() or not _pool.active:  # type: ignore[attr-defined]
+            _allow_children()
             _pool = pebble.ProcessPool(max_workers=workers, max_tasks=READER_TASKS_PER_PROCESS,
                                        initializer=_limit_worker, initargs=(READER_MEMORY_BYTES,),
                                        context=multiprocessing.get_context("spawn"))
             _pool_pid = os.getpid()
         return _pool
+
+
+def _allow_children() -> None:
+    """Celery's prefork pool (billiard) marks its workers daemonic and gives them an authkey only
+    billiard may pickle; Airflow's task process, forked from one, inherits both, and
+    multiprocessing then refuses to start children ("daemonic processes are not allowed to have
+    children", celery/celery#1709) or to spawn them. The reader pool is this process's own and
+    stops with it (its workers also exit when their pipe closes), which is what the daemon rule
+    protects: the inherited mark is cleared and the key made a plain one."""
+    from multiprocessing.process import AuthenticationString
+
+    me = multiprocessing.current_process()
+    if me.daemon or type(me._config.get("authkey")) is not AuthenticationString:  # type: ignore[attr-defined]
+        log.info("process %s inherited a daemon mark or a foreign authkey: made fit to start the reader pool",
+                 me.name)
+        me._config["daemon"] = False  # type: ignore[attr-defined]
+        me._config["authkey"] = AuthenticationString(bytes(me.authkey))  # type: ignore[attr-defined]
 
 
 @atexit.register
@@ -120,18 +138,19 @@ def iter_read_files(files: Sequence[tuple[str, bytes]], reader: Reader = read_fi
         return
     import pebble
 
-    try:
-        pool = _get_pool(workers)
-    except (AssertionError, OSError) as exc:  # e.g. "daemonic processes are not allowed to have children"
-        log.warning("cannot start reader processes (%s); reading in this process, without isolation", exc)
-        yield from (_read_here(name, data, reader) for name, data in files)
-        return
     # Files go to the workers in chunks (a task per file costs more in messages than reading a
     # template); a chunk that crashes or overruns is read again file by file, to find which.
     size = max(1, min(CHUNK_FILES, len(files) // (workers * 4)))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    futures = [pool.schedule(_read_chunk, args=(chunk, reader), timeout=READER_SECONDS)  # type: ignore[attr-defined]
-               for chunk in chunks]
+    try:
+        pool = _get_pool(workers)
+        futures = [pool.schedule(_read_chunk, args=(chunk, reader), timeout=READER_SECONDS)  # type: ignore[attr-defined]
+                   for chunk in chunks]
+    except (AssertionError, OSError, RuntimeError) as exc:  # pebble starts its workers at the first schedule
+        log.error("cannot start reader processes (%s); reading in this process, without isolation", exc)
+        shutdown()
+        yield from (_read_here(name, data, reader) for name, data in files)
+        return
     for chunk, future in zip(chunks, futures, strict=True):
         try:
             got = future.result()

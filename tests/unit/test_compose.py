@@ -29,6 +29,7 @@ from etl.config import (
     ENV_RETRY_DELAY_SECONDS,
     ENVIRONMENT_VARIABLES,
 )
+from etl.orchestration.celery_stack import setting_names
 from etl.warehouse.db import normalize_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -295,6 +296,14 @@ def config_name_problems(compose: Mapping[str, Any]) -> list[str]:
         problems += [f"{name}: {var} differs from the common environment" for var, value in env.items()
                      if service_env.get(var) != value]
     return problems
+
+
+def topology_setting_problems(compose: Mapping[str, Any]) -> list[str]:
+    """The common environment sets exactly the names the tested local topology runs with
+    (etl/orchestration/celery_stack.py stack_settings, tests/test_celery_topology.py)."""
+    names, tested = set(environment(common(compose))), setting_names()
+    return ([f"{var}: the tested topology sets it, the compose file does not" for var in sorted(tested - names)]
+            + [f"{var}: set in the compose file, never tested in the topology" for var in sorted(names - tested)])
 
 
 def _postgres_url_problems(compose: Mapping[str, Any], label: str, raw: str, service: str,
@@ -566,6 +575,10 @@ def test_environment_uses_the_configuration_names_of_the_code():
     assert config_name_problems(load_compose()) == []
 
 
+def test_the_environment_is_the_one_the_topology_test_runs_with():
+    assert topology_setting_problems(load_compose()) == []
+
+
 def test_each_component_connects_to_the_warehouse_with_its_own_role():
     assert role_problems(load_compose()) == []
     assert set(warehouse_logins(load_compose())) == set(WAREHOUSE_GROUPS)
@@ -679,6 +692,10 @@ MUTATIONS = {
     "misspelt etl variable": (_set_env("BAOCAO_LANDING_DIR", "/opt/baocao/landing"), config_name_problems),
     "missing etl variable": (_set_env("BAOCAO_ENGINEERS_EMAIL", None), config_name_problems),
     "missing connection": (_set_env("AIRFLOW_CONN_BAOCAO_WEBHOOK", None), config_name_problems),
+    "a setting the topology test does not run with": (
+        _set_env("AIRFLOW__CELERY__WORKER_AUTOSCALE", "8,2"), topology_setting_problems),
+    "a setting the topology test needs is missing": (
+        _set_env("AIRFLOW__CORE__EXECUTION_API_SERVER_URL", None), topology_setting_problems),
     "service overrides the environment": (lambda c: c["services"]["airflow-scheduler"].update(
         environment={"AIRFLOW__CORE__EXECUTOR": "CeleryExecutor"}), config_name_problems),
     "warehouse URL to another host": (_set_env(
