@@ -50,6 +50,8 @@ def test_the_celery_topology_ingests_on_schedule_and_the_asset_refreshes_the_mar
     tasks = stack.task_states("ingest_submissions", ingest["run_id"])
     assert tasks == {"discover": "success", "ingest_batch[0]": "success", "ingest_batch[1]": "success",
                      "alert_invalid": "success", "publish": "success"}
+    # Nothing went wrong on the way (the reader pool started inside the Celery worker's task, say).
+    assert stack.task_log_errors("ingest_submissions", ingest["run_id"]) == []
     rollup = stack.wait_for_run("rollup_marts", run_type="asset_triggered")
     assert rollup["queued_at"] >= ingest["start_date"]
 

@@ -167,6 +167,33 @@ def test_files_are_read_in_isolation_inside_a_daemonic_worker_too(tmp_path: Path
     assert got == [(True, []), (False, ["FILE_UNREADABLE"]), (True, [])]
 
 
+# A main program that must not run twice: Airflow's task process is the `airflow` script, whose
+# import in a reader process fails (the task blocks Airflow's database there).
+_SCRIPT_MAIN = """
+import json, sys
+if __name__ != "__main__":
+    raise SystemExit("the parent's main script was run again in a reader process")
+sys.path.insert(0, {root!r})
+from etl.intake import isolation
+from tests.test_faults import _crashing_reader
+good = open({good!r}, "rb").read()
+try:
+    results = isolation.read_files([("a.json", good), ("crash.json", good), ("b.json", good)], reader=_crashing_reader)
+    print(json.dumps([[r.ok, [m.code for m in r.messages if m.code == "FILE_UNREADABLE"]] for r in results]))
+finally:
+    isolation.shutdown()
+"""
+
+
+def test_reader_processes_do_not_run_the_callers_main_script_again(tmp_path: Path) -> None:
+    good = b.write_json(tmp_path / "good.json", b.submission())
+    script = tmp_path / "main_script.py"
+    script.write_text(_SCRIPT_MAIN.format(root=str(Path(__file__).resolve().parents[1]), good=str(good)))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == '[[true, []], [false, ["FILE_UNREADABLE"]], [true, []]]', done.stderr[-2000:]
+
+
 def test_too_many_messages_are_summarised(db: Engine, tmp_path: Path) -> None:
     """A sheet of 400 bad rows stores and mails the first messages and a count of the rest."""
     from etl.intake.limits import MAX_MESSAGES_PER_FILE

@@ -14,9 +14,11 @@ A process that cannot start the pool reads unisolated too, logged as an error.""
 from __future__ import annotations
 
 import atexit
+import importlib.machinery
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -70,6 +72,7 @@ def _get_pool(workers: int) -> object:
     with _lock:
         if _pool is None or _pool_pid != os.getpid() or not _pool.active:  # type: ignore[attr-defined]
             _allow_children()
+            _keep_main_script_out_of_workers()
             _pool = pebble.ProcessPool(max_workers=workers, max_tasks=READER_TASKS_PER_PROCESS,
                                        initializer=_limit_worker, initargs=(READER_MEMORY_BYTES,),
                                        context=multiprocessing.get_context("spawn"))
@@ -92,6 +95,17 @@ def _allow_children() -> None:
                  me.name)
         me._config["daemon"] = False  # type: ignore[attr-defined]
         me._config["authkey"] = AuthenticationString(bytes(me.authkey))  # type: ignore[attr-defined]
+
+
+def _keep_main_script_out_of_workers() -> None:
+    """multiprocessing's spawn runs the parent's main script again in each worker (for functions
+    defined there). The readers are importable by name, and the caller's script may not bear a
+    second run: in an Airflow task it is the `airflow` script, whose import fails there (the task
+    blocks Airflow's database). A script's main module is given the spec name `__main__`, which
+    spawn does not import again."""
+    main = sys.modules.get("__main__")
+    if main is not None and getattr(main, "__spec__", None) is None and getattr(main, "__file__", None):
+        main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
 
 
 @atexit.register
@@ -151,7 +165,12 @@ def iter_read_files(files: Sequence[tuple[str, bytes]], reader: Reader = read_fi
         shutdown()
         yield from (_read_here(name, data, reader) for name, data in files)
         return
+    broken = False
     for chunk, future in zip(chunks, futures, strict=True):
+        if broken:  # a broken pool never settles its other futures: the rest is read here
+            future.cancel()
+            yield from (_unisolated(name, data, reader) for name, data in chunk)
+            continue
         try:
             got = future.result()
         except (FutureTimeout, MemoryError, pebble.ProcessExpired) as exc:
@@ -171,6 +190,7 @@ def iter_read_files(files: Sequence[tuple[str, bytes]], reader: Reader = read_fi
                     yield bug
             continue
         except BrokenProcessPool:  # the workers cannot start at all: a deployment fault, said loudly
+            broken = True
             yield from (_unisolated(name, data, reader) for name, data in chunk)
             continue
         yield from (_failed(name, r) if isinstance(r, MemoryError) else r

@@ -266,6 +266,18 @@ class CeleryStack:
                 ORDER BY task_id, map_index"""), {"d": dag_id, "r": run_id})
             return {f"{t}[{m}]" if m >= 0 else t: s for t, m, s in rows}
 
+    def task_log_errors(self, dag_id: str, run_id: str) -> list[str]:
+        """The error-level events in a run's task logs (AIRFLOW_HOME/logs, JSON lines)."""
+        folder = Path(self.env["AIRFLOW_HOME"]) / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}"
+        errors = []
+        for path in sorted(folder.rglob("*.log")):
+            for line in path.read_text(errors="replace").splitlines():
+                with suppress(ValueError):
+                    event = json.loads(line)
+                    if event.get("level") == "error":
+                        errors.append(f"{path.relative_to(folder)}: {event.get('event')}")
+        return errors
+
     def stop(self, grace_s: float = 30) -> None:
         """SIGTERM to every component's process group (the worker finishes its task: a warm
         shutdown), then SIGKILL what is left after `grace_s`."""
