@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.dag_national_month
 	$(BIN)/python -m bench.rollup_decade
 	$(BIN)/python -m bench.feedback
+	$(BIN)/python -m bench.celery_topology
 
 # Every benchmark at its smallest size, a smoke run (tests/test_bench_smoke.py does the same in make test).
 bench-quick: $(STAMP)
@@ -50,6 +51,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python -m bench.dag_national_month --quick
 	$(BIN)/python -m bench.rollup_decade --quick
 	$(BIN)/python -m bench.feedback --quick
+	$(BIN)/python -m bench.celery_topology --quick
 
 airflow: $(STAMP)
 	$(BIN)/python -m etl.orchestration.airflow_local

@@ -50,8 +50,8 @@ def report(stack: CeleryStack, label: str, files: int, ingest: dict, rollup: dic
     batches = sum(1 for t in tasks if t.startswith("ingest_batch"))
     print(f"{label}: {files} files, {batches} mapped ingest task(s): landing to refreshed marts {total:.1f} s "
           f"(queued to running {(started - queued).total_seconds():.1f} s, ingest run "
-          f"{(ended - started).total_seconds():.1f} s, rollup queued after "
-          f"{(rollup['queued_at'] - ended).total_seconds():.1f} s, rollup run "
+          f"{(ended - started).total_seconds():.1f} s, rollup queued "
+          f"{(rollup['queued_at'] - started).total_seconds():.1f} s after the ingest started, rollup run "
           f"{(rollup['end_date'] - rollup['start_date']).total_seconds():.1f} s); "
           f"{files / total * 60:,.0f} files a minute", flush=True)
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from etl.orchestration.celery_stack import find_redis_server
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # module -> lines its --quick run must print (the figures the README quotes)
@@ -20,10 +22,15 @@ QUICK_RUNS = {
     "bench.dag_national_month": ("run success, 30 submissions loaded",),
     "bench.rollup_decade": ("full rebuild: ", "incremental refresh after it: "),
     "bench.feedback": ("feedback workbooks for its 5 %",),
+    "bench.celery_topology": ("a province's month, scheduled run: 10 files", "landing to refreshed marts",
+                              "40 current submissions in the warehouse"),
 }
+NEEDS_REDIS = pytest.mark.skipif(find_redis_server() is None,
+                                 reason="redis-server is not installed (make test installs it)")
 
 
-@pytest.mark.parametrize("module", QUICK_RUNS)
+@pytest.mark.parametrize("module", [pytest.param(m, marks=NEEDS_REDIS) if m == "bench.celery_topology" else m
+                                    for m in QUICK_RUNS])
 def test_the_benchmark_runs_at_its_quick_size(module: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     done = subprocess.run([sys.executable, "-m", module, "--quick"], cwd=PROJECT_ROOT, env=env,
