@@ -19,20 +19,21 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/baocao demo
 
-# Debian packages some tests need, as command:package: LibreOffice headless (soffice, the office
-# round-trip tests) and redis-server (the Celery topology test). Installed when missing, apt-get
-# exists and we are root (CI); otherwise those tests skip, said in one line.
-DEBIAN_PACKAGES := soffice:libreoffice-calc-nogui redis-server:redis-server
+# Debian packages some tests need: LibreOffice headless, Calc and Writer (the office round trips,
+# the XLSX and DOCX reviews printed to PDF), redis-server (the Celery topology test), chromium (the
+# status board in a browser). Installed when missing, apt-get exists and we are root (CI);
+# otherwise those tests skip, said in one line.
+DEBIAN_PACKAGES := libreoffice-calc-nogui libreoffice-writer-nogui redis-server chromium
 
 system-packages:
-	@missing=""; for pair in $(DEBIAN_PACKAGES); do \
-	  command -v "$${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/bin/$${pair%%:*}" ] || missing="$$missing $${pair#*:}"; done; \
+	@missing=""; for package in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; done; \
 	if [ -z "$$missing" ]; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	  echo "installing$$missing (apt-get) for the tests"; \
 	  apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	else echo "not found and not installable here (needs root and apt-get):$$missing; the tests needing them will skip"; fi
+	else echo "not installed and not installable here (needs root and apt-get):$$missing; the tests needing them will skip"; fi
 
 test: $(STAMP) system-packages
 	$(BIN)/ruff check .

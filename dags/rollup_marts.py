@@ -1,5 +1,9 @@
 """rollup_marts: refresh the marts incrementally whenever the warehouse changed, and
-nightly (submission statuses move with the clock: a month becomes missing at its deadline)."""
+nightly (submission statuses move with the clock: a month becomes missing at its deadline);
+then write each province's status board for the current year into BAOCAO_BOARD_DIR.
+
+The board is its own task after the refresh: the refresh has committed by then, so a board
+that fails (and is retried, and reported to the engineers) never undoes or blocks the data."""
 
 from __future__ import annotations
 
@@ -21,7 +25,15 @@ def rollup_marts() -> None:
         return {"mode": r.mode, "units": r.units, "indicator_rows": r.indicator_rows, "task_rows": r.task_rows,
                 "seconds": round(r.seconds, 2), "steps": {k: round(v, 2) for k, v in r.steps.items()}}
 
-    refresh()
+    @task
+    def board() -> dict[str, str]:
+        from etl.config import board_dir
+        from etl.orchestration.landing import warehouse_engine
+        from etl.reporting.board import refresh_boards
+
+        return refresh_boards(warehouse_engine(), board_dir())  # province -> its page
+
+    refresh() >> board()
 
 
 rollup_marts()

@@ -1335,6 +1335,145 @@ COMMENT ON COLUMN mart.task_monthly.refreshed_at IS 'Thời điểm baocao rollu
 GRANT SELECT ON TABLE mart.task_monthly TO baocao_analyst;
 GRANT SELECT ON TABLE mart.task_monthly TO baocao_loader;
 
+CREATE VIEW mart.task_overdue AS
+ WITH reported AS NOT MATERIALIZED (
+         SELECT du.level,
+            du.unit_code,
+            du.unit_name,
+            s_1.district_code,
+            s_1.submission_id,
+            s_1.year,
+            s_1.month,
+            s_1.window_end
+           FROM mart.district_unit du
+             JOIN core.fct_submission s_1 ON s_1.district_code = du.district_code AND s_1.is_current
+        ), period_as_of AS NOT MATERIALIZED (
+         SELECT r.level,
+            r.unit_code,
+            r.unit_name,
+            r.district_code,
+            p.period_key,
+            p.period_type,
+            p.year,
+            p.half,
+            p.month,
+            max(r.month) AS last_month,
+            (array_agg(r.window_end ORDER BY r.month DESC))[1] AS cut_off
+           FROM reported r
+             JOIN core.dim_period p ON p.year = r.year AND (p.month = r.month OR p.period_type = 'half'::text AND p.half =
+                CASE
+                    WHEN r.month <= 6 THEN 1
+                    ELSE 2
+                END OR p.period_type = 'year'::text)
+          GROUP BY r.level, r.unit_code, r.unit_name, r.district_code, p.period_key, p.period_type, p.year, p.half, p.month
+        ), task_spans AS NOT MATERIALIZED (
+         SELECT r.level,
+            r.unit_code,
+            r.district_code,
+            r.year,
+            r.month,
+            s_1.task_key,
+            s_1.derived_status,
+            s_1.ngay_hoan_thanh,
+            COALESCE(lead(r.month) OVER (PARTITION BY r.level, r.unit_code, r.district_code, r.year, s_1.ma_nhiem_vu ORDER BY r.month)::integer, 13) AS until_month
+           FROM reported r
+             JOIN core.fct_task_snapshot s_1 ON s_1.submission_id = r.submission_id
+        ), known_tasks AS NOT MATERIALIZED (
+         SELECT e.level,
+            e.unit_code,
+            e.unit_name,
+            e.district_code,
+            e.period_key,
+            e.period_type,
+            e.year,
+            e.half,
+            e.month,
+            e.cut_off,
+            t.month AS last_reported_month,
+            t.task_key,
+            t.derived_status,
+            t.ngay_hoan_thanh
+           FROM period_as_of e
+             JOIN task_spans t ON t.level = e.level AND t.unit_code = e.unit_code AND t.district_code = e.district_code AND t.year = e.year AND e.last_month >= t.month AND e.last_month < t.until_month
+        ), task_status AS NOT MATERIALIZED (
+         SELECT k.level,
+            k.unit_code,
+            k.unit_name,
+            k.district_code,
+            k.period_key,
+            k.period_type,
+            k.year,
+            k.half,
+            k.month,
+            k.cut_off,
+            k.last_reported_month,
+            k.ngay_hoan_thanh,
+            t.co_quan_giao,
+            t.ma_nhiem_vu,
+            t.van_ban_giao,
+            t.ten_nhiem_vu,
+            t.han_hoan_thanh,
+                CASE
+                    WHEN k.derived_status = ANY (ARRAY['done_on_time'::text, 'done_late'::text]) THEN k.derived_status
+                    WHEN t.han_hoan_thanh IS NOT NULL AND t.han_hoan_thanh < k.cut_off THEN 'overdue'::text
+                    ELSE 'in_progress'::text
+                END AS status
+           FROM known_tasks k
+             JOIN core.dim_task t ON t.task_key = k.task_key
+        )
+ SELECT s.level,
+    s.unit_code,
+    s.unit_name,
+    s.period_key,
+    s.period_type,
+    s.year,
+    s.half,
+    s.month,
+    s.co_quan_giao AS assigning_body,
+    s.district_code,
+    d.district_name,
+    s.ma_nhiem_vu AS task_id,
+    s.van_ban_giao AS document,
+    s.ten_nhiem_vu AS title,
+    s.han_hoan_thanh AS deadline,
+        CASE
+            WHEN s.status = 'done_late'::text THEN s.ngay_hoan_thanh
+            ELSE NULL::date
+        END AS completed_on,
+    s.status,
+        CASE
+            WHEN s.status = 'overdue'::text THEN s.cut_off
+            ELSE s.ngay_hoan_thanh
+        END - s.han_hoan_thanh AS days_overdue,
+    s.cut_off,
+    s.last_reported_month
+   FROM task_status s
+     JOIN core.dim_district d ON d.district_code = s.district_code AND d.is_current
+  WHERE s.status = ANY (ARRAY['overdue'::text, 'done_late'::text]);
+COMMENT ON VIEW mart.task_overdue IS 'Nhiệm vụ quá hạn và hoàn thành quá hạn đến cuối kỳ, từng nhiệm vụ; đếm theo status bằng overdue và done_late của mart.task_monthly, task_semiannual, task_annual (sau baocao rollup) / every task overdue or done late at the end of a period, one row per task; counted by status it gives overdue and done_late of the task marts (once refreshed)';
+COMMENT ON COLUMN mart.task_overdue.level IS 'Cấp tổng hợp: district (huyện, đến 6/2025), commune (xã, phường, đặc khu, từ 7/2025), province (tỉnh trước 1/7/2025, đến 6/2025), province_2025 (tỉnh sau sắp xếp, liên tục qua cải cách); một nhiệm vụ có một dòng ở mỗi cấp nó được tính / level: district, commune, legacy province or the 2025 province; a task has a row at every level it counts in';
+COMMENT ON COLUMN mart.task_overdue.unit_code IS 'Mã đơn vị ở cấp đó (mã huyện 3 số, mã xã 5 số, mã tỉnh); nối với mart.task_rollup, task_monthly... theo level, unit_code, kỳ và assigning_body / code of the unit at that level; joins the task marts on level, unit_code, the period and assigning_body';
+COMMENT ON COLUMN mart.task_overdue.unit_name IS 'Tên đơn vị ở cấp đó / name of the unit at that level';
+COMMENT ON COLUMN mart.task_overdue.period_key IS 'Khóa kỳ báo cáo (core.dim_period): YYYYMM cho tháng, YYYY*100+90+kỳ cho 6 tháng (202491), YYYY*100 cho năm / period key: YYYYMM for a month, YYYY*100+90+half for a half, YYYY*100 for a year';
+COMMENT ON COLUMN mart.task_overdue.period_type IS 'Loại kỳ: month, half hoặc year / period type: month, half or year';
+COMMENT ON COLUMN mart.task_overdue.year IS 'Năm / year';
+COMMENT ON COLUMN mart.task_overdue.half IS 'Kỳ 6 tháng: 1 = tháng 1-6, 2 = tháng 7-12; với kỳ tháng là nửa năm chứa tháng đó, trống với kỳ năm / half-year: 1 = months 1-6, 2 = months 7-12; a month''s half for monthly rows, empty for years';
+COMMENT ON COLUMN mart.task_overdue.month IS 'Tháng; trống với kỳ 6 tháng và năm / month; empty for halves and years';
+COMMENT ON COLUMN mart.task_overdue.assigning_body IS 'Cơ quan giao nhiệm vụ, tên chuẩn theo reference/assigning_bodies.yaml (cơ quan ngoài danh mục: như huyện ghi) / assigning body, its canonical name from reference/assigning_bodies.yaml (a body not in the list: as written)';
+COMMENT ON COLUMN mart.task_overdue.district_code IS 'Mã đơn vị báo cáo nhiệm vụ: huyện (3 chữ số) hoặc xã (5 chữ số, từ 7/2025) / the reporting unit the task is reported by: a district (3 digits) or a commune (5, from 2025-07)';
+COMMENT ON COLUMN mart.task_overdue.district_name IS 'Tên đơn vị báo cáo / name of the reporting unit';
+COMMENT ON COLUMN mart.task_overdue.task_id IS 'Mã nhiệm vụ do đơn vị đặt, giữ nguyên qua các tháng (ma_nhiem_vu) / the task''s stable id given by the reporting unit';
+COMMENT ON COLUMN mart.task_overdue.document IS 'Văn bản giao nhiệm vụ (van_ban_giao), trống nếu không ghi / assigning document number, empty if not given';
+COMMENT ON COLUMN mart.task_overdue.title IS 'Tên nhiệm vụ / task title';
+COMMENT ON COLUMN mart.task_overdue.deadline IS 'Hạn hoàn thành / deadline';
+COMMENT ON COLUMN mart.task_overdue.completed_on IS 'Ngày hoàn thành theo báo cáo (nhiệm vụ hoàn thành quá hạn); trống với nhiệm vụ quá hạn chưa hoàn thành / completion date as reported (done late); empty for an overdue task';
+COMMENT ON COLUMN mart.task_overdue.status IS 'overdue (quá hạn chưa hoàn thành đến ngày chốt số liệu của kỳ) hoặc done_late (hoàn thành sau hạn) / overdue (open past its deadline at the period''s cut-off) or done_late (done after its deadline)';
+COMMENT ON COLUMN mart.task_overdue.days_overdue IS 'Số ngày quá hạn: overdue = ngày chốt số liệu của kỳ (cut_off) trừ hạn hoàn thành; done_late = ngày hoàn thành trừ hạn hoàn thành (số ngày trễ khi xong, không tăng thêm theo kỳ) / days overdue: overdue = the period''s cut-off minus the deadline; done_late = the completion date minus the deadline (fixed once done)';
+COMMENT ON COLUMN mart.task_overdue.cut_off IS 'Ngày chốt số liệu của kỳ: cuối khung số liệu của tháng cuối cùng trong kỳ mà đơn vị báo cáo (district_code) đã gửi (ngày 14 theo Nghị định 09/2019/NĐ-CP), ngày xét quá hạn / the period''s data cut-off: the end of the data window of the last month in the period the reporting unit (district_code) reported (the 14th under Decree 09/2019), the date overdue is judged at';
+COMMENT ON COLUMN mart.task_overdue.last_reported_month IS 'Tháng gần nhất đơn vị báo cáo (district_code) báo cáo nhiệm vụ này (trong năm, đến cuối kỳ); trước tháng cuối kỳ: nhiệm vụ không có trong các báo cáo sau, giữ tình trạng đã báo / the latest month the unit reported this task in (in the year, up to the period''s end); earlier than the period''s last month: left out of later files and carried in its last reported state';
+GRANT SELECT ON TABLE mart.task_overdue TO baocao_analyst;
+GRANT SELECT ON TABLE mart.task_overdue TO baocao_loader;
+
 CREATE VIEW mart.task_semiannual AS
  SELECT r.level,
     r.unit_code,
@@ -1551,7 +1690,9 @@ expected AS (
     FROM core.expected_district_at(as_of) x
     JOIN core.dim_district d ON d.district_code = x.district_code AND d.is_current
     JOIN months m ON m.period_key >= x.first_period_key AND m.period_key <= coalesce(x.last_period_key, m.period_key)
-     AND (units IS NULL OR x.district_code = ANY (units))
+     -- IN over the unnested array, not = ANY: hashed once, where ANY compares each row with every
+     -- code (a national month's 3.321 units: 376 s in the rollup's step 12, 0,2 s so)
+     AND (units IS NULL OR x.district_code IN (SELECT unnest(units)))
     JOIN core.reporting_calendar c
       ON c.report_type = 'month'
      AND c.province_code = COALESCE((SELECT r.province_code FROM core.reporting_calendar r
@@ -1566,7 +1707,7 @@ received AS (  -- what had arrived by as_of
            (array_agg(s.error_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS errors,
            (array_agg(s.warning_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS warnings
     FROM core.fct_submission s
-    WHERE s.received_at <= as_of AND s.period_key >= from_period AND (units IS NULL OR s.district_code = ANY (units))
+    WHERE s.received_at <= as_of AND s.period_key >= from_period AND (units IS NULL OR s.district_code IN (SELECT unnest(units)))
     GROUP BY s.district_code, s.period_key
 )
 SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
@@ -1913,6 +2054,34 @@ $function$;
 COMMENT ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) IS 'Tình trạng nộp báo cáo tại một thời điểm / submission status of every expected district-month as of a moment';
 GRANT EXECUTE ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) TO baocao_analyst;
+
+CREATE OR REPLACE FUNCTION ops.analyze_stale()
+ RETURNS text[]
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    stale record;
+    analyzed text[] := '{}';
+BEGIN
+    FOR stale IN
+        SELECT s.schemaname, s.relname
+        FROM pg_stat_user_tables AS s
+        JOIN pg_class AS c ON c.oid = s.relid
+        WHERE s.schemaname IN ('core', 'mart')
+          AND s.n_mod_since_analyze > current_setting('autovacuum_analyze_threshold')::bigint
+              + current_setting('autovacuum_analyze_scale_factor')::float8 * greatest(c.reltuples, 0)
+        ORDER BY s.schemaname, s.relname
+    LOOP
+        EXECUTE format('ANALYZE %I.%I', stale.schemaname, stale.relname);
+        analyzed := analyzed || format('%I.%I', stale.schemaname, stale.relname);
+    END LOOP;
+    RETURN analyzed;
+END
+$function$;
+COMMENT ON FUNCTION ops.analyze_stale() IS 'ANALYZE the core and mart tables changed past autovacuum''s threshold since their last analyze (before a rollup)';
+GRANT EXECUTE ON FUNCTION ops.analyze_stale() TO PUBLIC;
 
 CREATE OR REPLACE FUNCTION raw.refuse_change()
  RETURNS trigger

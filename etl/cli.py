@@ -480,9 +480,9 @@ def report(
     period: Annotated[str, typer.Option("--period", help="YYYY-MM, YYYY-H1, YYYY-H2 or YYYY")],
     level: Annotated[str | None, typer.Option(
         "--level", help="district | province | province_2025; default: district for 3 digits, else province")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="md | xlsx | csv")] = "md",
+    fmt: Annotated[str, typer.Option("--format", help="md | xlsx | csv | docx")] = "md",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write; default stdout "
-                                                                      "(md, csv); required for xlsx")] = None,
+                                                                      "(md, csv); required for xlsx, docx")] = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="The figures as they stood at this moment (ISO with its UTC offset, e.g. "
                         "2024-06-19T17:00:00+07:00): what had arrived by then; indicators only")] = None,
@@ -496,21 +496,29 @@ def report(
     from etl.reporting.model import build_report
     from etl.reporting.xlsx_report import write_xlsx
 
-    if fmt not in ("md", "xlsx", "csv"):
-        typer.echo(f"định dạng '{fmt}' không hợp lệ: md, xlsx hoặc csv / unknown format '{fmt}': md, xlsx or csv",
-                   err=True)
+    if fmt not in ("md", "xlsx", "csv", "docx"):
+        typer.echo(f"định dạng '{fmt}' không hợp lệ: md, xlsx, csv hoặc docx / unknown format '{fmt}': md, xlsx, "
+                   "csv or docx", err=True)
         raise typer.Exit(2)
-    if fmt == "xlsx" and output is None:
-        typer.echo("định dạng xlsx cần -o FILE / --format xlsx needs -o FILE", err=True)
+    if fmt in ("xlsx", "docx") and output is None:
+        typer.echo(f"định dạng {fmt} cần -o FILE / --format {fmt} needs -o FILE", err=True)
         raise typer.Exit(2)
+    engine = _engine()
     try:
-        built = build_report(_engine(), unit, period, level, as_of=_parse_moment(as_of),
+        built = build_report(engine, unit, period, level, as_of=_parse_moment(as_of),
                              since=_parse_moment(since, "--since"))
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     if fmt == "xlsx":
         write_xlsx(built, output)
+    elif fmt == "docx":
+        from etl.reporting.docx_report import fetch_overdue, write_docx
+
+        overdue, why_not = fetch_overdue(engine, built)
+        if why_not:
+            typer.echo(why_not, err=True)
+        write_docx(built, output, overdue=overdue)
     else:
         rendered = render_markdown(built) if fmt == "md" else render_csv(built)
         if output is None:
@@ -519,6 +527,35 @@ def report(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(rendered.encode("utf-8"))  # bytes: keep the CSV's CRLF and BOM as they are
     typer.echo(f"wrote {output}")
+
+
+@app.command()
+def board(
+    province: Annotated[str, typer.Option("--province", help="Province code (2 digits)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write index.html and the charts' PNGs")],
+    year: Annotated[int | None, typer.Option(help="Year; default: the current year")] = None,
+    level: Annotated[str | None, typer.Option(
+        "--level", help="province (legacy, until 06/2025) | province_2025; default: province before 2025, "
+                        "province_2025 from 2025")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Statuses and figures as they stood at this moment (ISO with its UTC offset, or a date)")]
+    = None,
+) -> None:
+    """A province's status board for a year: a static HTML page (no network, no JavaScript) with the
+    unit x month grid of submission statuses, the reporting rates, key indicators against last year
+    and the plan, the latest revisions and the tasks; the charts also as PNG files."""
+    import time
+
+    from etl.reporting.board import BoardError, build_board, write_board
+
+    started = time.perf_counter()
+    try:
+        built = build_board(_engine(), province, year, level=level, as_of=_parse_moment(as_of))
+    except BoardError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    page, *images = write_board(built, output)
+    typer.echo(f"wrote {page} and {len(images)} charts (PNG) in {time.perf_counter() - started:.1f} s")
 
 
 @app.command("explain")

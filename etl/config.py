@@ -27,6 +27,7 @@ ENV_READER_PROCESSES = "BAOCAO_READER_PROCESSES"  # processes reading files; 0: 
 ENV_LANDING_SETTLE_SECONDS = "BAOCAO_LANDING_SETTLE_SECONDS"  # a landed file unchanged this long is complete
 ENV_EMAIL_PER_MINUTE = "BAOCAO_EMAIL_PER_MINUTE"  # alert e-mails a minute at most; 0: no limit
 ENV_WEBHOOK_PER_MINUTE = "BAOCAO_WEBHOOK_PER_MINUTE"  # webhook posts a minute at most; 0: no limit
+ENV_BOARD_DIR = "BAOCAO_BOARD_DIR"  # where rollup_marts writes the status boards (baocao board)
 
 # Airflow connection ids used by the DAGs (AIRFLOW_CONN_BAOCAO_WAREHOUSE etc. in production).
 CONN_WAREHOUSE = "baocao_warehouse"  # postgres
@@ -42,7 +43,7 @@ ENV_BENCH_ADMIN_URL = "BAOCAO_BENCH_ADMIN_URL"  # bench/; WAREHOUSE_URL, when se
 ENVIRONMENT_VARIABLES = (ENV_WAREHOUSE_URL, ENV_DATA_DIR, ENV_LANDING_URL, ENV_PROVINCE_DESK_EMAIL,
                          ENV_ENGINEERS_EMAIL, ENV_INGEST_BATCH_SIZE, ENV_RETRIES, ENV_RETRY_DELAY_SECONDS,
                          ENV_READER_PROCESSES, ENV_LANDING_SETTLE_SECONDS, ENV_EMAIL_PER_MINUTE,
-                         ENV_WEBHOOK_PER_MINUTE)
+                         ENV_WEBHOOK_PER_MINUTE, ENV_BOARD_DIR)
 DEVELOPMENT_VARIABLES = (ENV_TEST_ADMIN_URL, ENV_BENCH_ADMIN_URL)
 AIRFLOW_CONNECTIONS = (CONN_WAREHOUSE, CONN_SMTP, CONN_WEBHOOK)
 
@@ -84,6 +85,12 @@ def data_dir() -> Path:
     path = Path(os.environ.get(ENV_DATA_DIR) or PROJECT_ROOT / "data")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def board_dir() -> Path:
+    """Where the rollup_marts DAG writes the provinces' status boards; BAOCAO_BOARD_DIR overrides
+    (default: board/ under the data directory)."""
+    return Path(os.environ.get(ENV_BOARD_DIR) or data_dir() / "board")
 
 
 @dataclass(frozen=True)

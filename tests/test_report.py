@@ -89,9 +89,11 @@ def test_district_half_year_sentences(warehouse: Engine) -> None:
     # 92.000 / 80.000 = +15 %; 92.000 / 80.000 (plan 80 nghìn con) = 115 %
     assert sentence(r, "NN05") == "Tổng đàn lợn 92.000 con, tăng 15% so với cùng kỳ; đạt 115% kế hoạch năm"
     # 8 % against 10 %: 2 points down; the target is a ceiling (lower is better) and 8 <= 8,5
-    assert sentence(r, "XH03") == "Tỷ lệ hộ nghèo 8%, giảm 2 điểm % so với cùng kỳ; đạt kế hoạch (≤ 8,5%)"
-    # 61.250,5 against 50.000: +22,501 % -> 22,5 %; 61.250,5 / 122.501 = 50 %
-    assert sentence(r, "NS01") == ("Thu ngân sách nhà nước trên địa bàn 61.250,5 triệu đồng, tăng 22,5% so với "
+    # Issue 17: "điểm phần trăm", never "điểm %".
+    assert sentence(r, "XH03") == "Tỷ lệ hộ nghèo 8%, giảm 2 điểm phần trăm so với cùng kỳ; đạt kế hoạch (≤ 8,5%)"
+    # 61.250,5 against 50.000: +22,501 % -> 22,5 %; 61.250,5 / 122.501 = 50 %. Issue 17: a thousand
+    # triệu đồng and more in tỷ đồng, as the seeds write it (61.250,5 triệu = 61,25 tỷ đồng).
+    assert sentence(r, "NS01") == ("Thu ngân sách nhà nước trên địa bàn 61,25 tỷ đồng, tăng 22,5% so với "
                                    "cùng kỳ; đạt 50% kế hoạch năm")
     assert sentence(r, "XH01") == "Số hộ nghèo 80 hộ, giảm 20% so với cùng kỳ"
     assert sentence(r, "XH02") == "Tổng số hộ dân cư 1.000 hộ, bằng cùng kỳ"
@@ -101,7 +103,7 @@ def test_without_last_year_there_is_no_comparison_and_plan_only_when_planned(war
     r = build_report(warehouse, VINH_YEN, "2024-H1")
     assert r.title == "Báo cáo 6 tháng đầu năm 2024 — Thành phố Vĩnh Yên"
     # 6 x 5.000 = 30.000 of a 60 tỷ đồng = 60.000 triệu đồng plan
-    assert sentence(r, "NS01") == "Thu ngân sách nhà nước trên địa bàn 30.000 triệu đồng, đạt 50% kế hoạch năm"
+    assert sentence(r, "NS01") == "Thu ngân sách nhà nước trên địa bàn 30 tỷ đồng, đạt 50% kế hoạch năm"
     assert sentence(r, "NN05") == "Tổng đàn lợn 8.000 con"
     assert sentence(r, "XH03") == "Tỷ lệ hộ nghèo 1%"  # 20 / 2.000
 
@@ -109,9 +111,12 @@ def test_without_last_year_there_is_no_comparison_and_plan_only_when_planned(war
 def test_monthly_report_adds_the_year_to_date_for_flows(warehouse: Engine) -> None:
     r = build_report(warehouse, TAM_DUONG, "2024-06")
     assert r.title == "Báo cáo tháng 06/2024 — Huyện Tam Dương"
-    # June: 11.250,5 against 10.000 = +12,505 % (rounded half up: 12,51); YTD 61.250,5 = 50 % of 122.501
-    assert sentence(r, "NS01") == ("Thu ngân sách nhà nước trên địa bàn 11.250,5 triệu đồng, tăng 12,51% so với "
-                                   "cùng kỳ; lũy kế năm 61.250,5 triệu đồng, đạt 50% kế hoạch năm")
+    # June: 11.250,5 against 10.000 = +12,505 % (rounded half up: 12,51); YTD 61.250,5 = 50 % of 122.501.
+    # Issue 17: the year to date compares with last year's year to date (50.000: +22,5 %), the month
+    # with the same month; amounts in tỷ đồng.
+    assert sentence(r, "NS01") == ("Thu ngân sách nhà nước trên địa bàn 11,25 tỷ đồng, tăng 12,51% so với "
+                                   "cùng tháng năm trước; lũy kế từ đầu năm 61,25 tỷ đồng, tăng 22,5% so với cùng kỳ, "
+                                   "đạt 50% kế hoạch năm")
     # a stock has no year to date
     assert sentence(r, "NN05") == "Tổng đàn lợn 92.000 con, tăng 15% so với cùng kỳ; đạt 115% kế hoạch năm"
     may = build_report(warehouse, TAM_DUONG, "2024-05")
@@ -123,22 +128,29 @@ def test_province_total_is_marked_partial_with_the_districts_it_comes_from(wareh
     r = build_report(warehouse, VINH_PHUC, "2024-H1")  # two digits: the legacy province by default
     assert r.level == "province"
     assert r.title == "Báo cáo 6 tháng đầu năm 2024 — Tỉnh Vĩnh Phúc"
-    assert r.completeness == "Số liệu tổng hợp từ 2/9 huyện (chưa đầy đủ)"
+    # Issue 17: the units by their types ("huyện, thành phố", not "huyện" for all); those that did not send
+    # every month named.
+    assert r.completeness == ("Số liệu tổng hợp từ 2/9 huyện, thành phố (chưa đầy đủ); chưa gửi đủ báo cáo các "
+                              "tháng trong kỳ: Thành phố Phúc Yên, Huyện Lập Thạch, Huyện Tam Đảo, Huyện Bình Xuyên, "
+                              "Huyện Yên Lạc, Huyện Vĩnh Tường, Huyện Sông Lô")
     # 61.250,5 + 30.000 = 91.250,5 against 50.000 (+82,501 %); plans 122.501 + 60.000 = 182.501 (50 %)
-    # ... and the +82,5 % compares two districts with one (Vĩnh Yên sent nothing in 2023): said so
-    assert sentence(r, "NS01") == ("Thu ngân sách nhà nước trên địa bàn 91.250,5 triệu đồng, tăng 82,5% so với "
-                                   "cùng kỳ; đạt 50% kế hoạch năm (*tổng hợp từ 2/9 huyện) "
-                                   "(*cùng kỳ năm trước tổng hợp từ 1/9 huyện)")
+    # ... and the +82,5 % compares two districts with one (Vĩnh Yên sent nothing in 2023): marked
+    # (**) and said once, in a footnote (issue 17)
+    assert sentence(r, "NS01") == ("Thu ngân sách nhà nước trên địa bàn 91,25 tỷ đồng, tăng 82,5% so với "
+                                   "cùng kỳ; đạt 50% kế hoạch năm (*tổng hợp từ 2/9 huyện, thành phố) (**)")
     # 92.000 + 8.000 against 80.000; only Tam Dương planned pigs (80.000). Issue 10 (plan coverage):
     # this said "đạt 125% kế hoạch năm", both districts' herds against Tam Dương's plan alone; the
     # plan now covers 1 of the 2 districts in the total, so no % is given and the sentence says so.
     assert sentence(r, "NN05") == ("Tổng đàn lợn 100.000 con, tăng 25% so với cùng kỳ; kế hoạch năm 80.000 con "
-                                   "(kế hoạch của 1/2 đơn vị) (*tổng hợp từ 2/9 huyện) "
-                                   "(*cùng kỳ năm trước tổng hợp từ 1/9 huyện)")
+                                   "(kế hoạch của 1/2 đơn vị) (*tổng hợp từ 2/9 huyện, thành phố) (**)")
     # (80 + 20) / (1.000 + 2.000) = 3,333 %; 10 % a year earlier: -6,667 points; no plan for a province rate
-    assert sentence(r, "XH03") == ("Tỷ lệ hộ nghèo 3,33%, giảm 6,67 điểm % so với cùng kỳ (*tổng hợp từ 2/9 huyện) "
-                                   "(*cùng kỳ năm trước tổng hợp từ 1/9 huyện)")
+    assert sentence(r, "XH03") == ("Tỷ lệ hộ nghèo 3,33%, giảm 6,67 điểm phần trăm so với cùng kỳ "
+                                   "(*tổng hợp từ 2/9 huyện, thành phố) (**)")
     assert all(i.partial for i in r.indicators)
+    assert r.footnotes == [
+        "(*) Số liệu chưa đầy đủ: chỉ tổng hợp được từ số huyện, thành phố có đủ số liệu của kỳ (cột Số đơn vị)",
+        "(**) Cùng kỳ năm trước chưa đầy đủ (tổng hợp từ 1/9 huyện, thành phố): so sánh không cùng phạm vi, cần "
+        "thận trọng khi sử dụng (NS01, NN05, XH01, XH02, XH03)"]
 
 
 def test_province_2025_must_be_asked_for(warehouse: Engine) -> None:
@@ -155,23 +167,28 @@ def test_an_incomplete_district_year_is_marked(warehouse: Engine) -> None:
     r = build_report(warehouse, TAM_DUONG, "2024")  # only January-June reported
     assert r.title == "Báo cáo năm 2024 — Huyện Tam Dương"
     # 2023 had January-June too: the comparison is with an incomplete year as well
-    assert sentence(r, "NS01").endswith(
-        "(*chưa đủ số liệu các tháng trong kỳ) (*cùng kỳ năm trước chưa đủ số liệu các tháng)")
-    assert r.partial_note == ("(*) Số liệu chưa đầy đủ: huyện chưa báo cáo đủ các tháng của kỳ; so sánh với cùng "
-                              "kỳ năm trước chưa đầy đủ thì không cùng phạm vi, cần thận trọng khi sử dụng")
+    # Issue 17: the last-year note once, in the footnotes, not on every line.
+    assert sentence(r, "NS01").endswith("(*chưa đủ số liệu các tháng trong kỳ) (**)")
+    assert r.footnotes == [
+        "(*) Số liệu chưa đầy đủ: huyện chưa báo cáo đủ các tháng của kỳ",
+        "(**) Cùng kỳ năm trước chưa đầy đủ (chưa đủ số liệu các tháng): so sánh không cùng phạm vi, cần thận "
+        "trọng khi sử dụng (NS01, NN05, XH01, XH02, XH03)"]
+    assert r.partial_note == "\n".join(r.footnotes)
 
 
 def test_task_summary_per_assigning_body(warehouse: Engine) -> None:
     r = build_report(warehouse, TAM_DUONG, "2024-H1")
+    # Issue 17: no "0 hoàn thành ..." but "không có nhiệm vụ quá hạn"; the on-time rate over the
+    # tasks due (A, B, D, E: C and F are still in time), no longer over every task (2/6).
     assert r.task_sentences == [
         "UBND tỉnh giao 05 nhiệm vụ, 02 hoàn thành đúng hạn, 01 hoàn thành quá hạn, 01 đang thực hiện trong hạn, "
         "01 quá hạn",
-        "Huyện ủy giao 01 nhiệm vụ, 0 hoàn thành đúng hạn, 0 hoàn thành quá hạn, 01 đang thực hiện trong hạn, "
-        "0 quá hạn",
+        "Huyện ủy giao 01 nhiệm vụ, 01 đang thực hiện trong hạn, không có nhiệm vụ quá hạn",
         "Tổng cộng 06 nhiệm vụ, 02 hoàn thành đúng hạn, 01 hoàn thành quá hạn, 02 đang thực hiện trong hạn, "
-        "01 quá hạn; tỷ lệ hoàn thành đúng hạn 33,33%",  # 2 / 6
+        "01 quá hạn; tỷ lệ hoàn thành đúng hạn 50% (02/04 nhiệm vụ đã đến hạn)",  # 2 / 4
     ]
-    assert r.task_total is not None and r.task_total.on_time_rate == Decimal("33.33")
+    assert r.task_total is not None and r.task_total.on_time_rate == Decimal("50")
+    assert [t.on_time_rate for t in r.tasks] == [Decimal("50"), None]  # 2/4; Huyện ủy: none due
     # The province counts the same tasks (only Tam Dương reported any).
     assert build_report(warehouse, VINH_PHUC, "2024-H1").task_sentences == r.task_sentences
 
@@ -218,10 +235,11 @@ def test_markdown_has_the_lines_and_the_tables(warehouse: Engine) -> None:
     assert lines[0] == "# Báo cáo 6 tháng đầu năm 2024 — Huyện Tam Dương"
     assert "- Tổng đàn lợn 92.000 con, tăng 15% so với cùng kỳ; đạt 115% kế hoạch năm." in lines
     assert "| NN05 | Tổng đàn lợn | con | 92.000 | 80.000 | 115% | 80.000 | +15% |" in lines
-    assert "| XH03 | Tỷ lệ hộ nghèo | % | 8 | 8,5 |  | 10 | -2 điểm % |" in lines
-    assert "| **Tổng cộng** | **6** | **2** | **1** | **2** | **1** | **33,33%** |" in lines
+    assert "| XH03 | Tỷ lệ hộ nghèo | % | 8 | 8,5 |  | 10 | -2 điểm phần trăm |" in lines
+    assert "| **Tổng cộng** | **6** | **2** | **1** | **2** | **1** | **50%** |" in lines
     province = render_markdown(build_report(warehouse, VINH_PHUC, "2024-H1")).splitlines()
-    assert "- Số liệu tổng hợp từ 2/9 huyện (chưa đầy đủ)" in province
+    assert any(line.startswith("- Số liệu tổng hợp từ 2/9 huyện, thành phố (chưa đầy đủ); chưa gửi đủ báo cáo")
+               for line in province)
     assert "| NS01 | Thu ngân sách nhà nước trên địa bàn | triệu đồng | 91.250,5* | 182.501 | 50% | 50.000 | " \
            "+82,5% | 2/9 |" in province
 
@@ -231,41 +249,48 @@ def test_csv_has_a_bom_and_parses(warehouse: Engine) -> None:
     assert out.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
     assert rows[0] == ["Báo cáo tháng 06/2024 — Tỉnh Vĩnh Phúc"]
+    # Issue 17: "Số đơn vị" (huyện and thành phố); the partial flags in columns of their own, at the end.
     header = rows.index(["Mã", "Chỉ tiêu", "ĐVT", "Thực hiện", "Lũy kế năm", "KH năm", "% KH năm",
-                         "Cùng kỳ năm trước", "So với cùng kỳ", "Số huyện", "Nhận định"])
+                         "Cùng kỳ năm trước", "So với cùng kỳ", "Số đơn vị", "Nhận định", "Chưa đầy đủ",
+                         "Cùng kỳ chưa đầy đủ"])
     by_code = {r[0]: r for r in rows[header + 1:] if r and r[0] in ("NS01", "NN05")}
-    # June: 11.250,5 + 5.000 against 10.000 (Tam Dương alone in 2023): +62,505 % -> 62,51 %
-    assert by_code["NS01"][:10] == ["NS01", "Thu ngân sách nhà nước trên địa bàn", "triệu đồng", "16.250,5*",
+    # June: 11.250,5 + 5.000 against 10.000 (Tam Dương alone in 2023): +62,505 % -> 62,51 %. The
+    # partial figure stays a number (no '*' inside it): the flag is in "Chưa đầy đủ".
+    assert by_code["NS01"][:10] == ["NS01", "Thu ngân sách nhà nước trên địa bàn", "triệu đồng", "16.250,5",
                                     "91.250,5", "182.501", "50%", "10.000", "+62,51%", "2/9"]
+    assert by_code["NS01"][11:] == ["*", "**"]
     assert by_code["NN05"][10].startswith("Tổng đàn lợn 100.000 con, tăng 25% so với cùng kỳ")
     tasks = rows.index(["Cơ quan giao", "Tổng số", "Hoàn thành đúng hạn", "Hoàn thành quá hạn",
                         "Đang thực hiện trong hạn", "Quá hạn", "Tỷ lệ đúng hạn", "Tóm tắt"])
-    assert rows[tasks + 1][:7] == ["UBND tỉnh", "5", "2", "1", "1", "1", "40%"]
-    assert rows[tasks + 3][:7] == ["Tổng cộng", "6", "2", "1", "2", "1", "33,33%"]
+    assert rows[tasks + 1][:7] == ["UBND tỉnh", "5", "2", "1", "1", "1", "50%"]  # over the 4 due
+    assert rows[tasks + 3][:7] == ["Tổng cộng", "6", "2", "1", "2", "1", "50%"]
 
 
 def test_xlsx_has_both_sheets_with_numbers(warehouse: Engine, tmp_path: Path) -> None:
     path = tmp_path / "r.xlsx"
     write_xlsx(build_report(warehouse, TAM_DUONG, "2024-06"), path)
     wb = CalamineWorkbook.from_path(str(path))
-    assert wb.sheet_names == ["Chỉ tiêu", "Nhiệm vụ"]
+    assert wb.sheet_names == ["Chỉ tiêu", "Nhiệm vụ", "Nhận định"]  # issue 17: the sentences on a sheet too
     indicators = wb.get_sheet_by_name("Chỉ tiêu").to_python()
     assert indicators[0][0] == "Báo cáo tháng 06/2024 — Huyện Tam Dương"
     header = next(i for i, row in enumerate(indicators) if row[0] == "Mã")
+    # Issue 17: the two changes say which is % and which is "điểm phần trăm".
     assert indicators[header][:10] == ["Mã", "Chỉ tiêu", "ĐVT", "Thực hiện", "Lũy kế năm", "KH năm", "% KH năm",
-                                       "Cùng kỳ năm trước", "So với cùng kỳ (%)", "So với cùng kỳ (điểm %)"]
+                                       "Cùng kỳ năm trước", "So với cùng kỳ: tăng (+), giảm (-) (%)",
+                                       "So với cùng kỳ: tăng (+), giảm (-) (điểm phần trăm)"]
     rows = {row[0]: row for row in indicators[header + 1:] if row[0]}
     assert rows["NS01"][3:9] == [11250.5, 61250.5, 122501, 50, 10000, 12.51]
     assert rows["XH03"][3] == 8 and rows["XH03"][9] == -2 and rows["XH03"][6] == ""
     assert rows["NN05"][-1] == "Tổng đàn lợn 92.000 con, tăng 15% so với cùng kỳ; đạt 115% kế hoạch năm"
     tasks = wb.get_sheet_by_name("Nhiệm vụ").to_python()
     body = {row[0]: row for row in tasks if row[0] in ("UBND tỉnh", "Huyện ủy", "Tổng cộng")}
-    assert body["UBND tỉnh"][1:7] == [5, 2, 1, 1, 1, 40]
-    assert body["Tổng cộng"][1:7] == [6, 2, 1, 2, 1, 33.33]
-    # numeric cells display with exactly their decimals (Excel applies the reader's separators)
+    assert body["UBND tỉnh"][1:7] == [5, 2, 1, 1, 1, 50]  # issue 17: over the 4 tasks due
+    assert body["Tổng cộng"][1:7] == [6, 2, 1, 2, 1, 50]
+    # numeric cells display with exactly their decimals, in the Vietnamese locale (0x042A); changes signed
     sheet = openpyxl.load_workbook(path)["Chỉ tiêu"]
     ns01 = next(r for r in sheet.iter_rows(min_row=header + 2) if r[0].value == "NS01")
-    assert [ns01[3].number_format, ns01[5].number_format, ns01[8].number_format] == ["#,##0.0", "#,##0", "#,##0.00"]
+    assert [ns01[3].number_format, ns01[5].number_format, ns01[8].number_format] == [
+        "[$-42A]#,##0.0", "[$-42A]#,##0", "[$-42A]+#,##0.00;[$-42A]-#,##0.00;0"]
 
 
 # --- command line -------------------------------------------------------------------------
@@ -279,7 +304,7 @@ def cli(warehouse: Engine, cli_runner: CliRunner) -> CliRunner:
 def test_cli_report_in_each_format(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(app, ["report", "--unit", TAM_DUONG, "--period", "2024-H1"])
     assert result.exit_code == 0, result.output
-    assert "- Thu ngân sách nhà nước trên địa bàn 61.250,5 triệu đồng, tăng 22,5% so với cùng kỳ; đạt 50% kế " \
+    assert "- Thu ngân sách nhà nước trên địa bàn 61,25 tỷ đồng, tăng 22,5% so với cùng kỳ; đạt 50% kế " \
            "hoạch năm." in result.stdout
 
     out = tmp_path / "r.csv"
@@ -288,13 +313,14 @@ def test_cli_report_in_each_format(cli: CliRunner, tmp_path: Path) -> None:
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw and b"\r\r\n" not in raw
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert ["Mức đầy đủ", "Số liệu tổng hợp từ 2/9 huyện (chưa đầy đủ)"] in rows
+    [complete] = [r for r in rows if r and r[0] == "Mức đầy đủ"]
+    assert complete[1].startswith("Số liệu tổng hợp từ 2/9 huyện, thành phố (chưa đầy đủ); chưa gửi đủ báo cáo")
 
     xlsx = tmp_path / "r.xlsx"
     result = cli.invoke(app, ["report", "--unit", "25", "--level", "province_2025", "--period", "2024",
                               "--format", "xlsx", "-o", str(xlsx)])
     assert result.exit_code == 0, result.output
-    assert CalamineWorkbook.from_path(str(xlsx)).sheet_names == ["Chỉ tiêu", "Nhiệm vụ"]
+    assert CalamineWorkbook.from_path(str(xlsx)).sheet_names == ["Chỉ tiêu", "Nhiệm vụ", "Nhận định"]
 
 
 def test_cli_report_errors_exit_2(cli: CliRunner) -> None:
@@ -327,4 +353,4 @@ def test_csv_text_from_a_file_never_runs_as_a_formula(warehouse: Engine, tmp_pat
     # a negative change, written as text in Vietnamese notation, is still a number
     tam_duong = list(csv.reader(io.StringIO(render_csv(build_report(warehouse, TAM_DUONG, "2024-06")))))
     [xh03] = [r for r in tam_duong if r and r[0] == "XH03"]
-    assert xh03[8] == "-2 điểm %"
+    assert xh03[8] == "-2 điểm phần trăm"

@@ -281,3 +281,29 @@ def test_every_mart_column_is_documented_in_both_languages(engine: Engine) -> No
         """)).all()
     missing = [(t, c) for t, c, d in rows if not d or " / " not in d]
     assert rows and not missing, missing
+
+
+def test_the_rollup_first_analyzes_the_tables_a_load_changed(db: Engine, tmp_path: Path) -> None:
+    """ops.analyze_stale: the refresh runs seconds after a load, before autovacuum would analyze
+    what it changed; planned on the statistics of an emptier warehouse, a national month's refresh
+    ran for minutes (bench.celery_topology)."""
+    import time
+
+    with db.begin() as conn:
+        conn.execute(text("SELECT ops.analyze_stale()"))  # the reference data loaded by the fixture
+    for m in range(1, 13):  # 12 x 5 indicator values: past autovacuum's threshold of 50 rows
+        values = {"NN05": 100 + 10 * (m - 1), "NS01": 10 * m, "TT01": 3 + 2 * m, "XH01": 100, "XH02": 1000}
+        arrive(db, tmp_path, b.month(TAM_DUONG, f"2024-{m:02d}", values))
+
+    def analyzed() -> list[str]:
+        with db.begin() as conn:
+            return list(conn.execute(text("SELECT ops.analyze_stale()")).scalar_one())
+
+    deadline = time.monotonic() + 15  # the counters reach pg_stat_user_tables when the loader's session idles
+    while "core.fct_indicator_value" not in (got := analyzed()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "core.fct_indicator_value" in got
+    assert "core.fct_indicator_value" not in analyzed()  # analyzed now: nothing to do until the next load
+    with db.connect() as conn:
+        assert conn.execute(text("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                                 "WHERE schemaname = 'core' AND relname = 'fct_indicator_value'")).scalar()

@@ -322,7 +322,48 @@ def run_demo(engine: Engine, *, year: int = 2024, workdir: Path | None = None,
         with writer:
             summary["reform"] = across_the_reform(engine, year + 1, next_year.result(),
                                                   workdir / f"generated_{year + 1}", ref, echo)
+    last_year = year + 1 if writer is not None else year
+    summary["board"] = str(demo_board(engine, last_year, echo))
+    summary["review_docx"] = str(demo_review(engine, last_year, echo))
     return summary
+
+
+BOARD_PROVINCE = "24"  # Bắc Giang until 06/2025, then Bắc Ninh, which took its code: data in both demo years
+
+
+def demo_board(engine: Engine, year: int, echo: Callable[[str], Any]) -> Path:
+    """The status board of Bắc Giang's territory for `year` (the reform year: its districts to June,
+    then the communes, against the year before), where the rollup_marts DAG writes its boards."""
+    import time
+
+    from etl.config import board_dir
+    from etl.reporting.board import board_folder, build_board, write_board
+
+    started = time.perf_counter()
+    board = build_board(engine, BOARD_PROVINCE, year)
+    page, *charts = write_board(board, board_folder(board_dir(), BOARD_PROVINCE, year))
+    echo(f"\nStatus board of {board.province_name}, {year} (`baocao board --province {BOARD_PROVINCE} --year {year} "
+         f"-o DIR`, {time.perf_counter() - started:.1f} s): {page}, {len(charts)} charts as PNG beside it")
+    return page
+
+
+def demo_review(engine: Engine, year: int, echo: Callable[[str], Any]) -> Path:
+    """The same province's review of `year` as a Word document to sign (`baocao report --format
+    docx`): the 2025 province over the reform year, the legacy province before it."""
+    from etl.config import data_dir
+    from etl.reporting.docx_report import fetch_overdue, write_docx
+    from etl.reporting.model import build_report
+
+    level = "province_2025" if year >= 2025 else None
+    report = build_report(engine, BOARD_PROVINCE, str(year), level)
+    overdue, _ = fetch_overdue(engine, report)
+    path = data_dir() / "reviews" / f"{BOARD_PROVINCE}_{year}.docx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_docx(report, path, overdue=overdue)
+    level_option = f" --level {level}" if level else ""
+    echo(f"Review of {report.unit_name}, {year}, to sign (`baocao report --unit {BOARD_PROVINCE} --period {year}"
+         f"{level_option} --format docx -o FILE`): {path}")
+    return path
 
 
 def across_the_reform(engine: Engine, year: int, deliveries: list[Delivery], folder: Path, ref: Any,

@@ -29,6 +29,7 @@ MART_OBJECTS = (
     "task_monthly",
     "task_semiannual",
     "task_annual",
+    "task_overdue",
     "submission_status",
     "reporting_rate",
     "district_unit",

@@ -164,6 +164,10 @@ def refresh(engine: Engine, *, year: int | None = None, full: bool = False, lock
 
 def _refresh_once(engine: Engine, *, year: int | None, full: bool, lock_timeout: str) -> RollupResult:
     started = time.perf_counter()
+    with engine.begin() as conn:  # statistics first, in their own transaction (ops.analyze_stale says why)
+        analyzed = conn.execute(text("SELECT ops.analyze_stale()")).scalar_one()
+    if analyzed:
+        log.info("rollup: analyzed %s first (changed since their statistics)", ", ".join(analyzed))
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('baocao rollup'))"))
         # After the advisory lock: waiting for another rollup holds no table lock anyone queues behind.

@@ -15,12 +15,23 @@ import re
 from collections.abc import Sequence
 
 from etl.reporting.model import Report
-from etl.reporting.tables import TASK_HEADERS, indicator_headers, indicator_rows, task_rows
+from etl.reporting.tables import (
+    PARTIAL_FLAG,
+    PARTIAL_HEADER,
+    TASK_HEADERS,
+    indicator_headers,
+    indicator_rows,
+    task_rows,
+)
+
+LAST_YEAR_PARTIAL_HEADER = "Cùng kỳ chưa đầy đủ"  # (**): last year's figure compared with was incomplete
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # What etl.reporting.tables writes in a number column: a number in Vietnamese notation, maybe
-# signed ("+15%", "-2 điểm %"), maybe marked partial ("16.250,5*"), or reporting units ("2/9").
-_VI_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?:%| điểm %)?\*?|\d+/\d+")
+# signed ("+15%", "-2 điểm phần trăm"), or reporting units ("2/9"). A partial figure is no longer
+# marked inside the number ("16.250,5*" was): it is flagged in a column of its own, "Chưa đầy đủ".
+# The older forms ("16.250,5*", "-2 điểm %") still count as numbers, for callers that write them.
+_VI_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?:%| điểm phần trăm| điểm %)?\*?|\d+/\d+")
 
 
 def text_cell(value: str) -> str:
@@ -54,12 +65,14 @@ def render_csv(report: Report) -> str:
         writer.writerow(_row(["Mức đầy đủ", report.completeness]))
     writer.writerow([])
     writer.writerow(_row(["I. Chỉ tiêu"]))
-    writer.writerow(_row([*indicator_headers(report), "Nhận định"]))
-    for row, line in zip(indicator_rows(report), report.indicators, strict=True):
-        # code, name, unit; then the figures (and the province's reporting units)
-        writer.writerow(_row(row[:3], row[3:], [line.sentence]))
-    if report.partial_note:
-        writer.writerow(_row([report.partial_note]))
+    # New columns go after "Nhận định", so that the earlier ones keep their places.
+    writer.writerow(_row([*indicator_headers(report), "Nhận định", PARTIAL_HEADER, LAST_YEAR_PARTIAL_HEADER]))
+    for row, line in zip(indicator_rows(report, mark_partial=False), report.indicators, strict=True):
+        # code, name, unit; then the figures (and the province's reporting units); the flags
+        flags = [PARTIAL_FLAG if line.partial else "", PARTIAL_FLAG * 2 if line.partial_last_year else ""]
+        writer.writerow(_row(row[:3], row[3:], [line.sentence, *flags]))
+    for note in report.footnotes:
+        writer.writerow(_row([note]))
     writer.writerow([])
     writer.writerow(_row(["II. Nhiệm vụ"]))
     writer.writerow(_row([*TASK_HEADERS, "Tóm tắt"]))

@@ -33,8 +33,8 @@ def render_markdown(report: Report) -> str:
     if report.indicators:
         lines += [f"- {s}." for s in report.indicator_sentences]
         lines += ["", *_md_table(indicator_headers(report), indicator_rows(report), numeric_from=3)]
-        if report.partial_note:
-            lines += ["", report.partial_note]
+        for note in report.footnotes:
+            lines += ["", note]
     else:
         lines.append("Không có số liệu chỉ tiêu trong kỳ.")
     lines += ["", "## II. Nhiệm vụ", ""]

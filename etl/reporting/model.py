@@ -11,19 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from etl.domain.bodies import load_bodies
+from etl.domain.calendar import CalendarRule, load_calendar
 from etl.domain.catalog import load_catalog
 from etl.domain.contract import LEVELS, REPORTING_LEVELS
 from etl.domain.periods import Period, parse_period
 from etl.domain.text import fold_key
 from etl.reporting import sentences
-from etl.reporting.sentences import LEVEL_LABELS, PCT_DECIMALS, TOTAL
+from etl.reporting.sentences import LEVEL_LABELS, TOTAL
 
 # Assigning bodies from the top down, as listed in reference/assigning_bodies.yaml; any other
 # body (one the list does not know, kept as written) follows in alphabetical order.
@@ -62,6 +63,12 @@ class IndicatorLine:
     plan_units: int | None = None  # of the units in the figure, those with a plan (annual_plan sums theirs)
     sentence: str = ""
     revised: bool = False  # changed since the previous issue of the report (build_report's `since`)
+    ytd_last_year: Decimal | None = None  # monthly: last year's year to date at the same month
+
+    @property
+    def display_unit(self) -> str:
+        """The unit a review writes this line in ('tỷ đồng' for large triệu đồng figures)."""
+        return sentences.display_unit(self)[0]
 
     @property
     def partial(self) -> bool:
@@ -86,6 +93,21 @@ class TaskLine:
     on_time_rate: Decimal | None
     sentence: str = ""
 
+    @property
+    def tasks_due(self) -> int:
+        return sentences.tasks_due(self)
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    """A reporting unit whose monthly reports of the period are missing or late
+    (mart.submission_status): months without an accepted report, and (month, days late)."""
+
+    unit_code: str
+    unit_name: str
+    missing_months: tuple[int, ...] = ()
+    late_months: tuple[tuple[int, int], ...] = ()
+
 
 @dataclass
 class Report:
@@ -100,6 +122,19 @@ class Report:
     task_total: TaskLine | None = None
     as_of: datetime | None = None  # the figures as they stood then (mart.indicator_*_at); None: now
     since: datetime | None = None  # the cut-off of a previous issue the figures are compared with
+    units_word: str | None = None  # what the units counted are called: "huyện", "huyện, thành phố", "xã, phường"
+    unit_statuses: list[UnitStatus] = field(default_factory=list)  # units missing or late in the period
+    expected_unit_count: int = 0  # units expected to report in the period (mart.submission_status)
+    window: tuple[date, date] | None = None  # Decree 09 data window of the period
+    refreshed_at: datetime | None = None  # when the marts read were last refreshed
+
+    @property
+    def missing_units(self) -> list[UnitStatus]:
+        return [u for u in self.unit_statuses if u.missing_months]
+
+    @property
+    def late_units(self) -> list[UnitStatus]:
+        return [u for u in self.unit_statuses if u.late_months]
 
     @property
     def revision_line(self) -> str | None:
@@ -129,9 +164,14 @@ class Report:
         return sentences.period_line(self.period)
 
     @property
+    def footnotes(self) -> list[str]:
+        """The footnotes of the marks on the lines ((*) partial, (**) incomplete last year), each once."""
+        return sentences.footnotes(self.indicators, self.level, self.period, self.units_word)
+
+    @property
     def partial_note(self) -> str | None:
-        """The footnote explaining the '*' on partial figures, if any is partial."""
-        return sentences.partial_note(self.indicators, self.is_province)
+        """The footnotes as one text, a line each."""
+        return "\n".join(self.footnotes) or None
 
     @property
     def indicator_sentences(self) -> list[str]:
@@ -194,6 +234,16 @@ def build_report(engine: Engine, unit: str, period: str, level: str | None = Non
             task_rows = []
         indicator_rows = conn.execute(text(f"SELECT * FROM {source} WHERE {where}"),
                                       {**params, "as_of": as_of}).mappings().all()
+        ytd_last_year: dict[str, Decimal] = {}
+        if parsed.kind == "month" and indicator_rows:
+            # Last year's year to date at the same month: a year to date compares with a year to date.
+            before = indicator_view if as_of is None else f"{indicator_view}_at(:as_of, :l, :u, :ly)"
+            ytd_last_year = {r.indicator_code: Decimal(r.ytd_value) for r in conn.execute(text(
+                f"SELECT indicator_code, ytd_value FROM {before} WHERE level = :l AND unit_code = :u AND year = :ly "
+                "AND month = :m AND ytd_value IS NOT NULL"), {**params, "ly": parsed.year - 1, "as_of": as_of})}
+        status_rows = _status_rows(conn, level, unit, parsed, as_of)
+        refreshed_at = (max((r["refreshed_at"] for r in indicator_rows if r.get("refreshed_at")), default=None)
+                        if as_of is None else None)
     if not indicator_rows and not task_rows:
         raise ReportError(
             f"không có số liệu của {unit_name} (mã {unit}, {LEVEL_LABELS[level]}) cho {parsed.label}: chưa có "
@@ -204,9 +254,11 @@ def build_report(engine: Engine, unit: str, period: str, level: str | None = Non
     order = {code: i for i, code in enumerate(catalog.indicators)}
     previous = _previous_issue(engine, unit, period, level, since) if since else {}
     indicators = []
+    unit_statuses, names, province = _unit_statuses(status_rows)
+    word = sentences.unit_type_word(names or [unit_name]) if (names or level in REPORTING_LEVELS) else None
     for row in sorted(indicator_rows, key=lambda r: (order.get(r["indicator_code"], len(order)), r["indicator_code"])):
-        line = _indicator_line(row)
-        sentence = sentences.indicator_sentence(line, parsed, level)
+        line = replace(_indicator_line(row), ytd_last_year=ytd_last_year.get(row["indicator_code"]))
+        sentence = sentences.indicator_sentence(line, parsed, level, word)
         before = previous.get(line.code)
         revised = since is not None and (before is None or (before.value, before.ytd_value, before.annual_plan)
                                          != (line.value, line.ytd_value, line.annual_plan))
@@ -221,8 +273,8 @@ def build_report(engine: Engine, unit: str, period: str, level: str | None = Non
     if tasks:
         sums = [sum(getattr(t, f) for t in tasks)
                 for f in ("tasks_total", "done_on_time", "done_late", "in_progress", "overdue")]
-        rate = sentences.rounded(Decimal(100 * sums[1]) / sums[0], PCT_DECIMALS) if sums[0] else None
-        total = TaskLine(TOTAL, *sums, on_time_rate=rate)
+        total = TaskLine(TOTAL, *sums, on_time_rate=None)
+        total = replace(total, on_time_rate=sentences.on_time_rate(total))
         task_total = replace(total, sentence=sentences.task_total_sentence(total))
 
     return Report(
@@ -231,13 +283,62 @@ def build_report(engine: Engine, unit: str, period: str, level: str | None = Non
         level=level,
         period=parsed,
         title=sentences.title(parsed, unit_name, level),
-        completeness=sentences.completeness(indicators, level, parsed),
+        completeness=sentences.completeness(indicators, level, parsed, word,
+                                            [u.unit_name for u in unit_statuses if u.missing_months]),
         indicators=indicators,
         tasks=tasks,
         task_total=task_total,
         as_of=as_of,
         since=since,
+        units_word=word,
+        unit_statuses=unit_statuses,
+        expected_unit_count=len(names),
+        window=parsed.window(load_calendar_rule(province or (unit if level == "province" else "*"),
+                                                parsed.kind).cutoff_day),
+        refreshed_at=refreshed_at,
     )
+
+
+def load_calendar_rule(province_code: str, report_type: str) -> CalendarRule:
+    """The deployment's calendar rule (cut-off and deadline day) of a province and report type."""
+    return load_calendar().rule(province_code, report_type)
+
+
+# Which of mart.submission_status's rows belong to a unit of each level.
+_STATUS_FILTER = {
+    "district": "district_code = :u",
+    "commune": "district_code = :u",
+    "province": "province_code = :u AND level = 'district'",
+    "province_2025": "province_2025_code = :u",
+}
+
+
+def _status_rows(conn: Connection, level: str, unit: str, period: Period, as_of: datetime | None) -> list[Any]:
+    """The submission status of every unit-month expected in the period, as it stood at `as_of`."""
+    # as of a moment: from the period's first month only (the function would compute every month otherwise)
+    source = "mart.submission_status" if as_of is None else "mart.submission_status_at(:as_of, :from_period)"
+    return list(conn.execute(text(
+        f"SELECT district_code, district_name, province_code, month, status, days_late FROM {source} "
+        f"WHERE {_STATUS_FILTER[level]} AND year = :y AND month BETWEEN :m1 AND :m2 ORDER BY district_code, month"),
+        {"u": unit, "y": period.year, "m1": period.first_month, "m2": period.last_month, "as_of": as_of,
+         "from_period": period.year * 100 + period.first_month}))
+
+
+def _unit_statuses(rows: Sequence[Any]) -> tuple[list[UnitStatus], list[str], str | None]:
+    """The units missing a month (no accepted report: missing, rejected, or not received yet) or
+    late; the names of every unit expected; the province of the first."""
+    by_unit: dict[str, list[Any]] = {}
+    for r in rows:
+        by_unit.setdefault(r.district_code, []).append(r)
+    statuses, names = [], []
+    for code, months in by_unit.items():
+        name = months[-1].district_name
+        names.append(name)
+        missing = tuple(r.month for r in months if r.status not in ("on_time", "late"))
+        late = tuple((r.month, r.days_late) for r in months if r.status == "late")
+        if missing or late:
+            statuses.append(UnitStatus(code, name, missing, late))
+    return statuses, names, (rows[0].province_code if rows else None)
 
 
 def _previous_issue(engine: Engine, unit: str, period: str, level: str, since: datetime) -> dict[str, IndicatorLine]:
@@ -277,8 +378,10 @@ def _indicator_line(row: Mapping[str, Any]) -> IndicatorLine:
 
 
 def _task_line(row: Mapping[str, Any]) -> TaskLine:
-    return TaskLine(row["assigning_body"], row["tasks_total"], row["done_on_time"], row["done_late"],
-                    row["in_progress"], row["overdue"], _decimal(row["on_time_rate"]))
+    """The mart's counts; the on-time rate recomputed over the tasks due (the mart's is over all)."""
+    line = TaskLine(row["assigning_body"], row["tasks_total"], row["done_on_time"], row["done_late"],
+                    row["in_progress"], row["overdue"], None)
+    return replace(line, on_time_rate=sentences.on_time_rate(line))
 
 
 def _body_key(body: str) -> tuple[int, str]:

@@ -7,15 +7,19 @@ from decimal import Decimal
 
 from etl.domain.numbers import format_vi
 from etl.reporting.model import IndicatorLine, Report
-from etl.reporting.sentences import PCT_DECIMALS, decimals_for, rounded, vi_number, vi_pct
+from etl.reporting.sentences import PCT_DECIMALS, POINTS, decimals_for, plan_pct_shown, rounded, vi_number, vi_pct
 
 INDICATOR_HEADERS = ["Mã", "Chỉ tiêu", "ĐVT", "Thực hiện"]
 YTD_HEADER = "Lũy kế năm"  # monthly reports only
 PLAN_HEADERS = ["KH năm", "% KH năm", "Cùng kỳ năm trước"]
 TASK_HEADERS = ["Cơ quan giao", "Tổng số", "Hoàn thành đúng hạn", "Hoàn thành quá hạn", "Đang thực hiện trong hạn",
                 "Quá hạn", "Tỷ lệ đúng hạn"]
-TASK_NOTE = ("Tình trạng nhiệm vụ tại cuối kỳ, theo báo cáo tháng cuối cùng trong kỳ của mỗi huyện; đúng hạn, quá "
-             "hạn được tính từ ngày hoàn thành và hạn hoàn thành")
+TASK_NOTE = ("Tình trạng nhiệm vụ tại cuối kỳ, theo báo cáo tháng cuối cùng trong kỳ của mỗi đơn vị; đúng hạn, quá "
+             "hạn được tính từ ngày hoàn thành và hạn hoàn thành; tỷ lệ đúng hạn tính trên số nhiệm vụ đã đến hạn "
+             "(đã hoàn thành hoặc quá hạn), không tính nhiệm vụ đang thực hiện trong hạn")
+UNITS_HEADER = "Số đơn vị"  # provinces: units with a complete figure / units expected
+PARTIAL_HEADER = "Chưa đầy đủ"  # CSV and XLSX: the partial flag, in a column of its own
+PARTIAL_FLAG = "*"
 
 
 def indicator_headers(report: Report) -> list[str]:
@@ -24,13 +28,13 @@ def indicator_headers(report: Report) -> list[str]:
         headers.append(YTD_HEADER)
     headers += [*PLAN_HEADERS, "So với cùng kỳ"]
     if report.is_province:
-        headers.append("Số huyện")
+        headers.append(UNITS_HEADER)
     return headers
 
 
 def _change_text(line: IndicatorLine) -> str:
     if line.yoy_change_points is not None:
-        change, suffix = rounded(line.yoy_change_points, PCT_DECIMALS), " điểm %"
+        change, suffix = rounded(line.yoy_change_points, PCT_DECIMALS), f" {POINTS}"
     elif line.yoy_change_pct is not None:
         change, suffix = rounded(line.yoy_change_pct, PCT_DECIMALS), "%"
     else:
@@ -42,16 +46,17 @@ def _number_cell(value: Decimal | None, unit: str) -> str:
     return "" if value is None else vi_number(value, decimals_for(unit))
 
 
-def indicator_rows(report: Report) -> list[list[str]]:
-    """The indicator table in Vietnamese notation; a partial figure is marked '*'."""
+def indicator_rows(report: Report, mark_partial: bool = True) -> list[list[str]]:
+    """The indicator table in Vietnamese notation, in the catalog's units; a partial figure is
+    marked '*' (`mark_partial`; the CSV flags it in a column of its own instead)."""
     rows = []
     for line in report.indicators:
-        value = _number_cell(line.value, line.unit) + ("*" if line.partial else "")
+        value = _number_cell(line.value, line.unit) + ("*" if line.partial and mark_partial else "")
         row = [line.code, line.name, line.unit, value]
         if report.period.kind == "month":
             row.append(_number_cell(line.ytd_value, line.unit))
         row += [_number_cell(line.annual_plan, line.unit),
-                "" if line.pct_of_annual_plan is None or line.kind == "rate" else vi_pct(line.pct_of_annual_plan),
+                "" if (shown := plan_pct_shown(line)) is None else vi_pct(shown),
                 _number_cell(line.same_period_last_year, line.unit), _change_text(line)]
         if report.is_province:
             row.append(f"{line.reporting_units}/{line.expected_units}")

@@ -332,8 +332,12 @@ def _load(engine: Engine, pending: Sequence[tuple[int, IncomingFile, GateItem]],
             item.checked.messages[:] = messages[item.file_id]
         with engine.begin() as conn:
             _supersede_redone(conn, [item.file_id for _, _, item in part], redo)
-            return load_files(conn, [FileToLoad(item.file_id, f.sha256, f.received_at, item.checked)
-                                     for _, f, item in part], ref, batch_months)
+            loaded = load_files(conn, [FileToLoad(item.file_id, f.sha256, f.received_at, item.checked)
+                                       for _, f, item in part], ref, batch_months)
+            # The rows it changed counted where the next refresh looks (ops.analyze_stale) at once,
+            # not when this pooled connection has idled for ten seconds.
+            conn.execute(text("SELECT pg_stat_force_next_flush()"))
+            return loaded
 
     try:
         ids = retry_transient(lambda: load(pending), f"loading a batch of {len(pending)} files")

@@ -23,6 +23,7 @@ import yaml
 
 from etl.config import (
     AIRFLOW_CONNECTIONS,
+    ENV_BOARD_DIR,
     ENV_LANDING_SETTLE_SECONDS,
     ENV_READER_PROCESSES,
     ENV_RETRIES,
@@ -62,9 +63,9 @@ MIGRATION_SERVICE = "warehouse-init"
 # The warehouse's group roles (revision 0017): each needs a login, created by warehouse-init.
 WAREHOUSE_GROUPS = ("baocao_owner", "baocao_loader", "baocao_analyst")
 # etl/config.py names the stack may leave unset: the DAGs' retry settings, the reader processes and
-# the landing settle time have defaults.
+# the landing settle time and the boards' folder (under the data directory) have defaults.
 OPTIONAL_ENVIRONMENT_VARIABLES: frozenset[str] = frozenset({
-    ENV_RETRIES, ENV_RETRY_DELAY_SECONDS, ENV_READER_PROCESSES, ENV_LANDING_SETTLE_SECONDS})
+    ENV_RETRIES, ENV_RETRY_DELAY_SECONDS, ENV_READER_PROCESSES, ENV_LANDING_SETTLE_SECONDS, ENV_BOARD_DIR})
 ALLOWED_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 
 # ------------------------------------------------------------------ compose interpolation

@@ -63,15 +63,15 @@ def test_change_and_plan_clauses() -> None:
     revenue = line("NS01", "Thu ngân sách", "triệu đồng", "flow", value="11250.5", ytd_value="61250.5",
                    same_period_last_year=10000, yoy_change_pct="12.505", annual_plan=122501, pct_of_annual_plan=50)
     assert indicator_sentence(revenue, JUNE, "district") == (
-        "Thu ngân sách 11.250,5 triệu đồng, tăng 12,51% so với cùng kỳ; lũy kế năm 61.250,5 triệu đồng, đạt 50% "
-        "kế hoạch năm")
+        "Thu ngân sách 11,25 tỷ đồng, tăng 12,51% so với cùng tháng năm trước; lũy kế từ đầu năm 61,25 tỷ đồng, "
+        "đạt 50% kế hoạch năm")
 
 
 def test_a_threshold_plan_is_the_marts_verdict() -> None:
     rate = {**POVERTY, "value": 8, "same_period_last_year": 10, "yoy_change_points": -2, "annual_plan": "8.5"}
     # halves, months and years alike: the sentence says what the mart's plan_attained says
     assert indicator_sentence(line(**rate, plan_attained=True), H1, "district") == (
-        "Tỷ lệ hộ nghèo 8%, giảm 2 điểm % so với cùng kỳ; đạt kế hoạch (≤ 8,5%)")
+        "Tỷ lệ hộ nghèo 8%, giảm 2 điểm phần trăm so với cùng kỳ; đạt kế hoạch (≤ 8,5%)")
     assert indicator_sentence(line(**{**rate, "value": 9}, plan_attained=False), H1, "district").endswith(
         "; chưa đạt kế hoạch (≤ 8,5%)")
     assert indicator_sentence(line(**rate, plan_attained=False), parse_period("2024"), "district").endswith(
@@ -89,20 +89,20 @@ def test_partial_figures_are_marked() -> None:
     partial = line(value=100000, same_period_last_year=80000, yoy_change_pct=25, reporting_units=2,
                    expected_units=9, last_year_reporting_units=1)
     assert indicator_sentence(partial, H1, "province") == (
-        "Tổng đàn lợn 100.000 con, tăng 25% so với cùng kỳ (*tổng hợp từ 2/9 huyện) "
-        "(*cùng kỳ năm trước tổng hợp từ 1/9 huyện)")
+        "Tổng đàn lợn 100.000 con, tăng 25% so với cùng kỳ (*tổng hợp từ 2/9 đơn vị) (**)")
     assert indicator_sentence(partial, H1, "district") == (
-        "Tổng đàn lợn 100.000 con, tăng 25% so với cùng kỳ (*chưa đủ số liệu các tháng trong kỳ) "
-        "(*cùng kỳ năm trước chưa đủ số liệu các tháng)")
+        "Tổng đàn lợn 100.000 con, tăng 25% so với cùng kỳ (*chưa đủ số liệu các tháng trong kỳ) (**)")
 
 
 def test_task_sentences() -> None:
     body = TaskLine("UBND tỉnh", 32, 31, 1, 0, 0, Decimal("96.88"))
+    # No task in progress: not "0 đang thực hiện"; none overdue: "không có", as the seeds write it.
     assert task_sentence(body) == ("UBND tỉnh giao 32 nhiệm vụ, 31 hoàn thành đúng hạn, 01 hoàn thành quá hạn, "
-                                   "0 đang thực hiện trong hạn, 0 quá hạn")
+                                   "không có nhiệm vụ quá hạn")
     total = TaskLine("Tổng cộng", 6, 2, 1, 2, 1, Decimal("33.33"))
     assert task_total_sentence(total) == ("Tổng cộng 06 nhiệm vụ, 02 hoàn thành đúng hạn, 01 hoàn thành quá hạn, "
-                                          "02 đang thực hiện trong hạn, 01 quá hạn; tỷ lệ hoàn thành đúng hạn 33,33%")
+                                          "02 đang thực hiện trong hạn, 01 quá hạn; tỷ lệ hoàn thành đúng hạn 50% "
+                                          "(02/04 nhiệm vụ đã đến hạn)")  # the two in progress are not due yet
 
 
 def test_markdown_of_a_report_built_here() -> None:
@@ -124,18 +124,17 @@ def test_markdown_of_a_report_built_here() -> None:
         "",
         "## I. Chỉ tiêu",
         "",
-        "- Tổng đàn lợn 92.000 con, tăng 15% so với cùng kỳ; đạt 115% kế hoạch năm (*tổng hợp từ 1/2 huyện).",
+        "- Tổng đàn lợn 92.000 con, tăng 15% so với cùng kỳ; đạt 115% kế hoạch năm (*tổng hợp từ 1/2 đơn vị).",
         "",
-        "| Mã | Chỉ tiêu | ĐVT | Thực hiện | KH năm | % KH năm | Cùng kỳ năm trước | So với cùng kỳ | Số huyện |",
+        "| Mã | Chỉ tiêu | ĐVT | Thực hiện | KH năm | % KH năm | Cùng kỳ năm trước | So với cùng kỳ | Số đơn vị |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         "| NN05 | Tổng đàn lợn | con | 92.000* | 80.000 | 115% | 80.000 | +15% | 1/2 |",
         "",
-        "(*) Số liệu chưa đầy đủ: chỉ tổng hợp được từ số huyện có đủ số liệu của kỳ (cột Số huyện)",
+        "(*) Số liệu chưa đầy đủ: chỉ tổng hợp được từ số đơn vị có đủ số liệu của kỳ (cột Số đơn vị)",
         "",
         "## II. Nhiệm vụ",
         "",
-        "- UBND tỉnh giao 01 nhiệm vụ, 01 hoàn thành đúng hạn, 0 hoàn thành quá hạn, 0 đang thực hiện trong hạn, "
-        "0 quá hạn.",
+        "- UBND tỉnh giao 01 nhiệm vụ, 01 hoàn thành đúng hạn, không có nhiệm vụ quá hạn.",
         "",
         "| Cơ quan giao | Tổng số | Hoàn thành đúng hạn | Hoàn thành quá hạn | Đang thực hiện trong hạn | Quá hạn | "
         "Tỷ lệ đúng hạn |",
@@ -143,6 +142,7 @@ def test_markdown_of_a_report_built_here() -> None:
         "| UBND tỉnh | 1 | 1 | 0 | 0 | 0 | 100% |",
         "| **Tổng cộng** | **1** | **1** | **0** | **0** | **0** | **100%** |",
         "",
-        "Tình trạng nhiệm vụ tại cuối kỳ, theo báo cáo tháng cuối cùng trong kỳ của mỗi huyện; đúng hạn, quá hạn "
-        "được tính từ ngày hoàn thành và hạn hoàn thành.",
+        "Tình trạng nhiệm vụ tại cuối kỳ, theo báo cáo tháng cuối cùng trong kỳ của mỗi đơn vị; đúng hạn, quá hạn "
+        "được tính từ ngày hoàn thành và hạn hoàn thành; tỷ lệ đúng hạn tính trên số nhiệm vụ đã đến hạn (đã hoàn "
+        "thành hoặc quá hạn), không tính nhiệm vụ đang thực hiện trong hạn.",
     ]
