@@ -21,6 +21,10 @@ def test_demo_year_through_the_dags_then_again_as_duplicates(db: Engine, tmp_pat
     first = run_demo(db, year=2024, workdir=tmp_path / "demo", echo=lines.append)
     summary = "\n".join(lines)
     assert "DAG runs success/success/success" in summary and "failed" not in summary
+    # It ends with the province's status board and a review to sign, and says where they are.
+    assert first["board"] in summary and first["review_docx"] in summary
+    assert Path(first["board"]).read_text(encoding="utf-8").count("data-month=") > 12
+    assert Path(first["review_docx"]).read_bytes()[:2] == b"PK"  # a .docx is a zip
     assert first["statuses"]["accepted"] > 400
     assert first["statuses"]["rejected"] > 0 and first["statuses"]["duplicate"] > 0
     assert first["statuses"]["accepted_with_warnings"] > 0  # e.g. more insurance cards than residents
