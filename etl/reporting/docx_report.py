@@ -22,19 +22,16 @@ from etl.reporting.model import IndicatorLine, Report, UnitStatus
 from etl.reporting.sentences import (
     BILLION_DECIMALS,
     BILLIONS,
-    PCT_DECIMALS,
-    POINTS,
     UNIT_TYPES,
     decimals_for,
     display_unit,
     display_value,
     plan_pct_shown,
-    rounded,
     vi_count,
     vi_number,
     vi_pct,
 )
-from etl.reporting.tables import TASK_HEADERS, TASK_NOTE
+from etl.reporting.tables import TASK_HEADERS, TASK_NOTE, change_text
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentType
@@ -170,16 +167,6 @@ def _cell_number(value: Decimal | None, line: IndicatorLine) -> str:
                      else decimals_for(line.unit))
 
 
-def _change(line: IndicatorLine) -> str:
-    if line.yoy_change_points is not None:
-        change, suffix = rounded(line.yoy_change_points, PCT_DECIMALS), f" {POINTS}"
-    elif line.yoy_change_pct is not None:
-        change, suffix = rounded(line.yoy_change_pct, PCT_DECIMALS), "%"
-    else:
-        return ""
-    return f"{'+' if change > 0 else ''}{format_vi(change)}{suffix}"
-
-
 def indicator_table(report: Report) -> tuple[list[str], list[list[str]], list[float]]:
     """Headers, rows and column widths (cm) of the indicator table, in the units of the sentences."""
     monthly = report.period.kind == "month"
@@ -193,7 +180,7 @@ def indicator_table(report: Report) -> tuple[list[str], list[list[str]], list[fl
         if monthly:
             row.append(_cell_number(line.ytd_value, line))
         row += [_cell_number(line.annual_plan, line), "" if shown is None else vi_pct(shown),
-                _cell_number(line.same_period_last_year, line), _change(line)
+                _cell_number(line.same_period_last_year, line), change_text(line)
                 + (" (**)" if line.partial_last_year and (line.yoy_change_pct is not None
                                                          or line.yoy_change_points is not None) else "")]
         if report.is_province:

@@ -32,7 +32,8 @@ def indicator_headers(report: Report) -> list[str]:
     return headers
 
 
-def _change_text(line: IndicatorLine) -> str:
+def change_text(line: IndicatorLine) -> str:
+    """The change on the same period last year as the tables print it: +12,5% or -2 điểm phần trăm."""
     if line.yoy_change_points is not None:
         change, suffix = rounded(line.yoy_change_points, PCT_DECIMALS), f" {POINTS}"
     elif line.yoy_change_pct is not None:
@@ -57,7 +58,7 @@ def indicator_rows(report: Report, mark_partial: bool = True) -> list[list[str]]
             row.append(_number_cell(line.ytd_value, line.unit))
         row += [_number_cell(line.annual_plan, line.unit),
                 "" if (shown := plan_pct_shown(line)) is None else vi_pct(shown),
-                _number_cell(line.same_period_last_year, line.unit), _change_text(line)]
+                _number_cell(line.same_period_last_year, line.unit), change_text(line)]
         if report.is_province:
             row.append(f"{line.reporting_units}/{line.expected_units}")
         rows.append(row)
