@@ -1,4 +1,4 @@
--- The warehouse schema at revision 0020, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0021, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
 -- tests/test_schema.py fails when it is stale. Owners (baocao_owner, since revision 0017) and the owner's
 -- privileges are left out.
@@ -667,6 +667,33 @@ COMMENT ON COLUMN ops.repeatable_checksum.singleton IS 'Always true: the table h
 COMMENT ON COLUMN ops.repeatable_checksum.checksum IS 'SHA-256 of the repeatable SQL and mart comments applied (etl.warehouse.schema.repeatables_checksum)';
 COMMENT ON COLUMN ops.repeatable_checksum.applied_at IS 'When baocao db upgrade re-created them';
 GRANT SELECT ON TABLE ops.repeatable_checksum TO baocao_loader;
+
+CREATE TABLE ops.rollup_build (
+    level text COLLATE "C" NOT NULL,
+    unit_code text COLLATE "C" NOT NULL,
+    period_key integer NOT NULL,
+    period_type text NOT NULL,
+    year smallint NOT NULL,
+    half smallint,
+    month smallint,
+    indicator_code text COLLATE "C" NOT NULL,
+    value numeric,
+    ytd_value numeric,
+    annual_plan numeric,
+    pct_of_annual_plan numeric,
+    plan_attained boolean,
+    same_period_last_year numeric,
+    yoy_change_pct numeric,
+    yoy_change_points numeric,
+    reporting_units integer NOT NULL,
+    expected_units integer NOT NULL,
+    refreshed_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_year_reporting_units integer,
+    carried_forward_units integer,
+    plan_units integer
+);
+COMMENT ON TABLE ops.rollup_build IS 'Dòng mart.indicator_rollup do các phiên song song của một lần tổng hợp lại toàn bộ tính ra, chờ ghi vào mart / rows of mart.indicator_rollup computed by the parallel sessions of a full rebuild, waiting to be written';
+GRANT DELETE, INSERT, SELECT, TRUNCATE ON TABLE ops.rollup_build TO baocao_loader;
 
 CREATE TABLE ops.rollup_queue (
     district_code text COLLATE "C" NOT NULL,
@@ -2055,6 +2082,21 @@ COMMENT ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, fr
 GRANT EXECUTE ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION mart.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) TO baocao_analyst;
 
+CREATE OR REPLACE FUNCTION ops.analyze_rebuilt()
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+    ANALYZE mart.indicator_rollup;
+    ANALYZE mart.task_rollup;
+    ANALYZE mart.submission_status;
+END
+$function$;
+COMMENT ON FUNCTION ops.analyze_rebuilt() IS 'ANALYZE the mart tables a full rebuild rewrote, in its transaction (etl.marts.rollup)';
+GRANT EXECUTE ON FUNCTION ops.analyze_rebuilt() TO PUBLIC;
+
 CREATE OR REPLACE FUNCTION ops.analyze_stale()
  RETURNS text[]
  LANGUAGE plpgsql
@@ -2069,7 +2111,7 @@ BEGIN
         SELECT s.schemaname, s.relname
         FROM pg_stat_user_tables AS s
         JOIN pg_class AS c ON c.oid = s.relid
-        WHERE s.schemaname IN ('core', 'mart')
+        WHERE s.schemaname = 'core'
           AND s.n_mod_since_analyze > current_setting('autovacuum_analyze_threshold')::bigint
               + current_setting('autovacuum_analyze_scale_factor')::float8 * greatest(c.reltuples, 0)
         ORDER BY s.schemaname, s.relname
@@ -2080,7 +2122,7 @@ BEGIN
     RETURN analyzed;
 END
 $function$;
-COMMENT ON FUNCTION ops.analyze_stale() IS 'ANALYZE the core and mart tables changed past autovacuum''s threshold since their last analyze (before a rollup)';
+COMMENT ON FUNCTION ops.analyze_stale() IS 'ANALYZE the core tables changed past autovacuum''s threshold since their last analyze (before a rollup)';
 GRANT EXECUTE ON FUNCTION ops.analyze_stale() TO PUBLIC;
 
 CREATE OR REPLACE FUNCTION raw.refuse_change()

@@ -307,3 +307,101 @@ def test_the_rollup_first_analyzes_the_tables_a_load_changed(db: Engine, tmp_pat
     with db.connect() as conn:
         assert conn.execute(text("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables "
                                  "WHERE schemaname = 'core' AND relname = 'fct_indicator_value'")).scalar()
+
+
+@pytest.fixture
+def two_years(db: Engine, tmp_path: Path) -> Engine:
+    """Tam Dương and Vĩnh Yên, a quarter of 2023 and of 2024 each, with corrections and a plan."""
+    for year in (2023, 2024):
+        for m in range(1, 4):
+            arrive(db, tmp_path, b.month(TAM_DUONG, f"{year}-{m:02d}", {
+                "NN05": 100 + 10 * m + year % 10, "NS01": 10 * m, "TT01": 3 + 2 * m, "XH01": 100, "XH02": 1000}))
+            arrive(db, tmp_path, b.month(VINH_YEN, f"{year}-{m:02d}", {"NN05": 500 - m, "NS01": 70 + m, "XH01": 30,
+                                                                       "XH02": 3000}))
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2023-02", {"NN05": 999, "NS01": 21, "XH01": 100, "XH02": 1000}),
+           at=f"2023-04-02T09:00:00{TZ}")
+    return db
+
+
+def test_a_full_rebuild_in_parallel_sessions_equals_one_in_a_single_session(two_years: Engine) -> None:
+    """Issue 15: the figures of a full rebuild computed by a session per share of the years, on the
+    refresh's snapshot, handed over through ops.rollup_build, are row for row those of one session."""
+    from tests.mart_compare import differences, mart_snapshot
+
+    single = refresh(two_years, full=True, sessions=1)
+    one = mart_snapshot(two_years)
+    parallel = refresh(two_years, full=True, sessions=2)
+    assert not any(step.startswith("session") for step in single.steps)
+    assert "figures in 2 sessions (2023-2023, 2024-2025)" in parallel.steps, parallel.steps
+    assert {f"session {n}: {step}" for n in (1, 2) for step in ("scope", "district_figures", "build rows")} <= set(
+        parallel.steps)
+    assert one["indicator_rollup"] and not differences(one, mart_snapshot(two_years))
+    assert (parallel.units, parallel.indicator_rows, parallel.task_rows, parallel.status_rows) == (
+        single.units, single.indicator_rows, single.task_rows, single.status_rows)
+    with two_years.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM ops.rollup_build")).scalar() == 0  # emptied as it committed
+
+
+def test_a_session_that_fails_fails_the_rebuild_and_the_marts_stay_as_they_were(
+        two_years: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One session of a parallel rebuild fails: the refresh raises that session's error, the marts
+    keep the last refresh's rows, and the next rebuild clears what the other session had handed over."""
+    from etl.marts import rollup
+    from tests.mart_compare import mart_snapshot
+
+    refresh(two_years, full=True)
+    before = mart_snapshot(two_years)
+    arrive(two_years, tmp_path, b.month(VINH_YEN, "2024-04", {"NN05": 480, "NS01": 80, "XH01": 30, "XH02": 3000}))
+    run = rollup._run
+
+    def failing_for_2023(cursor: Any, statements: str) -> int:
+        cursor.execute("SELECT current_setting('baocao.rollup_years', true)")
+        if "Step 06 of the rollup" in statements and "2023" in (cursor.fetchone()[0] or ""):
+            cursor.execute("SELECT 1 / 0")  # a real error, from the server
+        return run(cursor, statements)
+
+    monkeypatch.setattr(rollup, "_run", failing_for_2023)
+    with pytest.raises(Exception, match="division by zero"):
+        refresh(two_years, full=True, sessions=2)
+    assert mart_snapshot(two_years) == before  # nothing of the failed rebuild, not even its TRUNCATE
+    with two_years.connect() as conn:
+        left = conn.execute(text("SELECT DISTINCT year FROM ops.rollup_build ORDER BY 1")).scalars().all()
+    assert left in ([], [2024])  # the other session's rows (2024-2025), if it finished before it was cancelled
+
+    monkeypatch.setattr(rollup, "_run", run)
+    done = refresh(two_years, full=True, sessions=2)
+    assert done.mode == "full" and done.indicator_rows > 0
+    with two_years.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM ops.rollup_build")).scalar() == 0
+        assert conn.execute(text("SELECT value FROM mart.indicator_monthly WHERE level = 'district' "
+                                 "AND unit_code = :u AND year = 2024 AND month = 4 AND indicator_code = 'NN05'"),
+                            {"u": VINH_YEN}).scalar() == 480
+
+
+def test_a_full_rebuild_leaves_the_marts_analyzed_and_the_next_refresh_analyzes_no_mart(half_year: Engine) -> None:
+    """A full rebuild analyzes the tables it rewrote before it commits (ops.analyze_rebuilt);
+    ops.analyze_stale looks at core only: the statuses every refresh rewrites are not analyzed
+    again each time (0,2 s of an incremental refresh on ten national years)."""
+    with half_year.connect() as conn:
+        analyzed = dict(conn.execute(text(
+            "SELECT relname, last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL FROM pg_stat_user_tables "
+            "WHERE schemaname = 'mart'")).all())
+        assert analyzed == {"indicator_rollup": True, "task_rollup": True, "submission_status": True}
+        assert conn.execute(text("SELECT reltuples > 0 FROM pg_class WHERE oid = 'mart.indicator_rollup'::regclass")
+                            ).scalar()
+    import time
+
+    with half_year.begin() as conn:
+        conn.execute(text("DELETE FROM mart.submission_status"))  # every row changed: past any threshold
+        conn.execute(text("SELECT pg_stat_force_next_flush()"))
+    deadline = time.monotonic() + 15  # the counters reach pg_stat_user_tables when the session idles
+    while time.monotonic() < deadline:
+        with half_year.connect() as conn:
+            if conn.execute(text("SELECT n_mod_since_analyze > 0 FROM pg_stat_user_tables "
+                                 "WHERE schemaname = 'mart' AND relname = 'submission_status'")).scalar():
+                break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("the deleted statuses never reached pg_stat_user_tables")
+    with half_year.begin() as conn:
+        assert not [t for t in conn.execute(text("SELECT ops.analyze_stale()")).scalar_one() if t.startswith("mart.")]

@@ -58,9 +58,10 @@ from __future__ import annotations
 import logging
 import random
 import re
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,6 +104,9 @@ SET_PARAMETERS = ("SELECT set_config('baocao.rollup_mode', :mode, true), "
                   "set_config('baocao.rollup_year', :year, true), "
                   "set_config('baocao.rollup_as_of', :as_of, true), set_config('baocao.rollup_level', :level, true), "
                   "set_config('baocao.rollup_unit', :unit, true)")
+# Step 03's temp views (and, on a parallel full rebuild, step 09's source) would outlive the
+# transaction: views cannot drop on commit.
+DROP_TEMP_VIEWS = "DROP VIEW IF EXISTS pg_temp.rollup_submission, pg_temp.rollup_plan, pg_temp.rollup_indicator_rows"
 _RUNS_AS_OF = re.compile(r"^-- Runs as of: (yes|no)$", re.M)
 
 
@@ -133,15 +137,18 @@ def steps() -> list[Step]:
 
 
 def refresh(engine: Engine, *, year: int | None = None, full: bool = False, lock_timeout: str = LOCK_TIMEOUT,
-            attempts: int = LOCK_ATTEMPTS, backoff_seconds: float = LOCK_BACKOFF_SECONDS) -> RollupResult:
+            attempts: int = LOCK_ATTEMPTS, backoff_seconds: float = LOCK_BACKOFF_SECONDS,
+            sessions: int | None = None) -> RollupResult:
     """Refresh the marts: everything (`full`), one year and the next (`year`), or what the
     loads queued since the last refresh (default; a first refresh is full). A lock not granted
     within `lock_timeout` rolls the attempt back; the refresh tries again after a pause, up to
-    `attempts` times, then raises RollupLockTimeout."""
+    `attempts` times, then raises RollupLockTimeout. A full rebuild computes its figures in
+    `sessions` parallel sessions (1: in the refresh's own), at most one per year; by default
+    (None) in default_sessions() when it has PARALLEL_MIN_UNIT_YEARS unit-years or more."""
     started = time.perf_counter()
     for attempt in range(1, attempts + 1):
         try:
-            result = _refresh_once(engine, year=year, full=full, lock_timeout=lock_timeout)
+            result = _refresh_once(engine, year=year, full=full, lock_timeout=lock_timeout, sessions=sessions)
         except (DBAPIError, psycopg.Error) as error:
             cause = error.orig if isinstance(error, DBAPIError) else error
             if not isinstance(cause, pg_errors.LockNotAvailable):
@@ -162,7 +169,8 @@ def refresh(engine: Engine, *, year: int | None = None, full: bool = False, lock
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
-def _refresh_once(engine: Engine, *, year: int | None, full: bool, lock_timeout: str) -> RollupResult:
+def _refresh_once(engine: Engine, *, year: int | None, full: bool, lock_timeout: str,
+                  sessions: int | None) -> RollupResult:
     started = time.perf_counter()
     with engine.begin() as conn:  # statistics first, in their own transaction (ops.analyze_stale says why)
         analyzed = conn.execute(text("SELECT ops.analyze_stale()")).scalar_one()
@@ -177,19 +185,162 @@ def _refresh_once(engine: Engine, *, year: int | None, full: bool, lock_timeout:
                                             "level": "", "unit": ""})
         inserted: dict[str, int] = {}
         steps: dict[str, float] = {}
+        shares: list[list[int]] | None = None  # a full rebuild's years, by session
         # The raw cursor sends a file's statements in one round trip (possible without bind parameters).
         with conn.connection.driver_connection.cursor() as cursor:
             for path in step_files():
                 name = path.stem.split("_", 1)[1]  # 09_indicator_rollup -> indicator_rollup
                 clock = time.perf_counter()
-                with _key_built_after(conn) if mode == "full" and name == "indicator_rollup" else nullcontext():
+                if mode == "full" and name in FIGURE_STEPS:
+                    if shares is None:  # computed by parallel sessions instead, when they pay
+                        shares = _year_shares(cursor, sessions) if sessions is not None else _year_shares(
+                            cursor, default_sessions(), PARALLEL_MIN_UNIT_YEARS)
+                        if len(shares) > 1:
+                            steps.update(_build_in_sessions(engine, cursor, shares, lock_timeout))
+                    if len(shares) > 1:
+                        continue
+                with _key_built_after(conn, steps) if mode == "full" and name == "indicator_rollup" else nullcontext():
                     inserted[name] = _run(cursor, path.read_text(encoding="utf-8"))
-                steps[name] = time.perf_counter() - clock
+                    steps[name] = time.perf_counter() - clock
+            if mode == "full":
+                cursor.execute("TRUNCATE ops.rollup_build")  # emptied with the commit that wrote its rows
+        if mode == "full":  # its tables' statistics as new as their rows (ops.analyze_rebuilt says why)
+            clock = time.perf_counter()
+            conn.execute(text("SELECT ops.analyze_rebuilt()"))
+            steps["analyze"] = time.perf_counter() - clock
         # Step 03's temp views would outlive the transaction (views cannot drop on commit), and a
         # session's view on core.fct_submission would stop a later revision altering its columns.
-        conn.execute(text("DROP VIEW IF EXISTS pg_temp.rollup_submission, pg_temp.rollup_plan"))
+        conn.execute(text(DROP_TEMP_VIEWS))
     return RollupResult(mode, inserted["scope"], inserted["indicator_rollup"], inserted["task_rollup"],
                         inserted["submission_status"], time.perf_counter() - started, steps)
+
+
+# The steps that compute the indicator figures (05-08), which the sessions of a parallel full
+# rebuild run over their share of the years; the refresh's own transaction then writes their rows
+# (step 09, from ops.rollup_build). A session runs the steps that set up what they read first.
+FIGURE_STEPS = ("district_figures", "province_figures", "rate_figures", "indicator_rows")
+SESSION_SETUP_STEPS = ("work_mem", "keys", "scope")
+# Below this many unit-years a full rebuild stays in one session: the sessions' own setup (steps
+# 01-03 each, a connection each) costs more than it saves on a province's few years.
+PARALLEL_MIN_UNIT_YEARS = 2_000
+_SNAPSHOT_ID = re.compile(r"^[0-9A-F]+-[0-9A-F]+-[0-9]+$")
+
+
+def default_sessions() -> int:
+    """Sessions of a parallel full rebuild: one per core of this machine (the reader pool's rule),
+    at most 4; each is a PostgreSQL backend busy on one core of the server."""
+    from etl.intake.isolation import usable_cores
+
+    return min(usable_cores(), 4)
+
+
+def _year_shares(cursor: psycopg.Cursor, sessions: int, min_unit_years: int = 0) -> list[list[int]]:
+    """The scope's years (step 03), shared out among `sessions` (split_years)."""
+    cursor.execute("SELECT year, count(*) FROM rollup_scope GROUP BY year ORDER BY year")
+    return split_years([(int(year), int(n)) for year, n in cursor.fetchall()], sessions, min_unit_years)
+
+
+def split_years(counts: list[tuple[int, int]], sessions: int,
+                min_unit_years: int = PARALLEL_MIN_UNIT_YEARS) -> list[list[int]]:
+    """Years and their unit-years, in year order, as at most `sessions` runs of consecutive years
+    with about as many unit-years each (each session also computes the year before its first, for
+    last year's figures: consecutive years keep that to one year a session); one share when a
+    parallel build would not pay (one session, one year, fewer than `min_unit_years`)."""
+    total = sum(n for _, n in counts)
+    if sessions < 2 or len(counts) < 2 or total < min_unit_years:
+        return [[year for year, _ in counts]] if counts else []
+    shares: dict[int, list[int]] = {}
+    done = 0
+    for year, n in counts:  # a year goes to the session its middle unit-year falls in
+        shares.setdefault(min(sessions - 1, int((done + n / 2) * sessions / total)), []).append(year)
+        done += n
+    return list(shares.values())
+
+
+def _build_in_sessions(engine: Engine, cursor: psycopg.Cursor, shares: list[list[int]],
+                       lock_timeout: str) -> dict[str, float]:
+    """Steps 05-08 of a full rebuild in one session per share of the years, at once, on the snapshot
+    of the refresh's transaction (exported): each puts its rows of mart.indicator_rollup into
+    ops.rollup_build and commits only that. Step 09 then reads them through the temp view
+    rollup_indicator_rows, in the refresh's transaction, which empties ops.rollup_build before it
+    commits: analysts see the old mart or the new one, never a part. Each session's step times
+    (session N: step); the first failure raises, after every session has ended."""
+    # What a rebuild that failed after its sessions committed left: emptied in a transaction of its
+    # own (this one's TRUNCATE would lock the sessions out until it commits). The advisory lock
+    # keeps other refreshes away meanwhile.
+    with engine.begin() as other:
+        other.execute(text("SELECT set_config('lock_timeout', :timeout, true)"), {"timeout": lock_timeout})
+        other.execute(text("TRUNCATE ops.rollup_build"))
+    cursor.execute("SELECT pg_export_snapshot()")
+    snapshot = cursor.fetchone()[0]  # type: ignore[index]
+    if not _SNAPSHOT_ID.match(snapshot):
+        raise ValueError(f"unexpected snapshot id {snapshot!r}")
+    timings: dict[str, float] = {}
+    errors: list[BaseException] = []
+    running: set[psycopg.Connection] = set()
+    guard = threading.Lock()
+
+    def session(number: int, years: list[int]) -> None:
+        try:
+            raw = engine.raw_connection()
+        except BaseException as error:  # reported by the caller, in this thread
+            errors.append(error)
+            return
+        dbapi = raw.driver_connection
+        with guard:
+            running.add(dbapi)
+        try:
+            dbapi.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ  # to import a snapshot
+            with dbapi.cursor() as c:
+                c.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                c.execute("SELECT set_config('baocao.rollup_mode', 'full', true), "
+                          "set_config('baocao.rollup_year', '', true), set_config('baocao.rollup_as_of', '', true), "
+                          "set_config('baocao.rollup_level', '', true), set_config('baocao.rollup_unit', '', true), "
+                          "set_config('baocao.rollup_years', %s, true)",
+                          ("{" + ",".join(map(str, years)) + "}",))
+                for path in step_files():
+                    name = path.stem.split("_", 1)[1]
+                    if name in SESSION_SETUP_STEPS or name in FIGURE_STEPS:
+                        clock = time.perf_counter()
+                        _run(c, path.read_text(encoding="utf-8"))
+                        timings[f"session {number}: {name}"] = time.perf_counter() - clock
+                clock = time.perf_counter()
+                c.execute("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
+                          "WHERE attrelid = 'pg_temp.rollup_indicator_rows'::regclass AND attnum > 0")
+                columns = c.fetchone()[0]  # type: ignore[index]
+                c.execute(f"INSERT INTO ops.rollup_build ({columns}) SELECT {columns} FROM rollup_indicator_rows")
+                timings[f"session {number}: build rows"] = time.perf_counter() - clock
+                c.execute(DROP_TEMP_VIEWS)  # as the refresh's own transaction does
+            dbapi.commit()
+        except BaseException as error:  # reported by the caller, in this thread
+            errors.append(error)
+            with guard:
+                running.discard(dbapi)
+                for other in running:  # the others would compute for nothing
+                    other.cancel_safe()
+            with suppress(psycopg.Error):  # a broken connection has nothing to roll back
+                dbapi.rollback()
+        finally:
+            with guard:
+                running.discard(dbapi)
+            with suppress(psycopg.Error):
+                dbapi.isolation_level = None  # the pool's default again
+            raw.close()
+
+    clock = time.perf_counter()
+    threads = [threading.Thread(target=session, args=(n, years), name=f"rollup session {n}")
+               for n, years in enumerate(shares, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        # A cancelled session's QueryCanceled follows the first failure: report that one.
+        raise next((e for e in errors if not isinstance(e, pg_errors.QueryCanceled)), errors[0])
+    cursor.execute("CREATE TEMP VIEW rollup_indicator_rows AS SELECT * FROM ops.rollup_build")
+    timings[f"figures in {len(shares)} sessions ({', '.join(f'{s[0]}-{s[-1]}' for s in shares)})"] = (
+        time.perf_counter() - clock)
+    return timings
 
 
 def _mode(conn: Connection, year: int | None, full: bool) -> str:
@@ -213,7 +364,7 @@ def _run(cursor: psycopg.Cursor, statements: str) -> int:
 
 
 @contextmanager
-def _key_built_after(conn: Connection) -> Iterator[None]:
+def _key_built_after(conn: Connection, steps: dict[str, float]) -> Iterator[None]:
     """Drop the key of mart.indicator_rollup and build it again afterwards: a bulk load builds
     it once, on rows already in its order, rather than row by row. Only the table's owner (or a
     member) may; another login (baocao_loader) keeps the key during the load."""
@@ -226,4 +377,6 @@ def _key_built_after(conn: Connection) -> Iterator[None]:
         "AND conrelid = 'mart.indicator_rollup'::regclass")).scalar_one()
     conn.execute(text("ALTER TABLE mart.indicator_rollup DROP CONSTRAINT indicator_rollup_pkey"))
     yield
+    clock = time.perf_counter()
     conn.execute(text(f"ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_pkey {key}"))
+    steps["indicator_rollup: its key"] = time.perf_counter() - clock

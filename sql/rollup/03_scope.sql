@@ -17,7 +17,9 @@
 --             the last step; as of a moment, analyzed tables)
 -- Parameters: baocao.rollup_mode (full | year | incremental | nothing | as_of), baocao.rollup_year
 --             (year mode; as_of: the year asked for, '' for all), baocao.rollup_as_of, baocao.rollup_level
---             and baocao.rollup_unit (as_of: the moment, and the level and unit asked for, '' for all)
+--             and baocao.rollup_unit (as_of: the moment, and the level and unit asked for, '' for all);
+--             baocao.rollup_years (optional, '{2015,2016}': only these years of the scope, for one
+--             session of a parallel full rebuild; unset or '': all)
 -- Runs as of: yes
 
 -- Unassigned or assigned, a province whose first expected month (mart.expected_district_at) moved
@@ -72,7 +74,10 @@ SELECT DISTINCT u.unit_id, u.level, u.unit_code, u.expected_units, y.year
 FROM changed
 JOIN mart.district_unit AS du ON du.district_code = changed.district_code
 JOIN rollup_unit AS u ON u.level = du.level AND u.unit_code = du.unit_code
-CROSS JOIN LATERAL (VALUES (changed.year), (changed.year + 1)) AS y(year);
+CROSS JOIN LATERAL (VALUES (changed.year), (changed.year + 1)) AS y(year)
+-- A session of a parallel full rebuild (etl.marts.rollup) builds only its share of the years.
+-- (Unset, or '' once a session that set it has ended: every year; the planner folds the cast.)
+WHERE coalesce(y.year = ANY (CAST(nullif(current_setting('baocao.rollup_years', true), '') AS int[])), true);
 
 -- As of a moment: the units and years asked for (a year's figures need no rebuild of the next).
 INSERT INTO rollup_scope (unit_id, level, unit_code, expected_units, year)
