@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -60,6 +60,7 @@ def load_bodies() -> BodyList:
     return read_bodies(BODIES_PATH)
 
 
+@lru_cache(maxsize=1 << 14)  # every task row names its body: the same few dozen spellings
 def canonical_body(text: str) -> str | None:
     """The canonical name of a known body, or None."""
     return load_bodies().canonical(text)

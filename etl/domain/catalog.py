@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -81,7 +81,12 @@ class Catalog:
 def unit_key(name: str) -> str:
     # Units keep their diacritics ("tấn" and "tân" must not merge), so fold only case,
     # Unicode form and spacing. "m2" is handled by aliases.
-    return " ".join(unicodedata.normalize("NFC", str(name)).lower().split())
+    return _unit_key(name if isinstance(name, str) else str(name))
+
+
+@lru_cache(maxsize=1 << 12)  # three look-ups a value row, over a few dozen spellings of units
+def _unit_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).lower().split())
 
 
 def _decimal(value: object) -> Decimal:

@@ -76,8 +76,10 @@ class History:
         key's month (within LOOKBACK_MONTHS), newest first. A batch file `latest` names for a
         month stands for that whole month (it will be the current version), else the warehouse."""
         district, period = key
-        low = lookback_start(period)
-        batch = {p: i for (d, p), i in latest.items() if d == district and low <= p < period}
+        # The months of the look-back looked up, not every file of the batch scanned for each file
+        # (a national month: 3.321 x 3.321, 1,6 s).
+        batch = {p: latest[(district, p)] for p in months_between(lookback_start(period), period)
+                 if (district, p) in latest}
         merged: dict[str, list[tuple[int, float]]] = {}
         for code, months in self.recent.get(key, {}).items():
             merged[code] = [(p, v) for p, v in months if p not in batch]
@@ -109,6 +111,15 @@ def lookback_start(period: int) -> int:
     """The first period_key of the LOOKBACK_MONTHS before a month's key (YYYYMM)."""
     months = (period // 100) * 12 + period % 100 - 1 - LOOKBACK_MONTHS
     return (months // 12) * 100 + months % 12 + 1
+
+
+def months_between(first: int, end: int) -> list[int]:
+    """The month keys (YYYYMM) from `first` up to, not including, `end`."""
+    months = []
+    while first < end:
+        months.append(first)
+        first = first + 1 if first % 100 < 12 else (first // 100 + 1) * 100 + 1
+    return months
 
 
 def month_key(checked: CheckedFile) -> MonthRef:

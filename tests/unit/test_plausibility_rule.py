@@ -227,3 +227,11 @@ def test_a_file_with_errors_still_gets_the_hint() -> None:
     rules.evaluate(items, b.offline_ref(), history)
     plausibility.evaluate(items, b.offline_ref(), history)
     assert {m.code for m in items[0].checked.messages} == {"RULE_KT01_COMPONENTS", "VALUE_SCALE_SUSPECT"}
+
+
+def test_the_look_back_months_cross_the_new_year() -> None:
+    from etl.quality.history import lookback_start, months_between
+
+    assert months_between(202411, 202502) == [202411, 202412, 202501]
+    assert months_between(202502, 202502) == []
+    assert len(months_between(lookback_start(202508), 202508)) == 12
