@@ -241,7 +241,6 @@ CREATE TABLE core.dim_task (
     valid_to timestamp with time zone,
     is_current boolean NOT NULL
 );
-ALTER TABLE core.dim_task ADD CONSTRAINT dim_task_first_submission_id_fkey FOREIGN KEY (first_submission_id) REFERENCES core.fct_submission(submission_id);
 ALTER TABLE core.dim_task ADD CONSTRAINT dim_task_pkey PRIMARY KEY (task_key);
 CREATE UNIQUE INDEX dim_task_current ON core.dim_task USING btree (district_code, ma_nhiem_vu) WHERE is_current;
 CREATE INDEX dim_task_lookup ON core.dim_task USING btree (district_code, ma_nhiem_vu);

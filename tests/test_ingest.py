@@ -356,7 +356,8 @@ def test_every_reference_the_load_writes_is_checked(db: Engine, tmp_path: Path, 
     table, by, column, _, _, codes = reference
     run(db, b.write_json(tmp_path / "a.json", b.submission(district="638")),
         b.write_json(tmp_path / "plan.json", b.plan(district="638")))
-    batch = {"submission_id": [s for (s,) in rows_of(db, "SELECT submission_id FROM core.fct_submission")],
+    submissions = [s for (s,) in rows_of(db, "SELECT submission_id FROM core.fct_submission")]
+    batch = {"submission_id": submissions, "first_submission_id": submissions,
              "file_id": [f for (f,) in rows_of(db, "SELECT file_id FROM raw.file")]}
     assert one(db, f"SELECT count(*) FROM {table}")[0] > 0
     with db.connect() as conn:

@@ -68,8 +68,8 @@ FROZEN_REVISIONS = {
     "0019_message_places.sql": "e5c7daba6eaaaef55d2bb5f025b86d10745272dc73b50c0a6d2fbad25dd1554e",
     "0020_fact_references_checked_per_batch.py": "20f9e2a3d05a6bae6d05d997d50f01e4e693431128c3708a532c9068c0965e56",
     "0020_fact_references_checked_per_batch.sql": "0ebc38c890407570616fa40b97393c835d760f951789dd748e93c1abc85428df",
-    "0021_rollup_build_table.py": "8dadd559a69555c8bc42c9551f7a83234d4b751266c3e26c57a6f3adb31fdde4",
-    "0021_rollup_build_table.sql": "63557472117874c567bf0279128f7bfac7fc45d0366ca9d2e3c9c43d83287df5",
+    "0021_rollup_build_table.py": "cfc2843e16e6c082ce93123ab73f39058f814783ba5544b5582d989179229dd6",
+    "0021_rollup_build_table.sql": "f6cc77e7253bd3cba8e38d1ba7a651960f080a8a73bd55d9744315afa01e6980",
 }
 # Tables whose rows the newest revision is meant to change: 0021 only adds ops.rollup_build (checked
 # below), so no table's rows change.
@@ -298,6 +298,7 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
     assert not empty - {"core.reporting_assignment", "ops.repeatable_checksum"}, (
         f"fill() leaves these empty, so no change would show: {empty}")
     assert foreign_keys_of(scratch, CHECKED_BY_THE_LOAD) == 0  # dropped by 0020
+    assert foreign_keys_of(scratch, ("core.dim_task",)) == 1  # its first submission, until 0021
 
     upgrade(scratch)
 
@@ -314,6 +315,8 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
         assert [tuple(r) for r in stored] == [tuple(vars(step).values()) for step in rollup_steps()]
         # 0020: the load checks these tables' references (etl/warehouse/load.py), no foreign key does.
         assert foreign_keys_of(scratch, CHECKED_BY_THE_LOAD) == 0
+        # 0021: the load checks the task dimension's first submission too (etl/warehouse/load.py).
+        assert foreign_keys_of(scratch, ("core.dim_task",)) == 0
         # 0021: where the sessions of a parallel full rebuild hand their rows over (etl/marts/rollup.py):
         # unlogged, the mart's columns, and the ETL's login may fill, read and empty it.
         assert conn.execute(text("SELECT relpersistence FROM pg_class WHERE oid = 'ops.rollup_build'::regclass"

@@ -21,6 +21,19 @@ by hand in psql:
 BEGIN; SET LOCAL baocao.rollup_mode = 'full'; SET LOCAL baocao.rollup_year = ''; (and the
 three as-of settings, ''), then each file in order.
 
+A full rebuild of a big warehouse (PARALLEL_MIN_UNIT_YEARS unit-years or more) computes its figures
+in parallel: after step 04, the scope's years are shared out (split_years) among default_sessions()
+sessions (one per core, at most 4), each a connection of its own in REPEATABLE READ on the snapshot
+the refresh's transaction exports, running steps 01-03 for its years (baocao.rollup_years) and 05-08,
+and putting its rows in the unlogged ops.rollup_build (revision 0021), which it commits. Step 09 then
+writes them into mart.indicator_rollup in the refresh's own transaction, which empties
+ops.rollup_build before it commits: analysts still see the whole old mart or the whole new one. A
+failed session fails the refresh (the others are cancelled); the next one clears what they left.
+Only the computing is shared out: on this 2-core machine two sessions writing half the rows each
+took as long as one writing them all (bench.rollup_decade; the writes are bound by the WAL, not the
+cores), so the rows are written once, by the refresh. Partitioning mart.indicator_rollup by year
+was measured too and did not pay (issue 15's note).
+
 As of a moment, the database runs the steps itself: `baocao db upgrade` stores them in
 ops.rollup_step, and core.rollup_as_of (called by mart.indicator_*_at) runs those whose header
 says "Runs as of: yes" (the ones that compute figures, into temp tables) in mode as_of, over

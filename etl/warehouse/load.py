@@ -123,7 +123,9 @@ def load_files(conn: Connection, files: Sequence[FileToLoad], ref: RefContext,
     submission_ids = _load_submissions(conn, [f for f in files if f.is_submission], ref, batch_months)
     ids.update(submission_ids)
     ids.update(_load_plans(conn, [f for f in files if f.is_plan]))
-    check_references(conn, {"submission_id": list(submission_ids.values()), "file_id": [f.file_id for f in files]})
+    batch_submissions = list(submission_ids.values())
+    check_references(conn, {"submission_id": batch_submissions, "first_submission_id": batch_submissions,
+                            "file_id": [f.file_id for f in files]})
     for f in files:  # every message placed here, once all are known (loading adds YTD_PREVIOUS_MISSING)
         locate(f.checked, ref.catalog)
     record_outcomes(conn, [(f.file_id, f.checked.kind, f.checked.fmt, f.checked.outcome, f.checked.district_code,
@@ -354,6 +356,9 @@ LOAD_REFERENCES = (
     ("core.fct_task_snapshot", "submission_id", "task_key", "core.dim_task", "task_key",
      ("district_code", "ma_nhiem_vu")),
     ("core.fct_task_snapshot", "submission_id", "period_key", "core.dim_period", "period_key", ()),
+    # revision 0021: the task versions the batch's submissions reported first
+    ("core.dim_task", "first_submission_id", "first_submission_id", "core.fct_submission", "submission_id",
+     ("district_code",)),
     ("staging.stg_indicator_row", "file_id", "file_id", "raw.file", "file_id", ()),
     ("staging.stg_task_row", "file_id", "file_id", "raw.file", "file_id", ()),
     ("staging.stg_plan_row", "file_id", "file_id", "raw.file", "file_id", ()),
@@ -361,14 +366,15 @@ LOAD_REFERENCES = (
 
 
 def check_references(conn: Connection, batch: dict[str, Sequence[int]]) -> None:
-    """The batch's rows (`batch`: its submission ids and file ids) all point at existing rows with
-    the same codes: one anti-join per reference over the batch. The submission ids themselves were
-    inserted by this transaction (RETURNING), so the facts' submission_id needs no check."""
+    """The batch's rows (`batch`: its submission ids, as submission_id and first_submission_id, and
+    file ids) all point at existing rows with the same codes: one anti-join per reference over the
+    batch. The submission ids themselves were inserted by this transaction (RETURNING), so the
+    facts' submission_id needs no check."""
     checks = " UNION ALL ".join(
         f"""(SELECT '{table}.{column}' AS reference, count(*) AS n,
                     (array_agg(DISTINCT r.{column}::text))[1:3] AS sample
              FROM {table} AS r
-             WHERE r.{by} = ANY(:{by})
+             WHERE r.{by} IN (SELECT unnest(CAST(:{by} AS bigint[])))  -- hashed; = ANY compares each row with each id
                AND NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t.{key} = r.{column}
                                {"".join(f" AND t.{c} = r.{c}" for c in codes)})
              HAVING count(*) > 0)"""
@@ -403,13 +409,16 @@ def _merge_task_wave(conn: Connection, files: Sequence[FileToLoad], submission_i
         "submission_id": ("bigint", [submission_ids[f.file_id] for f in files]),
         "as_of": ("date", [f.checked.window_end for f in files]),
     })
-    params.update({"done": TASK_DONE, "done_on_time": DONE_ON_TIME, "done_late": DONE_LATE, "overdue": OVERDUE,
-                   "in_progress": IN_PROGRESS})
     # A changed deadline (or title, body, document) is a new version of the same task. The
     # current version is the latest month's: a late correction of an earlier month (a task
     # already reported for a later one) must not rewrite it; its rows are matched to the
     # version they describe, or kept as a version of their own that is not current.
-    staged = f"""staged AS (
+    # The wave's rows, their hash and whether a later month reported them, computed once for the
+    # three statements below (a CTE each computed them again, per row: a national month's tasks
+    # hashed and looked up three times). Not analyzed (0,2 s for a national month): the planner
+    # sizes a table never analyzed by its pages.
+    conn.execute(text(f"""
+        CREATE TEMP TABLE load_task_wave ON COMMIT DROP AS
         SELECT r.*, f.district_code AS f_district, f.period_key AS f_period, f.received_at AS f_at,
                f.submission_id AS f_submission, f.as_of AS f_as_of, {TASK_HASH} AS row_hash,
                EXISTS (SELECT 1 FROM core.fct_task_snapshot AS later
@@ -417,33 +426,30 @@ def _merge_task_wave(conn: Connection, files: Sequence[FileToLoad], submission_i
                          AND later.period_key > f.period_key) AS reported_later
         FROM {relation}
         JOIN staging.stg_task_row AS r ON r.file_id = f.file_id
-    )"""
-    conn.execute(text(f"""
-        WITH {staged}
+    """), params)
+    conn.execute(text("""
         UPDATE core.dim_task AS t SET valid_to = r.f_at, is_current = false
-        FROM staged AS r
+        FROM load_task_wave AS r
         WHERE t.is_current AND t.district_code = r.f_district AND t.ma_nhiem_vu = r.ma_nhiem_vu
           AND t.row_hash <> r.row_hash AND NOT r.reported_later
-    """), params)
-    conn.execute(text(f"""
+    """))
+    conn.execute(text("""
         INSERT INTO core.dim_task (district_code, ma_nhiem_vu, ten_nhiem_vu, co_quan_giao, van_ban_giao,
             ngay_giao, han_hoan_thanh, row_hash, first_submission_id, valid_from, valid_to, is_current)
-        WITH {staged}
         SELECT r.f_district, r.ma_nhiem_vu, r.ten_nhiem_vu, r.co_quan_giao, r.van_ban_giao, r.ngay_giao,
                r.han_hoan_thanh, r.row_hash, r.f_submission, r.f_at, CASE WHEN r.reported_later THEN r.f_at END,
                NOT r.reported_later
-        FROM staged AS r
+        FROM load_task_wave AS r
         WHERE NOT EXISTS (
             SELECT 1 FROM core.dim_task AS t
             WHERE t.district_code = r.f_district AND t.ma_nhiem_vu = r.ma_nhiem_vu
               AND CASE WHEN r.reported_later THEN t.row_hash = r.row_hash ELSE t.is_current END)
-    """), params)
+    """))
     # Status is judged from the dates at the end of the data window, not the district's word,
     # against the version the row describes (the current one, unless a later month changed it).
-    conn.execute(text(f"""
+    conn.execute(text("""
         INSERT INTO core.fct_task_snapshot (submission_id, task_key, district_code, period_key, ma_nhiem_vu,
             trang_thai, ngay_hoan_thanh, tien_do, as_of_date, derived_status, source_row, note)
-        WITH {staged}
         SELECT r.f_submission, t.task_key, r.f_district, r.f_period, r.ma_nhiem_vu, r.trang_thai,
                r.ngay_hoan_thanh, r.tien_do, r.f_as_of,
                CASE WHEN r.trang_thai = :done THEN
@@ -452,14 +458,16 @@ def _merge_task_wave(conn: Connection, files: Sequence[FileToLoad], submission_i
                     WHEN t.han_hoan_thanh IS NOT NULL AND t.han_hoan_thanh < r.f_as_of THEN :overdue
                     ELSE :in_progress END,
                r.row_number, r.ghi_chu
-        FROM staged AS r
+        FROM load_task_wave AS r
         CROSS JOIN LATERAL (
             SELECT v.task_key, v.han_hoan_thanh FROM core.dim_task AS v
             WHERE v.district_code = r.f_district AND v.ma_nhiem_vu = r.ma_nhiem_vu AND v.row_hash = r.row_hash
             ORDER BY v.is_current DESC, v.task_key DESC
             LIMIT 1
         ) AS t
-    """), params)
+    """), {"done": TASK_DONE, "done_on_time": DONE_ON_TIME, "done_late": DONE_LATE, "overdue": OVERDUE,
+           "in_progress": IN_PROGRESS})
+    conn.execute(text("DROP TABLE load_task_wave"))  # the next wave makes its own
 
 
 def _load_plans(conn: Connection, files: Sequence[FileToLoad]) -> dict[int, int]:
