@@ -701,7 +701,7 @@ CREATE TABLE ops.rollup_queue (
 );
 ALTER TABLE ops.rollup_queue ADD CONSTRAINT rollup_queue_pkey PRIMARY KEY (district_code, year);
 COMMENT ON TABLE ops.rollup_queue IS 'Huyện-năm cần tổng hợp lại / district-years waiting for the incremental rollup';
-GRANT DELETE, INSERT, SELECT ON TABLE ops.rollup_queue TO baocao_loader;
+GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE ops.rollup_queue TO baocao_loader;
 
 CREATE TABLE ops.rollup_step (
     "position" smallint NOT NULL,

@@ -405,3 +405,40 @@ def test_a_full_rebuild_leaves_the_marts_analyzed_and_the_next_refresh_analyzes_
         raise AssertionError("the deleted statuses never reached pg_stat_user_tables")
     with half_year.begin() as conn:
         assert not [t for t in conn.execute(text("SELECT ops.analyze_stale()")).scalar_one() if t.startswith("mart.")]
+
+
+def test_a_correction_loaded_while_a_refresh_runs_stays_queued(db: Engine, tmp_path: Path) -> None:
+    """The refresh's steps run by hand, to interleave: the refresh reads Tam Dương's March (step 05),
+    a second correction of it is loaded and committed, then the refresh deletes the queue (step 11).
+    The refresh shows what it read; the correction it did not read stays queued, and the next
+    refresh shows it (as a full rebuild would)."""
+    from etl.marts.rollup import DROP_TEMP_VIEWS, SET_PARAMETERS, _run
+    from tests.mart_compare import assert_incremental_equals_full
+
+    def march(ns01: int) -> dict[str, Any]:
+        return b.month(TAM_DUONG, "2024-03", {"NN05": 120, "NS01": ns01, "XH01": 100, "XH02": 1000})
+
+    def ns01() -> Any:
+        return row(db, "indicator_monthly", "level = 'district' AND unit_code = :u AND year = 2024 AND month = 3 "
+                   "AND indicator_code = 'NS01'", u=TAM_DUONG)["value"]
+
+    arrive(db, tmp_path, march(30))
+    refresh(db, full=True)
+    arrive(db, tmp_path, march(31), at=f"2024-04-02T09:00:00{TZ}")  # queues (247, 2024)
+    with db.connect() as conn:
+        transaction = conn.begin()
+        conn.execute(text(SET_PARAMETERS), {"mode": "incremental", "year": "", "as_of": "", "level": "", "unit": ""})
+        with conn.connection.driver_connection.cursor() as cursor:
+            steps = step_files()
+            for path in steps[:5]:  # 01-05: the scope, and the district's figures read
+                _run(cursor, path.read_text(encoding="utf-8"))
+            arrive(db, tmp_path, march(32), at=f"2024-04-03T09:00:00{TZ}")  # committed meanwhile
+            for path in steps[5:]:
+                _run(cursor, path.read_text(encoding="utf-8"))
+        conn.execute(text(DROP_TEMP_VIEWS))
+        transaction.commit()
+    assert ns01() == 31  # what the refresh read
+    with db.connect() as conn:
+        assert conn.execute(text("SELECT district_code, year FROM ops.rollup_queue")).all() == [(TAM_DUONG, 2024)]
+    assert assert_incremental_equals_full(db).mode == "incremental"
+    assert ns01() == 32

@@ -520,13 +520,19 @@ def _load_plans(conn: Connection, files: Sequence[FileToLoad]) -> dict[int, int]
 
 
 def queue_rollups(conn: Connection, district_years: Iterable[tuple[str, int]]) -> None:
-    """Mark district-years for the incremental rollup, atomically with the data."""
+    """Mark district-years for the incremental rollup, atomically with the data. One already queued
+    gets a new queued_at: a refresh running meanwhile may have read its figures before this load, and
+    deletes only the queue rows it saw as it saw them (rollup step 11), so it stays queued."""
     pairs = sorted(set(district_years))
     if pairs:
         relation, params = unnest({"district_code": ("text", [d for d, _ in pairs]),
                                    "year": ("int", [y for _, y in pairs])})
         conn.execute(text(f"INSERT INTO ops.rollup_queue (district_code, year) SELECT district_code, year "
-                          f"FROM {relation} ON CONFLICT DO NOTHING"), params)
+                          f"FROM {relation} {REQUEUE}"), params)
+
+
+# How every writer of ops.rollup_queue queues a district-year that is already there (queue_rollups).
+REQUEUE = "ON CONFLICT (district_code, year) DO UPDATE SET queued_at = clock_timestamp()"
 
 
 Outcome = tuple[int, str, str | None, str, str | None, str | None, list[Message]]

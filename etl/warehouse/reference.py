@@ -16,7 +16,7 @@ from etl.domain.calendar import Assignment, Calendar, read_calendar
 from etl.domain.catalog import Catalog, load_catalog
 from etl.domain.periods import PERIOD_YEARS, half_of, periods_of_year
 from etl.domain.unit_history import district_versions, ending_of, level_end, load_unit_changes
-from etl.warehouse.load import TASK_HASH
+from etl.warehouse.load import REQUEUE, TASK_HASH
 from etl.warehouse.scd import merge_type2
 
 
@@ -199,14 +199,14 @@ def load_reporting_units(conn: Connection) -> dict[str, int]:
            "froms": [r["valid_from"] for r in rows]}).rowcount
     changed = sorted({code for code, _ in before ^ set(conn.execute(text(_DISTRICT_VERSIONS)).all())})
     if changed:
-        conn.execute(text("""
+        conn.execute(text(f"""
             INSERT INTO ops.rollup_queue (district_code, year)
             SELECT d.district_code, y.year
             FROM core.dim_district AS d
             CROSS JOIN generate_series((SELECT min(year) FROM core.fct_submission),
                                        extract(year FROM now())::int) AS y(year)
             WHERE d.is_current AND d.district_code = ANY(:codes)
-            ON CONFLICT DO NOTHING
+            {REQUEUE}
         """), {"codes": changed})
     return {"written": max(written, 0), "deleted": deleted, "districts_queued": len(changed)}
 
@@ -278,10 +278,10 @@ def canonicalise_task_bodies(conn: Connection) -> int:
         districts.update(rows)
         renamed += len(rows)
     if districts:
-        conn.execute(text("""
+        conn.execute(text(f"""
             INSERT INTO ops.rollup_queue (district_code, year)
             SELECT DISTINCT district_code, year FROM core.fct_submission WHERE district_code = ANY(:d)
-            ON CONFLICT DO NOTHING
+            {REQUEUE}
         """), {"d": sorted(districts)})
     return renamed
 

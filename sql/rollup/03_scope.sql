@@ -11,7 +11,8 @@
 -- expected then; the later steps compute into temp tables only.
 -- Reads:      core.fct_submission, core.fct_plan, core.dim_district, ops.rollup_queue, mart.district_unit, rollup_unit,
 --             mart.submission_status, core.expected_district_at(now() or as_of)
--- Creates:    temp tables rollup_expected, rollup_moved, rollup_scope (unit, year to write),
+-- Creates:    temp tables rollup_queue_seen (the queue as found), rollup_expected, rollup_moved,
+--             rollup_scope (unit, year to write),
 --             rollup_needed (and the year before) (analyzed); rollup_submission and rollup_plan, the
 --             versions and plans the figures are made of (temp views, which etl.marts.rollup drops after
 --             the last step; as of a moment, analyzed tables)
@@ -21,6 +22,13 @@
 --             baocao.rollup_years (optional, '{2015,2016}': only these years of the scope, for one
 --             session of a parallel full rebuild; unset or '': all)
 -- Runs as of: yes
+
+-- The queue as this refresh found it: step 11 deletes exactly these rows, queued_at included, so a
+-- district-year a load queued again meanwhile (etl.warehouse.load.queue_rollups moves its queued_at),
+-- perhaps after step 05 read its figures, stays queued for the next refresh.
+CREATE TEMP TABLE rollup_queue_seen ON COMMIT DROP AS
+SELECT district_code, year, queued_at FROM ops.rollup_queue
+WHERE current_setting('baocao.rollup_mode') IN ('full', 'year', 'incremental', 'nothing');
 
 -- Unassigned or assigned, a province whose first expected month (mart.expected_district_at) moved
 -- since the last refresh (mart.submission_status still holds the old one): the expected_units of
@@ -63,7 +71,7 @@ WITH changed AS (
     SELECT district_code, nullif(current_setting('baocao.rollup_year'), '')::int FROM core.dim_district
     WHERE is_current AND current_setting('baocao.rollup_mode') = 'year'
     UNION
-    SELECT district_code, year FROM ops.rollup_queue WHERE current_setting('baocao.rollup_mode') = 'incremental'
+    SELECT district_code, year FROM rollup_queue_seen WHERE current_setting('baocao.rollup_mode') = 'incremental'
     UNION
     SELECT d.district_code, y.year  -- the provinces whose first expected month moved
     FROM rollup_moved AS moved

@@ -2,8 +2,9 @@
 each over its share of the years, and they hand their rows to the refresh's own transaction
 through an unlogged table, ops.rollup_build (etl/marts/rollup.py). And a load at the speed of
 COPY: core.dim_task loses its foreign key to the first submission, which the load checks once per
-batch (as revision 0020 did for the facts). The SQL is in 0021_rollup_build_table.sql beside this
-file.
+batch (as revision 0020 did for the facts). And a change loaded while a refresh runs is never
+lost: the loader may move a queued district-year's queued_at. The SQL is in
+0021_rollup_build_table.sql beside this file.
 
 Revision ID: 0021
 Revises: 0020

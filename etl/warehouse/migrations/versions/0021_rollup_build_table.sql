@@ -16,3 +16,8 @@ GRANT SELECT, INSERT, DELETE, TRUNCATE ON ops.rollup_build TO baocao_loader;
 -- key checked it row by row, with a row lock on the submission each time (a national commune month
 -- inserts 54.534 task versions: about 0,35 s of its 1,1 s insert).
 ALTER TABLE core.dim_task DROP CONSTRAINT dim_task_first_submission_id_fkey;
+
+-- A load that queues a district-year already queued moves its queued_at (etl/warehouse/load.py,
+-- queue_rollups: ON CONFLICT DO UPDATE), so that a refresh running meanwhile, which deletes only the
+-- queue rows it saw (rollup step 11), leaves it queued: the loader updates the queue.
+GRANT UPDATE ON ops.rollup_queue TO baocao_loader;
