@@ -412,7 +412,7 @@ def test_a_correction_loaded_while_a_refresh_runs_stays_queued(db: Engine, tmp_p
     a second correction of it is loaded and committed, then the refresh deletes the queue (step 11).
     The refresh shows what it read; the correction it did not read stays queued, and the next
     refresh shows it (as a full rebuild would)."""
-    from etl.marts.rollup import DROP_TEMP_VIEWS, SET_PARAMETERS, _run
+    from etl.marts.rollup import DROP_TEMP_VIEWS, _run, set_parameters
     from tests.mart_compare import assert_incremental_equals_full
 
     def march(ns01: int) -> dict[str, Any]:
@@ -427,8 +427,8 @@ def test_a_correction_loaded_while_a_refresh_runs_stays_queued(db: Engine, tmp_p
     arrive(db, tmp_path, march(31), at=f"2024-04-02T09:00:00{TZ}")  # queues (247, 2024)
     with db.connect() as conn:
         transaction = conn.begin()
-        conn.execute(text(SET_PARAMETERS), {"mode": "incremental", "year": "", "as_of": "", "level": "", "unit": ""})
         with conn.connection.driver_connection.cursor() as cursor:
+            set_parameters(cursor, "incremental")
             steps = step_files()
             for path in steps[:5]:  # 01-05: the scope, and the district's figures read
                 _run(cursor, path.read_text(encoding="utf-8"))

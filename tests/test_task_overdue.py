@@ -4,7 +4,7 @@ marts' overdue and done_late, against a case worked by hand, and counted, the ma
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,24 +12,14 @@ from sqlalchemy import Engine, text
 
 from etl.marts.rollup import refresh
 from etl.reporting.overdue import OverdueTask, overdue_tasks
-from etl.warehouse.ingest import ingest_paths
 from tests import builders as b
+from tests.test_tasks import arrive  # one submission received on the 16th of its month
 
 TZ = "+07:00"
 # Vĩnh Phúc (26): Tam Dương and Vĩnh Yên. A month's data cut-off is the 14th (Decree 09/2019).
 TAM_DUONG, VINH_YEN, VINH_PHUC = "247", "243", "26"
 DONE, DOING = "Hoàn thành", "Đang thực hiện"
 PROVINCE_BODY, PARTY_BODY = "UBND tỉnh", "Huyện ủy"
-
-
-def arrive(db: Engine, tmp_path: Path, doc: dict[str, Any]) -> list[str]:
-    """Ingest one submission (received on the 16th of its month); the codes of its warnings."""
-    year, month = map(int, doc["ky_bao_cao"].split("-"))
-    name = f"{doc['ma_huyen']}_{doc['ky_bao_cao']}_{len(list(tmp_path.iterdir()))}.json"
-    [result] = ingest_paths(db, [b.write_json(tmp_path / name, doc)],
-                            received_at=datetime.fromisoformat(f"{year}-{month:02d}-16T09:00:00{TZ}"))
-    assert result.status.startswith("accepted"), result.errors
-    return [m["code"] for m in result.warnings]
 
 
 def task(task_id: str, body: str, status: str, deadline: str, done: str | None = None) -> dict[str, Any]:

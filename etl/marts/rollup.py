@@ -11,7 +11,7 @@ says what it reads, creates or writes, and which parameters it takes. This modul
 takes the lock, decides the mode, runs the steps (timing each) and, on a full rebuild,
 drops the key of mart.indicator_rollup before step 08 and builds it again after. The
 parameters are transaction-local settings (baocao.rollup_mode, baocao.rollup_year and, as of a
-moment, baocao.rollup_as_of, baocao.rollup_level, baocao.rollup_unit; SET_PARAMETERS), read
+moment, baocao.rollup_as_of, baocao.rollup_level, baocao.rollup_unit; set_parameters), read
 with current_setting(): unlike bind parameters they reach DO blocks (step 04 truncates or
 deletes) and let a file hold several statements, sent as one. Every mode runs every step;
 a step that does not concern the mode does nothing (with nothing queued the scope is empty,
@@ -112,11 +112,20 @@ class RollupResult:
     lock_retries: int = 0  # attempts given up on a lock (LockNotAvailable) before this one succeeded
 
 
-# The steps' parameters (transaction-local settings). The as-of ones are set by core.rollup_as_of.
-SET_PARAMETERS = ("SELECT set_config('baocao.rollup_mode', :mode, true), "
-                  "set_config('baocao.rollup_year', :year, true), "
-                  "set_config('baocao.rollup_as_of', :as_of, true), set_config('baocao.rollup_level', :level, true), "
-                  "set_config('baocao.rollup_unit', :unit, true)")
+# The steps' parameters (transaction-local settings), as a refresh and its sessions set them; the
+# as-of ones are set by core.rollup_as_of (empty here).
+SET_PARAMETERS = ("SELECT set_config('baocao.rollup_mode', %(mode)s, true), "
+                  "set_config('baocao.rollup_year', %(year)s, true), "
+                  "set_config('baocao.rollup_as_of', '', true), set_config('baocao.rollup_level', '', true), "
+                  "set_config('baocao.rollup_unit', '', true), set_config('baocao.rollup_years', %(years)s, true)")
+
+
+def set_parameters(cursor: psycopg.Cursor, mode: str, *, year: int | None = None,
+                   years: list[int] | None = None) -> None:
+    """Set the steps' parameters for this transaction: the mode, the year (year mode) and, for a
+    session of a parallel full rebuild, its share of the years (all when None)."""
+    cursor.execute(SET_PARAMETERS, {"mode": mode, "year": "" if year is None else str(year),
+                                    "years": "" if years is None else "{" + ",".join(map(str, years)) + "}"})
 # Step 03's temp views (and, on a parallel full rebuild, step 09's source) would outlive the
 # transaction: views cannot drop on commit.
 DROP_TEMP_VIEWS = "DROP VIEW IF EXISTS pg_temp.rollup_submission, pg_temp.rollup_plan, pg_temp.rollup_indicator_rows"
@@ -194,13 +203,12 @@ def _refresh_once(engine: Engine, *, year: int | None, full: bool, lock_timeout:
         # After the advisory lock: waiting for another rollup holds no table lock anyone queues behind.
         conn.execute(text("SELECT set_config('lock_timeout', :timeout, true)"), {"timeout": lock_timeout})
         mode = _mode(conn, year, full)
-        conn.execute(text(SET_PARAMETERS), {"mode": mode, "year": "" if year is None else str(year), "as_of": "",
-                                            "level": "", "unit": ""})
         inserted: dict[str, int] = {}
         steps: dict[str, float] = {}
         shares: list[list[int]] | None = None  # a full rebuild's years, by session
         # The raw cursor sends a file's statements in one round trip (possible without bind parameters).
         with conn.connection.driver_connection.cursor() as cursor:
+            set_parameters(cursor, mode, year=year)
             for path in step_files():
                 name = path.stem.split("_", 1)[1]  # 09_indicator_rollup -> indicator_rollup
                 clock = time.perf_counter()
@@ -306,11 +314,7 @@ def _build_in_sessions(engine: Engine, cursor: psycopg.Cursor, shares: list[list
             dbapi.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ  # to import a snapshot
             with dbapi.cursor() as c:
                 c.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-                c.execute("SELECT set_config('baocao.rollup_mode', 'full', true), "
-                          "set_config('baocao.rollup_year', '', true), set_config('baocao.rollup_as_of', '', true), "
-                          "set_config('baocao.rollup_level', '', true), set_config('baocao.rollup_unit', '', true), "
-                          "set_config('baocao.rollup_years', %s, true)",
-                          ("{" + ",".join(map(str, years)) + "}",))
+                set_parameters(c, "full", years=years)
                 for path in step_files():
                     name = path.stem.split("_", 1)[1]
                     if name in SESSION_SETUP_STEPS or name in FIGURE_STEPS:
