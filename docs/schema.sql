@@ -1,4 +1,4 @@
--- The warehouse schema at revision 0021, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0022, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
 -- tests/test_schema.py fails when it is stale. Owners (baocao_owner, since revision 0017) and the owner's
 -- privileges are left out.
@@ -522,6 +522,7 @@ CREATE TABLE mart.submission_status (
 );
 ALTER TABLE mart.submission_status ADD CONSTRAINT submission_status_pkey PRIMARY KEY (district_code, year, month);
 ALTER TABLE mart.submission_status ADD CONSTRAINT submission_status_status_check CHECK (status = ANY (ARRAY['on_time'::text, 'late'::text, 'missing'::text, 'rejected'::text, 'pending'::text]));
+CREATE INDEX submission_status_district_first_month ON mart.submission_status USING btree (province_code, year, month) WHERE (level = 'district'::text);
 COMMENT ON TABLE mart.submission_status IS 'Tình trạng nộp báo cáo tháng của từng huyện phải báo cáo (mart.expected_district_at) / monthly submission status of every expected district-month (mart.expected_district_at)';
 COMMENT ON COLUMN mart.submission_status.district_code IS 'Mã đơn vị báo cáo: huyện (3 chữ số) hoặc xã (5 chữ số, từ 7/2025) / reporting unit code: a district (3 digits) or a commune (5, from 2025-07)';
 COMMENT ON COLUMN mart.submission_status.district_name IS 'Tên huyện / district name';
@@ -1694,7 +1695,7 @@ $function$;
 COMMENT ON FUNCTION core.submission_in_force(as_of timestamp with time zone, units text[]) IS 'Phiên bản báo cáo có hiệu lực tại một thời điểm / the submission version of each unit-month in force at a moment';
 GRANT EXECUTE ON FUNCTION core.submission_in_force(as_of timestamp with time zone, units text[]) TO PUBLIC;
 
-CREATE OR REPLACE FUNCTION core.submission_status_at(as_of timestamp with time zone, from_period integer DEFAULT 0, units text[] DEFAULT NULL::text[])
+CREATE OR REPLACE FUNCTION core.submission_status_at(as_of timestamp with time zone, from_period integer DEFAULT 0, units text[] DEFAULT NULL::text[], also_units text[] DEFAULT NULL::text[], also_from integer DEFAULT NULL::integer)
  RETURNS TABLE(district_code text, district_name text, province_code text, year smallint, month smallint, status text, deadline timestamp with time zone, first_received_at timestamp with time zone, accepted_at timestamp with time zone, days_late integer, versions_received integer, errors integer, warnings integer, level text, province_2025_code text)
  LANGUAGE sql
  STABLE
@@ -1703,7 +1704,7 @@ WITH
 months AS (
     SELECT p.year, p.month, p.period_key FROM core.dim_period p
     WHERE p.period_type = 'month'
-      AND p.period_key >= from_period
+      AND p.period_key >= least(from_period, also_from)  -- least() skips a null
       AND p.start_date <= (as_of AT TIME ZONE (SELECT c.timezone FROM core.reporting_calendar c
                                                WHERE c.province_code = '*' AND c.report_type = 'month'))::date
 ),
@@ -1718,12 +1719,29 @@ expected AS (
     JOIN months m ON m.period_key >= x.first_period_key AND m.period_key <= coalesce(x.last_period_key, m.period_key)
      -- IN over the unnested array, not = ANY: hashed once, where ANY compares each row with every
      -- code (a national month's 3.321 units: 376 s in the rollup's step 12, 0,2 s so)
-     AND (units IS NULL OR x.district_code IN (SELECT unnest(units)))
+     AND (m.period_key >= from_period AND (units IS NULL OR x.district_code IN (SELECT unnest(units)))
+          OR m.period_key >= also_from AND x.district_code IN (SELECT unnest(also_units)))
     JOIN core.reporting_calendar c
       ON c.report_type = 'month'
      AND c.province_code = COALESCE((SELECT r.province_code FROM core.reporting_calendar r
                                      WHERE r.province_code = d.province_code AND r.report_type = 'month'), '*')
     WHERE d.is_current
+),
+sent AS (  -- the versions of the months computed: of every unit, or, with units, looked up unit by unit
+           -- (the index on unit and month; a filter on the list read every version ever received)
+    SELECT s.* FROM core.fct_submission s
+    WHERE units IS NULL AND s.received_at <= as_of AND s.period_key >= from_period
+    UNION ALL
+    SELECT s.*
+    FROM (SELECT DISTINCT unnest(units) AS code) AS u
+    JOIN core.fct_submission s ON s.district_code = u.code
+    WHERE s.received_at <= as_of AND s.period_key >= from_period
+    UNION ALL  -- the earlier months of also_units, not already read above
+    SELECT s.*
+    FROM (SELECT DISTINCT unnest(also_units) AS code) AS u
+    JOIN core.fct_submission s ON s.district_code = u.code
+    WHERE s.received_at <= as_of AND s.period_key >= also_from
+      AND NOT (s.period_key >= from_period AND (units IS NULL OR s.district_code IN (SELECT unnest(units))))
 ),
 received AS (  -- what had arrived by as_of
     SELECT s.district_code, s.period_key,
@@ -1732,8 +1750,7 @@ received AS (  -- what had arrived by as_of
            count(*) AS versions_received,
            (array_agg(s.error_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS errors,
            (array_agg(s.warning_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS warnings
-    FROM core.fct_submission s
-    WHERE s.received_at <= as_of AND s.period_key >= from_period AND (units IS NULL OR s.district_code IN (SELECT unnest(units)))
+    FROM sent s
     GROUP BY s.district_code, s.period_key
 )
 SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
@@ -1750,8 +1767,8 @@ SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
 FROM expected e
 LEFT JOIN received r ON r.district_code = e.district_code AND r.period_key = e.period_key
 $function$;
-COMMENT ON FUNCTION core.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) IS 'Tình trạng nộp báo cáo tại một thời điểm / submission status of every expected district-month as of a moment';
-GRANT EXECUTE ON FUNCTION core.submission_status_at(as_of timestamp with time zone, from_period integer, units text[]) TO PUBLIC;
+COMMENT ON FUNCTION core.submission_status_at(as_of timestamp with time zone, from_period integer, units text[], also_units text[], also_from integer) IS 'Tình trạng nộp báo cáo tại một thời điểm / submission status of every expected district-month as of a moment';
+GRANT EXECUTE ON FUNCTION core.submission_status_at(as_of timestamp with time zone, from_period integer, units text[], also_units text[], also_from integer) TO PUBLIC;
 
 CREATE OR REPLACE FUNCTION mart.expected_district_at(as_of timestamp with time zone)
  RETURNS TABLE(district_code text, province_code text, first_period_key integer, last_period_key integer, level text, province_2025_code text)

@@ -342,6 +342,35 @@ def test_a_full_rebuild_in_parallel_sessions_equals_one_in_a_single_session(two_
         assert conn.execute(text("SELECT count(*) FROM ops.rollup_build")).scalar() == 0  # emptied as it committed
 
 
+def test_an_incremental_refresh_reads_the_year_before_from_the_mart_and_equals_a_full_rebuild(
+        two_years: Engine, tmp_path: Path) -> None:
+    """Issue 15: a corrected 2024 month rebuilds 2024 and 2025, and compares with 2023 as the mart holds
+    it (unchanged, else it would be queued) instead of computing 2023 again: a third less work."""
+    from tests.mart_compare import assert_incremental_equals_full
+
+    db = two_years
+    refresh(db, full=True)
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-02", {"NN05": 777, "NS01": 25, "XH01": 90, "XH02": 1000}),
+           at=f"2024-03-20T09:00:00{TZ}")
+    february = "level = :l AND unit_code = :u AND year = :y AND month = 2 AND indicator_code = 'NN05'"
+    # Read, not computed: a 2023 figure changed in the mart (as no refresh would) is what 2024 compares with.
+    with db.begin() as conn:
+        conn.execute(text("UPDATE mart.indicator_rollup SET value = 1, reporting_units = 7 WHERE level = 'province' "
+                          "AND unit_code = '26' AND indicator_code = 'NN05' AND period_key = 202302"))
+    assert refresh(db).mode == "incremental"
+    province = row(db, "indicator_monthly", february, l="province", u="26", y=2024)
+    assert (province["value"], province["same_period_last_year"], province["last_year_reporting_units"]) == (
+        777 + 498, 1, 7)
+    refresh(db, full=True)  # the 2023 figure as computed again
+    assert row(db, "indicator_monthly", february, l="province", u="26", y=2024)["same_period_last_year"] == 999 + 498
+    # Incremental equals full with the mart as a refresh left it: 2023's row of the district itself too.
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-02", {"NN05": 778, "NS01": 25, "XH01": 90, "XH02": 1000}),
+           at=f"2024-03-21T09:00:00{TZ}")
+    assert assert_incremental_equals_full(db).mode == "incremental"
+    district = row(db, "indicator_monthly", february, l="district", u=TAM_DUONG, y=2024)
+    assert (district["value"], district["same_period_last_year"]) == (778, 999)
+
+
 def test_a_session_that_fails_fails_the_rebuild_and_the_marts_stay_as_they_were(
         two_years: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One session of a parallel rebuild fails: the refresh raises that session's error, the marts

@@ -70,9 +70,11 @@ FROZEN_REVISIONS = {
     "0020_fact_references_checked_per_batch.sql": "0ebc38c890407570616fa40b97393c835d760f951789dd748e93c1abc85428df",
     "0021_rollup_build_table.py": "1cef54f2f8ad0b3fa0b256da1626803769c92e5a39bcd3afbf9f29ec1419d292",
     "0021_rollup_build_table.sql": "628dac88aa4108bc02562a3a85f47bb3e4e549d02ac125cd7556e9e12839cedb",
+    "0022_submission_status_first_month.py": "cf0cef9f11d381afe01def909a25a815080a11c75130a705e15a6694798abf42",
+    "0022_submission_status_first_month.sql": "2afaeb2cb69072d551ab51c9171109b027feaa160440e248dd631b013608c1ee",
 }
-# Tables whose rows the newest revision is meant to change: 0021 only adds ops.rollup_build (checked
-# below), so no table's rows change.
+# Tables whose rows the newest revision is meant to change: 0022 only adds an index (checked below), so
+# no table's rows change.
 CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset()
 CHECKED_BY_THE_LOAD = ("core.fct_indicator_value", "core.fct_task_snapshot", "staging.stg_indicator_row",
                        "staging.stg_task_row", "staging.stg_plan_row")
@@ -127,6 +129,19 @@ def test_committed_schema_dump_is_current(engine: Engine) -> None:
         assert _without_qualifiers(committed) == _without_qualifiers(live), (
             f"{stale} (compared without qualifiers: dumped on PostgreSQL {_server_major(committed)}, "
             f"this server is {_server_major(live)})")
+
+
+def test_a_fresh_install_is_the_owners_every_revision_after_0017_included(engine: Engine) -> None:
+    """The revisions after 0017 run as baocao_owner on a fresh install as on an upgrade (env.py): the
+    session's warehouse, installed fresh, has no table or view of the login's (0021's ops.rollup_build
+    was the login's before)."""
+    with engine.connect() as conn:
+        owners = conn.execute(text("""
+            SELECT DISTINCT pg_get_userbyid(c.relowner) FROM pg_class AS c
+            JOIN pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops') AND c.relkind IN ('r', 'v', 'S')
+        """)).scalars().all()
+    assert owners == ["baocao_owner"]
 
 
 def test_every_view_and_function_is_a_repeatable_file(engine: Engine) -> None:
@@ -294,11 +309,13 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
     before = contents(scratch)
     empty = {name for name, (count, _) in before.items() if count == 0}
     # Reference data the upgrade reloads from reference/reporting_calendar.yaml, which assigns nobody;
-    # tables the previous code did not have rows for.
-    assert not empty - {"core.reporting_assignment", "ops.repeatable_checksum"}, (
+    # tables the previous code did not have rows for; ops.rollup_build, which a refresh empties as it commits.
+    assert not empty - {"core.reporting_assignment", "ops.repeatable_checksum", "ops.rollup_build"}, (
         f"fill() leaves these empty, so no change would show: {empty}")
-    assert foreign_keys_of(scratch, CHECKED_BY_THE_LOAD) == 0  # dropped by 0020
-    assert foreign_keys_of(scratch, ("core.dim_task",)) == 1  # its first submission, until 0021
+    assert foreign_keys_of(scratch, (*CHECKED_BY_THE_LOAD, "core.dim_task")) == 0  # dropped by 0020 and 0021
+    with scratch.connect() as conn:  # 0022's index is new
+        assert not conn.execute(text(
+            "SELECT 1 FROM pg_indexes WHERE indexname = 'submission_status_district_first_month'")).first()
 
     upgrade(scratch)
 
@@ -331,6 +348,11 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
                                 {"p": p}).scalar() for p in ("SELECT", "INSERT", "DELETE", "TRUNCATE"))
         # 0021: a load moves an already queued district-year's queued_at (etl/warehouse/load.py, REQUEUE).
         assert conn.execute(text("SELECT has_table_privilege('baocao_loader', 'ops.rollup_queue', 'UPDATE')")).scalar()
+        # 0022: a province's first stored month is one probe (rollup step 03, rollup_moved).
+        assert conn.execute(text(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'submission_status_district_first_month'")
+        ).scalar() == ("CREATE INDEX submission_status_district_first_month ON mart.submission_status "
+                       "USING btree (province_code, year, month) WHERE (level = 'district'::text)")
         # 0018: the formats the readers record, xls and ods among them
         check = conn.execute(text("""
             SELECT pg_get_constraintdef(oid) FROM pg_constraint

@@ -143,14 +143,15 @@ def upgrade(engine: Engine, *, load_reference: bool = True) -> None:
     checksum = repeatables_checksum(docs)
     ensure_roles(engine)
     with engine.begin() as conn:
-        _act_as_owner(conn)  # a warehouse at 0017 or later: the owner's from the start
+        act_as_owner(conn)  # a warehouse at 0017 or later: the owner's from the start
         # The checksum table exists once no revision is pending (revision 0010 creates it).
         stale = _pending_revisions(conn) or conn.execute(
             text("SELECT checksum FROM ops.repeatable_checksum")).scalar() != checksum
         if stale:
             drop_repeatables(conn)
+        # Each revision after 0017 (which hands the warehouse to baocao_owner) runs as the owner: the
+        # migrations' environment calls act_as_owner after every revision (env.py).
         command.upgrade(alembic_config(conn), "head")
-        _act_as_owner(conn)  # revision 0017 just handed the warehouse to baocao_owner
         if stale:
             create_repeatables(conn)
             apply_mart_comments(conn, docs)
@@ -181,10 +182,12 @@ def ensure_roles(engine: Engine) -> None:
             conn.connection.driver_connection.cursor().execute(path.read_text(encoding="utf-8"))
 
 
-def _act_as_owner(conn: Connection) -> None:
+def act_as_owner(conn: Connection) -> None:
     """SET LOCAL ROLE baocao_owner once it owns the warehouse (revision 0017) and the login may
     (a superuser or a member): what the upgrade creates then is the owner's, with its default
-    privileges. Before 0017, the login runs the revisions, as it always did."""
+    privileges. Before 0017, the login runs the revisions, as it always did. Called before the
+    revisions and after each one (env.py), so that on a fresh install the revisions after 0017 run
+    as the owner too, as they do on an upgrade."""
     if conn.execute(text("""
         SELECT to_regrole('baocao_owner') IS NOT NULL AND current_user <> 'baocao_owner'
            AND pg_has_role('baocao_owner', 'MEMBER')

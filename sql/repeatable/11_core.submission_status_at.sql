@@ -8,11 +8,13 @@
 -- and the deadline has passed), pending (nothing accepted yet, deadline still ahead; an
 -- extension of the contract's four statuses, for the current month). days_late is null while
 -- nothing is accepted (it would grow with as_of; overdue = as_of - deadline). from_period
--- (YYYYMM) limits the months computed and units (codes; null: all) the units, for the incremental
--- refresh. "The month of as_of" is
+-- (YYYYMM) limits the months computed and units (codes; null: all) the units; also_units, from
+-- also_from, adds earlier months of a few units (the incremental refresh: the last months of every
+-- unit, and since January of the years rebuilt those under the units rebuilt, in one pass). "The month of as_of" is
 -- read in the calendar's time zone (the default monthly row of core.reporting_calendar, which
 -- `baocao db upgrade` loads from reference/reporting_calendar.yaml).
-CREATE FUNCTION core.submission_status_at(as_of timestamptz, from_period integer DEFAULT 0, units text[] DEFAULT NULL)
+CREATE FUNCTION core.submission_status_at(as_of timestamptz, from_period integer DEFAULT 0, units text[] DEFAULT NULL,
+                                          also_units text[] DEFAULT NULL, also_from integer DEFAULT NULL)
 RETURNS TABLE (
     district_code text, district_name text, province_code text, year smallint, month smallint,
     status text, deadline timestamptz, first_received_at timestamptz, accepted_at timestamptz,
@@ -23,7 +25,7 @@ WITH
 months AS (
     SELECT p.year, p.month, p.period_key FROM core.dim_period p
     WHERE p.period_type = 'month'
-      AND p.period_key >= from_period
+      AND p.period_key >= least(from_period, also_from)  -- least() skips a null
       AND p.start_date <= (as_of AT TIME ZONE (SELECT c.timezone FROM core.reporting_calendar c
                                                WHERE c.province_code = '*' AND c.report_type = 'month'))::date
 ),
@@ -38,12 +40,29 @@ expected AS (
     JOIN months m ON m.period_key >= x.first_period_key AND m.period_key <= coalesce(x.last_period_key, m.period_key)
      -- IN over the unnested array, not = ANY: hashed once, where ANY compares each row with every
      -- code (a national month's 3.321 units: 376 s in the rollup's step 12, 0,2 s so)
-     AND (units IS NULL OR x.district_code IN (SELECT unnest(units)))
+     AND (m.period_key >= from_period AND (units IS NULL OR x.district_code IN (SELECT unnest(units)))
+          OR m.period_key >= also_from AND x.district_code IN (SELECT unnest(also_units)))
     JOIN core.reporting_calendar c
       ON c.report_type = 'month'
      AND c.province_code = COALESCE((SELECT r.province_code FROM core.reporting_calendar r
                                      WHERE r.province_code = d.province_code AND r.report_type = 'month'), '*')
     WHERE d.is_current
+),
+sent AS (  -- the versions of the months computed: of every unit, or, with units, looked up unit by unit
+           -- (the index on unit and month; a filter on the list read every version ever received)
+    SELECT s.* FROM core.fct_submission s
+    WHERE units IS NULL AND s.received_at <= as_of AND s.period_key >= from_period
+    UNION ALL
+    SELECT s.*
+    FROM (SELECT DISTINCT unnest(units) AS code) AS u
+    JOIN core.fct_submission s ON s.district_code = u.code
+    WHERE s.received_at <= as_of AND s.period_key >= from_period
+    UNION ALL  -- the earlier months of also_units, not already read above
+    SELECT s.*
+    FROM (SELECT DISTINCT unnest(also_units) AS code) AS u
+    JOIN core.fct_submission s ON s.district_code = u.code
+    WHERE s.received_at <= as_of AND s.period_key >= also_from
+      AND NOT (s.period_key >= from_period AND (units IS NULL OR s.district_code IN (SELECT unnest(units))))
 ),
 received AS (  -- what had arrived by as_of
     SELECT s.district_code, s.period_key,
@@ -52,8 +71,7 @@ received AS (  -- what had arrived by as_of
            count(*) AS versions_received,
            (array_agg(s.error_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS errors,
            (array_agg(s.warning_count ORDER BY s.received_at DESC, s.submission_id DESC))[1] AS warnings
-    FROM core.fct_submission s
-    WHERE s.received_at <= as_of AND s.period_key >= from_period AND (units IS NULL OR s.district_code IN (SELECT unnest(units)))
+    FROM sent s
     GROUP BY s.district_code, s.period_key
 )
 SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
@@ -70,5 +88,5 @@ SELECT e.district_code, e.district_name, e.province_code, e.year, e.month,
 FROM expected e
 LEFT JOIN received r ON r.district_code = e.district_code AND r.period_key = e.period_key
 $$;
-COMMENT ON FUNCTION core.submission_status_at(timestamptz, integer, text[]) IS
+COMMENT ON FUNCTION core.submission_status_at(timestamptz, integer, text[], text[], integer) IS
     'Tình trạng nộp báo cáo tại một thời điểm / submission status of every expected district-month as of a moment';

@@ -1,5 +1,5 @@
 -- Step 05 of the rollup (etl.marts.rollup): each district's figures, by the indicator's kind, for
--- every district of the units and years in rollup_needed (the scope and the year before it),
+-- every district of the units and years in rollup_needed (the scope and the year before it, step 03),
 -- into rollup_figures(unit_id, indicator_id, period_key, value, ytd_value, reporting_units,
 -- ytd_delta, ytd_first, carried_forward_units, annual_plan, plan_units, figure_units), which steps
 -- 06 and 07 extend with provinces and rates; and each district's plan in force for the scope's
@@ -30,11 +30,15 @@
 --             year, then puts the caller's values back, kept in baocao.caller_nestloop and baocao.caller_jit)
 -- Runs as of: yes
 
--- Each district's plan in force (every indicator, rates too), for the scope's years.
+-- Each district's plan in force (every indicator, rates too), for the scope's years, of the districts
+-- under a unit of the scope that year: the plans of the figures written (a year before is read only
+-- for its value).
 CREATE TEMP TABLE rollup_district_plan ON COMMIT DROP AS
 SELECT d.district_id, i.indicator_id, p.year, t.target_value
-FROM (SELECT DISTINCT year FROM rollup_scope) AS y
-JOIN rollup_plan AS p ON p.year = y.year
+FROM (SELECT DISTINCT du.district_code, s.year
+      FROM rollup_scope AS s
+      JOIN mart.district_unit AS du ON du.level = s.level AND du.unit_code = s.unit_code) AS y
+JOIN rollup_plan AS p ON p.year = y.year AND p.district_code = y.district_code
 JOIN rollup_district AS d ON d.district_code = p.district_code
 JOIN core.fct_plan_target AS t ON t.plan_id = p.plan_id
 JOIN rollup_indicator AS i ON i.indicator_code = t.indicator_code;
@@ -237,4 +241,5 @@ SELECT set_config('enable_nestloop', current_setting('baocao.caller_nestloop'), 
        set_config('jit', current_setting('baocao.caller_jit'), true)
 WHERE current_setting('baocao.rollup_mode') IN ('full', 'year');
 
-ANALYZE rollup_figures;
+-- The columns the later steps join, group and sort on only: the values' statistics would triple its cost.
+ANALYZE rollup_figures (unit_id, indicator_id, period_key);

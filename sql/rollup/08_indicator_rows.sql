@@ -5,7 +5,8 @@
 -- YYYYMM, YYYY*100+90+half and YYYY*100 (core.dim_period), so last year is key - 100.
 -- A figure carries its plan and coverage: a district's own plan (steps 05, 07), a province's sum of
 -- its districts' (step 06).
--- Reads:      rollup_figures, rollup_scope, rollup_indicator, core.dim_period
+-- Reads:      rollup_figures, rollup_last_year (incremental: the year before a scope year, not in the scope, from
+--             the mart), rollup_scope, rollup_indicator, core.dim_period
 -- Creates:    temp view rollup_indicator_rows (columns named as mart.indicator_rollup's; dropped
 --             with rollup_figures at commit)
 -- Parameters: none
@@ -21,7 +22,17 @@ compared AS (  -- the same period a year earlier, in one sort and no self-join
            -- the plan and its coverage, carried by the figure: a district's own (steps 05, 07), a
            -- province's sum (step 06)
            f.annual_plan, f.plan_units, f.figure_units
-    FROM rollup_figures AS f
+    FROM (SELECT unit_id, indicator_id, period_key, value, ytd_value, reporting_units, carried_forward_units,
+                 annual_plan, plan_units, figure_units
+          FROM rollup_figures
+          UNION ALL  -- incremental: the year before a scope year, unchanged, as the mart holds it (step 03)
+          SELECT unit_id, indicator_id, period_key, value, NULL, reporting_units, NULL, NULL, NULL, NULL
+          FROM rollup_last_year) AS f
+    -- Only the scope's units: a province's districts, read to sum it, are not written (an incremental
+    -- refresh sorted ~44k rows to write ~2k). Whole units, so no window loses a row of its own. In
+    -- modes full and year every unit read is in the scope: the test, read once, is skipped.
+    WHERE (SELECT current_setting('baocao.rollup_mode') IN ('full', 'year'))
+       OR f.unit_id IN (SELECT s.unit_id FROM rollup_scope AS s)
     WINDOW by_period AS (PARTITION BY f.unit_id, f.indicator_id ORDER BY f.period_key)
 ),
 scoped AS (  -- only the scope is written; the year before was read for comparisons

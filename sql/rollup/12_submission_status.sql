@@ -7,9 +7,10 @@
 -- Which months are expected depends on data of other months (a province's first accepted month,
 -- mart.expected_district_at): step 03 puts the years between a province's old and new first month
 -- in the scope, so they are recomputed here too.
--- Reads:      core.submission_status_at(now(), from_period, units), rollup_scope, mart.district_unit
+-- Reads:      core.submission_status_at(now(), from_period, NULL, also_units, also_from), rollup_scope, mart.district_unit
 -- Writes:     mart.submission_status (the inserted rows are RollupResult.status_rows)
 -- Parameters: baocao.rollup_mode; sets baocao.status_from and baocao.status_recent (YYYYMM; 0: every month)
+--             and baocao.status_units (the units under the scope)
 -- Runs as of: no
 SELECT set_config('baocao.status_recent', CAST(
            CASE WHEN current_setting('baocao.rollup_mode') = 'full' THEN 0
@@ -34,13 +35,14 @@ WHERE year * 100 + month >= (SELECT current_setting('baocao.status_recent')::int
    OR year * 100 + month >= (SELECT current_setting('baocao.status_from')::int)
       AND district_code IN (SELECT district_code FROM rollup_status_units);
 
--- Settings, not subqueries, as the arguments: the planner still inlines the function (and
--- estimates with the values).
+-- In one pass: the recent months of every unit, and the earlier ones of the units under the scope.
+-- Settings, not subqueries, as the arguments (the units' codes too): the planner still inlines the
+-- function, and estimates with the values.
+SELECT set_config('baocao.status_units', coalesce((SELECT array_agg(district_code) FROM rollup_status_units), '{}')::text,
+                  true);
 INSERT INTO mart.submission_status (district_code, district_name, province_code, year, month, status, deadline,
     first_received_at, accepted_at, days_late, versions_received, errors, warnings, level, province_2025_code, as_of)
-SELECT s.*, now() FROM core.submission_status_at(now(), current_setting('baocao.status_recent')::int) AS s
-UNION ALL
 SELECT s.*, now()
-FROM core.submission_status_at(now(), current_setting('baocao.status_from')::int,
-                               ARRAY(SELECT district_code FROM rollup_status_units)) AS s
-WHERE s.year * 100 + s.month < current_setting('baocao.status_recent')::int;
+FROM core.submission_status_at(now(), current_setting('baocao.status_recent')::int, NULL,
+                               current_setting('baocao.status_units')::text[],
+                               current_setting('baocao.status_from')::int) AS s;

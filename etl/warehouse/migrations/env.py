@@ -11,10 +11,15 @@ config = context.config
 
 
 def run_on(connection: Connection) -> None:
+    from etl.warehouse.schema import act_as_owner
+
     # Alembic keeps its version table in ops, which must exist before it looks (the baseline
     # creates the other schemas).
     connection.execute(text("CREATE SCHEMA IF NOT EXISTS ops"))
-    context.configure(connection=connection, version_table_schema="ops")
+    # After each revision: once 0017 has handed the warehouse to baocao_owner, the next ones run as
+    # the owner, on a fresh install as on an upgrade (a table created by the login would be the login's).
+    context.configure(connection=connection, version_table_schema="ops",
+                      on_version_apply=lambda ctx, **_: act_as_owner(ctx.connection))
     with context.begin_transaction():
         context.run_migrations()
 
