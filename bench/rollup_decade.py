@@ -5,7 +5,8 @@ indicator are bulk-loaded straight into the warehouse with COPY (3,2 million ind
 values, plus an annual plan per district and year): going through `ingest` would time
 the loader, which bench.national_month measures, not the rollup. Task snapshots are not
 generated. Then, in one run: the full rebuild of the marts, one corrected submission
-ingested the normal way, and the incremental refresh it triggers.
+ingested the normal way (May of the last year), and the incremental refresh it triggers; then the
+same for May of the year before, whose next year has figures (compared again, not computed again).
 
 `--scale commune`: the same over the post-2025 geography, every current commune (3.321) for
 each year, as if the communes had reported since 2015 (before 07/2025 they did not exist and are
@@ -308,46 +309,48 @@ def run(engine: Engine, years: int, scale: str = "district", provinces: tuple[st
         f"rows, {full.status_rows:,} submission statuses)"
     )
     print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in full.steps.items()), flush=True)
-    if scale == "commune":
-        changed_in_place(engine)
-    else:
-        corrected_submission(engine)
-    incremental = refresh(engine)
-    print(
-        f"incremental refresh after it: {incremental.seconds:.2f} s ({incremental.units} unit-years, "
-        f"{incremental.indicator_rows:,} indicator rows rewritten)"
-    )
-    print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in incremental.steps.items()), flush=True)
+    # The last year's month, then one of the year before, whose next year has figures to compare again.
+    for year in (2024, 2023):
+        if scale == "commune":
+            changed_in_place(engine, year)
+        else:
+            corrected_submission(engine, year)
+        incremental = refresh(engine)
+        print(
+            f"incremental refresh after it: {incremental.seconds:.2f} s ({incremental.units} unit-years, "
+            f"{incremental.indicator_rows:,} indicator rows rewritten)"
+        )
+        print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in incremental.steps.items()), flush=True)
     if scale == "district":  # province 26's legacy figures
         as_of_figures(engine)
 
 
-def changed_in_place(engine: Engine) -> None:
+def changed_in_place(engine: Engine, year: int) -> None:
     """One commune-month's value changed and its year queued, as a load would (no file: a commune
     cannot report a month before 07/2025)."""
     with engine.begin() as conn:
         commune, year = conn.execute(text(
             "UPDATE core.fct_indicator_value SET value = value + 1 WHERE (submission_id, indicator_code) = "
             "(SELECT submission_id, indicator_code FROM core.fct_indicator_value "
-            "WHERE year = 2024 AND month = 5 ORDER BY district_code, indicator_code LIMIT 1) "
-            "RETURNING district_code, year")).one()
+            "WHERE year = :y AND month = 5 ORDER BY district_code, indicator_code LIMIT 1) "
+            "RETURNING district_code, year"), {"y": year}).one()
         conn.execute(text("INSERT INTO ops.rollup_queue (district_code, year) VALUES (:d, :y)"),
                      {"d": commune, "y": year})
     print(f"one value of commune {commune} for 05/{year} changed in place and queued")
 
 
-def corrected_submission(engine: Engine) -> None:
+def corrected_submission(engine: Engine, year: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         doc = {
             "ma_huyen": "247",
-            "ky_bao_cao": "2024-05",
+            "ky_bao_cao": f"{year}-05",
             "thong_tin": {},
             "chi_tieu": [{"ma_chi_tieu": "NN05", "don_vi_tinh": "con", "thuc_hien_thang": 93500}],
             "nhiem_vu": [],
         }
-        path = write_submission_json(doc, Path(tmp) / "247_2024-05_dinh_chinh.json")
+        path = write_submission_json(doc, Path(tmp) / f"247_{year}-05_dinh_chinh.json")
         t0 = time.perf_counter()
-        [result] = ingest_paths(engine, [path], received_at=datetime.fromisoformat("2024-05-20T09:00:00+07:00"))
+        [result] = ingest_paths(engine, [path], received_at=datetime.fromisoformat(f"{year}-05-20T09:00:00+07:00"))
         print(f"one corrected submission ingested ({result.status}) in {time.perf_counter() - t0:.2f} s")
 
 

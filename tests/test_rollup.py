@@ -371,6 +371,37 @@ def test_an_incremental_refresh_reads_the_year_before_from_the_mart_and_equals_a
     assert (district["value"], district["same_period_last_year"]) == (778, 999)
 
 
+def test_an_incremental_refresh_only_compares_the_year_after_a_changed_one_again(
+        two_years: Engine, tmp_path: Path) -> None:
+    """Issue 15: a 2023 month that arrives late changes 2023, and of 2024 only the comparison with the same
+    period last year (its own figures are as they were): 2024's rows are updated in place, not computed
+    again, and the marts equal a full rebuild's."""
+    from tests.mart_compare import assert_incremental_equals_full
+
+    db = two_years
+    refresh(db, full=True)
+    february = "level = :l AND unit_code = :u AND year = :y AND month = 2 AND indicator_code = 'NN05'"
+    before = row(db, "indicator_monthly", february, l="province", u="26", y=2024)
+    assert (before["same_period_last_year"], before["last_year_reporting_units"]) == (999 + 498, 2)
+    arrive(db, tmp_path, b.month("244", "2023-02", {"NN05": 300}), at=f"2024-01-10T09:00:00{TZ}")
+    # Not computed again: a 2024 figure changed in the mart (as no refresh would) stays, its comparison moves.
+    with db.begin() as conn:
+        conn.execute(text("UPDATE mart.indicator_rollup SET value = 1 WHERE level = 'province' AND unit_code = '26' "
+                          "AND indicator_code = 'NN05' AND period_key = 202402"))
+    assert refresh(db).mode == "incremental"
+    after = row(db, "indicator_monthly", february, l="province", u="26", y=2024)
+    assert (after["value"], after["same_period_last_year"], after["last_year_reporting_units"]) == (
+        1, 999 + 498 + 300, 3)
+    assert row(db, "indicator_monthly", february, l="province", u="26", y=2023)["reporting_units"] == 3
+    refresh(db, full=True)
+    assert row(db, "indicator_monthly", february, l="province", u="26", y=2024)["value"] == before["value"]
+    # Without the change made by hand: incremental equals full.
+    arrive(db, tmp_path, b.month("244", "2023-03", {"NN05": 310}), at=f"2024-01-11T09:00:00{TZ}")
+    assert assert_incremental_equals_full(db).mode == "incremental"
+    march = row(db, "indicator_monthly", february.replace("month = 2", "month = 3"), l="province", u="26", y=2024)
+    assert march["last_year_reporting_units"] == 3
+
+
 def test_a_session_that_fails_fails_the_rebuild_and_the_marts_stay_as_they_were(
         two_years: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One session of a parallel rebuild fails: the refresh raises that session's error, the marts

@@ -14,8 +14,8 @@
 --             mart.indicator_rollup (incremental)
 -- Creates:    temp tables rollup_queue_seen (the queue as found), rollup_expected, rollup_moved, rollup_changed,
 --             rollup_scope (unit, year to write),
---             rollup_needed (and the year before; incremental, when not in the scope, its figures are read from
---             mart.indicator_rollup into rollup_last_year) (analyzed); rollup_submission and rollup_plan, the
+--             rollup_needed (and the year before; incremental, only the changed ones: the figures of the year
+--             before and after are read from mart.indicator_rollup into rollup_mart_figures) (analyzed); rollup_submission and rollup_plan, the
 --             versions and plans the figures are made of (temp views, which etl.marts.rollup drops after
 --             the last step; as of a moment, analyzed tables)
 -- Parameters: baocao.rollup_mode (full | year | incremental | nothing | as_of), baocao.rollup_year
@@ -67,8 +67,11 @@ ANALYZE rollup_moved;
 
 -- expected_in_period: each period's expected_units by slot (months 1-12, H1 13, H2 14, year 15; again
 -- from 16 for stocks and from 31 for opening balances), set below; null for a district or commune (1).
+-- compare_only (incremental): the unit-year is in the scope only as the year after a changed one, whose
+-- figures did not change, only their comparison with the same period last year; else false.
 CREATE TEMP TABLE rollup_scope (unit_id int, level text COLLATE "C", unit_code text COLLATE "C", expected_units int,
-                                year smallint, expected_in_period int[]) ON COMMIT DROP;
+                                year smallint, expected_in_period int[], compare_only boolean NOT NULL DEFAULT false)
+ON COMMIT DROP;
 
 -- The district-years that changed, by mode: planned only for the mode that runs (a DO block), since
 -- one statement with a branch per mode sized its hash tables for a full rebuild's every submission
@@ -100,15 +103,17 @@ END
 $$;
 
 -- The rows this inserts are the refresh's unit-years (RollupResult.units).
-INSERT INTO rollup_scope (unit_id, level, unit_code, expected_units, year)
-SELECT DISTINCT u.unit_id, u.level, u.unit_code, u.expected_units, y.year
+INSERT INTO rollup_scope (unit_id, level, unit_code, expected_units, year, compare_only)
+SELECT u.unit_id, u.level, u.unit_code, u.expected_units, y.year,
+       bool_and(y.next_year) AND current_setting('baocao.rollup_mode') = 'incremental'
 FROM rollup_changed AS changed
 JOIN mart.district_unit AS du ON du.district_code = changed.district_code
 JOIN rollup_unit AS u ON u.level = du.level AND u.unit_code = du.unit_code
-CROSS JOIN LATERAL (VALUES (changed.year), (changed.year + 1)) AS y(year)
+CROSS JOIN LATERAL (VALUES (changed.year, false), (changed.year + 1, true)) AS y(year, next_year)
 -- A session of a parallel full rebuild (etl.marts.rollup) builds only its share of the years.
 -- (Unset, or '' once a session that set it has ended: every year; the planner folds the cast.)
-WHERE coalesce(y.year = ANY (CAST(nullif(current_setting('baocao.rollup_years', true), '') AS int[])), true);
+WHERE coalesce(y.year = ANY (CAST(nullif(current_setting('baocao.rollup_years', true), '') AS int[])), true)
+GROUP BY u.unit_id, u.level, u.unit_code, u.expected_units, y.year;
 
 -- As of a moment: the units and years asked for (a year's figures need no rebuild of the next).
 INSERT INTO rollup_scope (unit_id, level, unit_code, expected_units, year)
@@ -162,33 +167,36 @@ SET expected_in_period = ARRAY(
 WHERE s.level NOT IN ('district', 'commune');
 
 -- The unit-years whose figures steps 05-07 compute: the scope and the year before it, read for the
--- same period last year. Incremental, a year before that is not in the scope itself has not changed
--- since the last refresh (a change would have queued it, and it would be in the scope): step 08 reads
--- its figures from mart.indicator_rollup (rollup_last_year) rather than computing them again (about a
--- third of an incremental refresh's figures). Every other mode computes it: a year mode's year before
--- may still be queued, a full rebuild has no mart to read, an as-of run needs it as known then.
+-- same period last year. Incremental, only the changed unit-years: a year before that is not one of
+-- them has not changed since the last refresh (a change would have queued it), nor has a year after
+-- (compare_only): step 08 reads their figures from mart.indicator_rollup (rollup_mart_figures) rather
+-- than computing them again (two thirds of an incremental refresh's figures), and step 09 rewrites
+-- only a compare_only year's comparisons. Every other mode computes them: a year mode's year before
+-- may still be queued, a full rebuild has no mart to read, an as-of run needs them as known then.
 CREATE TEMP TABLE rollup_needed ON COMMIT DROP AS
-SELECT unit_id, level, unit_code, year FROM rollup_scope
+SELECT unit_id, level, unit_code, year FROM rollup_scope WHERE NOT compare_only
 UNION
 SELECT unit_id, level, unit_code, year - 1 FROM rollup_scope WHERE current_setting('baocao.rollup_mode') <> 'incremental';
 
 ANALYZE rollup_scope;
 ANALYZE rollup_needed;
 
--- rollup_last_year: those figures, as the mart holds them (what step 08 compares with), read before
+-- rollup_mart_figures: those figures, as the mart holds them (what step 08 compares), read before
 -- step 04 clears the scope's rows. Only incremental reads the mart, through EXECUTE: a statement
 -- naming it would wait, in a session of a parallel full rebuild, for the lock of the refresh's TRUNCATE.
-CREATE TEMP TABLE rollup_last_year (unit_id int, indicator_id int, period_key int, value numeric,
-                                    reporting_units int) ON COMMIT DROP;
+CREATE TEMP TABLE rollup_mart_figures (unit_id int, indicator_id int, period_key int, value numeric,
+                                       reporting_units int) ON COMMIT DROP;
 DO $$
 BEGIN
     IF current_setting('baocao.rollup_mode') = 'incremental' THEN
         EXECUTE $sql$
-            INSERT INTO rollup_last_year (unit_id, indicator_id, period_key, value, reporting_units)
+            INSERT INTO rollup_mart_figures (unit_id, indicator_id, period_key, value, reporting_units)
             SELECT l.unit_id, i.indicator_id, r.period_key, r.value, r.reporting_units
-            FROM (SELECT unit_id, level, unit_code, year - 1 AS year FROM rollup_scope
+            FROM (SELECT unit_id, level, unit_code, year - 1 AS year FROM rollup_scope WHERE NOT compare_only
+                  UNION
+                  SELECT unit_id, level, unit_code, year FROM rollup_scope WHERE compare_only
                   EXCEPT
-                  SELECT unit_id, level, unit_code, year FROM rollup_scope) AS l
+                  SELECT unit_id, level, unit_code, year FROM rollup_scope WHERE NOT compare_only) AS l
             CROSS JOIN rollup_indicator AS i
             JOIN mart.indicator_rollup AS r ON r.level = l.level AND r.unit_code = l.unit_code
                                            AND r.indicator_code = i.indicator_code

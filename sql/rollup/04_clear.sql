@@ -1,6 +1,7 @@
 -- Step 04 of the rollup (etl.marts.rollup): remove the rows the next steps write again. A full
 -- rebuild empties the tables (no dead rows left behind, and the key is dropped and built once
--- after the bulk insert, by etl.marts.rollup); otherwise the scope's rows are deleted.
+-- after the bulk insert, by etl.marts.rollup); otherwise the scope's rows are deleted, but a
+-- compare_only year's indicator rows (step 03), whose comparisons step 09 updates in place.
 -- Reads:      rollup_scope
 -- Writes:     mart.indicator_rollup, mart.task_rollup (truncated, or the scope's rows deleted)
 -- Parameters: baocao.rollup_mode
@@ -11,8 +12,8 @@ BEGIN
         TRUNCATE mart.indicator_rollup;
         TRUNCATE mart.task_rollup;
     ELSE
-        DELETE FROM mart.indicator_rollup AS r USING rollup_scope AS s
-        WHERE r.level = s.level AND r.unit_code = s.unit_code AND r.year = s.year;
+        DELETE FROM mart.indicator_rollup AS r USING rollup_scope AS s  -- compare_only: updated in step 09
+        WHERE r.level = s.level AND r.unit_code = s.unit_code AND r.year = s.year AND NOT s.compare_only;
         DELETE FROM mart.task_rollup AS r USING rollup_scope AS s
         WHERE r.level = s.level AND r.unit_code = s.unit_code AND r.year = s.year;
     END IF;

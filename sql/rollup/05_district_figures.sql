@@ -37,7 +37,8 @@ CREATE TEMP TABLE rollup_district_plan ON COMMIT DROP AS
 SELECT d.district_id, i.indicator_id, p.year, t.target_value
 FROM (SELECT DISTINCT du.district_code, s.year
       FROM rollup_scope AS s
-      JOIN mart.district_unit AS du ON du.level = s.level AND du.unit_code = s.unit_code) AS y
+      JOIN mart.district_unit AS du ON du.level = s.level AND du.unit_code = s.unit_code
+      WHERE NOT s.compare_only) AS y
 JOIN rollup_plan AS p ON p.year = y.year AND p.district_code = y.district_code
 JOIN rollup_district AS d ON d.district_code = p.district_code
 JOIN core.fct_plan_target AS t ON t.plan_id = p.plan_id

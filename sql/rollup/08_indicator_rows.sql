@@ -5,8 +5,8 @@
 -- YYYYMM, YYYY*100+90+half and YYYY*100 (core.dim_period), so last year is key - 100.
 -- A figure carries its plan and coverage: a district's own plan (steps 05, 07), a province's sum of
 -- its districts' (step 06).
--- Reads:      rollup_figures, rollup_last_year (incremental: the year before a scope year, not in the scope, from
---             the mart), rollup_scope, rollup_indicator, core.dim_period
+-- Reads:      rollup_figures, rollup_mart_figures (incremental: the unchanged years before and after the changed
+--             ones, from the mart, step 03), rollup_scope, rollup_indicator, core.dim_period
 -- Creates:    temp view rollup_indicator_rows (columns named as mart.indicator_rollup's; dropped
 --             with rollup_figures at commit)
 -- Parameters: none
@@ -25,9 +25,10 @@ compared AS (  -- the same period a year earlier, in one sort and no self-join
     FROM (SELECT unit_id, indicator_id, period_key, value, ytd_value, reporting_units, carried_forward_units,
                  annual_plan, plan_units, figure_units
           FROM rollup_figures
-          UNION ALL  -- incremental: the year before a scope year, unchanged, as the mart holds it (step 03)
+          UNION ALL  -- incremental: the unchanged years before and after, as the mart holds them (step 03);
+                     -- a compare_only year's rows are complete in their comparisons only (step 09)
           SELECT unit_id, indicator_id, period_key, value, NULL, reporting_units, NULL, NULL, NULL, NULL
-          FROM rollup_last_year) AS f
+          FROM rollup_mart_figures) AS f
     -- Only the scope's units: a province's districts, read to sum it, are not written (an incremental
     -- refresh sorted ~44k rows to write ~2k). Whole units, so no window loses a row of its own. In
     -- modes full and year every unit read is in the scope: the test, read once, is skipped.
