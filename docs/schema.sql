@@ -523,6 +523,7 @@ CREATE TABLE mart.submission_status (
 ALTER TABLE mart.submission_status ADD CONSTRAINT submission_status_pkey PRIMARY KEY (district_code, year, month);
 ALTER TABLE mart.submission_status ADD CONSTRAINT submission_status_status_check CHECK (status = ANY (ARRAY['on_time'::text, 'late'::text, 'missing'::text, 'rejected'::text, 'pending'::text]));
 CREATE INDEX submission_status_district_first_month ON mart.submission_status USING btree (province_code, year, month) WHERE (level = 'district'::text);
+CREATE INDEX submission_status_month ON mart.submission_status USING btree (year, month);
 COMMENT ON TABLE mart.submission_status IS 'Tình trạng nộp báo cáo tháng của từng huyện phải báo cáo (mart.expected_district_at) / monthly submission status of every expected district-month (mart.expected_district_at)';
 COMMENT ON COLUMN mart.submission_status.district_code IS 'Mã đơn vị báo cáo: huyện (3 chữ số) hoặc xã (5 chữ số, từ 7/2025) / reporting unit code: a district (3 digits) or a commune (5, from 2025-07)';
 COMMENT ON COLUMN mart.submission_status.district_name IS 'Tên huyện / district name';

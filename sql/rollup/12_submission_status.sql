@@ -28,12 +28,16 @@ FROM rollup_scope AS s
 JOIN mart.district_unit AS du ON du.level = s.level AND du.unit_code = s.unit_code
 WHERE current_setting('baocao.rollup_mode') <> 'full';
 
--- The settings read once (a scalar subquery), not for each of the table's rows (~35 ms of an
--- incremental refresh on ten national years).
+-- The recent months, then the earlier ones of the units under the scope, each found by an index (revision
+-- 0022's on the month, the key): one statement with both conditions read every status (~40 ms of an
+-- incremental refresh on ten national years, more with the dead rows of the refreshes before).
 DELETE FROM mart.submission_status
-WHERE year * 100 + month >= (SELECT current_setting('baocao.status_recent')::int)
-   OR year * 100 + month >= (SELECT current_setting('baocao.status_from')::int)
-      AND district_code IN (SELECT district_code FROM rollup_status_units);
+WHERE (year, month) >= ((SELECT current_setting('baocao.status_recent')::int / 100)::smallint,
+                        (SELECT current_setting('baocao.status_recent')::int % 100)::smallint);
+DELETE FROM mart.submission_status
+WHERE district_code = ANY (ARRAY(SELECT district_code FROM rollup_status_units))  -- by the key, unit by unit
+  AND (year, month) >= ((SELECT current_setting('baocao.status_from')::int / 100)::smallint,
+                        (SELECT current_setting('baocao.status_from')::int % 100)::smallint);
 
 -- In one pass: the recent months of every unit, and the earlier ones of the units under the scope.
 -- Settings, not subqueries, as the arguments (the units' codes too): the planner still inlines the

@@ -1,6 +1,7 @@
 """Issue 15, an incremental refresh under half a second: mart.submission_status gets an index on each
 legacy province's districts' months, so the rollup's step 03 finds a province's first stored month
-with one probe instead of a pass over every status. And ops.rollup_build (0021) goes to
+with one probe instead of a pass over every status, and on the month, so that step 12 finds the
+statuses it recomputes without reading every one. And ops.rollup_build (0021) goes to
 baocao_owner where a fresh install left it to the login. The SQL is in
 0022_submission_status_first_month.sql beside this file.
 
