@@ -4,7 +4,10 @@ The rollups are tables (mart.indicator_rollup, mart.task_rollup, mart.submission
 read through views. A refresh runs in one transaction, so analysts never see half of
 one. Incrementally (the default) it rebuilds only what depends on the district-years
 queued by loads since the last refresh: those districts, their legacy and 2025 provinces,
-for that year and the next (whose same-period-last-year figures read it).
+for that year and the next (whose same-period-last-year figures read it). It computes the
+figures of the changed years only: the year before (what they compare with) and the year
+after (whose own figures did not change; only its comparisons are updated, step 09) are
+read from the mart, unchanged since the last refresh or they would be queued (step 03).
 
 The refresh is the numbered SQL steps in sql/rollup/, run in order; each file's header
 says what it reads, creates or writes, and which parameters it takes. This module only
