@@ -129,6 +129,8 @@ def set_parameters(cursor: psycopg.Cursor, mode: str, *, year: int | None = None
     session of a parallel full rebuild, its share of the years (all when None)."""
     cursor.execute(SET_PARAMETERS, {"mode": mode, "year": "" if year is None else str(year),
                                     "years": "" if years is None else "{" + ",".join(map(str, years)) + "}"})
+
+
 # Step 03's temp views (and, on a parallel full rebuild, step 09's source) would outlive the
 # transaction: views cannot drop on commit.
 DROP_TEMP_VIEWS = "DROP VIEW IF EXISTS pg_temp.rollup_submission, pg_temp.rollup_plan, pg_temp.rollup_indicator_rows"

@@ -22,11 +22,12 @@ SELECT set_config('baocao.status_recent', CAST(
                            (SELECT min(year) FROM rollup_scope) * 100 + 1)
            END AS text), true);
 
-CREATE TEMP TABLE rollup_status_units ON COMMIT DROP AS  -- the reporting units under the scope's units
-SELECT DISTINCT du.district_code
-FROM rollup_scope AS s
-JOIN mart.district_unit AS du ON du.level = s.level AND du.unit_code = s.unit_code
-WHERE current_setting('baocao.rollup_mode') <> 'full';
+-- The reporting units under the scope's units (none on a full rebuild: every month is recomputed).
+SELECT set_config('baocao.status_units', coalesce((
+           SELECT array_agg(DISTINCT du.district_code)
+           FROM rollup_scope AS s
+           JOIN mart.district_unit AS du ON du.level = s.level AND du.unit_code = s.unit_code
+           WHERE current_setting('baocao.rollup_mode') <> 'full'), '{}')::text, true);
 
 -- The recent months, then the earlier ones of the units under the scope, each found by an index (revision
 -- 0022's on the month, the key): one statement with both conditions read every status (~40 ms of an
@@ -35,15 +36,13 @@ DELETE FROM mart.submission_status
 WHERE (year, month) >= ((SELECT current_setting('baocao.status_recent')::int / 100)::smallint,
                         (SELECT current_setting('baocao.status_recent')::int % 100)::smallint);
 DELETE FROM mart.submission_status
-WHERE district_code = ANY (ARRAY(SELECT district_code FROM rollup_status_units))  -- by the key, unit by unit
+WHERE district_code = ANY (CAST((SELECT current_setting('baocao.status_units')) AS text[]))  -- by the key, unit by unit
   AND (year, month) >= ((SELECT current_setting('baocao.status_from')::int / 100)::smallint,
                         (SELECT current_setting('baocao.status_from')::int % 100)::smallint);
 
 -- In one pass: the recent months of every unit, and the earlier ones of the units under the scope.
 -- Settings, not subqueries, as the arguments (the units' codes too): the planner still inlines the
 -- function, and estimates with the values.
-SELECT set_config('baocao.status_units', coalesce((SELECT array_agg(district_code) FROM rollup_status_units), '{}')::text,
-                  true);
 INSERT INTO mart.submission_status (district_code, district_name, province_code, year, month, status, deadline,
     first_received_at, accepted_at, days_late, versions_received, errors, warnings, level, province_2025_code, as_of)
 SELECT s.*, now()
