@@ -185,11 +185,15 @@ finally:
 """
 
 
-def test_reader_processes_do_not_run_the_callers_main_script_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize("run_as", ["script", "module"])
+def test_reader_processes_do_not_run_the_callers_main_script_again(tmp_path: Path, run_as: str) -> None:
+    """Neither a script (`airflow`, `baocao`) nor a module run with -m (`python -m bench...`): a
+    worker that imported it again would also pay its imports, each time one is replaced."""
     good = b.write_json(tmp_path / "good.json", b.submission())
     script = tmp_path / "main_script.py"
     script.write_text(_SCRIPT_MAIN.format(root=str(Path(__file__).resolve().parents[1]), good=str(good)))
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=180)
+    command = [sys.executable, str(script)] if run_as == "script" else [sys.executable, "-m", "main_script"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == '[[true, []], [false, ["FILE_UNREADABLE"]], [true, []]]', done.stderr[-2000:]
 

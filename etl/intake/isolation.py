@@ -99,12 +99,17 @@ def _allow_children() -> None:
 
 def _keep_main_script_out_of_workers() -> None:
     """multiprocessing's spawn runs the parent's main script again in each worker (for functions
-    defined there). The readers are importable by name, and the caller's script may not bear a
-    second run: in an Airflow task it is the `airflow` script, whose import fails there (the task
-    blocks Airflow's database). A script's main module is given the spec name `__main__`, which
-    spawn does not import again."""
+    defined there), or imports its main module again when it was run with -m. The readers are
+    importable by name, and the caller's main may not bear a second run: in an Airflow task it is
+    the `airflow` script, whose import fails there (the task blocks Airflow's database); a module
+    run with -m (`python -m bench.national_month`) had each worker import all it imports, again
+    whenever one is replaced (0,6 s of a national month). The main module is given the spec name
+    `__main__`, which spawn does not import again (its own relative imports keep `__package__`)."""
     main = sys.modules.get("__main__")
-    if main is not None and getattr(main, "__spec__", None) is None and getattr(main, "__file__", None):
+    if main is None:
+        return
+    spec = getattr(main, "__spec__", None)
+    if (spec is None and getattr(main, "__file__", None)) or (spec is not None and spec.name != "__main__"):
         main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
 
 
