@@ -45,6 +45,15 @@ def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+INDICATOR_COLUMNS = ("item", "row_number", "indicator_code", "unit", "kind", "is_integer_unit", "allow_negative",
+                     "min_value", "max_value", "month_value", "ytd_value", "month_integral", "ytd_integral",
+                     "month_raw", "ytd_raw")
+TASK_COLUMNS = ("item", "row_number", "ma_nhiem_vu", "ten_nhiem_vu", "co_quan_giao", "trang_thai", "ngay_giao",
+                "han_hoan_thanh", "ngay_hoan_thanh", "received_date", "tien_do")
+PLAN_COLUMNS = ("item", "row_number", "indicator_code", "unit", "is_integer_unit", "allow_negative", "target_value",
+                "min_value", "max_value", "target_integral", "target_raw")
+
+
 def indicator_frame(items: list[GateItem], catalog: Catalog) -> pd.DataFrame:
     rows = []
     for i, item in enumerate(items):
@@ -55,18 +64,14 @@ def indicator_frame(items: list[GateItem], catalog: Catalog) -> pd.DataFrame:
             if code is None or r.conversion_factor is None:
                 continue  # unknown code, blank or unconvertible row: already reported
             ind = catalog.indicators[code]
-            rows.append({
-                "item": i, "row_number": r.row_number, "indicator_code": code, "unit": ind.unit,
-                "kind": ind.kind, "is_integer_unit": catalog.units[ind.unit].integer,
-                "allow_negative": ind.allow_negative,
+            rows.append((
+                i, r.row_number, code, ind.unit, ind.kind, catalog.units[ind.unit].integer, ind.allow_negative,
                 # the catalog's range (reference/indicators.yaml), NaN where it sets no bound
-                "min_value": _float(ind.min_value), "max_value": _float(ind.max_value),
-                "month_value": _float(r.thuc_hien_thang), "ytd_value": _float(r.luy_ke_nam),
-                "month_integral": _integral(r.thuc_hien_thang), "ytd_integral": _integral(r.luy_ke_nam),
-                "month_raw": r.thuc_hien_thang_raw, "ytd_raw": r.luy_ke_nam_raw,
-            })
-    return _frame(rows, {"month_value": "float64", "ytd_value": "float64", "min_value": "float64",
-                         "max_value": "float64"})
+                _float(ind.min_value), _float(ind.max_value), _float(r.thuc_hien_thang), _float(r.luy_ke_nam),
+                _integral(r.thuc_hien_thang), _integral(r.luy_ke_nam), r.thuc_hien_thang_raw, r.luy_ke_nam_raw,
+            ))
+    return _frame(rows, INDICATOR_COLUMNS, {"month_value": "float64", "ytd_value": "float64",
+                                            "min_value": "float64", "max_value": "float64"})
 
 
 def task_frame(items: list[GateItem]) -> pd.DataFrame:
@@ -74,19 +79,13 @@ def task_frame(items: list[GateItem]) -> pd.DataFrame:
     for i, item in enumerate(items):
         if item.checked.kind != KIND_SUBMISSION:
             continue
-        received = pd.Timestamp(item.received_at.astimezone(local_zone()).date())
-        for r in item.checked.task_rows:
-            if r.ma_nhiem_vu is None:
-                continue
-            rows.append({
-                "item": i, "row_number": r.row_number, "ma_nhiem_vu": r.ma_nhiem_vu,
-                "ten_nhiem_vu": r.ten_nhiem_vu, "co_quan_giao": r.co_quan_giao, "trang_thai": r.trang_thai,
-                "ngay_giao": _ts(r.ngay_giao), "han_hoan_thanh": _ts(r.han_hoan_thanh),
-                "ngay_hoan_thanh": _ts(r.ngay_hoan_thanh), "received_date": received,
-                "tien_do": _float(r.tien_do),
-            })
+        received = item.received_at.astimezone(local_zone()).date()
+        rows.extend((i, r.row_number, r.ma_nhiem_vu, r.ten_nhiem_vu, r.co_quan_giao, r.trang_thai, r.ngay_giao,
+                     r.han_hoan_thanh, r.ngay_hoan_thanh, received, _float(r.tien_do))
+                    for r in item.checked.task_rows if r.ma_nhiem_vu is not None)
+    # dates stay Python dates until here: one conversion a column, not a Timestamp a cell
     dates = {c: "datetime64[ns]" for c in ("ngay_giao", "han_hoan_thanh", "ngay_hoan_thanh", "received_date")}
-    return _frame(rows, {**dates, "tien_do": "float64"})
+    return _frame(rows, TASK_COLUMNS, {**dates, "tien_do": "float64"})
 
 
 def plan_frame(items: list[GateItem], catalog: Catalog) -> pd.DataFrame:
@@ -99,22 +98,16 @@ def plan_frame(items: list[GateItem], catalog: Catalog) -> pd.DataFrame:
             if code is None or r.conversion_factor is None:
                 continue
             ind = catalog.indicators[code]
-            rows.append({
-                "item": i, "row_number": r.row_number, "indicator_code": code, "unit": ind.unit,
-                "is_integer_unit": catalog.units[ind.unit].integer, "allow_negative": ind.allow_negative,
-                "target_value": _float(r.ke_hoach_nam),
-                "min_value": _float(ind.min_value), "max_value": _float(ind.max_value),
-                "target_integral": _integral(r.ke_hoach_nam), "target_raw": r.ke_hoach_nam_raw,
-            })
-    return _frame(rows, {"target_value": "float64", "min_value": "float64", "max_value": "float64"})
+            rows.append((
+                i, r.row_number, code, ind.unit, catalog.units[ind.unit].integer, ind.allow_negative,
+                _float(r.ke_hoach_nam), _float(ind.min_value), _float(ind.max_value), _integral(r.ke_hoach_nam),
+                r.ke_hoach_nam_raw,
+            ))
+    return _frame(rows, PLAN_COLUMNS, {"target_value": "float64", "min_value": "float64", "max_value": "float64"})
 
 
-def _ts(value: date | None) -> pd.Timestamp | None:
-    return None if value is None else pd.Timestamp(value)
-
-
-def _frame(rows: list[dict[str, Any]], dtypes: dict[str, str]) -> pd.DataFrame:
-    df = pd.DataFrame(rows)
+def _frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...], dtypes: dict[str, str]) -> pd.DataFrame:
+    df = pd.DataFrame.from_records(rows, columns=columns)
     if df.empty:
         return df
     return df.astype(dtypes).reset_index(drop=True)
