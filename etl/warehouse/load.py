@@ -115,9 +115,12 @@ def load_files(conn: Connection, files: Sequence[FileToLoad], ref: RefContext,
     ids: dict[int, int | None] = {f.file_id: None for f in files}
     # The merges' plans are cheap but estimated dear (an unnest of unknown size), so PostgreSQL
     # would JIT-compile them: 0,6 s of a 1,2 s task merge for the national month. Sorts of a
-    # batch's rows fit in memory. Both end with the transaction.
-    conn.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', :mem, true)"),
-                 {"mem": LOAD_WORK_MEM})
+    # batch's rows fit in memory. And a batch's rows meet the tables by hash or by index, never by
+    # sorting both sides on their text keys to merge them (the planner, blind to the size of a
+    # temp table never analyzed, sorted a national month's tasks twice: 60 ms). All end with the
+    # transaction.
+    conn.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', :mem, true), "
+                      "set_config('enable_mergejoin', 'off', true)"), {"mem": LOAD_WORK_MEM})
     _lock(conn, files)
     _stage(conn, files)
     submission_ids = _load_submissions(conn, [f for f in files if f.is_submission], ref, batch_months)
@@ -413,58 +416,74 @@ def _merge_task_wave(conn: Connection, files: Sequence[FileToLoad], submission_i
     # current version is the latest month's: a late correction of an earlier month (a task
     # already reported for a later one) must not rewrite it; its rows are matched to the
     # version they describe, or kept as a version of their own that is not current.
-    # The wave's rows, their hash and whether a later month reported them, computed once for the
-    # three statements below (a CTE each computed them again, per row: a national month's tasks
-    # hashed and looked up three times). Not analyzed (0,2 s for a national month): the planner
-    # sizes a table never analyzed by its pages.
+    # The wave's rows, their hash, whether a later month reported them (looked for only in the
+    # districts with a later month: a month's usual file is its district's latest) and the current
+    # version, computed once for the statements below. Not analyzed (0,2 s for a national month):
+    # the planner sizes a table never analyzed by its pages.
     conn.execute(text(f"""
         CREATE TEMP TABLE load_task_wave ON COMMIT DROP AS
         SELECT r.*, f.district_code AS f_district, f.period_key AS f_period, f.received_at AS f_at,
                f.submission_id AS f_submission, f.as_of AS f_as_of, {TASK_HASH} AS row_hash,
-               EXISTS (SELECT 1 FROM core.fct_task_snapshot AS later
-                       WHERE later.district_code = f.district_code AND later.ma_nhiem_vu = r.ma_nhiem_vu
-                         AND later.period_key > f.period_key) AS reported_later
-        FROM {relation}
+               f.has_later AND EXISTS (SELECT 1 FROM core.fct_task_snapshot AS later
+                                       WHERE later.district_code = f.district_code AND later.ma_nhiem_vu = r.ma_nhiem_vu
+                                         AND later.period_key > f.period_key) AS reported_later,
+               c.task_key AS current_key, c.row_hash AS current_hash
+        FROM (SELECT f.*, EXISTS (SELECT 1 FROM core.fct_task_snapshot AS later
+                                  WHERE later.district_code = f.district_code AND later.period_key > f.period_key)
+                          AS has_later
+              FROM {relation}
+              OFFSET 0) AS f  -- once a file, not once a row: kept from being pulled up into the join
         JOIN staging.stg_task_row AS r ON r.file_id = f.file_id
+        LEFT JOIN core.dim_task AS c ON c.is_current AND c.district_code = f.district_code
+                                    AND c.ma_nhiem_vu = r.ma_nhiem_vu
     """), params)
+    # The current version of a task whose row changed is closed (by its key: usually none is).
     conn.execute(text("""
         UPDATE core.dim_task AS t SET valid_to = r.f_at, is_current = false
         FROM load_task_wave AS r
-        WHERE t.is_current AND t.district_code = r.f_district AND t.ma_nhiem_vu = r.ma_nhiem_vu
-          AND t.row_hash <> r.row_hash AND NOT r.reported_later
+        WHERE t.task_key = r.current_key AND r.current_hash <> r.row_hash AND NOT r.reported_later
     """))
+    # A new version where the task is new or changed (a row reported later: where no version has its
+    # hash), and each row's snapshot of the version it describes: the one just added, else the
+    # current one (the same hash, hence the same deadline), else, reported later, the version with
+    # its hash, the current first. One statement: the snapshots take the new keys as returned.
     conn.execute(text("""
-        INSERT INTO core.dim_task (district_code, ma_nhiem_vu, ten_nhiem_vu, co_quan_giao, van_ban_giao,
-            ngay_giao, han_hoan_thanh, row_hash, first_submission_id, valid_from, valid_to, is_current)
-        SELECT r.f_district, r.ma_nhiem_vu, r.ten_nhiem_vu, r.co_quan_giao, r.van_ban_giao, r.ngay_giao,
-               r.han_hoan_thanh, r.row_hash, r.f_submission, r.f_at, CASE WHEN r.reported_later THEN r.f_at END,
-               NOT r.reported_later
-        FROM load_task_wave AS r
-        WHERE NOT EXISTS (
-            SELECT 1 FROM core.dim_task AS t
-            WHERE t.district_code = r.f_district AND t.ma_nhiem_vu = r.ma_nhiem_vu
-              AND CASE WHEN r.reported_later THEN t.row_hash = r.row_hash ELSE t.is_current END)
-    """))
-    # Status is judged from the dates at the end of the data window, not the district's word,
-    # against the version the row describes (the current one, unless a later month changed it).
-    conn.execute(text("""
+        WITH added AS (
+            INSERT INTO core.dim_task (district_code, ma_nhiem_vu, ten_nhiem_vu, co_quan_giao, van_ban_giao,
+                ngay_giao, han_hoan_thanh, row_hash, first_submission_id, valid_from, valid_to, is_current)
+            SELECT r.f_district, r.ma_nhiem_vu, r.ten_nhiem_vu, r.co_quan_giao, r.van_ban_giao, r.ngay_giao,
+                   r.han_hoan_thanh, r.row_hash, r.f_submission, r.f_at, CASE WHEN r.reported_later THEN r.f_at END,
+                   NOT r.reported_later
+            FROM load_task_wave AS r
+            WHERE CASE WHEN r.reported_later
+                       THEN NOT EXISTS (SELECT 1 FROM core.dim_task AS t
+                                        WHERE t.district_code = r.f_district AND t.ma_nhiem_vu = r.ma_nhiem_vu
+                                          AND t.row_hash = r.row_hash)
+                       ELSE r.current_key IS NULL OR r.current_hash <> r.row_hash END
+            RETURNING task_key, district_code, ma_nhiem_vu
+        )
         INSERT INTO core.fct_task_snapshot (submission_id, task_key, district_code, period_key, ma_nhiem_vu,
             trang_thai, ngay_hoan_thanh, tien_do, as_of_date, derived_status, source_row, note)
-        SELECT r.f_submission, t.task_key, r.f_district, r.f_period, r.ma_nhiem_vu, r.trang_thai,
-               r.ngay_hoan_thanh, r.tien_do, r.f_as_of,
+        SELECT r.f_submission, coalesce(a.task_key, CASE WHEN NOT r.reported_later THEN r.current_key END,
+                                        earlier.task_key),
+               r.f_district, r.f_period, r.ma_nhiem_vu, r.trang_thai, r.ngay_hoan_thanh, r.tien_do, r.f_as_of,
+               -- Status is judged from the dates at the end of the data window, not the district's word,
+               -- against the version's deadline (the row's own: the versions match it by hash).
                CASE WHEN r.trang_thai = :done THEN
-                        CASE WHEN t.han_hoan_thanh IS NULL OR r.ngay_hoan_thanh <= t.han_hoan_thanh
+                        CASE WHEN r.han_hoan_thanh IS NULL OR r.ngay_hoan_thanh <= r.han_hoan_thanh
                              THEN :done_on_time ELSE :done_late END
-                    WHEN t.han_hoan_thanh IS NOT NULL AND t.han_hoan_thanh < r.f_as_of THEN :overdue
+                    WHEN r.han_hoan_thanh IS NOT NULL AND r.han_hoan_thanh < r.f_as_of THEN :overdue
                     ELSE :in_progress END,
                r.row_number, r.ghi_chu
         FROM load_task_wave AS r
-        CROSS JOIN LATERAL (
-            SELECT v.task_key, v.han_hoan_thanh FROM core.dim_task AS v
-            WHERE v.district_code = r.f_district AND v.ma_nhiem_vu = r.ma_nhiem_vu AND v.row_hash = r.row_hash
+        LEFT JOIN added AS a ON a.district_code = r.f_district AND a.ma_nhiem_vu = r.ma_nhiem_vu
+        LEFT JOIN LATERAL (
+            SELECT v.task_key FROM core.dim_task AS v
+            WHERE r.reported_later
+              AND v.district_code = r.f_district AND v.ma_nhiem_vu = r.ma_nhiem_vu AND v.row_hash = r.row_hash
             ORDER BY v.is_current DESC, v.task_key DESC
             LIMIT 1
-        ) AS t
+        ) AS earlier ON true
     """), {"done": TASK_DONE, "done_on_time": DONE_ON_TIME, "done_late": DONE_LATE, "overdue": OVERDUE,
            "in_progress": IN_PROGRESS})
     conn.execute(text("DROP TABLE load_task_wave"))  # the next wave makes its own
