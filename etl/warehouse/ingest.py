@@ -53,9 +53,10 @@ log = logging.getLogger(__name__)
 
 # The cyclic garbage collector's thresholds while a batch is ingested. A batch makes millions of
 # objects that live until it is loaded (cells, rows, messages): at Python's default (700, 10, 10)
-# the oldest generation was walked again and again over all of them, 0,3-0,4 s of a 3,5 s national
-# month (bench.national_month). Young collections still run, every 50.000 allocations, so cycles
-# are still freed; the defaults come back when the last batch of the process ends.
+# the oldest generation was walked again and again over all of them: 0,3-0,4 s of each 3,1-3,7 s
+# phase of the legacy national month (timed with the collector's callbacks). Young collections
+# still run, every 50.000 allocations, so cycles are still freed; the process's own thresholds come
+# back when its last batch ends.
 BATCH_GC_THRESHOLDS = (50_000, 20, 100)
 _gc_guard = threading.Lock()
 _gc_batches = 0
