@@ -329,11 +329,11 @@ def changed_in_place(engine: Engine, year: int) -> None:
     """One commune-month's value changed and its year queued, as a load would (no file: a commune
     cannot report a month before 07/2025)."""
     with engine.begin() as conn:
-        commune, year = conn.execute(text(
+        commune = conn.execute(text(
             "UPDATE core.fct_indicator_value SET value = value + 1 WHERE (submission_id, indicator_code) = "
             "(SELECT submission_id, indicator_code FROM core.fct_indicator_value "
             "WHERE year = :y AND month = 5 ORDER BY district_code, indicator_code LIMIT 1) "
-            "RETURNING district_code, year"), {"y": year}).one()
+            "RETURNING district_code"), {"y": year}).scalar_one()
         conn.execute(text("INSERT INTO ops.rollup_queue (district_code, year) VALUES (:d, :y)"),
                      {"d": commune, "y": year})
     print(f"one value of commune {commune} for 05/{year} changed in place and queued")
