@@ -1,4 +1,4 @@
--- The warehouse schema at revision 0022, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0023, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
 -- tests/test_schema.py fails when it is stale. Owners (baocao_owner, since revision 0017) and the owner's
 -- privileges are left out.
@@ -375,6 +375,7 @@ ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_source_format_chec
 ALTER TABLE core.fct_submission ADD CONSTRAINT fct_submission_status_check CHECK (status = ANY (ARRAY['accepted'::text, 'accepted_with_warnings'::text, 'rejected'::text]));
 CREATE UNIQUE INDEX fct_submission_current ON core.fct_submission USING btree (district_code, period_key) WHERE is_current;
 CREATE INDEX fct_submission_district_period ON core.fct_submission USING btree (district_code, period_key);
+CREATE INDEX fct_submission_received_at ON core.fct_submission USING btree (received_at);
 COMMENT ON TABLE core.fct_submission IS 'Báo cáo tháng đã nhận (mỗi tệp một dòng) / monthly submissions, one row per file';
 COMMENT ON COLUMN core.fct_submission.submission_id IS 'Surrogate key';
 COMMENT ON COLUMN core.fct_submission.file_id IS 'The archived file (raw.file)';
@@ -502,7 +503,7 @@ COMMENT ON COLUMN mart.indicator_rollup.plan_units IS 'Số đơn vị trong s�
 GRANT DELETE, INSERT, SELECT, TRUNCATE ON TABLE mart.indicator_rollup TO baocao_loader;
 GRANT SELECT ON TABLE mart.indicator_rollup TO baocao_analyst;
 
-CREATE TABLE mart.submission_status (
+CREATE TABLE mart.submission_status_rollup (
     district_code text COLLATE "C" NOT NULL,
     district_name text NOT NULL,
     province_code text,
@@ -516,33 +517,32 @@ CREATE TABLE mart.submission_status (
     versions_received integer NOT NULL,
     errors integer NOT NULL,
     warnings integer NOT NULL,
-    as_of timestamp with time zone NOT NULL,
     level text,
     province_2025_code text
 );
-ALTER TABLE mart.submission_status ADD CONSTRAINT submission_status_pkey PRIMARY KEY (district_code, year, month);
-ALTER TABLE mart.submission_status ADD CONSTRAINT submission_status_status_check CHECK (status = ANY (ARRAY['on_time'::text, 'late'::text, 'missing'::text, 'rejected'::text, 'pending'::text]));
-CREATE INDEX submission_status_district_first_month ON mart.submission_status USING btree (province_code, year, month) WHERE (level = 'district'::text);
-CREATE INDEX submission_status_month ON mart.submission_status USING btree (year, month);
-COMMENT ON TABLE mart.submission_status IS 'Tình trạng nộp báo cáo tháng của từng huyện phải báo cáo (mart.expected_district_at) / monthly submission status of every expected district-month (mart.expected_district_at)';
-COMMENT ON COLUMN mart.submission_status.district_code IS 'Mã đơn vị báo cáo: huyện (3 chữ số) hoặc xã (5 chữ số, từ 7/2025) / reporting unit code: a district (3 digits) or a commune (5, from 2025-07)';
-COMMENT ON COLUMN mart.submission_status.district_name IS 'Tên huyện / district name';
-COMMENT ON COLUMN mart.submission_status.province_code IS 'Mã tỉnh (trước 1/7/2025; trống với xã) / legacy province code (null for a commune)';
-COMMENT ON COLUMN mart.submission_status.year IS 'Năm / year';
-COMMENT ON COLUMN mart.submission_status.month IS 'Tháng báo cáo / reporting month';
-COMMENT ON COLUMN mart.submission_status.status IS 'Tình trạng: on_time (đúng hạn), late (muộn), missing (chưa nộp, quá hạn), rejected (bị trả lại), pending (chưa đến hạn) / status';
-COMMENT ON COLUMN mart.submission_status.deadline IS 'Hạn nộp / submission deadline of the district''s province';
-COMMENT ON COLUMN mart.submission_status.first_received_at IS 'Lần nhận đầu tiên / first file received';
-COMMENT ON COLUMN mart.submission_status.accepted_at IS 'Thời điểm nhận bản hợp lệ đầu tiên / arrival of the first accepted version';
-COMMENT ON COLUMN mart.submission_status.days_late IS 'Số ngày muộn của bản hợp lệ đầu tiên (0 nếu đúng hạn; để trống khi chưa có bản hợp lệ: số ngày quá hạn là as_of - deadline) / days the first accepted version came after the deadline, 0 when on time; empty while nothing is accepted (overdue: as_of - deadline)';
-COMMENT ON COLUMN mart.submission_status.versions_received IS 'Số lần gửi / files received for the month';
-COMMENT ON COLUMN mart.submission_status.errors IS 'Số lỗi của bản gửi gần nhất / errors in the latest version';
-COMMENT ON COLUMN mart.submission_status.warnings IS 'Số cảnh báo của bản gửi gần nhất / warnings in the latest version';
-COMMENT ON COLUMN mart.submission_status.as_of IS 'Thời điểm tính / moment the status was computed at';
-COMMENT ON COLUMN mart.submission_status.level IS 'Cấp của đơn vị: district (huyện, đến 6/2025) hoặc commune (xã, phường, đặc khu, từ 7/2025) / district or commune';
-COMMENT ON COLUMN mart.submission_status.province_2025_code IS 'Mã tỉnh từ 1/7/2025 của đơn vị (province_code để trống với xã) / the unit''s 2025 province (a commune has no legacy province_code)';
-GRANT DELETE, INSERT, SELECT ON TABLE mart.submission_status TO baocao_loader;
-GRANT SELECT ON TABLE mart.submission_status TO baocao_analyst;
+ALTER TABLE mart.submission_status_rollup ADD CONSTRAINT submission_status_rollup_pkey PRIMARY KEY (district_code, year, month);
+ALTER TABLE mart.submission_status_rollup ADD CONSTRAINT submission_status_rollup_status_check CHECK (status = ANY (ARRAY['on_time'::text, 'late'::text, 'missing'::text, 'rejected'::text, 'pending'::text]));
+CREATE INDEX submission_status_rollup_deadline ON mart.submission_status_rollup USING btree (deadline);
+CREATE INDEX submission_status_rollup_district_first_month ON mart.submission_status_rollup USING btree (province_code, year, month) WHERE (level = 'district'::text);
+CREATE INDEX submission_status_rollup_month ON mart.submission_status_rollup USING btree (year, month);
+COMMENT ON TABLE mart.submission_status_rollup IS 'Tình trạng nộp báo cáo tháng đã tính, lưu bởi baocao rollup (đọc qua mart.submission_status) / the stored submission statuses (read mart.submission_status)';
+COMMENT ON COLUMN mart.submission_status_rollup.district_code IS 'Mã đơn vị báo cáo: huyện (3 chữ số) hoặc xã (5 chữ số, từ 7/2025) / reporting unit code: a district (3 digits) or a commune (5, from 2025-07)';
+COMMENT ON COLUMN mart.submission_status_rollup.district_name IS 'Tên huyện / district name';
+COMMENT ON COLUMN mart.submission_status_rollup.province_code IS 'Mã tỉnh (trước 1/7/2025; trống với xã) / legacy province code (null for a commune)';
+COMMENT ON COLUMN mart.submission_status_rollup.year IS 'Năm / year';
+COMMENT ON COLUMN mart.submission_status_rollup.month IS 'Tháng báo cáo / reporting month';
+COMMENT ON COLUMN mart.submission_status_rollup.status IS 'Tình trạng: on_time (đúng hạn), late (muộn), missing (chưa nộp, quá hạn), rejected (bị trả lại), pending (chưa đến hạn) / status';
+COMMENT ON COLUMN mart.submission_status_rollup.deadline IS 'Hạn nộp / submission deadline of the district''s province';
+COMMENT ON COLUMN mart.submission_status_rollup.first_received_at IS 'Lần nhận đầu tiên / first file received';
+COMMENT ON COLUMN mart.submission_status_rollup.accepted_at IS 'Thời điểm nhận bản hợp lệ đầu tiên / arrival of the first accepted version';
+COMMENT ON COLUMN mart.submission_status_rollup.days_late IS 'Số ngày muộn của bản hợp lệ đầu tiên (0 nếu đúng hạn; để trống khi chưa có bản hợp lệ: số ngày quá hạn là as_of - deadline) / days the first accepted version came after the deadline, 0 when on time; empty while nothing is accepted (overdue: as_of - deadline)';
+COMMENT ON COLUMN mart.submission_status_rollup.versions_received IS 'Số lần gửi / files received for the month';
+COMMENT ON COLUMN mart.submission_status_rollup.errors IS 'Số lỗi của bản gửi gần nhất / errors in the latest version';
+COMMENT ON COLUMN mart.submission_status_rollup.warnings IS 'Số cảnh báo của bản gửi gần nhất / warnings in the latest version';
+COMMENT ON COLUMN mart.submission_status_rollup.level IS 'Cấp của đơn vị: district (huyện, đến 6/2025) hoặc commune (xã, phường, đặc khu, từ 7/2025) / district or commune';
+COMMENT ON COLUMN mart.submission_status_rollup.province_2025_code IS 'Mã tỉnh từ 1/7/2025 của đơn vị (province_code để trống với xã) / the unit''s 2025 province (a commune has no legacy province_code)';
+GRANT DELETE, INSERT, SELECT ON TABLE mart.submission_status_rollup TO baocao_loader;
+GRANT SELECT ON TABLE mart.submission_status_rollup TO baocao_analyst;
 
 CREATE TABLE mart.task_rollup (
     level text COLLATE "C" NOT NULL,
@@ -719,6 +719,16 @@ COMMENT ON COLUMN ops.rollup_step.name IS 'The step file''s name without number 
 COMMENT ON COLUMN ops.rollup_step.statements IS 'The step file''s SQL';
 COMMENT ON COLUMN ops.rollup_step.runs_as_of IS 'Whether an as-of computation runs it (the steps that compute figures; not those that write mart tables)';
 GRANT SELECT ON TABLE ops.rollup_step TO baocao_loader;
+
+CREATE TABLE ops.status_refresh (
+    singleton boolean DEFAULT true NOT NULL,
+    as_of timestamp with time zone NOT NULL,
+    calendar text NOT NULL
+);
+ALTER TABLE ops.status_refresh ADD CONSTRAINT status_refresh_pkey PRIMARY KEY (singleton);
+ALTER TABLE ops.status_refresh ADD CONSTRAINT status_refresh_singleton_check CHECK (singleton);
+COMMENT ON TABLE ops.status_refresh IS 'Lần làm mới gần nhất đưa mọi tình trạng nộp báo cáo về hiện tại, và lịch báo cáo đã dùng / when mart.submission_status was last brought up to date, and the calendar it was judged by';
+GRANT INSERT, SELECT, UPDATE ON TABLE ops.status_refresh TO baocao_loader;
 
 CREATE TABLE ops.superseded_outcome (
     file_id bigint NOT NULL,
@@ -1297,6 +1307,45 @@ COMMENT ON COLUMN mart.reporting_unit.successor_code IS 'merged_into: mã đơn 
 GRANT SELECT ON TABLE mart.reporting_unit TO baocao_analyst;
 GRANT SELECT ON TABLE mart.reporting_unit TO baocao_loader;
 
+CREATE VIEW mart.submission_status AS
+ SELECT s.district_code,
+    s.district_name,
+    s.province_code,
+    s.year,
+    s.month,
+    s.status,
+    s.deadline,
+    s.first_received_at,
+    s.accepted_at,
+    s.days_late,
+    s.versions_received,
+    s.errors,
+    s.warnings,
+    ( SELECT r.as_of
+           FROM ops.status_refresh r) AS as_of,
+    s.level,
+    s.province_2025_code
+   FROM mart.submission_status_rollup s;
+COMMENT ON VIEW mart.submission_status IS 'Tình trạng nộp báo cáo tháng của từng huyện phải báo cáo (mart.expected_district_at) / monthly submission status of every expected district-month (mart.expected_district_at)';
+COMMENT ON COLUMN mart.submission_status.district_code IS 'Mã đơn vị báo cáo: huyện (3 chữ số) hoặc xã (5 chữ số, từ 7/2025) / reporting unit code: a district (3 digits) or a commune (5, from 2025-07)';
+COMMENT ON COLUMN mart.submission_status.district_name IS 'Tên huyện / district name';
+COMMENT ON COLUMN mart.submission_status.province_code IS 'Mã tỉnh (trước 1/7/2025; trống với xã) / legacy province code (null for a commune)';
+COMMENT ON COLUMN mart.submission_status.year IS 'Năm / year';
+COMMENT ON COLUMN mart.submission_status.month IS 'Tháng báo cáo / reporting month';
+COMMENT ON COLUMN mart.submission_status.status IS 'Tình trạng: on_time (đúng hạn), late (muộn), missing (chưa nộp, quá hạn), rejected (bị trả lại), pending (chưa đến hạn) / status';
+COMMENT ON COLUMN mart.submission_status.deadline IS 'Hạn nộp / submission deadline of the district''s province';
+COMMENT ON COLUMN mart.submission_status.first_received_at IS 'Lần nhận đầu tiên / first file received';
+COMMENT ON COLUMN mart.submission_status.accepted_at IS 'Thời điểm nhận bản hợp lệ đầu tiên / arrival of the first accepted version';
+COMMENT ON COLUMN mart.submission_status.days_late IS 'Số ngày muộn của bản hợp lệ đầu tiên (0 nếu đúng hạn; để trống khi chưa có bản hợp lệ: số ngày quá hạn là as_of - deadline) / days the first accepted version came after the deadline, 0 when on time; empty while nothing is accepted (overdue: as_of - deadline)';
+COMMENT ON COLUMN mart.submission_status.versions_received IS 'Số lần gửi / files received for the month';
+COMMENT ON COLUMN mart.submission_status.errors IS 'Số lỗi của bản gửi gần nhất / errors in the latest version';
+COMMENT ON COLUMN mart.submission_status.warnings IS 'Số cảnh báo của bản gửi gần nhất / warnings in the latest version';
+COMMENT ON COLUMN mart.submission_status.as_of IS 'Thời điểm làm mới gần nhất: mọi tình trạng đúng tại thời điểm này / the last refresh: every status holds as of this moment';
+COMMENT ON COLUMN mart.submission_status.level IS 'Cấp của đơn vị: district (huyện, đến 6/2025) hoặc commune (xã, phường, đặc khu, từ 7/2025) / district or commune';
+COMMENT ON COLUMN mart.submission_status.province_2025_code IS 'Mã tỉnh từ 1/7/2025 của đơn vị (province_code để trống với xã) / the unit''s 2025 province (a commune has no legacy province_code)';
+GRANT SELECT ON TABLE mart.submission_status TO baocao_analyst;
+GRANT SELECT ON TABLE mart.submission_status TO baocao_loader;
+
 CREATE VIEW mart.task_annual AS
  SELECT r.level,
     r.unit_code,
@@ -1727,6 +1776,12 @@ expected AS (
      AND c.province_code = COALESCE((SELECT r.province_code FROM core.reporting_calendar r
                                      WHERE r.province_code = d.province_code AND r.report_type = 'month'), '*')
     WHERE d.is_current
+      -- the same units, found before they meet the months: with from_period after every month (the
+      -- incremental refresh, most of the time), only also_units (a commune's province at commune scale:
+      -- 45 ms, against 100-150 ms when every unit met every month first)
+      AND ((units IS NULL OR x.district_code IN (SELECT unnest(units)))
+           AND from_period <= (SELECT max(months.period_key) FROM months)
+           OR x.district_code IN (SELECT unnest(also_units)))
 ),
 sent AS (  -- the versions of the months computed: of every unit, or, with units, looked up unit by unit
            -- (the index on unit and month; a filter on the list read every version ever received)
@@ -2108,7 +2163,7 @@ AS $function$
 BEGIN
     ANALYZE mart.indicator_rollup;
     ANALYZE mart.task_rollup;
-    ANALYZE mart.submission_status;
+    ANALYZE mart.submission_status_rollup;
 END
 $function$;
 COMMENT ON FUNCTION ops.analyze_rebuilt() IS 'ANALYZE the mart tables a full rebuild rewrote, in its transaction (etl.marts.rollup)';

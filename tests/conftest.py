@@ -83,7 +83,8 @@ DERIVED_TABLES = (
     "ops.alert_log",
     "mart.indicator_rollup",
     "mart.task_rollup",
-    "mart.submission_status",
+    "mart.submission_status_rollup",
+    "ops.status_refresh",
 )
 
 

@@ -31,7 +31,7 @@ ENUMERATED: dict[tuple[str, str], tuple[str, ...]] = {
     ("ops.validation_message", "source"): contract.MESSAGE_SOURCES,
     ("core.fct_indicator_value", "value_source"): contract.VALUE_SOURCES,
     ("core.fct_indicator_value", "ytd_source"): contract.YTD_SOURCES,
-    ("mart.submission_status", "status"): contract.SUBMISSION_STATUSES,
+    ("mart.submission_status_rollup", "status"): contract.SUBMISSION_STATUSES,
     ("core.dim_indicator", "kind"): contract.INDICATOR_KINDS,
     ("core.dim_indicator", "direction"): contract.DIRECTIONS,
     ("mart.indicator_rollup", "level"): contract.LEVELS,

@@ -85,7 +85,7 @@ def test_mart_docs_are_the_database_comments(engine: Engine) -> None:
                 WHERE attrelid = :r ::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum
             """), {"r": f"mart.{name}"}).all()
             assert [tuple(c) for c in columns] == list(doc.columns.items()), name
-    assert internal_tables() == ["indicator_rollup", "task_rollup"]
+    assert internal_tables() == ["indicator_rollup", "submission_status_rollup", "task_rollup"]
 
 
 def test_docs_that_do_not_match_the_database_stop_the_upgrade(engine: Engine) -> None:

@@ -261,8 +261,9 @@ def test_analyst_role_reads_mart_and_nothing_else(half_year: Engine) -> None:
         assert conn.execute(text("SELECT count(*) FROM mart.reporting_rate")).scalar() > 0
         for statement in ("SELECT count(*) FROM raw.file", "SELECT count(*) FROM core.fct_submission",
                           "SELECT count(*) FROM ops.validation_message",
-                          "DELETE FROM mart.indicator_rollup", "INSERT INTO mart.submission_status SELECT * "
-                          "FROM mart.submission_status", "CREATE TABLE mart.x (a int)"):
+                          "DELETE FROM mart.indicator_rollup", "INSERT INTO mart.submission_status_rollup SELECT * "
+                          "FROM mart.submission_status_rollup", "UPDATE mart.submission_status SET errors = 0",
+                          "CREATE TABLE mart.x (a int)"):
             savepoint = conn.begin_nested()
             with pytest.raises(ProgrammingError, match="permission denied"):
                 conn.execute(text(statement))
@@ -446,19 +447,19 @@ def test_a_full_rebuild_leaves_the_marts_analyzed_and_the_next_refresh_analyzes_
         analyzed = dict(conn.execute(text(
             "SELECT relname, last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL FROM pg_stat_user_tables "
             "WHERE schemaname = 'mart'")).all())
-        assert analyzed == {"indicator_rollup": True, "task_rollup": True, "submission_status": True}
+        assert analyzed == {"indicator_rollup": True, "task_rollup": True, "submission_status_rollup": True}
         assert conn.execute(text("SELECT reltuples > 0 FROM pg_class WHERE oid = 'mart.indicator_rollup'::regclass")
                             ).scalar()
     import time
 
     with half_year.begin() as conn:
-        conn.execute(text("DELETE FROM mart.submission_status"))  # every row changed: past any threshold
+        conn.execute(text("DELETE FROM mart.submission_status_rollup"))  # every row changed: past any threshold
         conn.execute(text("SELECT pg_stat_force_next_flush()"))
     deadline = time.monotonic() + 15  # the counters reach pg_stat_user_tables when the session idles
     while time.monotonic() < deadline:
         with half_year.connect() as conn:
             if conn.execute(text("SELECT n_mod_since_analyze > 0 FROM pg_stat_user_tables "
-                                 "WHERE schemaname = 'mart' AND relname = 'submission_status'")).scalar():
+                                 "WHERE schemaname = 'mart' AND relname = 'submission_status_rollup'")).scalar():
                 break
         time.sleep(0.2)
     else:

@@ -72,10 +72,13 @@ FROZEN_REVISIONS = {
     "0021_rollup_build_table.sql": "628dac88aa4108bc02562a3a85f47bb3e4e549d02ac125cd7556e9e12839cedb",
     "0022_submission_status_first_month.py": "d7e8dd9a7a02ff63d9c29771e4c40c1db2000eb9e10751d3bb82ca694a0b9336",
     "0022_submission_status_first_month.sql": "6e22ababc6536f75a76b76945f381666db22f8bcc41424bbca1a05c30ef2392f",
+    "0023_submission_status_view.py": "5220770520e535d7a66ead1f3c4ebb37344513e613b66f0bf76b76a9987c959d",
+    "0023_submission_status_view.sql": "eacec48583e332fb34acdf9b1b22876613d8e2267923e90a3ad4d821a6be1834",
 }
-# Tables whose rows the newest revision is meant to change: 0022 adds two indexes and hands
-# ops.rollup_build to its owner (checked below), so no table's rows change.
-CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset()
+# Tables whose rows the newest revision is meant to change: 0023 turns the table mart.submission_status
+# into mart.submission_status_rollup without its as_of (the view of the same name shows the last
+# refresh's), checked below.
+CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({"mart.submission_status"})
 CHECKED_BY_THE_LOAD = ("core.fct_indicator_value", "core.fct_task_snapshot", "staging.stg_indicator_row",
                        "staging.stg_task_row", "staging.stg_plan_row")
 
@@ -313,9 +316,13 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
     assert not empty - {"core.reporting_assignment", "ops.repeatable_checksum", "ops.rollup_build"}, (
         f"fill() leaves these empty, so no change would show: {empty}")
     assert foreign_keys_of(scratch, (*CHECKED_BY_THE_LOAD, "core.dim_task")) == 0  # dropped by 0020 and 0021
-    with scratch.connect() as conn:  # 0022's index is new
-        assert not conn.execute(text(
-            "SELECT 1 FROM pg_indexes WHERE indexname = 'submission_status_district_first_month'")).first()
+    status_columns = ("district_code, district_name, province_code, year, month, status, deadline, first_received_at, "
+                      "accepted_at, days_late, versions_received, errors, warnings, level, province_2025_code")
+    with scratch.connect() as conn:  # 0023: the statuses are a table with their own as_of
+        assert conn.execute(text("SELECT relkind FROM pg_class WHERE oid = 'mart.submission_status'::regclass")
+                            ).scalar() == "r"
+        statuses = conn.execute(text(f"SELECT {status_columns} FROM mart.submission_status ORDER BY 1, 4, 5")).all()
+        assert statuses
 
     upgrade(scratch)
 
@@ -348,15 +355,29 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
                                 {"p": p}).scalar() for p in ("SELECT", "INSERT", "DELETE", "TRUNCATE"))
         # 0021: a load moves an already queued district-year's queued_at (etl/warehouse/load.py, REQUEUE).
         assert conn.execute(text("SELECT has_table_privilege('baocao_loader', 'ops.rollup_queue', 'UPDATE')")).scalar()
-        # 0022: a province's first stored month is one probe (rollup step 03, rollup_moved).
+        # 0022: a province's first stored month is one probe (rollup step 03, rollup_moved); renamed by 0023.
         assert conn.execute(text(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'submission_status_district_first_month'")
-        ).scalar() == ("CREATE INDEX submission_status_district_first_month ON mart.submission_status "
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'submission_status_rollup_district_first_month'")
+        ).scalar() == ("CREATE INDEX submission_status_rollup_district_first_month ON mart.submission_status_rollup "
                        "USING btree (province_code, year, month) WHERE (level = 'district'::text)")
-        # 0022: step 12 finds the months it recomputes by index.
-        assert conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'submission_status_month'")
-                            ).scalar() == ("CREATE INDEX submission_status_month ON mart.submission_status "
-                                           "USING btree (year, month)")
+        # 0022: step 12 finds the months it recomputes by index; renamed by 0023.
+        assert conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'submission_status_rollup_month'")
+                            ).scalar() == ("CREATE INDEX submission_status_rollup_month ON "
+                                           "mart.submission_status_rollup USING btree (year, month)")
+        # 0023: the stored statuses are the old table's rows without their as_of, and the view of the old
+        # name shows them; no refresh has brought them up to date yet (the next one recomputes them all).
+        assert conn.execute(text(f"SELECT {status_columns} FROM mart.submission_status_rollup ORDER BY 1, 4, 5")
+                            ).all() == statuses
+        assert conn.execute(text(f"SELECT {status_columns} FROM mart.submission_status ORDER BY 1, 4, 5")
+                            ).all() == statuses
+        assert conn.execute(text("SELECT relkind FROM pg_class WHERE oid = 'mart.submission_status'::regclass")
+                            ).scalar() == "v"
+        assert conn.execute(text("SELECT count(*) FROM ops.status_refresh")).scalar() == 0
+        # 0023: the refresh (the ETL's login) rewrites the statuses and records its moment.
+        assert all(conn.execute(text("SELECT has_table_privilege('baocao_loader', :t, :p)"), {"t": t, "p": p}).scalar()
+                   for t, ps in (("mart.submission_status_rollup", ("SELECT", "INSERT", "DELETE")),
+                                 ("ops.status_refresh", ("SELECT", "INSERT", "UPDATE")))
+                   for p in ps)
         # 0018: the formats the readers record, xls and ods among them
         check = conn.execute(text("""
             SELECT pg_get_constraintdef(oid) FROM pg_constraint

@@ -1,6 +1,6 @@
 """`baocao rollup`: refresh the marts (contract section 3).
 
-The rollups are tables (mart.indicator_rollup, mart.task_rollup, mart.submission_status)
+The rollups are tables (mart.indicator_rollup, mart.task_rollup, mart.submission_status_rollup)
 read through views. A refresh runs in one transaction, so analysts never see half of
 one. Incrementally (the default) it rebuilds only what depends on the district-years
 queued by loads since the last refresh: those districts, their legacy and 2025 provinces,
@@ -18,7 +18,7 @@ moment, baocao.rollup_as_of, baocao.rollup_level, baocao.rollup_unit; set_parame
 with current_setting(): unlike bind parameters they reach DO blocks (step 04 truncates or
 deletes) and let a file hold several statements, sent as one. Every mode runs every step;
 a step that does not concern the mode does nothing (with nothing queued the scope is empty,
-and the submission statuses are still recomputed). RollupResult counts the rows the steps
+and the submission statuses the clock moved on are still recomputed, step 12). RollupResult counts the rows the steps
 insert: units (03), indicator_rows (09), task_rows (10), status_rows (12). To run the steps
 by hand in psql:
 BEGIN; SET LOCAL baocao.rollup_mode = 'full'; SET LOCAL baocao.rollup_year = ''; (and the

@@ -1,6 +1,6 @@
 """`baocao status`: what became of every expected district's report for a month, as of
 any moment (core.submission_status_at, the same function the alerts and the rollup use:
-sql/rollup/12_submission_status.sql stores it in mart.submission_status)."""
+sql/rollup/12_submission_status.sql stores it for mart.submission_status)."""
 
 from __future__ import annotations
 

@@ -47,6 +47,12 @@ expected AS (
      AND c.province_code = COALESCE((SELECT r.province_code FROM core.reporting_calendar r
                                      WHERE r.province_code = d.province_code AND r.report_type = 'month'), '*')
     WHERE d.is_current
+      -- the same units, found before they meet the months: with from_period after every month (the
+      -- incremental refresh, most of the time), only also_units (a commune's province at commune scale:
+      -- 45 ms, against 100-150 ms when every unit met every month first)
+      AND ((units IS NULL OR x.district_code IN (SELECT unnest(units)))
+           AND from_period <= (SELECT max(months.period_key) FROM months)
+           OR x.district_code IN (SELECT unnest(also_units)))
 ),
 sent AS (  -- the versions of the months computed: of every unit, or, with units, looked up unit by unit
            -- (the index on unit and month; a filter on the list read every version ever received)

@@ -8,7 +8,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     ANALYZE mart.indicator_rollup;
     ANALYZE mart.task_rollup;
-    ANALYZE mart.submission_status;
+    ANALYZE mart.submission_status_rollup;
 END
 $$;
 COMMENT ON FUNCTION ops.analyze_rebuilt() IS

@@ -10,7 +10,7 @@
 -- versions and plans in force then (core.submission_in_force, core.plan_in_force), with who was
 -- expected then; the later steps compute into temp tables only.
 -- Reads:      core.fct_submission, core.fct_plan, core.dim_district, ops.rollup_queue, mart.district_unit, rollup_unit,
---             rollup_indicator, mart.submission_status, core.expected_district_at(now() or as_of),
+--             rollup_indicator, mart.submission_status_rollup, core.expected_district_at(now() or as_of),
 --             mart.indicator_rollup (incremental)
 -- Creates:    temp tables rollup_queue_seen (the queue as found), rollup_expected, rollup_moved, rollup_changed,
 --             rollup_scope (unit, year to write),
@@ -33,7 +33,7 @@ SELECT district_code, year, queued_at FROM ops.rollup_queue
 WHERE current_setting('baocao.rollup_mode') IN ('full', 'year', 'incremental', 'nothing');
 
 -- Unassigned or assigned, a province whose first expected month (mart.expected_district_at) moved
--- since the last refresh (mart.submission_status still holds the old one): the expected_units of
+-- since the last refresh (mart.submission_status_rollup still holds the old one): the expected_units of
 -- its districts' units change in every year between the two (to this year if it had none or has
 -- none now). A first file, an older first month, a reprocessed file, a new assignment. A table of
 -- its own, analyzed: the planner then knows it is (nearly always) empty.
@@ -53,7 +53,7 @@ FROM (SELECT p.province_code, f.old_first  -- a province's first stored month: o
       FROM (SELECT DISTINCT d.province_code::text AS province_code FROM core.dim_district AS d
             WHERE d.province_code IS NOT NULL) AS p
       CROSS JOIN LATERAL (
-          SELECT st.year * 100 + st.month AS old_first FROM mart.submission_status AS st
+          SELECT st.year * 100 + st.month AS old_first FROM mart.submission_status_rollup AS st
           WHERE st.level = 'district' AND st.province_code = p.province_code
           ORDER BY st.year, st.month
           LIMIT 1
