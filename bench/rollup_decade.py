@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from bench.common import bench_database
 from etl.demo.writers import write_submission_json
@@ -275,6 +276,8 @@ def main() -> None:
         parser.error("--quick runs at district scale")
     years = args.years or (2 if args.quick else 10)
     with bench_database(keep=args.keep) as url:
+        if args.keep:
+            print(f"kept database (bench.refresh_repeat takes it): {make_url(url).render_as_string()}", flush=True)
         engine = create_engine(url)
         try:
             run(engine, years, args.scale, QUICK_PROVINCES if args.quick else None)
