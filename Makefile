@@ -51,7 +51,6 @@ bench-quick: $(STAMP)
 	$(BIN)/python -m bench.national_month --quick
 	$(BIN)/python -m bench.dag_national_month --quick
 	$(BIN)/python -m bench.rollup_decade --quick
-	$(BIN)/python -m bench.refresh_repeat --quick
 	$(BIN)/python -m bench.feedback --quick
 	$(BIN)/python -m bench.celery_topology --quick
 

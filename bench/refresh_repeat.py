@@ -10,7 +10,8 @@ cold and the rebuild's dead rows not yet vacuumed.
 
     .venv/bin/python -m bench.rollup_decade [--scale commune] --keep   # prints the kept database's URL
     .venv/bin/python -m bench.refresh_repeat URL [--rounds 7]
-    .venv/bin/python -m bench.refresh_repeat --quick   # its own database: bench.rollup_decade --quick, then 2 rounds
+
+`bench.rollup_decade --quick` runs one round of it on its own warehouse (the smoke run of both).
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ import statistics
 
 from sqlalchemy import Engine, create_engine, text
 
-from bench.common import bench_database
-from bench.rollup_decade import QUICK_PROVINCES, changed_in_place, run
+from bench.rollup_decade import changed_in_place
 from etl.marts.rollup import RollupResult, refresh
 
 YEARS = (2024, 2023)
@@ -63,27 +63,14 @@ def report(engine: Engine, count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("url", nargs="?", help="the warehouse `bench.rollup_decade --keep` left (a SQLAlchemy URL)")
-    parser.add_argument("--rounds", type=int, help="refreshes per year (default 7; --quick: 2)")
-    parser.add_argument("--quick", action="store_true", help="no URL: bench.rollup_decade --quick's warehouse")
+    parser.add_argument("url", help="the warehouse `bench.rollup_decade --keep` left (a SQLAlchemy URL)")
+    parser.add_argument("--rounds", type=int, default=7, help="refreshes per year")
     args = parser.parse_args()
-    if bool(args.url) == args.quick:
-        parser.error("give the URL of a kept warehouse, or --quick")
-    count = args.rounds or (2 if args.quick else 7)
-    if args.url:
-        engine = create_engine(args.url)
-        try:
-            report(engine, count)
-        finally:
-            engine.dispose()
-        return
-    with bench_database() as url:
-        engine = create_engine(url)
-        try:
-            run(engine, 2, "district", QUICK_PROVINCES)
-            report(engine, count)
-        finally:
-            engine.dispose()
+    engine = create_engine(args.url)
+    try:
+        report(engine, args.rounds)
+    finally:
+        engine.dispose()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ each year, as if the communes had reported since 2015 (before 07/2025 they did n
 not expected: the figures still roll up to their 2025 provinces; the submission statuses only count
 from 07/2025). A commune cannot send a file for a month before 07/2025, so the incremental refresh
 follows one commune-month's value changed in place and its year queued, as a load queues it.
-`--quick`: two years of the districts of three provinces, a few seconds, for CI smoke runs.
+`--quick`: two years of the districts of three provinces, a few seconds, for CI smoke runs; then one
+round of bench.refresh_repeat on the same warehouse.
 
     .venv/bin/python -m bench.rollup_decade [--years 10] [--scale district|commune] [--quick]
 """
@@ -281,6 +282,10 @@ def main() -> None:
         engine = create_engine(url)
         try:
             run(engine, years, args.scale, QUICK_PROVINCES if args.quick else None)
+            if args.quick:  # the smoke run of bench.refresh_repeat too, on this warehouse
+                from bench.refresh_repeat import report
+
+                report(engine, 1)
         finally:
             engine.dispose()
 
