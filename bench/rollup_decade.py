@@ -283,7 +283,7 @@ def main() -> None:
         try:
             run(engine, years, args.scale, QUICK_PROVINCES if args.quick else None)
             if args.quick:  # the smoke run of bench.refresh_repeat too, on this warehouse
-                from bench.refresh_repeat import report
+                from bench.refresh_repeat import report  # here: it imports this module
 
                 report(engine, 1)
         finally:

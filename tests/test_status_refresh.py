@@ -1,8 +1,8 @@
 """mart.submission_status brought up to date by every refresh without rewriting every status (rollup
 step 12): a refresh recomputes the statuses whose unit's data changed, whose month began or whose
-deadline passed since the last refresh, or all of them when the calendar changed; every row shows
-that refresh's moment as its as_of. The clock cases are set up by moving the last refresh's
-moment (ops.status_refresh) back, with the status it would then have stored."""
+deadline passed since the last refresh, or all of them when the calendar or its assignments changed;
+every row shows that refresh's moment as its as_of. The clock's cases are set up by moving the last
+refresh's moment (ops.status_refresh) back, with the status it would then have stored."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from etl.marts.rollup import refresh
 from etl.warehouse.ingest import ingest_paths
 from etl.warehouse.reference import load_reporting_calendar
 from tests import builders as b
-from tests.mart_compare import mart_snapshot
+from tests.mart_compare import assert_incremental_equals_full
 from tests.test_rollup import TAM_DUONG, TZ, VINH_YEN, arrive
 
 SILENT = "246"  # a district of Vĩnh Phúc that never reports
@@ -26,12 +26,6 @@ def may_status(db: Engine, district: str) -> tuple[str, int]:
         return tuple(conn.execute(text(
             "SELECT status, versions_received FROM mart.submission_status "
             "WHERE district_code = :d AND year = 2024 AND month = 5"), {"d": district}).one())
-
-
-def statuses_equal_a_full_rebuild(db: Engine) -> None:
-    incremental = mart_snapshot(db)["submission_status"]
-    refresh(db, full=True)
-    assert mart_snapshot(db)["submission_status"] == incremental
 
 
 def test_every_status_shows_the_last_refresh_as_its_as_of(db: Engine, tmp_path: Path) -> None:
@@ -69,7 +63,7 @@ def test_a_deadline_passed_since_the_last_refresh_turns_pending_into_missing(db:
     assert may_status(db, SILENT) == ("pending", 0)
     assert refresh(db).mode == "nothing"
     assert may_status(db, SILENT) == ("missing", 0)
-    statuses_equal_a_full_rebuild(db)
+    assert_incremental_equals_full(db)
 
     # Control: a last refresh after every deadline and month start recomputes nothing, so a status
     # is only ever recomputed because something that decides it moved.
@@ -93,7 +87,7 @@ def test_a_calendar_change_recomputes_every_status(db: Engine, tmp_path: Path) -
             days = conn.execute(text("SELECT array_agg(DISTINCT extract(day FROM deadline AT TIME ZONE '+07:00')::int) "
                                      "FROM mart.submission_status")).scalar()
         assert days == [20]  # every month's, not only the last ones'
-        statuses_equal_a_full_rebuild(db)
+        assert_incremental_equals_full(db)
     finally:
         with db.begin() as conn:
             load_reporting_calendar(conn)  # back to reference/reporting_calendar.yaml
@@ -118,7 +112,7 @@ def test_a_version_dated_ahead_of_its_load_counts_once_the_clock_reaches_it(db: 
     # Nothing queued: the refresh finds the version that arrived since the last one.
     assert refresh(db).mode == "nothing"
     assert may_status(db, TAM_DUONG) == ("late", 1)
-    statuses_equal_a_full_rebuild(db)
+    assert_incremental_equals_full(db)
 
 
 def test_a_month_begun_since_the_last_refresh_gets_its_statuses(db: Engine, tmp_path: Path) -> None:
@@ -137,7 +131,7 @@ def test_a_month_begun_since_the_last_refresh_gets_its_statuses(db: Engine, tmp_
     with db.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM mart.submission_status WHERE year = :y AND month = :m"),
                             {"y": now.year, "m": now.month}).scalar() == removed
-    statuses_equal_a_full_rebuild(db)
+    assert_incremental_equals_full(db)
 
 
 def test_an_assignment_recomputes_every_status(db: Engine, tmp_path: Path) -> None:
@@ -164,7 +158,7 @@ def test_an_assignment_recomputes_every_status(db: Engine, tmp_path: Path) -> No
         assert refresh(db).mode == "nothing"
         months = gia_lai_months()
         assert min(months) == (2025, 8) and len(months) >= 12
-        statuses_equal_a_full_rebuild(db)
+        assert_incremental_equals_full(db)
     finally:
         with db.begin() as conn:
             load_reporting_calendar(conn)  # back to reference/reporting_calendar.yaml

@@ -103,8 +103,9 @@ def _keep_main_script_out_of_workers() -> None:
     importable by name, and the caller's main may not bear a second run: in an Airflow task it is
     the `airflow` script, whose import fails there (the task blocks Airflow's database); a module
     run with -m (`python -m bench.national_month`) had each worker import all it imports, again
-    whenever one is replaced (0,6-1,0 s of the legacy national month's reading). The main module is given the spec name
-    `__main__`, which spawn does not import again (its own relative imports keep `__package__`)."""
+    whenever one is replaced (0,6-1,0 s of the legacy national month's reading). The main module
+    is given the spec name `__main__`, which spawn does not import again (its own relative imports
+    keep `__package__`)."""
     main = sys.modules.get("__main__")
     if main is None:
         return

@@ -9,9 +9,10 @@
 -- extension of the contract's four statuses, for the current month). days_late is null while
 -- nothing is accepted (it would grow with as_of; overdue = as_of - deadline). from_period
 -- (YYYYMM) limits the months computed and units (codes; null: all) the units; also_units, from
--- also_from, adds earlier months of a few units (the incremental refresh: the last months of every
--- unit, and since January of the years rebuilt those under the units rebuilt, in one pass). "The month of as_of" is
--- read in the calendar's time zone (the default monthly row of core.reporting_calendar, which
+-- also_from, adds earlier months of a few units (the incremental refresh, rollup step 12: every
+-- unit's months from the earliest the clock moved on, and the earlier months of the units it
+-- rebuilds or that received a version, in one pass). "The month of as_of" is read in the calendar's
+-- time zone (the default monthly row of core.reporting_calendar, which
 -- `baocao db upgrade` loads from reference/reporting_calendar.yaml).
 CREATE FUNCTION core.submission_status_at(as_of timestamptz, from_period integer DEFAULT 0, units text[] DEFAULT NULL,
                                           also_units text[] DEFAULT NULL, also_from integer DEFAULT NULL)
