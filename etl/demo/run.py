@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import random
 import shutil
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -334,8 +335,6 @@ BOARD_PROVINCE = "24"  # Bắc Giang until 06/2025, then Bắc Ninh, which took 
 def demo_board(engine: Engine, year: int, echo: Callable[[str], Any]) -> Path:
     """The status board of Bắc Giang's territory for `year` (the reform year: its districts to June,
     then the communes, against the year before), where the rollup_marts DAG writes its boards."""
-    import time
-
     from etl.config import board_dir
     from etl.reporting.board import board_folder, build_board, write_board
 
@@ -350,10 +349,10 @@ def demo_board(engine: Engine, year: int, echo: Callable[[str], Any]) -> Path:
 def demo_review(engine: Engine, year: int, echo: Callable[[str], Any]) -> Path:
     """The same province's review of `year` as a Word document to sign (`baocao report --format
     docx`): the 2025 province over the reform year, the legacy province before it."""
-    from etl.config import data_dir
     from etl.reporting.docx_report import fetch_overdue, write_docx
     from etl.reporting.model import build_report
 
+    started = time.perf_counter()
     level = "province_2025" if year >= 2025 else None
     report = build_report(engine, BOARD_PROVINCE, str(year), level)
     overdue, _ = fetch_overdue(engine, report)
@@ -362,7 +361,7 @@ def demo_review(engine: Engine, year: int, echo: Callable[[str], Any]) -> Path:
     write_docx(report, path, overdue=overdue)
     level_option = f" --level {level}" if level else ""
     echo(f"Review of {report.unit_name}, {year}, to sign (`baocao report --unit {BOARD_PROVINCE} --period {year}"
-         f"{level_option} --format docx -o FILE`): {path}")
+         f"{level_option} --format docx -o FILE`, {time.perf_counter() - started:.1f} s): {path}")
     return path
 
 

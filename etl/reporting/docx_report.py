@@ -277,9 +277,10 @@ def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], widt
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     tr_pr.append(repeat)
-    for r, values in enumerate([list(headers), *map(list, rows)]):
-        for c, value in enumerate(values):
-            paragraph = table.cell(r, c).paragraphs[0]
+    # Row by row: table.cell(r, c) lays out the whole grid again on each call (quadratic).
+    for r, (row, values) in enumerate(zip(table.rows, [list(headers), *map(list, rows)], strict=True)):
+        for c, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+            paragraph = cell.paragraphs[0]
             paragraph.alignment = (WD_ALIGN_PARAGRAPH.CENTER if r == 0 or (c == 0 and numeric_from > 1)
                                    else WD_ALIGN_PARAGRAPH.RIGHT if c >= numeric_from else WD_ALIGN_PARAGRAPH.LEFT)
             _font(paragraph.add_run(value), TABLE_PT, bold=r == 0 or (bold_last and r == len(rows)))

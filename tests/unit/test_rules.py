@@ -119,6 +119,18 @@ def test_rate_message_states_both_numbers_in_vietnamese_notation() -> None:
     assert m.row == 3  # the XH03 row
 
 
+
+def test_a_rate_over_a_zero_denominator_is_not_compared_but_a_bound_beside_it_still_is() -> None:
+    """No households, no poverty rate to recompute: the rate rule makes no claim (0/0 is no
+    number), while XH01 <= XH02, in the same batch and over the same zero, still rejects."""
+    checked = gate({"a.json": sub_with({"XH01": 0, "XH02": 0, "XH03": "12,5"}),
+                    "b.json": sub_with({"XH01": 3, "XH02": 0, "XH03": "12,5"})})
+    assert "RULE_RATE_MATCHES_COMPONENTS" not in codes(checked["a.json"]), checked["a.json"].messages
+    assert "RULE_RATE_MATCHES_COMPONENTS" not in codes(checked["b.json"]), checked["b.json"].messages
+    assert "RULE_XH01_LE_XH02" not in codes(checked["a.json"])
+    assert codes(checked["b.json"]).get("RULE_XH01_LE_XH02") == "error"
+
+
 # ----------------------------------------------------------------------------- across months
 
 CROSS: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {
