@@ -23,18 +23,17 @@ from sqlalchemy.exc import ProgrammingError
 
 from etl.marts.rollup import refresh
 from tests import builders as b
-from tests.test_rollup import TAM_DUONG, TZ, VINH_YEN, arrive
+from tests.test_rollup import TAM_DUONG, TZ, VINH_YEN, arrive, arrive_together
 
 H1 = "level = 'province' AND unit_code = '26' AND year = 2024 AND half = 1 AND indicator_code = 'NS01'"
 
 
 @pytest.fixture
 def corrected(db: Engine, tmp_path: Path) -> Engine:
-    for m in range(1, 7):
-        arrive(db, tmp_path, b.month(TAM_DUONG, f"2024-{m:02d}", {"NS01": 10 * m}))
-    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-05", {"NS01": 150}), at=f"2024-06-25T10:00:00{TZ}")
-    for m in range(1, 7):
-        arrive(db, tmp_path, b.month(VINH_YEN, f"2024-{m:02d}", {"NS01": 7}), at=f"2024-07-10T10:00:00{TZ}")
+    arrive_together(db, tmp_path, [
+        *((b.month(TAM_DUONG, f"2024-{m:02d}", {"NS01": 10 * m}), None) for m in range(1, 7)),
+        (b.month(TAM_DUONG, "2024-05", {"NS01": 150}), f"2024-06-25T10:00:00{TZ}"),
+        *((b.month(VINH_YEN, f"2024-{m:02d}", {"NS01": 7}), f"2024-07-10T10:00:00{TZ}") for m in range(1, 7))])
     refresh(db, full=True)
     return db
 

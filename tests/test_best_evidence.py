@@ -18,7 +18,7 @@ from etl.marts.rollup import refresh
 from etl.warehouse.ingest import IncomingFile, ingest_files, ingest_paths
 from tests import builders as b
 from tests.conftest import empty_warehouse
-from tests.test_rollup import TAM_DUONG, TZ, VINH_YEN, _marts, arrive, row
+from tests.test_rollup import TAM_DUONG, TZ, VINH_YEN, _marts, arrive, arrive_together, row
 
 YEAR = "level = :l AND unit_code = :u AND year = 2024 AND indicator_code = 'NS01'"
 HALF = YEAR + " AND half = :h"
@@ -31,9 +31,8 @@ def ytd(m: int) -> int:
 
 def send_year(db: Engine, tmp_path: Path, district: str, skip: set[int]) -> None:
     """Every month of 2024 but `skip`, each with its month value and its year to date."""
-    for m in range(1, 13):
-        if m not in skip:
-            arrive(db, tmp_path, b.month(district, f"2024-{m:02d}", {"NS01": 10 * m}, ytd={"NS01": ytd(m)}))
+    arrive_together(db, tmp_path, [(b.month(district, f"2024-{m:02d}", {"NS01": 10 * m}, ytd={"NS01": ytd(m)}), None)
+                                   for m in range(1, 13) if m not in skip])
 
 
 def figure(db: Engine, view: str, where: str, **params: Any) -> tuple[Any, ...]:
@@ -77,8 +76,9 @@ def test_a_half_whose_last_month_is_missing_takes_its_ytd_from_the_next_month(db
 
 
 def test_a_half_with_a_missing_month_and_no_ytd_is_the_partial_sum(db: Engine, tmp_path: Path) -> None:
-    for m in (1, 2, 3, 5, 6):  # month values only: nothing carries the year to date over April
-        arrive(db, tmp_path, b.month(TAM_DUONG, f"2024-{m:02d}", {"NS01": 10 * m}))
+    # month values only: nothing carries the year to date over April
+    arrive_together(db, tmp_path, [(b.month(TAM_DUONG, f"2024-{m:02d}", {"NS01": 10 * m}), None)
+                                   for m in (1, 2, 3, 5, 6)])
     refresh(db, full=True)
     assert figure(db, "indicator_semiannual", HALF, l="district", u=TAM_DUONG, h=1) == (170, 0)
     # January-March: year to date from the months; May, June: not known (April is missing)

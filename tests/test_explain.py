@@ -21,22 +21,15 @@ from typer.testing import CliRunner
 from etl.cli import app
 from etl.marts.rollup import refresh
 from etl.reporting.explain import ExplainError, Explanation, explain, parse_as_of
-from etl.warehouse.ingest import ingest_paths
+from etl.warehouse.ingest import files_from_paths, ingest_files
 from tests import builders as b
-from tests.test_rollup import TAM_DUONG, TZ, VINH_YEN, arrive, row
+from tests.test_rollup import TAM_DUONG, TZ, VINH_YEN, arrive, arrive_together, row
 
 SOURCE_KEYS = {"unit_code", "year", "month", "file", "sha256", "received_at", "version", "row", "raw", "value"}
 
 
 def ytd(m: int) -> int:
     return 5 * m * (m + 1)
-
-
-def arrive_xlsx(db: Engine, tmp_path: Path, doc: dict[str, Any], at: str | None = None) -> None:
-    when = at or f"{doc['ky_bao_cao']}-16T09:00:00{TZ}"
-    path = b.write_submission_xlsx(tmp_path / f"{doc['ma_huyen']}_{doc['ky_bao_cao']}.xlsx", doc)
-    [result] = ingest_paths(db, [path], received_at=datetime.fromisoformat(when))
-    assert result.status.startswith("accepted"), result.errors
 
 
 def cells(e: Explanation) -> list[tuple[Any, ...]]:
@@ -57,21 +50,23 @@ def flows(db: Engine, tmp_path: Path) -> Engine:
     """NS01 in 2024. Tam Dương: every month with its year to date; December as XLSX in tỷ đồng
     (0,78 tỷ = 780 triệu), March with its year to date only. Vĩnh Yên: July-December, month values
     only (m triệu đồng), no year to date. A plan for Tam Dương."""
-    for m in range(1, 13):
+    months = []
+    for m in range(1, 12):
         doc = b.month(TAM_DUONG, f"2024-{m:02d}", {"NS01": 10 * m}, ytd={"NS01": ytd(m)})
         if m == 3:
             b.indicator(doc, "NS01").pop("thuc_hien_thang")
-        if m == 12:
-            b.indicator(doc, "NS01").update(don_vi_tinh="tỷ đồng", thuc_hien_thang="0,12", luy_ke_nam="0,78")
-            arrive_xlsx(db, tmp_path, doc)
-        else:
-            arrive(db, tmp_path, doc)
-    for m in range(7, 13):
-        arrive(db, tmp_path, b.month(VINH_YEN, f"2024-{m:02d}", {"NS01": m}))
+        months.append((doc, None))
+    arrive_together(db, tmp_path, months + [(b.month(VINH_YEN, f"2024-{m:02d}", {"NS01": m}), None)
+                                            for m in range(7, 13)])
+    december = b.month(TAM_DUONG, "2024-12", {"NS01": 120}, ytd={"NS01": ytd(12)})
+    b.indicator(december, "NS01").update(don_vi_tinh="tỷ đồng", thuc_hien_thang="0,12", luy_ke_nam="0,78")
     plan = b.plan(district=TAM_DUONG, van_ban="15/QĐ-UBND", ke_hoach=[
         {"ma_chi_tieu": "NS01", "don_vi_tinh": "triệu đồng", "ke_hoach_nam": "800"}])
-    ingest_paths(db, [b.write_json(tmp_path / "plan_247.json", plan)],
-                 received_at=datetime.fromisoformat(f"2024-01-10T08:00:00{TZ}"))
+    files = [*files_from_paths([b.write_submission_xlsx(tmp_path / f"{TAM_DUONG}_2024-12.xlsx", december)],
+                               datetime.fromisoformat(f"2024-12-16T09:00:00{TZ}")),
+             *files_from_paths([b.write_json(tmp_path / "plan_247.json", plan)],
+                               datetime.fromisoformat(f"2024-01-10T08:00:00{TZ}"))]
+    assert all(r.status.startswith("accepted") for r in ingest_files(db, files))
     refresh(db, full=True)
     return db
 
@@ -134,9 +129,9 @@ def test_a_provinces_flow_sums_its_districts_sources(flows: Engine) -> None:
 
 
 def test_a_stock_takes_the_last_month_reported(db: Engine, tmp_path: Path) -> None:
-    for m in range(1, 6):  # Tam Dương January-May: no June
-        arrive(db, tmp_path, b.month(TAM_DUONG, f"2024-{m:02d}", {"NN05": 100 + m}))
-    arrive(db, tmp_path, b.month(VINH_YEN, "2024-06", {"NN05": 500}))
+    arrive_together(db, tmp_path, [  # Tam Dương January-May: no June
+        *((b.month(TAM_DUONG, f"2024-{m:02d}", {"NN05": 100 + m}), None) for m in range(1, 6)),
+        (b.month(VINH_YEN, "2024-06", {"NN05": 500}), None)])
     refresh(db, full=True)
     e = explain(db, "district", TAM_DUONG, "2024-H1", "NN05")
     assert cells(e) == [(TAM_DUONG, 5, "NN05", None, "thuc_hien_thang", 1, 105)]  # May's, not the sum
@@ -157,9 +152,10 @@ def test_a_stock_takes_the_last_month_reported(db: Engine, tmp_path: Path) -> No
 
 def test_a_rate_lists_its_components_in_numerator_and_denominator(db: Engine, tmp_path: Path) -> None:
     # TT08 = (TT04 + TT05) / (TT04 + TT05 + TT06) x 100, TT04 in both parts
-    for m in (1, 2):
-        arrive(db, tmp_path, b.month(TAM_DUONG, f"2024-{m:02d}", {"TT04": 10, "TT05": 20, "TT06": 10}))
-        arrive(db, tmp_path, b.month(VINH_YEN, f"2024-{m:02d}", {"TT04": 5, "TT05": 5, "TT06": 30}))
+    arrive_together(db, tmp_path, [
+        (b.month(unit, f"2024-{m:02d}", values), None) for m in (1, 2)
+        for unit, values in ((TAM_DUONG, {"TT04": 10, "TT05": 20, "TT06": 10}),
+                             (VINH_YEN, {"TT04": 5, "TT05": 5, "TT06": 30}))])
     refresh(db, full=True)
     e = explain(db, "province", "26", "2024-02", "TT08")
     by_part = {part: sorted((s.unit_code, s.indicator_code, s.value) for s in e.sources if s.rate_part == part)

@@ -30,7 +30,7 @@ from etl.paths import PROJECT_ROOT
 from etl.reporting.model import IndicatorLine, Report, build_report
 from etl.warehouse.ingest import ingest_paths
 from tests import builders as b
-from tests.test_rollup import TZ, arrive
+from tests.test_rollup import TZ, arrive_together
 
 BAC_GIANG, YEN_THE, TAN_YEN = "24", "215", "216"
 VINH_PHUC, TAM_DUONG, VINH_YEN = "26", "247", "243"
@@ -66,23 +66,24 @@ def bac_giang(db: Engine, tmp_path: Path) -> Engine:
         b.task("C", "UBND tỉnh", DOING, "31/12/2024"),  # in progress, deadline after the 14/12 cut-off
         b.task("D", "UBND tỉnh", DOING, "31/10/2024"),  # overdue
     ]
+    arrivals: list[tuple[dict[str, Any], str | None]] = []
     for m in range(1, 13):
         if m != 5:  # Yên Thế misses May: June's year to date (210) carries the year over it
-            arrive(db, tmp_path, b.month(YEN_THE, f"2024-{m:02d}", {"NS01": 10 * m, "NN05": 48000},
-                                         tasks if m == 12 else None, ytd={"NS01": 5 * m * (m + 1)}))
-        arrive(db, tmp_path, b.month(TAN_YEN, f"2024-{m:02d}", {"NS01": 20 * m}, ytd={"NS01": 10 * m * (m + 1)}))
+            arrivals.append((b.month(YEN_THE, f"2024-{m:02d}", {"NS01": 10 * m, "NN05": 48000},
+                                     tasks if m == 12 else None, ytd={"NS01": 5 * m * (m + 1)}), None))
+        arrivals.append((b.month(TAN_YEN, f"2024-{m:02d}", {"NS01": 20 * m}, ytd={"NS01": 10 * m * (m + 1)}), None))
+    arrivals += [(b.month(TAM_DUONG, "2023-06", {"NN05": 82000}), None),
+                 (b.month(TAM_DUONG, "2024-06", {"NN05": 92000}), None)]
+    arrive_together(db, tmp_path, arrivals)
     plans = [
         b.plan(district=YEN_THE, ke_hoach=[
             {"ma_chi_tieu": "NS01", "don_vi_tinh": "triệu đồng", "ke_hoach_nam": 700},
             {"ma_chi_tieu": "NN05", "don_vi_tinh": "nghìn con", "ke_hoach_nam": 50}]),
         b.plan(district=TAN_YEN, ke_hoach=[{"ma_chi_tieu": "NS01", "don_vi_tinh": "triệu đồng", "ke_hoach_nam": 1500}]),
     ]
-    for i, plan in enumerate(plans):
-        [result] = ingest_paths(db, [b.write_json(tmp_path / f"plan_{i}.json", plan)],
-                                received_at=datetime.fromisoformat(f"2024-01-10T08:00:00{TZ}"))
-        assert result.status.startswith("accepted"), result.errors
-    arrive(db, tmp_path, b.month(TAM_DUONG, "2023-06", {"NN05": 82000}))
-    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-06", {"NN05": 92000}))
+    results = ingest_paths(db, [b.write_json(tmp_path / f"plan_{i}.json", plan) for i, plan in enumerate(plans)],
+                           received_at=datetime.fromisoformat(f"2024-01-10T08:00:00{TZ}"))
+    assert len(results) == 2 and all(r.status.startswith("accepted") for r in results), results
     refresh(db, full=True)
     return db
 
@@ -138,11 +139,10 @@ def test_the_readmes_worked_example_of_a_province_month_gives_the_figures_of_the
         db: Engine, tmp_path: Path) -> None:
     """Vĩnh Phúc (26): Tam Dương sends every month of 2024 but September, Vĩnh Yên all twelve,
     each with NS01's month 10·m and year to date 5·m·(m+1) (the README's worked example)."""
-    for district, skip in ((TAM_DUONG, 9), (VINH_YEN, None)):
-        for m in range(1, 13):
-            if m != skip:
-                arrive(db, tmp_path, b.month(district, f"2024-{m:02d}", {"NS01": 10 * m},
-                                             ytd={"NS01": 5 * m * (m + 1)}))
+    arrive_together(db, tmp_path, [(b.month(district, f"2024-{m:02d}", {"NS01": 10 * m}, ytd={"NS01": 5 * m * (m + 1)}),
+                                    None)
+                                   for district, skip in ((TAM_DUONG, 9), (VINH_YEN, None))
+                                   for m in range(1, 13) if m != skip])
     refresh(db, full=True)
     [monthly] = readme_queries("**How a period's figure is made (flows).**")
     rows = run(db, monthly)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import ProgrammingError
 
 from etl.marts.rollup import refresh, step_files
-from etl.warehouse.ingest import ingest_paths
+from etl.warehouse.ingest import files_from_paths, ingest_files, ingest_paths
 from tests import builders as b
 
 TZ = "+07:00"
@@ -21,11 +21,24 @@ TAM_DUONG, VINH_YEN = "247", "243"
 
 
 def arrive(db: Engine, tmp_path: Path, doc: dict[str, Any], at: str | None = None) -> None:
-    year, month = map(int, doc["ky_bao_cao"].split("-"))
-    when = datetime.fromisoformat(at) if at else datetime.fromisoformat(f"{year}-{month:02d}-16T09:00:00{TZ}")
-    name = f"{doc['ma_huyen']}_{doc['ky_bao_cao']}_{len(list(tmp_path.iterdir()))}.json"
-    [result] = ingest_paths(db, [b.write_json(tmp_path / name, doc)], received_at=when)
-    assert result.status.startswith("accepted"), result.errors
+    """One file arrives (on the 16th of its month unless `at`) in an ingest run of its own."""
+    arrive_together(db, tmp_path, [(doc, at)])
+
+
+def arrive_together(db: Engine, tmp_path: Path, arrivals: list[tuple[dict[str, Any], str | None]]) -> None:
+    """Files that arrived at their own moments, loaded in one ingest run, which numbers versions
+    by arrival as runs one after another would (tests/test_ingest.py shows the two load alike):
+    one run of the gate instead of one per file, for a test's data."""
+    files = []
+    for doc, at in arrivals:
+        year, month = map(int, doc["ky_bao_cao"].split("-"))
+        when = datetime.fromisoformat(at) if at else datetime.fromisoformat(f"{year}-{month:02d}-16T09:00:00{TZ}")
+        name = f"{doc['ma_huyen']}_{doc['ky_bao_cao']}_{len(list(tmp_path.iterdir()))}.json"
+        files += files_from_paths([b.write_json(tmp_path / name, doc)], when)
+    results = ingest_files(db, files)
+    assert len(results) == len(arrivals)
+    for result in results:
+        assert result.status.startswith("accepted"), (result.name, result.errors)
 
 
 def row(db: Engine, view: str, where: str, **params: Any) -> dict[str, Any]:
@@ -38,10 +51,10 @@ def row(db: Engine, view: str, where: str, **params: Any) -> dict[str, Any]:
 @pytest.fixture
 def half_year(db: Engine, tmp_path: Path) -> Engine:
     """Tam Dương Jan-Jun 2024: a stock, a flow, an opening balance; Vĩnh Yên June only."""
-    for m in range(1, 7):
-        values = {"NN05": 100 + 10 * (m - 1), "NS01": 10 * m, "TT01": 3 + 2 * m, "XH01": 100, "XH02": 1000}
-        arrive(db, tmp_path, b.month(TAM_DUONG, f"2024-{m:02d}", values))
-    arrive(db, tmp_path, b.month(VINH_YEN, "2024-06", {"NN05": 500, "NS01": 70, "XH01": 30, "XH02": 3000}))
+    arrive_together(db, tmp_path, [
+        *((b.month(TAM_DUONG, f"2024-{m:02d}", {"NN05": 100 + 10 * (m - 1), "NS01": 10 * m, "TT01": 3 + 2 * m,
+                                               "XH01": 100, "XH02": 1000}), None) for m in range(1, 7)),
+        (b.month(VINH_YEN, "2024-06", {"NN05": 500, "NS01": 70, "XH01": 30, "XH02": 3000}), None)])
     refresh(db, full=True)
     return db
 
@@ -313,14 +326,16 @@ def test_the_rollup_first_analyzes_the_tables_a_load_changed(db: Engine, tmp_pat
 @pytest.fixture
 def two_years(db: Engine, tmp_path: Path) -> Engine:
     """Tam Dương and Vĩnh Yên, a quarter of 2023 and of 2024 each, with corrections and a plan."""
+    arrivals: list[tuple[dict[str, Any], str | None]] = []
     for year in (2023, 2024):
         for m in range(1, 4):
-            arrive(db, tmp_path, b.month(TAM_DUONG, f"{year}-{m:02d}", {
-                "NN05": 100 + 10 * m + year % 10, "NS01": 10 * m, "TT01": 3 + 2 * m, "XH01": 100, "XH02": 1000}))
-            arrive(db, tmp_path, b.month(VINH_YEN, f"{year}-{m:02d}", {"NN05": 500 - m, "NS01": 70 + m, "XH01": 30,
-                                                                       "XH02": 3000}))
-    arrive(db, tmp_path, b.month(TAM_DUONG, "2023-02", {"NN05": 999, "NS01": 21, "XH01": 100, "XH02": 1000}),
-           at=f"2023-04-02T09:00:00{TZ}")
+            arrivals.append((b.month(TAM_DUONG, f"{year}-{m:02d}", {
+                "NN05": 100 + 10 * m + year % 10, "NS01": 10 * m, "TT01": 3 + 2 * m, "XH01": 100, "XH02": 1000}), None))
+            arrivals.append((b.month(VINH_YEN, f"{year}-{m:02d}", {"NN05": 500 - m, "NS01": 70 + m, "XH01": 30,
+                                                                   "XH02": 3000}), None))
+    arrivals.append((b.month(TAM_DUONG, "2023-02", {"NN05": 999, "NS01": 21, "XH01": 100, "XH02": 1000}),
+                     f"2023-04-02T09:00:00{TZ}"))
+    arrive_together(db, tmp_path, arrivals)
     return db
 
 
