@@ -245,11 +245,14 @@ def unreadable_rows(item: GateItem) -> dict[str, int]:
     that does not convert makes both of the row's values unreadable."""
     c = item.checked
     sheet = c.sheet_names.get(INDICATOR_SHEET, INDICATOR_SHEET)
+    errors = [m for m in c.messages if m.severity == ERROR and m.sheet == sheet]
+    if not errors:  # most files: no row to look up
+        return {}
     columns = {header: canonical for canonical, header in c.table_columns.get(INDICATOR_SHEET, {}).items()}
     codes = {r.row_number: indicator_code_key(r.ma_chi_tieu) for r in c.indicator_rows if r.ma_chi_tieu}
     out: dict[str, int] = {}
-    for m in c.messages:
-        if m.severity != ERROR or m.sheet != sheet or m.row not in codes:
+    for m in errors:
+        if m.row not in codes:
             continue
         code = codes[m.row]
         column = columns.get(m.column or "", m.column)
