@@ -21,9 +21,9 @@ from typer.testing import CliRunner
 from etl.cli import app
 from etl.marts.rollup import refresh
 from etl.reporting.explain import ExplainError, Explanation, explain, parse_as_of
-from etl.warehouse.ingest import files_from_paths, ingest_files
+from etl.warehouse.ingest import files_from_paths
 from tests import builders as b
-from tests.test_rollup import TAM_DUONG, TZ, VINH_YEN, arrive, arrive_together, row
+from tests.test_rollup import TAM_DUONG, TZ, VINH_YEN, arrival_files, arrive, arrive_together, ingest_accepted, row
 
 SOURCE_KEYS = {"unit_code", "year", "month", "file", "sha256", "received_at", "version", "row", "raw", "value"}
 
@@ -56,17 +56,17 @@ def flows(db: Engine, tmp_path: Path) -> Engine:
         if m == 3:
             b.indicator(doc, "NS01").pop("thuc_hien_thang")
         months.append((doc, None))
-    arrive_together(db, tmp_path, months + [(b.month(VINH_YEN, f"2024-{m:02d}", {"NS01": m}), None)
-                                            for m in range(7, 13)])
     december = b.month(TAM_DUONG, "2024-12", {"NS01": 120}, ytd={"NS01": ytd(12)})
     b.indicator(december, "NS01").update(don_vi_tinh="tỷ đồng", thuc_hien_thang="0,12", luy_ke_nam="0,78")
     plan = b.plan(district=TAM_DUONG, van_ban="15/QĐ-UBND", ke_hoach=[
         {"ma_chi_tieu": "NS01", "don_vi_tinh": "triệu đồng", "ke_hoach_nam": "800"}])
-    files = [*files_from_paths([b.write_submission_xlsx(tmp_path / f"{TAM_DUONG}_2024-12.xlsx", december)],
-                               datetime.fromisoformat(f"2024-12-16T09:00:00{TZ}")),
-             *files_from_paths([b.write_json(tmp_path / "plan_247.json", plan)],
-                               datetime.fromisoformat(f"2024-01-10T08:00:00{TZ}"))]
-    assert all(r.status.startswith("accepted") for r in ingest_files(db, files))
+    ingest_accepted(db, [
+        *arrival_files(tmp_path, months + [(b.month(VINH_YEN, f"2024-{m:02d}", {"NS01": m}), None)
+                                           for m in range(7, 13)]),
+        *files_from_paths([b.write_submission_xlsx(tmp_path / f"{TAM_DUONG}_2024-12.xlsx", december)],
+                          datetime.fromisoformat(f"2024-12-16T09:00:00{TZ}")),
+        *files_from_paths([b.write_json(tmp_path / "plan_247.json", plan)],
+                          datetime.fromisoformat(f"2024-01-10T08:00:00{TZ}"))])
     refresh(db, full=True)
     return db
 

@@ -28,9 +28,9 @@ from sqlalchemy import Engine, text
 from etl.marts.rollup import refresh
 from etl.paths import PROJECT_ROOT
 from etl.reporting.model import IndicatorLine, Report, build_report
-from etl.warehouse.ingest import ingest_paths
+from etl.warehouse.ingest import files_from_paths
 from tests import builders as b
-from tests.test_rollup import TZ, arrive_together
+from tests.test_rollup import TZ, arrival_files, arrive_together, ingest_accepted
 
 BAC_GIANG, YEN_THE, TAN_YEN = "24", "215", "216"
 VINH_PHUC, TAM_DUONG, VINH_YEN = "26", "247", "243"
@@ -74,16 +74,15 @@ def bac_giang(db: Engine, tmp_path: Path) -> Engine:
         arrivals.append((b.month(TAN_YEN, f"2024-{m:02d}", {"NS01": 20 * m}, ytd={"NS01": 10 * m * (m + 1)}), None))
     arrivals += [(b.month(TAM_DUONG, "2023-06", {"NN05": 82000}), None),
                  (b.month(TAM_DUONG, "2024-06", {"NN05": 92000}), None)]
-    arrive_together(db, tmp_path, arrivals)
     plans = [
         b.plan(district=YEN_THE, ke_hoach=[
             {"ma_chi_tieu": "NS01", "don_vi_tinh": "triệu đồng", "ke_hoach_nam": 700},
             {"ma_chi_tieu": "NN05", "don_vi_tinh": "nghìn con", "ke_hoach_nam": 50}]),
         b.plan(district=TAN_YEN, ke_hoach=[{"ma_chi_tieu": "NS01", "don_vi_tinh": "triệu đồng", "ke_hoach_nam": 1500}]),
     ]
-    results = ingest_paths(db, [b.write_json(tmp_path / f"plan_{i}.json", plan) for i, plan in enumerate(plans)],
-                           received_at=datetime.fromisoformat(f"2024-01-10T08:00:00{TZ}"))
-    assert len(results) == 2 and all(r.status.startswith("accepted") for r in results), results
+    plan_paths = [b.write_json(tmp_path / f"plan_{i}.json", plan) for i, plan in enumerate(plans)]
+    ingest_accepted(db, [*arrival_files(tmp_path, arrivals),
+                         *files_from_paths(plan_paths, datetime.fromisoformat(f"2024-01-10T08:00:00{TZ}"))])
     refresh(db, full=True)
     return db
 

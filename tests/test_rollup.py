@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import ProgrammingError
 
 from etl.marts.rollup import refresh, step_files
-from etl.warehouse.ingest import files_from_paths, ingest_files, ingest_paths
+from etl.warehouse.ingest import IncomingFile, files_from_paths, ingest_files, ingest_paths
 from tests import builders as b
 
 TZ = "+07:00"
@@ -29,16 +29,26 @@ def arrive_together(db: Engine, tmp_path: Path, arrivals: list[tuple[dict[str, A
     """Files that arrived at their own moments, loaded in one ingest run, which numbers versions
     by arrival as runs one after another would (tests/test_ingest.py shows the two load alike):
     one run of the gate instead of one per file, for a test's data."""
+    ingest_accepted(db, arrival_files(tmp_path, arrivals))
+
+
+def arrival_files(tmp_path: Path, arrivals: list[tuple[dict[str, Any], str | None]]) -> list[IncomingFile]:
+    """Each submission written as JSON, arriving on the 16th of its month unless given a moment."""
     files = []
     for doc, at in arrivals:
         year, month = map(int, doc["ky_bao_cao"].split("-"))
         when = datetime.fromisoformat(at) if at else datetime.fromisoformat(f"{year}-{month:02d}-16T09:00:00{TZ}")
         name = f"{doc['ma_huyen']}_{doc['ky_bao_cao']}_{len(list(tmp_path.iterdir()))}.json"
         files += files_from_paths([b.write_json(tmp_path / name, doc)], when)
+    return files
+
+
+def ingest_accepted(db: Engine, files: list[IncomingFile]) -> None:
+    """One ingest run of `files`, every one of which must be accepted."""
     results = ingest_files(db, files)
-    assert len(results) == len(arrivals)
+    assert len(results) == len(files)
     for result in results:
-        assert result.status.startswith("accepted"), (result.name, result.errors)
+        assert result.status.startswith("accepted"), (result.file, result.errors)
 
 
 def row(db: Engine, view: str, where: str, **params: Any) -> dict[str, Any]:
