@@ -1,8 +1,8 @@
--- The warehouse schema at revision 0023, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0024, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
 -- tests/test_schema.py fails when it is stale. Owners (baocao_owner, since revision 0017) and the owner's
 -- privileges are left out.
--- Dumped on PostgreSQL 15.
+-- Dumped on PostgreSQL 18.
 
 -- Roles
 
@@ -696,6 +696,39 @@ CREATE TABLE ops.rollup_build (
 COMMENT ON TABLE ops.rollup_build IS 'Dòng mart.indicator_rollup do các phiên song song của một lần tổng hợp lại toàn bộ tính ra, chờ ghi vào mart / rows of mart.indicator_rollup computed by the parallel sessions of a full rebuild, waiting to be written';
 GRANT DELETE, INSERT, SELECT, TRUNCATE ON TABLE ops.rollup_build TO baocao_loader;
 
+CREATE TABLE ops.rollup_partial (
+    level text COLLATE "C" NOT NULL,
+    unit_code text COLLATE "C" NOT NULL,
+    year smallint NOT NULL,
+    indicator_code text COLLATE "C" NOT NULL,
+    period_key integer NOT NULL,
+    value numeric,
+    value_units integer NOT NULL,
+    reporting_units integer NOT NULL,
+    ytd_delta numeric,
+    ytd_first integer,
+    ytd_known integer NOT NULL,
+    annual_plan numeric,
+    plan_units integer NOT NULL,
+    figure_units integer NOT NULL,
+    numerator numeric,
+    denominator numeric
+);
+ALTER TABLE ops.rollup_partial ADD CONSTRAINT rollup_partial_level_unit_code_year_fkey FOREIGN KEY (level, unit_code, year) REFERENCES ops.rollup_partial_unit(level, unit_code, year) ON DELETE CASCADE;
+ALTER TABLE ops.rollup_partial ADD CONSTRAINT rollup_partial_pkey PRIMARY KEY (level, unit_code, year, indicator_code, period_key);
+COMMENT ON TABLE ops.rollup_partial IS 'Tổng thành phần của số liệu cấp tỉnh, trước khi tính lũy kế / partial sums of the province-level figures, before the year-to-date windows, for the incremental refresh';
+GRANT DELETE, INSERT, SELECT, TRUNCATE ON TABLE ops.rollup_partial TO baocao_loader;
+
+CREATE TABLE ops.rollup_partial_unit (
+    level text COLLATE "C" NOT NULL,
+    unit_code text COLLATE "C" NOT NULL,
+    year smallint NOT NULL,
+    basis text NOT NULL
+);
+ALTER TABLE ops.rollup_partial_unit ADD CONSTRAINT rollup_partial_unit_pkey PRIMARY KEY (level, unit_code, year);
+COMMENT ON TABLE ops.rollup_partial_unit IS 'Tỉnh-năm có tổng thành phần đã lưu, và cơ sở của chúng / province-years whose partial sums are stored (ops.rollup_partial), and what they were summed over';
+GRANT DELETE, INSERT, SELECT, TRUNCATE ON TABLE ops.rollup_partial_unit TO baocao_loader;
+
 CREATE TABLE ops.rollup_queue (
     district_code text COLLATE "C" NOT NULL,
     year smallint NOT NULL,
@@ -1308,23 +1341,23 @@ GRANT SELECT ON TABLE mart.reporting_unit TO baocao_analyst;
 GRANT SELECT ON TABLE mart.reporting_unit TO baocao_loader;
 
 CREATE VIEW mart.submission_status AS
- SELECT s.district_code,
-    s.district_name,
-    s.province_code,
-    s.year,
-    s.month,
-    s.status,
-    s.deadline,
-    s.first_received_at,
-    s.accepted_at,
-    s.days_late,
-    s.versions_received,
-    s.errors,
-    s.warnings,
+ SELECT district_code,
+    district_name,
+    province_code,
+    year,
+    month,
+    status,
+    deadline,
+    first_received_at,
+    accepted_at,
+    days_late,
+    versions_received,
+    errors,
+    warnings,
     ( SELECT r.as_of
            FROM ops.status_refresh r) AS as_of,
-    s.level,
-    s.province_2025_code
+    level,
+    province_2025_code
    FROM mart.submission_status_rollup s;
 COMMENT ON VIEW mart.submission_status IS 'Tình trạng nộp báo cáo tháng của từng huyện phải báo cáo (mart.expected_district_at) / monthly submission status of every expected district-month (mart.expected_district_at)';
 COMMENT ON COLUMN mart.submission_status.district_code IS 'Mã đơn vị báo cáo: huyện (3 chữ số) hoặc xã (5 chữ số, từ 7/2025) / reporting unit code: a district (3 digits) or a commune (5, from 2025-07)';
@@ -1586,9 +1619,9 @@ GRANT SELECT ON TABLE mart.task_semiannual TO baocao_analyst;
 GRANT SELECT ON TABLE mart.task_semiannual TO baocao_loader;
 
 CREATE VIEW mart.unit_name AS
- SELECT DISTINCT district_unit.level,
-    district_unit.unit_code,
-    district_unit.unit_name
+ SELECT DISTINCT level,
+    unit_code,
+    unit_name
    FROM mart.district_unit;
 COMMENT ON VIEW mart.unit_name IS 'Tên đơn vị theo cấp / unit names per level';
 COMMENT ON COLUMN mart.unit_name.level IS 'Cấp tổng hợp: district (huyện, đến 6/2025), commune (xã, phường, đặc khu, từ 7/2025), province (tỉnh trước 1/7/2025, đến 6/2025), province_2025 (tỉnh sau sắp xếp, liên tục qua cải cách) / level: district, commune, legacy province or the 2025 province (continuous across the reform)';

@@ -528,3 +528,53 @@ def test_a_correction_loaded_while_a_refresh_runs_stays_queued(db: Engine, tmp_p
         assert conn.execute(text("SELECT district_code, year FROM ops.rollup_queue")).all() == [(TAM_DUONG, 2024)]
     assert assert_incremental_equals_full(db).mode == "incremental"
     assert ns01() == 32
+
+
+def test_an_incremental_refresh_sums_a_province_from_its_stored_partial_sums(two_years: Engine, tmp_path: Path) -> None:
+    """Issue 15: the refresh after a correction sums the corrected district's provinces from the sums the
+    refresh before stored (ops.rollup_partial), minus the district's figures as the mart held them, plus
+    its figures now, rather than from all their districts: the same marts as a full rebuild, for values,
+    years to date, plans and rates; and from all their districts again when what the sums were made over
+    changed."""
+    from tests.mart_compare import assert_incremental_equals_full
+
+    db = two_years
+    refresh(db, full=True)  # which stores no partial sums: the first refresh of a province-year sums it all
+    march = "level = :l AND unit_code = :u AND year = 2024 AND month = 3 AND indicator_code = :i"
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-03", {"NN05": 140, "NS01": 31, "TT01": 9, "XH01": 90, "XH02": 1000}),
+           at=f"2024-04-20T09:00:00{TZ}")
+    assert assert_incremental_equals_full(db).from_partial_sums == 0
+    with db.connect() as conn:
+        stored = conn.execute(text("SELECT level, unit_code, year FROM ops.rollup_partial_unit ORDER BY 1, 2, 3")).all()
+    assert ("province", "26", 2024) in stored
+
+    # Vĩnh Yên's March corrected, a year to date only for NS01, and a plan: its provinces from their sums.
+    corrected = b.month(VINH_YEN, "2024-03", {"NN05": 480, "NS01": 0, "XH01": 45, "XH02": 3000}, ytd={"NS01": 250})
+    b.indicator(corrected, "NS01").pop("thuc_hien_thang", None)
+    plan = b.plan(district=VINH_YEN, year=2024, ke_hoach=[{"ma_chi_tieu": "NN05", "don_vi_tinh": "con",
+                                                           "ke_hoach_nam": 6000}])
+    ingest_accepted(db, [*arrival_files(tmp_path, [(corrected, f"2024-04-21T09:00:00{TZ}")]),
+                         *files_from_paths([b.write_json(tmp_path / "plan.json", plan)],
+                                           datetime.fromisoformat(f"2024-01-05T09:00:00{TZ}"))])
+    result = assert_incremental_equals_full(db)
+    assert result.mode == "incremental" and result.from_partial_sums >= 1, result
+    assert row(db, "indicator_monthly", march, l="province", u="26", i="NN05")["value"] == 140 + 480
+
+    # Read, not recomputed: a stored sum changed by hand (as no refresh would) shows in the province.
+    with db.begin() as conn:
+        assert conn.execute(text("UPDATE ops.rollup_partial SET value = value + 1000 WHERE level = 'province' "
+                                 "AND unit_code = '26' AND indicator_code = 'NN05' AND period_key = 202403")).rowcount
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-03", {"NN05": 141, "NS01": 31, "TT01": 9, "XH01": 90, "XH02": 1000}),
+           at=f"2024-04-22T09:00:00{TZ}")
+    assert refresh(db).from_partial_sums >= 1
+    assert row(db, "indicator_monthly", march, l="province", u="26", i="NN05")["value"] == 1000 + 141 + 480
+
+    # What the sums were made over changed (here: said so by hand): summed from all its districts again.
+    with db.begin() as conn:
+        conn.execute(text("UPDATE ops.rollup_partial_unit SET basis = 'changed' WHERE level = 'province'"))
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-03", {"NN05": 142, "NS01": 31, "TT01": 9, "XH01": 90, "XH02": 1000}),
+           at=f"2024-04-23T09:00:00{TZ}")
+    result = assert_incremental_equals_full(db)
+    assert row(db, "indicator_monthly", march, l="province", u="26", i="NN05")["value"] == 142 + 480
+    with db.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM ops.rollup_partial_unit WHERE basis = 'changed'")).scalar() == 0

@@ -74,11 +74,12 @@ FROZEN_REVISIONS = {
     "0022_submission_status_first_month.sql": "6e22ababc6536f75a76b76945f381666db22f8bcc41424bbca1a05c30ef2392f",
     "0023_submission_status_view.py": "5220770520e535d7a66ead1f3c4ebb37344513e613b66f0bf76b76a9987c959d",
     "0023_submission_status_view.sql": "eacec48583e332fb34acdf9b1b22876613d8e2267923e90a3ad4d821a6be1834",
+    "0024_rollup_partial_sums.py": "28cab6065e084ea48de15638eea62813ab6b7113c1406231944d3c1d8f4a9b46",
+    "0024_rollup_partial_sums.sql": "d47dc49173049a5d904c72fb894864b11fa3c5c175c55e5d7800e9ca4873e805",
 }
-# Tables whose rows the newest revision is meant to change: 0023 turns the table mart.submission_status
-# into mart.submission_status_rollup without its as_of (the view of the same name shows the last
-# refresh's), checked below.
-CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({"mart.submission_status"})
+# Tables whose rows the newest revision is meant to change: 0024 only adds two tables (empty until the
+# next incremental refresh), so none.
+CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset()
 CHECKED_BY_THE_LOAD = ("core.fct_indicator_value", "core.fct_task_snapshot", "staging.stg_indicator_row",
                        "staging.stg_task_row", "staging.stg_plan_row")
 
@@ -318,11 +319,10 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
     assert foreign_keys_of(scratch, (*CHECKED_BY_THE_LOAD, "core.dim_task")) == 0  # dropped by 0020 and 0021
     status_columns = ("district_code, district_name, province_code, year, month, status, deadline, first_received_at, "
                       "accepted_at, days_late, versions_received, errors, warnings, level, province_2025_code")
-    with scratch.connect() as conn:  # 0023: the statuses are a table with their own as_of
-        assert conn.execute(text("SELECT relkind FROM pg_class WHERE oid = 'mart.submission_status'::regclass")
-                            ).scalar() == "r"
+    with scratch.connect() as conn:  # 0023 is the previous head: the statuses are stored, and shown by a view
         statuses = conn.execute(text(f"SELECT {status_columns} FROM mart.submission_status ORDER BY 1, 4, 5")).all()
         assert statuses
+        assert conn.execute(text("SELECT to_regclass('ops.rollup_partial')")).scalar() is None
 
     upgrade(scratch)
 
@@ -364,20 +364,24 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
         assert conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'submission_status_rollup_month'")
                             ).scalar() == ("CREATE INDEX submission_status_rollup_month ON "
                                            "mart.submission_status_rollup USING btree (year, month)")
-        # 0023: the stored statuses are the old table's rows without their as_of, and the view of the old
-        # name shows them; no refresh has brought them up to date yet (the next one recomputes them all).
-        assert conn.execute(text(f"SELECT {status_columns} FROM mart.submission_status_rollup ORDER BY 1, 4, 5")
-                            ).all() == statuses
+        # 0023: the stored statuses, shown by the view of the old table's name.
         assert conn.execute(text(f"SELECT {status_columns} FROM mart.submission_status ORDER BY 1, 4, 5")
                             ).all() == statuses
         assert conn.execute(text("SELECT relkind FROM pg_class WHERE oid = 'mart.submission_status'::regclass")
                             ).scalar() == "v"
-        assert conn.execute(text("SELECT count(*) FROM ops.status_refresh")).scalar() == 0
         # 0023: the refresh (the ETL's login) rewrites the statuses and records its moment.
         assert all(conn.execute(text("SELECT has_table_privilege('baocao_loader', :t, :p)"), {"t": t, "p": p}).scalar()
                    for t, ps in (("mart.submission_status_rollup", ("SELECT", "INSERT", "DELETE")),
                                  ("ops.status_refresh", ("SELECT", "INSERT", "UPDATE")))
                    for p in ps)
+        # 0024: the partial sums of the province-level figures (rollup steps 03-09): unlogged, empty until
+        # the next incremental refresh, which the ETL's login runs.
+        for table in ("ops.rollup_partial_unit", "ops.rollup_partial"):
+            assert conn.execute(text("SELECT relpersistence FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+                                {"t": table}).scalar() == "u"
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
+            assert all(conn.execute(text("SELECT has_table_privilege('baocao_loader', :t, :p)"),
+                                    {"t": table, "p": p}).scalar() for p in ("SELECT", "INSERT", "DELETE", "TRUNCATE"))
         # 0018: the formats the readers record, xls and ods among them
         check = conn.execute(text("""
             SELECT pg_get_constraintdef(oid) FROM pg_constraint

@@ -7,7 +7,12 @@ queued by loads since the last refresh: those districts, their legacy and 2025 p
 for that year and the next (whose same-period-last-year figures read it). It computes the
 figures of the changed years only: the year before (what they compare with) and the year
 after (whose own figures did not change; only its comparisons are updated, step 09) are
-read from the mart, unchanged since the last refresh or they would be queued (step 03).
+read from the mart, unchanged since the last refresh or they would be queued (step 03). A province
+whose sums before the windows an earlier incremental refresh stored (ops.rollup_partial, revision
+0024), over the same units and catalog, is summed from them: minus its changed units' figures as the
+mart held them, plus their figures now (steps 03, 05-07), not from all its units (a 2025 province's
+126 communes: half of a refresh at commune scale); every refresh that sums a province of its scope
+stores its sums (step 09). RollupResult.from_partial_sums counts the province-years summed that way.
 
 The refresh is the numbered SQL steps in sql/rollup/, run in order; each file's header
 says what it reads, creates or writes, and which parameters it takes. This module only
@@ -113,6 +118,9 @@ class RollupResult:
     seconds: float
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step (sql/rollup/), for the benchmark
     lock_retries: int = 0  # attempts given up on a lock (LockNotAvailable) before this one succeeded
+    # province-level unit-years summed from their stored partial sums (incremental; revision 0024), the
+    # others of the scope from all their units
+    from_partial_sums: int = 0
 
 
 # The steps' parameters (transaction-local settings), as a refresh and its sessions set them; the
@@ -230,6 +238,8 @@ def _refresh_once(engine: Engine, *, year: int | None, full: bool, lock_timeout:
                     steps[name] = time.perf_counter() - clock
             if mode == "full":
                 cursor.execute("TRUNCATE ops.rollup_build")  # emptied with the commit that wrote its rows
+            cursor.execute("SELECT count(*) FROM rollup_delta_unit")  # (step 03)
+            from_partial_sums = int(cursor.fetchone()[0])  # type: ignore[index]
         if mode == "full":  # its tables' statistics as new as their rows (ops.analyze_rebuilt says why)
             clock = time.perf_counter()
             conn.execute(text("SELECT ops.analyze_rebuilt()"))
@@ -238,7 +248,8 @@ def _refresh_once(engine: Engine, *, year: int | None, full: bool, lock_timeout:
         # session's view on core.fct_submission would stop a later revision altering its columns.
         conn.execute(text(DROP_TEMP_VIEWS))
     return RollupResult(mode, inserted["scope"], inserted["indicator_rollup"], inserted["task_rollup"],
-                        inserted["submission_status"], time.perf_counter() - started, steps)
+                        inserted["submission_status"], time.perf_counter() - started, steps,
+                        from_partial_sums=from_partial_sums)
 
 
 # The steps that compute the indicator figures (05-08), which the sessions of a parallel full

@@ -11,11 +11,13 @@
 -- expected then; the later steps compute into temp tables only.
 -- Reads:      core.fct_submission, core.fct_plan, core.dim_district, ops.rollup_queue, mart.district_unit, rollup_unit,
 --             rollup_indicator, mart.submission_status_rollup, core.expected_district_at(now() or as_of),
---             mart.indicator_rollup (incremental)
+--             mart.indicator_rollup, ops.rollup_partial_unit, ops.rollup_partial (incremental)
 -- Creates:    temp tables rollup_queue_seen (the queue as found), rollup_expected, rollup_moved, rollup_changed,
 --             rollup_scope (unit, year to write),
 --             rollup_needed (and the year before; incremental, only the changed ones: the figures of the year
---             before and after are read from mart.indicator_rollup into rollup_mart_figures) (analyzed); rollup_submission and rollup_plan, the
+--             before and after are read from mart.indicator_rollup into rollup_mart_figures) (analyzed);
+--             rollup_partial_basis, rollup_delta_unit, rollup_stored_partial, rollup_old_figures (incremental:
+--             the province-level units summed from their stored partial sums); rollup_submission and rollup_plan, the
 --             versions and plans the figures are made of (temp views, which etl.marts.rollup drops after
 --             the last step; as of a moment, analyzed tables)
 -- Parameters: baocao.rollup_mode (full | year | incremental | nothing | as_of), baocao.rollup_year
@@ -205,6 +207,97 @@ BEGIN
     END IF;
 END
 $$;
+
+-- Partial sums (revision 0024; incremental only). A province-level unit of the scope whose sums
+-- before the windows (steps 06, 07) were stored by an earlier refresh, over the same districts and
+-- communes and the same catalog (basis), is summed from them (rollup_delta_unit): the stored sums,
+-- minus its changed units' figures as the mart holds them (rollup_old_figures, read here, before
+-- step 04 deletes them), plus their figures now (step 05 computes those only, not the unit's 125
+-- others). Any other unit is summed from all its units, as in every other mode, and its sums stored
+-- for the next refresh (step 09). The basis of each province-level unit-year of the scope:
+CREATE TEMP TABLE rollup_partial_basis ON COMMIT DROP AS
+WITH catalog AS (
+    SELECT (SELECT string_agg(concat_ws(' ', i.indicator_code, i.kind, i.direction), ',' ORDER BY i.indicator_id)
+            FROM rollup_indicator AS i)
+           || ';' || coalesce((SELECT string_agg(concat_ws(' ', c.rate_id, c.component_id, c.in_numerator,
+                                                           c.in_denominator, c.scale, c.components), ','
+                                                 ORDER BY c.rate_id, c.component_id)
+                               FROM rollup_rate_component AS c), '') AS indicators
+)
+SELECT n.unit_id, n.level, n.unit_code, n.year,
+       md5(coalesce((SELECT string_agg(du.district_code, ',' ORDER BY du.district_code) FROM mart.district_unit AS du
+                     WHERE du.level = n.level AND du.unit_code = n.unit_code), '') || ';' || catalog.indicators) AS basis
+FROM rollup_needed AS n
+CROSS JOIN catalog
+WHERE n.level IN ('province', 'province_2025') AND current_setting('baocao.rollup_mode') = 'incremental';
+
+CREATE TEMP TABLE rollup_delta_unit (unit_id int, year smallint) ON COMMIT DROP;
+-- The columns of the sums (also what steps 06 and 07 store, rollup_partial_rows): a rate's row has
+-- its numerator and denominator; figure_units counts the units in the sum.
+CREATE TEMP TABLE rollup_stored_partial (unit_id int, indicator_id int, period_key int, value numeric,
+                                         value_units int, reporting_units int, ytd_delta numeric, ytd_first int,
+                                         ytd_known int, annual_plan numeric, plan_units int, figure_units int,
+                                         numerator numeric, denominator numeric) ON COMMIT DROP;
+-- The changed units' figures under those units, as the mart holds them, in step 05's columns: a
+-- flow month's year-to-date step and whether it is the first known (steps 05, 06) from its month rows.
+CREATE TEMP TABLE rollup_old_figures (district_id int, indicator_id int, period_key int, value numeric,
+                                      reporting_units int, ytd_delta numeric, ytd_first int, ytd_known int,
+                                      annual_plan numeric) ON COMMIT DROP;
+DO $$
+BEGIN
+    IF current_setting('baocao.rollup_mode') = 'incremental' THEN  -- EXECUTE: as step 03 reads the mart above
+        EXECUTE $sql$
+            INSERT INTO rollup_delta_unit (unit_id, year)
+            SELECT b.unit_id, b.year
+            FROM rollup_partial_basis AS b
+            JOIN ops.rollup_partial_unit AS p ON p.level = b.level AND p.unit_code = b.unit_code AND p.year = b.year
+                                             AND p.basis = b.basis
+        $sql$;
+        EXECUTE $sql$
+            INSERT INTO rollup_stored_partial
+            SELECT d.unit_id, i.indicator_id, p.period_key, p.value, p.value_units, p.reporting_units, p.ytd_delta,
+                   p.ytd_first, p.ytd_known, p.annual_plan, p.plan_units, p.figure_units, p.numerator, p.denominator
+            FROM rollup_delta_unit AS d
+            JOIN rollup_unit AS u ON u.unit_id = d.unit_id
+            JOIN ops.rollup_partial AS p ON p.level = u.level AND p.unit_code = u.unit_code AND p.year = d.year
+            JOIN rollup_indicator AS i ON i.indicator_code = p.indicator_code
+        $sql$;
+        EXECUTE $sql$
+            INSERT INTO rollup_old_figures
+            WITH changed AS (
+                SELECT DISTINCT n.unit_id AS district_id, n.level, n.unit_code, n.year
+                FROM rollup_needed AS n
+                JOIN rollup_district AS d ON d.district_id = n.unit_id
+                JOIN rollup_delta_unit AS x ON x.year = n.year AND x.unit_id IN (d.province_id, d.province_2025_id)
+            ),
+            old AS (
+                SELECT c.district_id, i.indicator_id, r.period_key, r.value, r.reporting_units, r.ytd_value,
+                       r.annual_plan, i.kind = 'flow' AND r.period_key % 100 BETWEEN 1 AND 12 AS flow_month,
+                       i.kind = 'flow' AND (r.period_key % 100 BETWEEN 1 AND 12 OR r.period_key % 100 = 92) AS has_ytd
+                FROM changed AS c
+                JOIN mart.indicator_rollup AS r ON r.level = c.level AND r.unit_code = c.unit_code
+                                               AND r.period_key BETWEEN c.year * 100 AND c.year * 100 + 99
+                JOIN rollup_indicator AS i ON i.indicator_code = r.indicator_code AND i.kind <> 'rate'
+            ),
+            previous AS (  -- a flow month's previous known year to date of its year (step 05's previous_ytd)
+                SELECT o.*,
+                       CASE WHEN o.flow_month THEN
+                           (max(ARRAY[o.period_key, o.ytd_value]) FILTER (WHERE o.ytd_value IS NOT NULL)
+                                OVER (PARTITION BY o.district_id, o.indicator_id, o.period_key / 100, o.flow_month
+                                      ORDER BY o.period_key
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))[2] END AS previous_ytd
+                FROM old AS o
+            )
+            SELECT district_id, indicator_id, period_key, value, reporting_units,
+                   CASE WHEN flow_month THEN ytd_value - coalesce(previous_ytd, 0) END,
+                   CASE WHEN flow_month AND ytd_value IS NOT NULL AND previous_ytd IS NULL THEN 1 END,
+                   (has_ytd AND ytd_value IS NOT NULL)::int, annual_plan
+            FROM previous
+        $sql$;
+    END IF;
+END
+$$;
+ANALYZE rollup_delta_unit;
 
 -- The versions the figures are made of: the current ones (a view: the planner sees the table and its
 -- indexes, as before there was an as-of mode), or, as of a moment, those then in force (the one

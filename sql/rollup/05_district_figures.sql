@@ -23,7 +23,7 @@
 -- step 08 compares with the annual plan): no second window over every figure there.
 -- annual_plan is the district's plan in force for the year, plan_units 1 if it has one, figure_units 1
 -- (steps 06 and 07 set them for provinces and rates).
--- Reads:      rollup_needed, rollup_scope, rollup_district, rollup_indicator, mart.district_unit, rollup_submission,
+-- Reads:      rollup_needed, rollup_delta_unit, rollup_scope, rollup_district, rollup_indicator, mart.district_unit, rollup_submission,
 --             core.fct_indicator_value, rollup_plan, core.fct_plan_target, core.dim_reporting_unit
 -- Creates:    temp tables rollup_district_plan, rollup_life and rollup_figures (analyzed)
 -- Parameters: baocao.rollup_mode (sets enable_nestloop and jit off for rollup_figures in modes full and
@@ -92,7 +92,10 @@ district_scope AS (  -- every district of a needed unit, for the needed years, w
     FROM (SELECT DISTINCT d.district_code, d.district_id, n.year
           FROM rollup_needed AS n
           JOIN mart.district_unit AS du ON du.level = n.level AND du.unit_code = n.unit_code
-          JOIN rollup_district AS d ON d.district_code = du.district_code) AS ds
+          JOIN rollup_district AS d ON d.district_code = du.district_code
+          -- a unit summed from its stored partial sums (step 03) needs its changed units' figures only,
+          -- which are needed units themselves
+          WHERE NOT EXISTS (SELECT FROM rollup_delta_unit AS x WHERE x.unit_id = n.unit_id AND x.year = n.year)) AS ds
     LEFT JOIN rollup_life AS lf ON lf.unit_id = ds.district_id AND lf.year = ds.year
 ),
 month_figure AS (  -- each district-month's current submission, as submitted

@@ -3,8 +3,12 @@
 -- drops the table's key before this step and builds it again after (once, on rows already in
 -- its order). A compare_only year (incremental, step 03: the year after a changed one) keeps its
 -- rows: only their comparison with the same period last year is updated.
--- Reads:      rollup_indicator_rows, rollup_scope, rollup_mart_figures
--- Writes:     mart.indicator_rollup (the scope's rows; the number inserted is RollupResult.indicator_rows)
+-- An incremental refresh then stores the partial sums of the scope's province-level units (steps 06
+-- and 07), with what they were summed over (step 03), for the next refresh (revision 0024).
+-- Reads:      rollup_indicator_rows, rollup_scope, rollup_mart_figures, rollup_partial_basis, rollup_partial_rows,
+--             rollup_indicator
+-- Writes:     mart.indicator_rollup (the scope's rows; the number inserted is RollupResult.indicator_rows),
+--             ops.rollup_partial_unit and ops.rollup_partial (incremental: the scope's province-level units')
 -- Parameters: none (sets enable_mergejoin off for its INSERT, then resets it)
 -- Runs as of: no
 
@@ -43,6 +47,28 @@ BEGIN
         WHERE s.compare_only
           AND r.level = v.level AND r.unit_code = v.unit_code AND r.indicator_code = v.indicator_code
           AND r.period_key = v.period_key;
+    END IF;
+END
+$$;
+
+-- (Incremental only: rollup_partial_basis is empty otherwise, and a full rebuild in parallel sessions has
+-- no rollup_partial_rows in this transaction.)
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM rollup_partial_basis) THEN
+        DELETE FROM ops.rollup_partial_unit AS p USING rollup_partial_basis AS b  -- and their sums (cascade)
+        WHERE p.level = b.level AND p.unit_code = b.unit_code AND p.year = b.year;
+        INSERT INTO ops.rollup_partial_unit (level, unit_code, year, basis)
+        SELECT level, unit_code, year, basis FROM rollup_partial_basis;
+        INSERT INTO ops.rollup_partial (level, unit_code, year, indicator_code, period_key, value, value_units,
+                                        reporting_units, ytd_delta, ytd_first, ytd_known, annual_plan, plan_units,
+                                        figure_units, numerator, denominator)
+        SELECT b.level, b.unit_code, b.year, i.indicator_code, r.period_key, r.value, r.value_units, r.reporting_units,
+               r.ytd_delta, r.ytd_first, r.ytd_known, r.annual_plan, r.plan_units, r.figure_units, r.numerator,
+               r.denominator
+        FROM rollup_partial_rows AS r
+        JOIN rollup_partial_basis AS b ON b.unit_id = r.unit_id AND b.year = r.period_key / 100
+        JOIN rollup_indicator AS i ON i.indicator_id = r.indicator_id;
     END IF;
 END
 $$;
