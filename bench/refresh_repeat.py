@@ -53,8 +53,10 @@ def rounds(engine: Engine, count: int) -> dict[int, list[RollupResult]]:
 def report(engine: Engine, count: int) -> None:
     for year, runs in rounds(engine, count).items():
         seconds = [r.seconds for r in runs]
+        partial = sum(r.from_partial_sums > 0 for r in runs)
         print(f"incremental refresh after a change to 05/{year}: median {statistics.median(seconds):.3f} s "
-              f"of {len(runs)} ({' '.join(f'{s:.3f}' for s in seconds)})")
+              f"of {len(runs)} ({' '.join(f'{s:.3f}' for s in seconds)}; {partial} of them summing the provinces "
+              f"from their stored partial sums)")
         medians = {step: statistics.median(r.steps[step] for r in runs) for step in runs[0].steps}
         print("  step medians: " + ", ".join(f"{k} {v:.3f} s" for k, v in medians.items() if v >= 0.005),
               flush=True)
