@@ -578,3 +578,39 @@ def test_an_incremental_refresh_sums_a_province_from_its_stored_partial_sums(two
     assert row(db, "indicator_monthly", march, l="province", u="26", i="NN05")["value"] == 142 + 480
     with db.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM ops.rollup_partial_unit WHERE basis = 'changed'")).scalar() == 0
+
+
+def test_a_load_committed_while_a_refresh_runs_leaves_no_partial_sums_behind_the_mart(
+        two_years: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: a correction that commits while a refresh runs, after it read the queue, is in the figures
+    it sums a province from (each statement reads what has committed by its start) but not in that
+    district's own mart rows: the refresh stores no partial sums for that province-year, the next one sums
+    it from all its districts (else it would subtract the district's old rows from sums that already hold
+    its new figures, and count the change twice), and equals a full rebuild."""
+    import etl.marts.rollup as rollup
+    from tests.mart_compare import assert_incremental_equals_full
+
+    db = two_years
+    refresh(db, full=True)
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-03", {"NN05": 140, "NS01": 31, "TT01": 9, "XH01": 90, "XH02": 1000}),
+           at=f"2024-04-20T09:00:00{TZ}")
+    run_step = rollup._run
+
+    def load_after_the_scope(cursor: Any, statements: str) -> int:
+        rows = run_step(cursor, statements)
+        if statements.startswith("-- Step 03 of the rollup"):  # the queue is read: Vĩnh Yên's March corrected
+            arrive(db, tmp_path, b.month(VINH_YEN, "2024-03", {"NN05": 470, "NS01": 75, "XH01": 30, "XH02": 3000}),
+                   at=f"2024-04-21T09:00:00{TZ}")
+        return rows
+
+    monkeypatch.setattr(rollup, "_run", load_after_the_scope)
+    assert refresh(db).mode == "incremental"
+    monkeypatch.setattr(rollup, "_run", run_step)
+    with db.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM ops.rollup_queue WHERE district_code = :d AND year = 2024"),
+                            {"d": VINH_YEN}).scalar() == 1  # still queued, for the next refresh
+        assert not conn.execute(text("SELECT count(*) FROM ops.rollup_partial_unit WHERE level = 'province' "
+                                     "AND unit_code = '26' AND year = 2024")).scalar()
+    assert assert_incremental_equals_full(db).from_partial_sums == 0
+    march = "level = 'province' AND unit_code = '26' AND year = 2024 AND month = 3 AND indicator_code = 'NN05'"
+    assert row(db, "indicator_monthly", march)["value"] == 140 + 470

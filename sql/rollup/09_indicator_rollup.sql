@@ -6,7 +6,7 @@
 -- An incremental refresh then stores the partial sums of the scope's province-level units (steps 06
 -- and 07), with what they were summed over (step 03), for the next refresh (revision 0024).
 -- Reads:      rollup_indicator_rows, rollup_scope, rollup_mart_figures, rollup_partial_basis, rollup_partial_rows,
---             rollup_indicator
+--             rollup_indicator, ops.rollup_queue, rollup_queue_seen, mart.district_unit
 -- Writes:     mart.indicator_rollup (the scope's rows; the number inserted is RollupResult.indicator_rows),
 --             ops.rollup_partial_unit and ops.rollup_partial (incremental: the scope's province-level units')
 -- Parameters: none (sets enable_mergejoin off for its INSERT, then resets it)
@@ -51,6 +51,11 @@ BEGIN
 END
 $$;
 
+-- Not a unit-year with a district or commune queued since step 03 read the queue (a load that committed
+-- while this refresh ran, or queued again what it had found: rollup_queue_seen): its figures may be in the
+-- sums (each statement reads what has committed by its start) but not in its own mart rows, written by the
+-- refresh that takes it; the next refresh subtracting those rows would count its change twice. Such a
+-- unit-year keeps no sums, and the next refresh sums it from all its units.
 -- (Incremental only: rollup_partial_basis is empty otherwise, and a full rebuild in parallel sessions has
 -- no rollup_partial_rows in this transaction.)
 DO $$
@@ -59,7 +64,15 @@ BEGIN
         DELETE FROM ops.rollup_partial_unit AS p USING rollup_partial_basis AS b  -- and their sums (cascade)
         WHERE p.level = b.level AND p.unit_code = b.unit_code AND p.year = b.year;
         INSERT INTO ops.rollup_partial_unit (level, unit_code, year, basis)
-        SELECT level, unit_code, year, basis FROM rollup_partial_basis;
+        SELECT b.level, b.unit_code, b.year, b.basis
+        FROM rollup_partial_basis AS b
+        WHERE NOT EXISTS (
+            SELECT FROM ops.rollup_queue AS q
+            JOIN mart.district_unit AS du ON du.district_code = q.district_code
+            WHERE du.level = b.level AND du.unit_code = b.unit_code AND q.year = b.year
+              AND NOT EXISTS (SELECT FROM rollup_queue_seen AS seen
+                              WHERE seen.district_code = q.district_code AND seen.year = q.year
+                                AND seen.queued_at = q.queued_at));
         INSERT INTO ops.rollup_partial (level, unit_code, year, indicator_code, period_key, value, value_units,
                                         reporting_units, ytd_delta, ytd_first, ytd_known, annual_plan, plan_units,
                                         figure_units, numerator, denominator)
@@ -68,6 +81,8 @@ BEGIN
                r.denominator
         FROM rollup_partial_rows AS r
         JOIN rollup_partial_basis AS b ON b.unit_id = r.unit_id AND b.year = r.period_key / 100
+        JOIN ops.rollup_partial_unit AS kept ON kept.level = b.level AND kept.unit_code = b.unit_code
+                                            AND kept.year = b.year
         JOIN rollup_indicator AS i ON i.indicator_id = r.indicator_id;
     END IF;
 END
