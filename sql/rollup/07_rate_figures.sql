@@ -18,27 +18,24 @@
 -- Parameters: none
 -- Runs as of: yes
 WITH
-unit_rate AS (  -- each reporting unit's numerator and denominator, where it has every component
-    SELECT f.unit_id, c.rate_id, f.period_key,
-           sum(f.value) FILTER (WHERE c.in_numerator) AS numerator,
-           sum(f.value) FILTER (WHERE c.in_denominator) AS denominator,
-           max(c.scale) AS scale,
-           min(f.reporting_units) AS reporting_units
+component AS (  -- the reporting units' component figures: now (step 05), and, for a unit summed from its
+               -- stored partial sums, its changed units' as the mart held them (step 03)
+    SELECT false AS before, f.unit_id, f.indicator_id, f.period_key, f.value, f.reporting_units
     FROM rollup_figures AS f
-    JOIN rollup_rate_component AS c ON c.component_id = f.indicator_id
     JOIN rollup_district AS d ON d.district_id = f.unit_id
-    GROUP BY f.unit_id, c.rate_id, f.period_key
-    HAVING count(f.value) = max(c.components)  -- a flow's month may have no value yet (step 05)
+    UNION ALL
+    SELECT true, o.district_id, o.indicator_id, o.period_key, o.value, o.reporting_units
+    FROM rollup_old_figures AS o
 ),
-old_unit_rate AS (  -- the same, from the changed units' figures as the mart held them (step 03)
-    SELECT f.district_id AS unit_id, c.rate_id, f.period_key,
+unit_rate AS (  -- each reporting unit's numerator and denominator, where it has every component
+    SELECT f.before, f.unit_id, c.rate_id, f.period_key,
            sum(f.value) FILTER (WHERE c.in_numerator) AS numerator,
            sum(f.value) FILTER (WHERE c.in_denominator) AS denominator,
            min(f.reporting_units) AS reporting_units
-    FROM rollup_old_figures AS f
+    FROM component AS f
     JOIN rollup_rate_component AS c ON c.component_id = f.indicator_id
-    GROUP BY f.district_id, c.rate_id, f.period_key
-    HAVING count(f.value) = max(c.components)
+    GROUP BY f.before, f.unit_id, c.rate_id, f.period_key
+    HAVING count(f.value) = max(c.components)  -- a flow's month may have no value yet (step 05)
 ),
 rate_terms AS (  -- the unit's own rate, and its provinces' from the same units' components: a unit that sent a
                  -- numerator without its denominator is in neither sum (else XH01 of one district over XH02 of another)
@@ -46,7 +43,7 @@ rate_terms AS (  -- the unit's own rate, and its provinces' from the same units'
     FROM unit_rate AS u
     JOIN rollup_district AS d ON d.district_id = u.unit_id
     CROSS JOIN LATERAL (VALUES (d.district_id), (d.province_id), (d.province_2025_id)) AS x(unit_id)
-    WHERE x.unit_id IS NOT NULL
+    WHERE NOT u.before AND x.unit_id IS NOT NULL
       AND NOT EXISTS (SELECT FROM rollup_delta_unit AS dx WHERE dx.unit_id = x.unit_id AND dx.year = u.period_key / 100)
     UNION ALL  -- a unit summed from its stored partial sums: those, plus its changed units' now, minus before
     SELECT s.unit_id, s.indicator_id, s.period_key, s.numerator, s.denominator, s.reporting_units, s.figure_units
@@ -55,13 +52,14 @@ rate_terms AS (  -- the unit's own rate, and its provinces' from the same units'
     UNION ALL
     SELECT x.unit_id, u.rate_id, u.period_key, u.numerator, u.denominator, u.reporting_units, 1
     FROM unit_rate AS u
-    JOIN rollup_needed AS n ON n.unit_id = u.unit_id AND n.year = u.period_key / 100  -- a changed unit's
+    JOIN rollup_needed AS n ON n.unit_id = u.unit_id AND n.year = u.period_key / 100  -- a changed unit's, now
+                           AND NOT u.before
     JOIN rollup_district AS d ON d.district_id = u.unit_id
     JOIN rollup_delta_unit AS x ON x.unit_id IN (d.province_id, d.province_2025_id) AND x.year = u.period_key / 100
     UNION ALL
     SELECT x.unit_id, u.rate_id, u.period_key, -u.numerator, -u.denominator, -u.reporting_units, -1
-    FROM old_unit_rate AS u
-    JOIN rollup_district AS d ON d.district_id = u.unit_id
+    FROM unit_rate AS u
+    JOIN rollup_district AS d ON d.district_id = u.unit_id AND u.before
     JOIN rollup_delta_unit AS x ON x.unit_id IN (d.province_id, d.province_2025_id) AND x.year = u.period_key / 100
 ),
 rate_sums AS (
