@@ -574,10 +574,17 @@ def test_an_incremental_refresh_sums_a_province_from_its_stored_partial_sums(two
         conn.execute(text("UPDATE ops.rollup_partial_unit SET basis = 'changed' WHERE level = 'province'"))
     arrive(db, tmp_path, b.month(TAM_DUONG, "2024-03", {"NN05": 142, "NS01": 31, "TT01": 9, "XH01": 90, "XH02": 1000}),
            at=f"2024-04-23T09:00:00{TZ}")
-    result = assert_incremental_equals_full(db)
+    # (the legacy province from all its districts, its 2025 province from its sums; then the other way round)
+    assert assert_incremental_equals_full(db).from_partial_sums == 1
     assert row(db, "indicator_monthly", march, l="province", u="26", i="NN05")["value"] == 142 + 480
     with db.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM ops.rollup_partial_unit WHERE basis = 'changed'")).scalar() == 0
+    with db.begin() as conn:
+        conn.execute(text("UPDATE ops.rollup_partial_unit SET basis = 'changed' WHERE level = 'province_2025'"))
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-03", {"NN05": 143, "NS01": 31, "TT01": 9, "XH01": 90, "XH02": 1000}),
+           at=f"2024-04-24T09:00:00{TZ}")
+    assert assert_incremental_equals_full(db).from_partial_sums == 1
+    assert row(db, "indicator_monthly", march, l="province_2025", u="25", i="NN05")["value"] == 143 + 480
 
 
 def test_a_load_committed_while_a_refresh_runs_leaves_no_partial_sums_behind_the_mart(
