@@ -541,8 +541,12 @@ def test_an_incremental_refresh_sums_a_province_from_its_stored_partial_sums(two
     db = two_years
     refresh(db, full=True)  # which stores no partial sums: the first refresh of a province-year sums it all
     march = "level = :l AND unit_code = :u AND year = 2024 AND month = 3 AND indicator_code = :i"
-    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-03", {"NN05": 140, "NS01": 31, "TT01": 9, "XH01": 90, "XH02": 1000}),
-           at=f"2024-04-20T09:00:00{TZ}")
+
+    def tam_duong_march(pigs: int, day: int) -> None:  # Tam Dương's March corrected, arriving on `day` April
+        arrive(db, tmp_path, b.month(TAM_DUONG, "2024-03", {"NN05": pigs, "NS01": 31, "TT01": 9, "XH01": 90,
+                                                            "XH02": 1000}), at=f"2024-04-{day}T09:00:00{TZ}")
+
+    tam_duong_march(140, 20)
     assert assert_incremental_equals_full(db).from_partial_sums == 0
     with db.connect() as conn:
         stored = conn.execute(text("SELECT level, unit_code, year FROM ops.rollup_partial_unit ORDER BY 1, 2, 3")).all()
@@ -564,16 +568,14 @@ def test_an_incremental_refresh_sums_a_province_from_its_stored_partial_sums(two
     with db.begin() as conn:
         assert conn.execute(text("UPDATE ops.rollup_partial SET value = value + 1000 WHERE level = 'province' "
                                  "AND unit_code = '26' AND indicator_code = 'NN05' AND period_key = 202403")).rowcount
-    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-03", {"NN05": 141, "NS01": 31, "TT01": 9, "XH01": 90, "XH02": 1000}),
-           at=f"2024-04-22T09:00:00{TZ}")
+    tam_duong_march(141, 22)
     assert refresh(db).from_partial_sums >= 1
     assert row(db, "indicator_monthly", march, l="province", u="26", i="NN05")["value"] == 1000 + 141 + 480
 
     # What the sums were made over changed (here: said so by hand): summed from all its districts again.
     with db.begin() as conn:
         conn.execute(text("UPDATE ops.rollup_partial_unit SET basis = 'changed' WHERE level = 'province'"))
-    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-03", {"NN05": 142, "NS01": 31, "TT01": 9, "XH01": 90, "XH02": 1000}),
-           at=f"2024-04-23T09:00:00{TZ}")
+    tam_duong_march(142, 23)
     # (the legacy province from all its districts, its 2025 province from its sums; then the other way round)
     assert assert_incremental_equals_full(db).from_partial_sums == 1
     assert row(db, "indicator_monthly", march, l="province", u="26", i="NN05")["value"] == 142 + 480
@@ -581,8 +583,7 @@ def test_an_incremental_refresh_sums_a_province_from_its_stored_partial_sums(two
         assert conn.execute(text("SELECT count(*) FROM ops.rollup_partial_unit WHERE basis = 'changed'")).scalar() == 0
     with db.begin() as conn:
         conn.execute(text("UPDATE ops.rollup_partial_unit SET basis = 'changed' WHERE level = 'province_2025'"))
-    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-03", {"NN05": 143, "NS01": 31, "TT01": 9, "XH01": 90, "XH02": 1000}),
-           at=f"2024-04-24T09:00:00{TZ}")
+    tam_duong_march(143, 24)
     assert assert_incremental_equals_full(db).from_partial_sums == 1
     assert row(db, "indicator_monthly", march, l="province_2025", u="25", i="NN05")["value"] == 143 + 480
 

@@ -16,10 +16,10 @@
 --             rollup_scope (unit, year to write),
 --             rollup_needed (and the year before; incremental, only the changed ones: the figures of the year
 --             before and after are read from mart.indicator_rollup into rollup_mart_figures) (analyzed);
---             rollup_partial_basis, rollup_delta_unit, rollup_stored_partial, rollup_old_figures (incremental:
---             the province-level units summed from their stored partial sums); rollup_submission and rollup_plan, the
---             versions and plans the figures are made of (temp views, which etl.marts.rollup drops after
---             the last step; as of a moment, analyzed tables)
+--             rollup_partial_basis, rollup_delta_unit, rollup_delta_member, rollup_stored_partial,
+--             rollup_old_figures (incremental: the province-level units summed from their stored partial sums);
+--             rollup_submission and rollup_plan, the versions and plans the figures are made of (temp views,
+--             which etl.marts.rollup drops after the last step; as of a moment, analyzed tables)
 -- Parameters: baocao.rollup_mode (full | year | incremental | nothing | as_of), baocao.rollup_year
 --             (year mode; as_of: the year asked for, '' for all), baocao.rollup_as_of, baocao.rollup_level
 --             and baocao.rollup_unit (as_of: the moment, and the level and unit asked for, '' for all);
@@ -232,6 +232,9 @@ CROSS JOIN catalog
 WHERE n.level IN ('province', 'province_2025') AND current_setting('baocao.rollup_mode') = 'incremental';
 
 CREATE TEMP TABLE rollup_delta_unit (unit_id int, year smallint) ON COMMIT DROP;
+-- Their changed units: each district or commune of the scope, with each of its province-level units
+-- that is summed from stored sums (what steps 06 and 07 add now and take away as the mart held it).
+CREATE TEMP TABLE rollup_delta_member (district_id int, unit_id int, year smallint) ON COMMIT DROP;
 -- The columns of the sums (also what steps 06 and 07 store, rollup_partial_rows): a rate's row has
 -- its numerator and denominator; figure_units counts the units in the sum.
 CREATE TEMP TABLE rollup_stored_partial (unit_id int, indicator_id int, period_key int, value numeric,
@@ -253,6 +256,11 @@ BEGIN
             JOIN ops.rollup_partial_unit AS p ON p.level = b.level AND p.unit_code = b.unit_code AND p.year = b.year
                                              AND p.basis = b.basis
         $sql$;
+        INSERT INTO rollup_delta_member (district_id, unit_id, year)
+        SELECT n.unit_id, x.unit_id, n.year
+        FROM rollup_needed AS n
+        JOIN rollup_district AS d ON d.district_id = n.unit_id
+        JOIN rollup_delta_unit AS x ON x.year = n.year AND x.unit_id IN (d.province_id, d.province_2025_id);
         EXECUTE $sql$
             INSERT INTO rollup_stored_partial
             SELECT d.unit_id, i.indicator_id, p.period_key, p.value, p.value_units, p.reporting_units, p.ytd_delta,
@@ -265,10 +273,9 @@ BEGIN
         EXECUTE $sql$
             INSERT INTO rollup_old_figures
             WITH changed AS (
-                SELECT DISTINCT n.unit_id AS district_id, n.level, n.unit_code, n.year
-                FROM rollup_needed AS n
-                JOIN rollup_district AS d ON d.district_id = n.unit_id
-                JOIN rollup_delta_unit AS x ON x.year = n.year AND x.unit_id IN (d.province_id, d.province_2025_id)
+                SELECT DISTINCT m.district_id, u.level, u.unit_code, m.year
+                FROM rollup_delta_member AS m
+                JOIN rollup_unit AS u ON u.unit_id = m.district_id
             ),
             old AS (
                 SELECT c.district_id, i.indicator_id, r.period_key, r.value, r.reporting_units, r.ytd_value,
@@ -298,6 +305,7 @@ BEGIN
 END
 $$;
 ANALYZE rollup_delta_unit;
+ANALYZE rollup_delta_member;
 
 -- The versions the figures are made of: the current ones (a view: the planner sees the table and its
 -- indexes, as before there was an as-of mode), or, as of a moment, those then in force (the one

@@ -21,8 +21,8 @@
 -- keeps the most decimals of any term: 1,50 - 1,50 + 1 would print as 1,00, a full rebuild's 1 as 1).
 -- The sums of the scope's province-level units, before the windows, go to rollup_partial_rows (only
 -- in an incremental refresh: rollup_partial_basis is empty otherwise), which step 09 stores.
--- Reads:      rollup_figures, rollup_needed, rollup_district, rollup_delta_unit, rollup_stored_partial,
---             rollup_old_figures, rollup_partial_basis, rollup_indicator
+-- Reads:      rollup_figures, rollup_needed, rollup_district, rollup_delta_unit, rollup_delta_member,
+--             rollup_stored_partial, rollup_old_figures, rollup_partial_basis, rollup_indicator
 -- Creates:    temp table rollup_partial_rows (steps 06 and 07 fill it)
 -- Writes:     rollup_figures (province and 2025 province rows added)
 -- Parameters: none (sets enable_mergejoin off for its INSERT, then resets it)
@@ -90,20 +90,15 @@ delta_sums AS (  -- a unit summed from its stored partial sums: those, plus its 
     FROM rollup_stored_partial AS s
     JOIN rollup_indicator AS i ON i.indicator_id = s.indicator_id AND i.kind <> 'rate'  -- a rate's: step 07
     UNION ALL
-    SELECT x.unit_id, f.indicator_id, f.period_key, f.value, (f.value IS NOT NULL)::int, f.reporting_units,
+    SELECT m.unit_id, f.indicator_id, f.period_key, f.value, (f.value IS NOT NULL)::int, f.reporting_units,
            f.ytd_delta, f.ytd_first, (f.ytd_value IS NOT NULL)::int, f.annual_plan, (f.annual_plan IS NOT NULL)::int, 1
-    FROM rollup_figures AS f
-    JOIN rollup_needed AS n ON n.unit_id = f.unit_id AND n.year = f.period_key / 100  -- a changed unit's (a legacy
-                                                                                      -- province's others may be here
-                                                                                      -- for its 2025 province)
-    JOIN rollup_district AS d ON d.district_id = f.unit_id
-    JOIN delta_unit AS x ON x.unit_id IN (d.province_id, d.province_2025_id) AND x.year = f.period_key / 100
+    FROM rollup_figures AS f  -- (a legacy province's other districts may be here, for its 2025 province)
+    JOIN rollup_delta_member AS m ON m.district_id = f.unit_id AND m.year = f.period_key / 100
     UNION ALL
-    SELECT x.unit_id, o.indicator_id, o.period_key, -o.value, -(o.value IS NOT NULL)::int, -o.reporting_units,
+    SELECT m.unit_id, o.indicator_id, o.period_key, -o.value, -(o.value IS NOT NULL)::int, -o.reporting_units,
            -o.ytd_delta, -o.ytd_first, -o.ytd_known, -o.annual_plan, -(o.annual_plan IS NOT NULL)::int, -1
     FROM rollup_old_figures AS o
-    JOIN rollup_district AS d ON d.district_id = o.district_id
-    JOIN delta_unit AS x ON x.unit_id IN (d.province_id, d.province_2025_id) AND x.year = o.period_key / 100
+    JOIN rollup_delta_member AS m ON m.district_id = o.district_id AND m.year = o.period_key / 100
 ),
 delta_level AS (  -- a sum is null where no unit has a term (a count says so), as sum() over its units gives
     SELECT s.unit_id, s.indicator_id, s.period_key,

@@ -11,8 +11,8 @@
 -- rollup_partial_rows for step 09. The numerator and denominator are trimmed of trailing zeros before
 -- the division, so both ways give the same digits.
 -- Reads:      rollup_figures, rollup_rate_component, rollup_district, rollup_needed, rollup_indicator, rollup_submission,
---             core.fct_indicator_value, rollup_district_plan, rollup_delta_unit, rollup_stored_partial,
---             rollup_old_figures, rollup_partial_basis
+--             core.fct_indicator_value, rollup_district_plan, rollup_delta_unit, rollup_delta_member,
+--             rollup_stored_partial, rollup_old_figures, rollup_partial_basis
 -- Writes:     rollup_figures (rate rows added, with a district's plan; analyzed again for step 08),
 --             rollup_partial_rows (the scope's province-level rate sums, incremental)
 -- Parameters: none
@@ -45,22 +45,18 @@ rate_terms AS (  -- the unit's own rate, and its provinces' from the same units'
     CROSS JOIN LATERAL (VALUES (d.district_id), (d.province_id), (d.province_2025_id)) AS x(unit_id)
     WHERE NOT u.before AND x.unit_id IS NOT NULL
       AND NOT EXISTS (SELECT FROM rollup_delta_unit AS dx WHERE dx.unit_id = x.unit_id AND dx.year = u.period_key / 100)
-    UNION ALL  -- a unit summed from its stored partial sums: those, plus its changed units' now, minus before
+    UNION ALL  -- a unit summed from its stored partial sums: those, plus its changed units' now, minus as before
     SELECT s.unit_id, s.indicator_id, s.period_key, s.numerator, s.denominator, s.reporting_units, s.figure_units
     FROM rollup_stored_partial AS s
     JOIN rollup_indicator AS i ON i.indicator_id = s.indicator_id AND i.kind = 'rate'
     UNION ALL
-    SELECT x.unit_id, u.rate_id, u.period_key, u.numerator, u.denominator, u.reporting_units, 1
+    SELECT m.unit_id, u.rate_id, u.period_key,
+           CASE WHEN u.before THEN -u.numerator ELSE u.numerator END,
+           CASE WHEN u.before THEN -u.denominator ELSE u.denominator END,
+           CASE WHEN u.before THEN -u.reporting_units ELSE u.reporting_units END,
+           CASE WHEN u.before THEN -1 ELSE 1 END
     FROM unit_rate AS u
-    JOIN rollup_needed AS n ON n.unit_id = u.unit_id AND n.year = u.period_key / 100  -- a changed unit's, now
-                           AND NOT u.before
-    JOIN rollup_district AS d ON d.district_id = u.unit_id
-    JOIN rollup_delta_unit AS x ON x.unit_id IN (d.province_id, d.province_2025_id) AND x.year = u.period_key / 100
-    UNION ALL
-    SELECT x.unit_id, u.rate_id, u.period_key, -u.numerator, -u.denominator, -u.reporting_units, -1
-    FROM unit_rate AS u
-    JOIN rollup_district AS d ON d.district_id = u.unit_id AND u.before
-    JOIN rollup_delta_unit AS x ON x.unit_id IN (d.province_id, d.province_2025_id) AND x.year = u.period_key / 100
+    JOIN rollup_delta_member AS m ON m.district_id = u.unit_id AND m.year = u.period_key / 100
 ),
 rate_sums AS (
     SELECT unit_id, rate_id, period_key, sum(numerator) AS numerator, sum(denominator) AS denominator,
