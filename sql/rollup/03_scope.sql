@@ -256,11 +256,13 @@ BEGIN
             JOIN ops.rollup_partial_unit AS p ON p.level = b.level AND p.unit_code = b.unit_code AND p.year = b.year
                                              AND p.basis = b.basis
         $sql$;
+        ANALYZE rollup_delta_unit;  -- before the joins below: unanalyzed, a few rows looked like 2.000
         INSERT INTO rollup_delta_member (district_id, unit_id, year)
         SELECT n.unit_id, x.unit_id, n.year
         FROM rollup_needed AS n
         JOIN rollup_district AS d ON d.district_id = n.unit_id
         JOIN rollup_delta_unit AS x ON x.year = n.year AND x.unit_id IN (d.province_id, d.province_2025_id);
+        ANALYZE rollup_delta_member;  -- else the old figures hash the whole mart (1,4 s) for one unit's rows
         EXECUTE $sql$
             INSERT INTO rollup_stored_partial
             SELECT d.unit_id, i.indicator_id, p.period_key, p.value, p.value_units, p.reporting_units, p.ytd_delta,
@@ -304,7 +306,7 @@ BEGIN
     END IF;
 END
 $$;
-ANALYZE rollup_delta_unit;
+ANALYZE rollup_delta_unit;  -- (again: in modes other than incremental, analyzed empty)
 ANALYZE rollup_delta_member;
 
 -- The versions the figures are made of: the current ones (a view: the planner sees the table and its
