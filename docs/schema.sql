@@ -1,4 +1,4 @@
--- The warehouse schema at revision 0024, as `baocao db upgrade` leaves an empty database.
+-- The warehouse schema at revision 0025, as `baocao db upgrade` leaves an empty database.
 -- Generated from the catalog by `python -m etl.warehouse.schema dump > docs/schema.sql`: do not edit;
 -- tests/test_schema.py fails when it is stale. Owners (baocao_owner, since revision 0017) and the owner's
 -- privileges are left out.
@@ -474,7 +474,7 @@ CREATE TABLE mart.indicator_rollup (
     last_year_reporting_units integer,
     carried_forward_units integer,
     plan_units integer
-);
+) PARTITION BY RANGE (period_key);
 ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_level_check CHECK (level = ANY (ARRAY['district'::text, 'province'::text, 'province_2025'::text, 'commune'::text]));
 ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_pkey PRIMARY KEY (level, unit_code, indicator_code, period_key);
 COMMENT ON TABLE mart.indicator_rollup IS 'Số liệu chỉ tiêu tổng hợp theo đơn vị và kỳ / indicator rollup by unit and period (materialized)';
@@ -668,33 +668,6 @@ COMMENT ON COLUMN ops.repeatable_checksum.singleton IS 'Always true: the table h
 COMMENT ON COLUMN ops.repeatable_checksum.checksum IS 'SHA-256 of the repeatable SQL and mart comments applied (etl.warehouse.schema.repeatables_checksum)';
 COMMENT ON COLUMN ops.repeatable_checksum.applied_at IS 'When baocao db upgrade re-created them';
 GRANT SELECT ON TABLE ops.repeatable_checksum TO baocao_loader;
-
-CREATE TABLE ops.rollup_build (
-    level text COLLATE "C" NOT NULL,
-    unit_code text COLLATE "C" NOT NULL,
-    period_key integer NOT NULL,
-    period_type text NOT NULL,
-    year smallint NOT NULL,
-    half smallint,
-    month smallint,
-    indicator_code text COLLATE "C" NOT NULL,
-    value numeric,
-    ytd_value numeric,
-    annual_plan numeric,
-    pct_of_annual_plan numeric,
-    plan_attained boolean,
-    same_period_last_year numeric,
-    yoy_change_pct numeric,
-    yoy_change_points numeric,
-    reporting_units integer NOT NULL,
-    expected_units integer NOT NULL,
-    refreshed_at timestamp with time zone DEFAULT now() NOT NULL,
-    last_year_reporting_units integer,
-    carried_forward_units integer,
-    plan_units integer
-);
-COMMENT ON TABLE ops.rollup_build IS 'Dòng mart.indicator_rollup do các phiên song song của một lần tổng hợp lại toàn bộ tính ra, chờ ghi vào mart / rows of mart.indicator_rollup computed by the parallel sessions of a full rebuild, waiting to be written';
-GRANT DELETE, INSERT, SELECT, TRUNCATE ON TABLE ops.rollup_build TO baocao_loader;
 
 CREATE TABLE ops.rollup_partial (
     level text COLLATE "C" NOT NULL,
@@ -2229,6 +2202,91 @@ END
 $function$;
 COMMENT ON FUNCTION ops.analyze_stale() IS 'ANALYZE the core tables changed past autovacuum''s threshold since their last analyze (before a rollup)';
 GRANT EXECUTE ON FUNCTION ops.analyze_stale() TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION ops.rollup_partition_build(first_year integer, last_year integer)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    build text := format('indicator_rollup_build_%s_%s', first_year, last_year);
+BEGIN
+    IF first_year NOT BETWEEN 1000 AND 9999 OR last_year NOT BETWEEN first_year AND 9999 THEN
+        RAISE EXCEPTION 'ops.rollup_partition_build: years % to % are not a range of years', first_year, last_year;
+    END IF;
+    EXECUTE format('DROP TABLE IF EXISTS ops.%I', build);
+    EXECUTE format('CREATE TABLE ops.%I (LIKE mart.indicator_rollup INCLUDING DEFAULTS INCLUDING CONSTRAINTS, '
+                   'CONSTRAINT %I CHECK (period_key >= %s AND period_key < %s))',
+                   build, build || '_range', first_year * 100, (last_year + 1) * 100);
+    EXECUTE format('GRANT SELECT, INSERT ON ops.%I TO baocao_loader', build);  -- the ETL's login writes it
+    EXECUTE format('COMMENT ON TABLE ops.%I IS %L', build,
+                   format('Dòng mart.indicator_rollup năm %s-%s của một lần tổng hợp lại toàn bộ, chờ gắn vào mart / '
+                          'rows of mart.indicator_rollup for %s-%s from a full rebuild, to be attached as its partition',
+                          first_year, last_year, first_year, last_year));
+    RETURN format('ops.%I', build);
+END
+$function$;
+COMMENT ON FUNCTION ops.rollup_partition_build(first_year integer, last_year integer) IS 'Make the empty table a session of a parallel full rebuild writes its years of mart.indicator_rollup into (etl.marts.rollup)';
+GRANT EXECUTE ON FUNCTION ops.rollup_partition_build(first_year integer, last_year integer) TO baocao_loader;
+
+CREATE OR REPLACE FUNCTION ops.rollup_partition_key(first_year integer, last_year integer)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    build text := format('indicator_rollup_build_%s_%s', first_year, last_year);
+BEGIN
+    EXECUTE format('ALTER TABLE ops.%I ADD CONSTRAINT %I %s', build, build || '_pkey',
+                   (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint AS c
+                    WHERE c.conrelid = 'mart.indicator_rollup'::regclass AND c.contype = 'p'));
+END
+$function$;
+COMMENT ON FUNCTION ops.rollup_partition_key(first_year integer, last_year integer) IS 'Build the key of a session''s table of a parallel full rebuild once its rows are in (etl.marts.rollup)';
+GRANT EXECUTE ON FUNCTION ops.rollup_partition_key(first_year integer, last_year integer) TO baocao_loader;
+
+CREATE OR REPLACE FUNCTION ops.rollup_partitions_swap(first_years integer[], last_years integer[])
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    old record;
+    share int;
+    build text;
+    attached text;
+BEGIN
+    FOR old IN SELECT i.inhrelid::regclass AS partition FROM pg_inherits AS i
+               WHERE i.inhparent = 'mart.indicator_rollup'::regclass LOOP
+        EXECUTE format('DROP TABLE %s', old.partition);
+    END LOOP;
+    FOR share IN 1 .. coalesce(array_length(first_years, 1), 0) LOOP
+        build := format('indicator_rollup_build_%s_%s', first_years[share], last_years[share]);
+        attached := format('indicator_rollup_y%s_%s', first_years[share], last_years[share]);
+        EXECUTE format('ALTER TABLE ops.%I RENAME TO %I', build, attached);
+        EXECUTE format('ALTER INDEX ops.%I RENAME TO %I', build || '_pkey', attached || '_pkey');
+        EXECUTE format('ALTER TABLE mart.indicator_rollup ATTACH PARTITION ops.%I FOR VALUES FROM (%s) TO (%s)',
+                       attached, first_years[share] * 100, (last_years[share] + 1) * 100);
+        EXECUTE format('COMMENT ON TABLE ops.%I IS %L', attached,
+                       format('Phân vùng của mart.indicator_rollup: năm %s-%s / partition of mart.indicator_rollup: %s-%s',
+                              first_years[share], last_years[share], first_years[share], last_years[share]));
+        EXECUTE format('REVOKE ALL ON ops.%I FROM baocao_loader', attached);  -- (the session's, to write it)
+    END LOOP;
+    CREATE TABLE ops.indicator_rollup_default PARTITION OF mart.indicator_rollup DEFAULT;
+    COMMENT ON TABLE ops.indicator_rollup_default IS
+        'Phân vùng mặc định của mart.indicator_rollup: các kỳ không thuộc phân vùng nào khác / the default partition of mart.indicator_rollup: periods no other partition takes';
+    FOR old IN SELECT c.oid::regclass AS build FROM pg_class AS c
+               WHERE c.relnamespace = 'ops'::regnamespace AND c.relkind = 'r' AND NOT c.relispartition
+                 AND c.relname LIKE 'indicator\_rollup\_build\_%' LOOP
+        EXECUTE format('DROP TABLE %s', old.build);
+    END LOOP;
+END
+$function$;
+COMMENT ON FUNCTION ops.rollup_partitions_swap(first_years integer[], last_years integer[]) IS 'Attach the tables of a parallel full rebuild''s sessions as the partitions of mart.indicator_rollup, in place of the old ones (etl.marts.rollup)';
+GRANT EXECUTE ON FUNCTION ops.rollup_partitions_swap(first_years integer[], last_years integer[]) TO baocao_loader;
 
 CREATE OR REPLACE FUNCTION raw.refuse_change()
  RETURNS trigger

@@ -54,7 +54,8 @@ _LITERAL = re.compile(r"'((?:[^']|'')*)'::text")
 
 def enumerated_checks(db: Engine) -> dict[tuple[str, str], list[list[str]]]:
     """Every single-column CHECK of the warehouse that lists text values (col = ANY (ARRAY[...])),
-    as (table, column) -> the lists of its CHECKs (a column may have more than one)."""
+    as (table, column) -> the lists of its CHECKs (a column may have more than one). A partition's are
+    its partitioned table's (mart.indicator_rollup's, revision 0025)."""
     with db.connect() as conn:
         rows = conn.execute(text("""
             SELECT n.nspname || '.' || c.relname, a.attname, pg_get_constraintdef(k.oid)
@@ -63,7 +64,7 @@ def enumerated_checks(db: Engine) -> dict[tuple[str, str], list[list[str]]]:
             JOIN pg_namespace AS n ON n.oid = c.relnamespace
             JOIN pg_attribute AS a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
             WHERE k.contype = 'c' AND cardinality(k.conkey) = 1
-              AND n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops')
+              AND n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops') AND NOT c.relispartition
         """)).all()
     found: dict[tuple[str, str], list[list[str]]] = {}
     for table, column, definition in rows:

@@ -68,7 +68,19 @@ def test_the_loader_ingests_and_rolls_up(loader: Engine, db: Engine, tmp_path: P
                            received_at=RECEIVED)
     assert again.status == "duplicate"
     assert refresh(loader).mode == "full"  # the first refresh
-    assert refresh(loader, full=True).indicator_rows > 0  # TRUNCATE, the key kept (not the owner)
+    full = refresh(loader, full=True)
+    assert full.indicator_rows > 0  # TRUNCATE, the key kept (not the owner)
+    # In parallel sessions: their tables made, keyed and attached as the mart's partitions by the owner's
+    # functions (ops.rollup_partition_build, _key, ops.rollup_partitions_swap), the same rows.
+    parallel = refresh(loader, full=True, sessions=2)
+    assert "figures in 2 sessions (2024-2024, 2025-2025)" in parallel.steps
+    assert parallel.indicator_rows == full.indicator_rows
+    with db.connect() as conn:
+        assert conn.execute(text(
+            "SELECT array_agg(inhrelid::regclass::text ORDER BY inhrelid::regclass::text) FROM pg_inherits "
+            "WHERE inhparent = 'mart.indicator_rollup'::regclass")).scalar() == [
+            "ops.indicator_rollup_default", "ops.indicator_rollup_y2024_2024", "ops.indicator_rollup_y2025_2025"]
+        assert conn.execute(text("SELECT count(*) FROM mart.indicator_rollup")).scalar() == full.indicator_rows
     assert refresh(loader, year=2024).mode == "year"
     with db.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM mart.indicator_monthly")).scalar()

@@ -349,9 +349,11 @@ def two_years(db: Engine, tmp_path: Path) -> Engine:
     return db
 
 
-def test_a_full_rebuild_in_parallel_sessions_equals_one_in_a_single_session(two_years: Engine) -> None:
+def test_a_full_rebuild_in_parallel_sessions_equals_one_in_a_single_session(two_years: Engine, tmp_path: Path) -> None:
     """Issue 15: the figures of a full rebuild computed by a session per share of the years, on the
-    refresh's snapshot, handed over through ops.rollup_build, are row for row those of one session."""
+    refresh's snapshot, each written into a table of its own that the refresh attaches as the mart's
+    partition for those years (revision 0025), are row for row those of one session; the old
+    partitions are gone, and a later refresh of a year no partition has goes to the default one."""
     from tests.mart_compare import differences, mart_snapshot
 
     single = refresh(two_years, full=True, sessions=1)
@@ -359,13 +361,65 @@ def test_a_full_rebuild_in_parallel_sessions_equals_one_in_a_single_session(two_
     parallel = refresh(two_years, full=True, sessions=2)
     assert not any(step.startswith("session") for step in single.steps)
     assert "figures in 2 sessions (2023-2023, 2024-2025)" in parallel.steps, parallel.steps
-    assert {f"session {n}: {step}" for n in (1, 2) for step in ("scope", "district_figures", "build rows")} <= set(
-        parallel.steps)
+    assert {f"session {n}: {step}" for n in (1, 2) for step in ("scope", "district_figures", "build rows",
+                                                                 "its key")} <= set(parallel.steps)
     assert one["indicator_rollup"] and not differences(one, mart_snapshot(two_years))
     assert (parallel.units, parallel.indicator_rows, parallel.task_rows, parallel.status_rows) == (
         single.units, single.indicator_rows, single.task_rows, single.status_rows)
-    with two_years.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM ops.rollup_build")).scalar() == 0  # emptied as it committed
+    assert partitions(two_years) == [
+        ("ops.indicator_rollup_default", "DEFAULT", 0, "baocao_owner", True),
+        ("ops.indicator_rollup_y2023_2023", "FOR VALUES FROM (202300) TO (202400)",
+         rows_of(two_years, 2023), "baocao_owner", True),
+        ("ops.indicator_rollup_y2024_2025", "FOR VALUES FROM (202400) TO (202600)",
+         rows_of(two_years, 2024) + rows_of(two_years, 2025), "baocao_owner", True)]
+    refresh(two_years, full=True, sessions=2)  # again: the partitions of the same years replaced
+    assert [p[:3] for p in partitions(two_years)] == [
+        ("ops.indicator_rollup_default", "DEFAULT", 0),
+        ("ops.indicator_rollup_y2023_2023", "FOR VALUES FROM (202300) TO (202400)", rows_of(two_years, 2023)),
+        ("ops.indicator_rollup_y2024_2025", "FOR VALUES FROM (202400) TO (202600)",
+         rows_of(two_years, 2024) + rows_of(two_years, 2025))]
+    assert not differences(one, mart_snapshot(two_years))
+    # A year no partition has (a commune's first month of 2026, refreshed: 2026, and 2027 compared with it) goes to the
+    # default partition; a rebuild in one session writes into the partitions there are.
+    arrive(two_years, tmp_path, b.month("08872", "2026-01", {"NN05": 500, "NS01": 20, "XH01": 90, "XH02": 1000}),
+           at=f"2026-02-05T09:00:00{TZ}")
+    assert refresh(two_years).mode == "incremental"
+    in_2026 = rows_of(two_years, 2026) + rows_of(two_years, 2027)
+    assert in_2026 > 0 and partitions(two_years)[0][:3] == ("ops.indicator_rollup_default", "DEFAULT", in_2026)
+    again = mart_snapshot(two_years)
+    refresh(two_years, full=True, sessions=1)
+    assert not differences(again, mart_snapshot(two_years))
+    assert [p[2] for p in partitions(two_years)] == [in_2026, rows_of(two_years, 2023),
+                                                      rows_of(two_years, 2024) + rows_of(two_years, 2025)]
+
+
+def partitions(db: Engine) -> list[tuple[str, str, int, str, bool]]:
+    """The partitions of mart.indicator_rollup: name, bounds, rows, owner, whether it has the mart's key
+    (its index attached to the mart's)."""
+    with db.connect() as conn:
+        found = conn.execute(text("""
+            SELECT c.oid::regclass::text, pg_get_expr(c.relpartbound, c.oid), pg_get_userbyid(c.relowner),
+                   EXISTS (SELECT FROM pg_inherits AS ix JOIN pg_index AS x ON x.indexrelid = ix.inhrelid
+                           WHERE x.indrelid = c.oid
+                             AND ix.inhparent = 'mart.indicator_rollup_pkey'::regclass)
+            FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'mart.indicator_rollup'::regclass ORDER BY 1""")).all()
+        return [(name, bound, conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one(), owner, keyed)
+                for name, bound, owner, keyed in found]
+
+
+def rows_of(db: Engine, year: int) -> int:
+    with db.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM mart.indicator_rollup WHERE year = :y"),
+                            {"y": year}).scalar_one()
+
+
+def build_tables(db: Engine) -> list[str]:
+    """Tables a session of a parallel rebuild wrote and no rebuild attached (yet)."""
+    with db.connect() as conn:
+        return conn.execute(text("SELECT relname::text FROM pg_class WHERE relnamespace = 'ops'::regnamespace "
+                                 "AND relname LIKE 'indicator\\_rollup\\_build\\_%' AND relkind = 'r' ORDER BY 1")
+                            ).scalars().all()
 
 
 def test_an_incremental_refresh_reads_the_year_before_from_the_mart_and_equals_a_full_rebuild(
@@ -431,7 +485,7 @@ def test_an_incremental_refresh_only_compares_the_year_after_a_changed_one_again
 def test_a_session_that_fails_fails_the_rebuild_and_the_marts_stay_as_they_were(
         two_years: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One session of a parallel rebuild fails: the refresh raises that session's error, the marts
-    keep the last refresh's rows, and the next rebuild clears what the other session had handed over."""
+    keep the last refresh's rows, and the next rebuild drops the tables the sessions wrote."""
     from etl.marts import rollup
     from tests.mart_compare import mart_snapshot
 
@@ -450,15 +504,15 @@ def test_a_session_that_fails_fails_the_rebuild_and_the_marts_stay_as_they_were(
     with pytest.raises(Exception, match="division by zero"):
         refresh(two_years, full=True, sessions=2)
     assert mart_snapshot(two_years) == before  # nothing of the failed rebuild, not even its TRUNCATE
-    with two_years.connect() as conn:
-        left = conn.execute(text("SELECT DISTINCT year FROM ops.rollup_build ORDER BY 1")).scalars().all()
-    assert left in ([], [2024])  # the other session's rows (2024-2025), if it finished before it was cancelled
+    # the sessions' tables, made before they started (empty, or 2024-2025's rows if that session
+    # committed before it was cancelled), not attached
+    assert build_tables(two_years) == ["indicator_rollup_build_2023_2023", "indicator_rollup_build_2024_2025"]
 
     monkeypatch.setattr(rollup, "_run", run)
     done = refresh(two_years, full=True, sessions=2)
     assert done.mode == "full" and done.indicator_rows > 0
+    assert build_tables(two_years) == []
     with two_years.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM ops.rollup_build")).scalar() == 0
         assert conn.execute(text("SELECT value FROM mart.indicator_monthly WHERE level = 'district' "
                                  "AND unit_code = :u AND year = 2024 AND month = 4 AND indicator_code = 'NN05'"),
                             {"u": VINH_YEN}).scalar() == 480

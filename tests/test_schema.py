@@ -76,10 +76,12 @@ FROZEN_REVISIONS = {
     "0023_submission_status_view.sql": "eacec48583e332fb34acdf9b1b22876613d8e2267923e90a3ad4d821a6be1834",
     "0024_rollup_partial_sums.py": "28cab6065e084ea48de15638eea62813ab6b7113c1406231944d3c1d8f4a9b46",
     "0024_rollup_partial_sums.sql": "d47dc49173049a5d904c72fb894864b11fa3c5c175c55e5d7800e9ca4873e805",
+    "0025_indicator_rollup_partitions.py": "c7b4ed7d1c97c8c1e1109d158fe8d8a19be19eddcbc55ef91abdaad301798e6b",
+    "0025_indicator_rollup_partitions.sql": "000bd831cff9b0a44c07d7f596a3adeda518a3b1b3b143d760d0b18b68322af2",
 }
-# Tables whose rows the newest revision is meant to change: 0024 only adds two tables (empty until the
-# next incremental refresh), so none.
-CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset()
+# Tables whose rows the newest revision is meant to change: 0025 drops ops.rollup_build (empty) and
+# partitions mart.indicator_rollup, whose rows (read through it) stay as they were.
+CHANGED_BY_THE_NEWEST_REVISION: frozenset[str] = frozenset({"ops.rollup_build"})
 CHECKED_BY_THE_LOAD = ("core.fct_indicator_value", "core.fct_task_snapshot", "staging.stg_indicator_row",
                        "staging.stg_task_row", "staging.stg_plan_row")
 
@@ -268,11 +270,13 @@ def fill(engine: Engine, folder: Path) -> None:
 
 def contents(engine: Engine) -> dict[str, tuple[Any, ...]]:
     """Row count and checksum of every table of the warehouse: its data. Views and functions are
-    the version's code (a new version may change what they compute), so they are not compared."""
+    the version's code (a new version may change what they compute), so they are not compared. A
+    partitioned table's rows are read through it: its partitions are how they are stored."""
     with engine.connect() as conn:
         relations = conn.execute(text("""
             SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops') AND c.relkind = 'r'
+            WHERE n.nspname IN ('raw', 'staging', 'core', 'mart', 'ops') AND c.relkind IN ('r', 'p')
+              AND NOT c.relispartition
         """)).scalars().all()
         queries = {r: f"SELECT * FROM {r}" for r in relations}
         return {name: tuple(conn.execute(text(
@@ -313,16 +317,19 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
     before = contents(scratch)
     empty = {name for name, (count, _) in before.items() if count == 0}
     # Reference data the upgrade reloads from reference/reporting_calendar.yaml, which assigns nobody;
-    # tables the previous code did not have rows for; ops.rollup_build, which a refresh empties as it commits.
-    assert not empty - {"core.reporting_assignment", "ops.repeatable_checksum", "ops.rollup_build"}, (
+    # tables the previous code did not have rows for; ops.rollup_build, which a refresh empties as it commits;
+    # the partial sums, which a second incremental refresh of a province-year fills (fill() runs a full one).
+    assert not empty - {"core.reporting_assignment", "ops.repeatable_checksum", "ops.rollup_build",
+                        "ops.rollup_partial_unit", "ops.rollup_partial"}, (
         f"fill() leaves these empty, so no change would show: {empty}")
     assert foreign_keys_of(scratch, (*CHECKED_BY_THE_LOAD, "core.dim_task")) == 0  # dropped by 0020 and 0021
     status_columns = ("district_code, district_name, province_code, year, month, status, deadline, first_received_at, "
                       "accepted_at, days_late, versions_received, errors, warnings, level, province_2025_code")
-    with scratch.connect() as conn:  # 0023 is the previous head: the statuses are stored, and shown by a view
+    with scratch.connect() as conn:  # 0024 is the previous head: the statuses stored, the mart not partitioned
         statuses = conn.execute(text(f"SELECT {status_columns} FROM mart.submission_status ORDER BY 1, 4, 5")).all()
         assert statuses
-        assert conn.execute(text("SELECT to_regclass('ops.rollup_partial')")).scalar() is None
+        assert conn.execute(text("SELECT relkind FROM pg_class WHERE oid = 'mart.indicator_rollup'::regclass")
+                            ).scalar() == "r"
 
     upgrade(scratch)
 
@@ -341,17 +348,18 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
         assert foreign_keys_of(scratch, CHECKED_BY_THE_LOAD) == 0
         # 0021: the load checks the task dimension's first submission too (etl/warehouse/load.py).
         assert foreign_keys_of(scratch, ("core.dim_task",)) == 0
-        # 0021: where the sessions of a parallel full rebuild hand their rows over (etl/marts/rollup.py):
-        # unlogged, the mart's columns, and the ETL's login may fill, read and empty it.
-        assert conn.execute(text("SELECT relpersistence FROM pg_class WHERE oid = 'ops.rollup_build'::regclass"
-                                 )).scalar() == "u"
+        # 0025: mart.indicator_rollup partitioned by range of period_key, its rows (compared above, through it)
+        # kept in the table it was, now its default partition; ops.rollup_build gone (the sessions of a
+        # parallel rebuild write the partitions, etl/marts/rollup.py); the ETL's login still writes it.
+        assert conn.execute(text("SELECT pg_get_partkeydef('mart.indicator_rollup'::regclass)")).scalar() == (
+            "RANGE (period_key)")
         assert conn.execute(text(
-            "SELECT array_agg(attname::text ORDER BY attnum) FROM pg_attribute WHERE attnum > 0 AND NOT attisdropped "
-            "AND attrelid = :t ::regclass GROUP BY attrelid"), {"t": "ops.rollup_build"}).scalar() == conn.execute(
-            text("SELECT array_agg(attname::text ORDER BY attnum) FROM pg_attribute WHERE attnum > 0 "
-                 "AND NOT attisdropped AND attrelid = :t ::regclass GROUP BY attrelid"),
-            {"t": "mart.indicator_rollup"}).scalar()
-        assert all(conn.execute(text("SELECT has_table_privilege('baocao_loader', 'ops.rollup_build', :p)"),
+            "SELECT array_agg(inhrelid::regclass::text) FROM pg_inherits "
+            "WHERE inhparent = 'mart.indicator_rollup'::regclass")).scalar() == ["ops.indicator_rollup_default"]
+        assert conn.execute(text("SELECT count(*) FROM ops.indicator_rollup_default")).scalar() == after[
+            "mart.indicator_rollup"][0] > 0
+        assert conn.execute(text("SELECT to_regclass('ops.rollup_build')")).scalar() is None
+        assert all(conn.execute(text("SELECT has_table_privilege('baocao_loader', 'mart.indicator_rollup', :p)"),
                                 {"p": p}).scalar() for p in ("SELECT", "INSERT", "DELETE", "TRUNCATE"))
         # 0021: a load moves an already queued district-year's queued_at (etl/warehouse/load.py, REQUEUE).
         assert conn.execute(text("SELECT has_table_privilege('baocao_loader', 'ops.rollup_queue', 'UPDATE')")).scalar()

@@ -33,14 +33,16 @@ A full rebuild of a big warehouse (PARALLEL_MIN_UNIT_YEARS unit-years or more) c
 in parallel: after step 04, the scope's years are shared out (split_years) among default_sessions()
 sessions (one per core, at most 4), each a connection of its own in REPEATABLE READ on the snapshot
 the refresh's transaction exports, running steps 01-03 for its years (baocao.rollup_years) and 05-08,
-and putting its rows in the unlogged ops.rollup_build (revision 0021), which it commits. Step 09 then
-writes them into mart.indicator_rollup in the refresh's own transaction, which empties
-ops.rollup_build before it commits: analysts still see the whole old mart or the whole new one. A
-failed session fails the refresh (the others are cancelled); the next one clears what they left.
-Only the computing is shared out: on this 2-core machine two sessions writing half the rows each
-took as long as one writing them all (bench.rollup_decade; the writes are bound by the WAL, not the
-cores), so the rows are written once, by the refresh. Partitioning mart.indicator_rollup by year
-was measured too and did not pay (issue 15's note).
+writing its rows into a table of its own (ops.rollup_partition_build) and building its key
+(ops.rollup_partition_key), which it commits. In place of step 09 the refresh's own transaction then
+attaches those tables as the partitions of mart.indicator_rollup (partitioned by range of period_key,
+revision 0025) for their years, in place of the old ones, with an empty default partition for any
+other period (ops.rollup_partitions_swap): analysts still see the whole old mart or the whole new one.
+The three functions act as the mart's owner, so the ETL's login (baocao_loader) rebuilds the same way.
+A failed session fails the refresh (the others are cancelled) and leaves nothing; the tables of
+sessions that committed before the refresh failed are dropped by the next rebuild. So the rows are
+written once and the keys built by the sessions at once, not by the refresh after them, one after
+the other (bench.rollup_decade: 31,4-31,9 s before, 26,6-27,3 s with the writing moved alone).
 
 As of a moment, the database runs the steps itself: `baocao db upgrade` stores them in
 ops.rollup_step, and core.rollup_as_of (called by mart.indicator_*_at) runs those whose header
@@ -219,25 +221,35 @@ def _refresh_once(engine: Engine, *, year: int | None, full: bool, lock_timeout:
         inserted: dict[str, int] = {}
         steps: dict[str, float] = {}
         shares: list[list[int]] | None = None  # a full rebuild's years, by session
+        built_rows = 0  # the rows the sessions wrote
         # The raw cursor sends a file's statements in one round trip (possible without bind parameters).
         with conn.connection.driver_connection.cursor() as cursor:
             set_parameters(cursor, mode, year=year)
             for path in step_files():
                 name = path.stem.split("_", 1)[1]  # 09_indicator_rollup -> indicator_rollup
                 clock = time.perf_counter()
-                if mode == "full" and name in FIGURE_STEPS:
-                    if shares is None:  # computed by parallel sessions instead, when they pay
-                        shares = _year_shares(cursor, sessions) if sessions is not None else _year_shares(
-                            cursor, default_sessions(), PARALLEL_MIN_UNIT_YEARS)
-                        if len(shares) > 1:
-                            steps.update(_build_in_sessions(engine, cursor, shares, lock_timeout))
-                    if len(shares) > 1:
-                        continue
+                if mode == "full" and name == "clear":  # the figures computed by parallel sessions, when they pay
+                    shares = _year_shares(cursor, sessions) if sessions is not None else _year_shares(
+                        cursor, default_sessions(), PARALLEL_MIN_UNIT_YEARS)
+                    if len(shares) > 1:  # their tables made before step 04 locks the mart (_build_tables)
+                        _build_tables(engine, shares, lock_timeout)
+                        steps["tables for the sessions"] = time.perf_counter() - clock
+                        clock = time.perf_counter()
+                if mode == "full" and name in FIGURE_STEPS and shares is not None and len(shares) > 1:
+                    if name == FIGURE_STEPS[0]:
+                        built_rows, timings = _build_in_sessions(engine, cursor, shares, lock_timeout)
+                        steps.update(timings)
+                    continue
+                if mode == "full" and name == "indicator_rollup" and shares is not None and len(shares) > 1:
+                    # the sessions' tables become the mart's partitions: their rows are written already
+                    cursor.execute("SELECT ops.rollup_partitions_swap(%s, %s)",
+                                   ([s[0] for s in shares], [s[-1] for s in shares]))
+                    inserted[name] = built_rows
+                    steps["indicator_rollup: partitions attached"] = time.perf_counter() - clock
+                    continue
                 with _key_built_after(conn, steps) if mode == "full" and name == "indicator_rollup" else nullcontext():
                     inserted[name] = _run(cursor, path.read_text(encoding="utf-8"))
                     steps[name] = time.perf_counter() - clock
-            if mode == "full":
-                cursor.execute("TRUNCATE ops.rollup_build")  # emptied with the commit that wrote its rows
             cursor.execute("SELECT count(*) FROM rollup_delta_unit")  # (step 03)
             from_partial_sums = int(cursor.fetchone()[0])  # type: ignore[index]
         if mode == "full":  # its tables' statistics as new as their rows (ops.analyze_rebuilt says why)
@@ -253,8 +265,9 @@ def _refresh_once(engine: Engine, *, year: int | None, full: bool, lock_timeout:
 
 
 # The steps that compute the indicator figures (05-08), which the sessions of a parallel full
-# rebuild run over their share of the years; the refresh's own transaction then writes their rows
-# (step 09, from ops.rollup_build). A session runs the steps that set up what they read first.
+# rebuild run over their share of the years, each writing its rows into a table of its own, which
+# the refresh's own transaction attaches as the mart's partitions in place of step 09. A session
+# runs the steps that set up what they read first.
 FIGURE_STEPS = ("district_figures", "province_figures", "rate_figures", "indicator_rows")
 SESSION_SETUP_STEPS = ("work_mem", "keys", "scope")
 # Below this many unit-years a full rebuild stays in one session: the sessions' own setup (steps
@@ -294,25 +307,36 @@ def split_years(counts: list[tuple[int, int]], sessions: int,
     return list(shares.values())
 
 
-def _build_in_sessions(engine: Engine, cursor: psycopg.Cursor, shares: list[list[int]],
-                       lock_timeout: str) -> dict[str, float]:
-    """Steps 05-08 of a full rebuild in one session per share of the years, at once, on the snapshot
-    of the refresh's transaction (exported): each puts its rows of mart.indicator_rollup into
-    ops.rollup_build and commits only that. Step 09 then reads them through the temp view
-    rollup_indicator_rows, in the refresh's transaction, which empties ops.rollup_build before it
-    commits: analysts see the old mart or the new one, never a part. Each session's step times
-    (session N: step); the first failure raises, after every session has ended."""
-    # What a rebuild that failed after its sessions committed left: emptied in a transaction of its
-    # own (this one's TRUNCATE would lock the sessions out until it commits). The advisory lock
-    # keeps other refreshes away meanwhile.
+def _build_tables(engine: Engine, shares: list[list[int]], lock_timeout: str) -> None:
+    """The empty tables the sessions of a parallel full rebuild write their years into, one per share
+    (ops.rollup_partition_build), committed, before the refresh's transaction locks the mart (step 04):
+    made from the mart's definition, which a statement waiting for that lock could not read while the
+    refresh waits for the sessions."""
     with engine.begin() as other:
         other.execute(text("SELECT set_config('lock_timeout', :timeout, true)"), {"timeout": lock_timeout})
-        other.execute(text("TRUNCATE ops.rollup_build"))
-    cursor.execute("SELECT pg_export_snapshot()")
+        for years in shares:
+            other.execute(text("SELECT ops.rollup_partition_build(:first, :last)"),
+                          {"first": years[0], "last": years[-1]})
+
+
+def _build_in_sessions(engine: Engine, cursor: psycopg.Cursor, shares: list[list[int]],
+                       lock_timeout: str) -> tuple[int, dict[str, float]]:
+    """Steps 05-08 of a full rebuild in one session per share of the years, at once, on the snapshot
+    of the refresh's transaction (exported): each writes its rows of mart.indicator_rollup into the
+    table made for its years (_build_tables, ops.rollup_partition_build, the mart's owner's), builds its key
+    (ops.rollup_partition_key) and commits; the refresh's transaction then attaches those tables as
+    the mart's partitions (ops.rollup_partitions_swap, in place of step 09): analysts see the old mart
+    or the new one, never a part. The rows written, and each session's step times (session N: step);
+    the first failure raises, after every session has ended. A session that fails leaves nothing (its
+    transaction rolls back, its table stays empty); the tables of a refresh that failed are dropped by
+    the next rebuild. A session waits for a lock no longer than the refresh does (`lock_timeout`): the
+    refresh's transaction holds the mart locked from step 04 while it waits for the sessions."""
+    cursor.execute("SELECT pg_export_snapshot()")  # of the refresh's transaction (the caller's cursor)
     snapshot = cursor.fetchone()[0]  # type: ignore[index]
     if not _SNAPSHOT_ID.match(snapshot):
         raise ValueError(f"unexpected snapshot id {snapshot!r}")
     timings: dict[str, float] = {}
+    written: list[int] = []
     errors: list[BaseException] = []
     running: set[psycopg.Connection] = set()
     guard = threading.Lock()
@@ -330,6 +354,7 @@ def _build_in_sessions(engine: Engine, cursor: psycopg.Cursor, shares: list[list
             dbapi.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ  # to import a snapshot
             with dbapi.cursor() as c:
                 c.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                c.execute("SELECT set_config('lock_timeout', %s, true)", (lock_timeout,))
                 set_parameters(c, "full", years=years)
                 for path in step_files():
                     name = path.stem.split("_", 1)[1]
@@ -338,11 +363,16 @@ def _build_in_sessions(engine: Engine, cursor: psycopg.Cursor, shares: list[list
                         _run(c, path.read_text(encoding="utf-8"))
                         timings[f"session {number}: {name}"] = time.perf_counter() - clock
                 clock = time.perf_counter()
+                table = f"ops.indicator_rollup_build_{years[0]}_{years[-1]}"  # (_build_tables)
                 c.execute("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
                           "WHERE attrelid = 'pg_temp.rollup_indicator_rows'::regclass AND attnum > 0")
                 columns = c.fetchone()[0]  # type: ignore[index]
-                c.execute(f"INSERT INTO ops.rollup_build ({columns}) SELECT {columns} FROM rollup_indicator_rows")
+                c.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM rollup_indicator_rows")
+                written.append(c.rowcount)
                 timings[f"session {number}: build rows"] = time.perf_counter() - clock
+                clock = time.perf_counter()
+                c.execute("SELECT ops.rollup_partition_key(%s, %s)", (years[0], years[-1]))
+                timings[f"session {number}: its key"] = time.perf_counter() - clock
                 c.execute(DROP_TEMP_VIEWS)  # as the refresh's own transaction does
             dbapi.commit()
         except BaseException as error:  # reported by the caller, in this thread
@@ -370,10 +400,9 @@ def _build_in_sessions(engine: Engine, cursor: psycopg.Cursor, shares: list[list
     if errors:
         # A cancelled session's QueryCanceled follows the first failure: report that one.
         raise next((e for e in errors if not isinstance(e, pg_errors.QueryCanceled)), errors[0])
-    cursor.execute("CREATE TEMP VIEW rollup_indicator_rows AS SELECT * FROM ops.rollup_build")
     timings[f"figures in {len(shares)} sessions ({', '.join(f'{s[0]}-{s[-1]}' for s in shares)})"] = (
         time.perf_counter() - clock)
-    return timings
+    return sum(written), timings
 
 
 def _mode(conn: Connection, year: int | None, full: bool) -> str:

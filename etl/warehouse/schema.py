@@ -301,7 +301,7 @@ def _relations(conn: Connection, kinds: str) -> list[tuple[str, int]]:
     rows = conn.execute(text(f"""
         SELECT format('%I.%I', n.nspname, c.relname), c.oid::int FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE {OURS} AND c.relkind = ANY(:kinds)"""), {"kinds": list(kinds)}).all()
+        WHERE {OURS} AND c.relkind = ANY(:kinds) AND NOT c.relispartition"""), {"kinds": list(kinds)}).all()
     return sorted((name, oid) for name, oid in rows)
 
 
@@ -336,7 +336,11 @@ def _dump_tables(conn: Connection) -> list[str]:
             LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
             WHERE a.attrelid = :oid AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum"""), {"oid": oid}).scalars().all()
-        out += ["", f"CREATE TABLE {name} (", ",\n".join(f"    {c}" for c in columns), ");"]
+        # A partitioned table's partitions are not listed: which there are is data (mart.indicator_rollup's
+        # are made by each full rebuild, etl.marts.rollup).
+        partitioned = conn.execute(text("SELECT pg_get_partkeydef(:oid)"), {"oid": oid}).scalar()
+        out += ["", f"CREATE TABLE {name} (", ",\n".join(f"    {c}" for c in columns),
+                f") PARTITION BY {partitioned};" if partitioned else ");"]
         # Not-null constraints (PostgreSQL 18 catalogs them) are the columns' NOT NULL above.
         constraints = conn.execute(text("""
             SELECT quote_ident(conname), pg_get_constraintdef(oid, true) FROM pg_constraint
