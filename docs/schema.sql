@@ -500,7 +500,7 @@ COMMENT ON COLUMN mart.indicator_rollup.refreshed_at IS 'Thời điểm baocao r
 COMMENT ON COLUMN mart.indicator_rollup.last_year_reporting_units IS 'Số huyện có đủ số liệu ở cùng kỳ năm trước; khác reporting_units thì so sánh cùng kỳ không cùng phạm vi / districts complete in the same period last year; when it differs from reporting_units the year-on-year change compares different sets';
 COMMENT ON COLUMN mart.indicator_rollup.carried_forward_units IS 'Chỉ tiêu lưu lượng, theo tháng: số đơn vị mà lũy kế năm trong ytd_value lấy lũy kế của tháng gần nhất trước đó (đơn vị không báo cáo tháng này hoặc chưa tính được lũy kế của tháng); 0 là không có; để trống với kỳ 6 tháng, năm và chỉ tiêu khác / a flow''s month: how many units ytd_value counts with their latest earlier year to date, carried forward because their own for the month is not known (the month not reported, or its year to date not derivable); 0 when none; empty for halves, years and other kinds';
 COMMENT ON COLUMN mart.indicator_rollup.plan_units IS 'Số đơn vị trong số liệu có kế hoạch năm; cấp tỉnh: kế hoạch năm là tổng kế hoạch của các đơn vị này, và tỷ lệ so với kế hoạch chỉ tính khi mọi đơn vị trong số liệu đều có kế hoạch (plan_units nhỏ hơn số đơn vị thì để trống) / units in the figure that have an annual plan; for a province, annual_plan sums their plans, and % of plan and plan_attained are given only when every unit in the figure has one (otherwise empty)';
-GRANT DELETE, INSERT, SELECT, TRUNCATE ON TABLE mart.indicator_rollup TO baocao_loader;
+GRANT DELETE, INSERT, SELECT, TRUNCATE, UPDATE ON TABLE mart.indicator_rollup TO baocao_loader;
 GRANT SELECT ON TABLE mart.indicator_rollup TO baocao_analyst;
 
 CREATE TABLE mart.submission_status_rollup (

@@ -198,3 +198,23 @@ def test_a_rollup_that_never_gets_its_locks_says_so(db: Engine, tmp_path: Path) 
             refresh(db, full=True, lock_timeout="100ms", attempts=3, backoff_seconds=0.05)
         holder.rollback()
     assert refresh(db, full=True).lock_retries == 0
+
+
+def test_the_loader_refreshes_a_year_whose_next_year_has_figures(loader: Engine, db: Engine, tmp_path: Path) -> None:
+    """A late month of 2023 when 2024 has figures: the ETL's login rebuilds 2023 and updates 2024's
+    comparisons with it in place (rollup step 09's compare_only UPDATE; refused before revision 0025
+    granted it UPDATE). 2023's budget revenue: May's 100 plus April's 90 (a flow without year to date)."""
+    first = {"639_2023-05.json": b.month("639", "2023-05", {"NS01": 100}),
+             "639_2024-05.json": b.month("639", "2024-05", {"NS01": 120})}
+    for name, doc in first.items():
+        [result] = ingest_paths(loader, [b.write_json(tmp_path / name, doc)], received_at=RECEIVED)
+        assert result.status.startswith("accepted"), result.errors
+    assert refresh(loader).mode == "full"
+    [late] = ingest_paths(loader, [b.write_json(tmp_path / "late.json", b.month("639", "2023-04", {"NS01": 90}))],
+                          received_at=RECEIVED)
+    assert late.status.startswith("accepted"), late.errors
+    assert refresh(loader).mode == "incremental"
+    with db.connect() as conn:
+        assert conn.execute(text(
+            "SELECT same_period_last_year FROM mart.indicator_rollup WHERE level = 'district' AND unit_code = '639' "
+            "AND indicator_code = 'NS01' AND period_key = 202400")).scalar() == 190

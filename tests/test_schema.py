@@ -77,7 +77,7 @@ FROZEN_REVISIONS = {
     "0024_rollup_partial_sums.py": "28cab6065e084ea48de15638eea62813ab6b7113c1406231944d3c1d8f4a9b46",
     "0024_rollup_partial_sums.sql": "d47dc49173049a5d904c72fb894864b11fa3c5c175c55e5d7800e9ca4873e805",
     "0025_indicator_rollup_partitions.py": "c7b4ed7d1c97c8c1e1109d158fe8d8a19be19eddcbc55ef91abdaad301798e6b",
-    "0025_indicator_rollup_partitions.sql": "000bd831cff9b0a44c07d7f596a3adeda518a3b1b3b143d760d0b18b68322af2",
+    "0025_indicator_rollup_partitions.sql": "e6768e2a95063732856586152bc55cae442f75a6f80b19a415887e3c1094cbad",
 }
 # Tables whose rows the newest revision is meant to change: 0025 drops ops.rollup_build (empty) and
 # partitions mart.indicator_rollup, whose rows (read through it) stay as they were.
@@ -359,8 +359,9 @@ def test_upgrading_the_previous_head_keeps_the_data_and_builds_the_fresh_schema(
         assert conn.execute(text("SELECT count(*) FROM ops.indicator_rollup_default")).scalar() == after[
             "mart.indicator_rollup"][0] > 0
         assert conn.execute(text("SELECT to_regclass('ops.rollup_build')")).scalar() is None
+        # And UPDATE (rollup step 09 updates a year's comparisons in place: tests/test_roles.py).
         assert all(conn.execute(text("SELECT has_table_privilege('baocao_loader', 'mart.indicator_rollup', :p)"),
-                                {"p": p}).scalar() for p in ("SELECT", "INSERT", "DELETE", "TRUNCATE"))
+                                {"p": p}).scalar() for p in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE"))
         # 0021: a load moves an already queued district-year's queued_at (etl/warehouse/load.py, REQUEUE).
         assert conn.execute(text("SELECT has_table_privilege('baocao_loader', 'ops.rollup_queue', 'UPDATE')")).scalar()
         # 0022: a province's first stored month is one probe (rollup step 03, rollup_moved); renamed by 0023.

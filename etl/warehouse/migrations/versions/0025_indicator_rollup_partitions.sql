@@ -26,7 +26,9 @@ ALTER TABLE mart.indicator_rollup ADD CONSTRAINT indicator_rollup_pkey
 COMMENT ON TABLE mart.indicator_rollup IS
     'Số liệu chỉ tiêu tổng hợp theo đơn vị và kỳ / indicator rollup by unit and period (materialized)';
 ALTER TABLE mart.indicator_rollup ATTACH PARTITION ops.indicator_rollup_default DEFAULT;
-GRANT SELECT, INSERT, DELETE, TRUNCATE ON mart.indicator_rollup TO baocao_loader;
+-- And UPDATE, which the ETL's login lacked: an incremental refresh after a late month of a year whose next
+-- year has figures updates that year's comparisons in place (rollup step 09), and failed for it.
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON mart.indicator_rollup TO baocao_loader;
 GRANT SELECT ON mart.indicator_rollup TO baocao_analyst;
 
 -- Its rows now go straight into the partitions.
