@@ -222,6 +222,7 @@ def _refresh_once(engine: Engine, *, year: int | None, full: bool, lock_timeout:
         steps: dict[str, float] = {}
         shares: list[list[int]] | None = None  # a full rebuild's years, by session
         built_rows = 0  # the rows the sessions wrote
+        tables: list[str] = []  # the sessions' tables, by share
         # The raw cursor sends a file's statements in one round trip (possible without bind parameters).
         with conn.connection.driver_connection.cursor() as cursor:
             set_parameters(cursor, mode, year=year)
@@ -232,12 +233,12 @@ def _refresh_once(engine: Engine, *, year: int | None, full: bool, lock_timeout:
                     shares = _year_shares(cursor, sessions) if sessions is not None else _year_shares(
                         cursor, default_sessions(), PARALLEL_MIN_UNIT_YEARS)
                     if len(shares) > 1:  # their tables made before step 04 locks the mart (_build_tables)
-                        _build_tables(engine, shares, lock_timeout)
+                        tables = _build_tables(engine, shares, lock_timeout)
                         steps["tables for the sessions"] = time.perf_counter() - clock
                         clock = time.perf_counter()
                 if mode == "full" and name in FIGURE_STEPS and shares is not None and len(shares) > 1:
                     if name == FIGURE_STEPS[0]:
-                        built_rows, timings = _build_in_sessions(engine, cursor, shares, lock_timeout)
+                        built_rows, timings = _build_in_sessions(engine, cursor, shares, tables, lock_timeout)
                         steps.update(timings)
                     continue
                 if mode == "full" and name == "indicator_rollup" and shares is not None and len(shares) > 1:
@@ -307,19 +308,18 @@ def split_years(counts: list[tuple[int, int]], sessions: int,
     return list(shares.values())
 
 
-def _build_tables(engine: Engine, shares: list[list[int]], lock_timeout: str) -> None:
+def _build_tables(engine: Engine, shares: list[list[int]], lock_timeout: str) -> list[str]:
     """The empty tables the sessions of a parallel full rebuild write their years into, one per share
     (ops.rollup_partition_build), committed, before the refresh's transaction locks the mart (step 04):
     made from the mart's definition, which a statement waiting for that lock could not read while the
-    refresh waits for the sessions."""
+    refresh waits for the sessions. Their names, by share."""
     with engine.begin() as other:
         other.execute(text("SELECT set_config('lock_timeout', :timeout, true)"), {"timeout": lock_timeout})
-        for years in shares:
-            other.execute(text("SELECT ops.rollup_partition_build(:first, :last)"),
-                          {"first": years[0], "last": years[-1]})
+        return [other.execute(text("SELECT ops.rollup_partition_build(:first, :last)"),
+                              {"first": years[0], "last": years[-1]}).scalar_one() for years in shares]
 
 
-def _build_in_sessions(engine: Engine, cursor: psycopg.Cursor, shares: list[list[int]],
+def _build_in_sessions(engine: Engine, cursor: psycopg.Cursor, shares: list[list[int]], tables: list[str],
                        lock_timeout: str) -> tuple[int, dict[str, float]]:
     """Steps 05-08 of a full rebuild in one session per share of the years, at once, on the snapshot
     of the refresh's transaction (exported): each writes its rows of mart.indicator_rollup into the
@@ -341,7 +341,7 @@ def _build_in_sessions(engine: Engine, cursor: psycopg.Cursor, shares: list[list
     running: set[psycopg.Connection] = set()
     guard = threading.Lock()
 
-    def session(number: int, years: list[int]) -> None:
+    def session(number: int, years: list[int], table: str) -> None:
         try:
             raw = engine.raw_connection()
         except BaseException as error:  # reported by the caller, in this thread
@@ -363,10 +363,10 @@ def _build_in_sessions(engine: Engine, cursor: psycopg.Cursor, shares: list[list
                         _run(c, path.read_text(encoding="utf-8"))
                         timings[f"session {number}: {name}"] = time.perf_counter() - clock
                 clock = time.perf_counter()
-                table = f"ops.indicator_rollup_build_{years[0]}_{years[-1]}"  # (_build_tables)
                 c.execute("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
                           "WHERE attrelid = 'pg_temp.rollup_indicator_rows'::regclass AND attnum > 0")
                 columns = c.fetchone()[0]  # type: ignore[index]
+                # (table: ops.rollup_partition_build's quoted name; columns: the view's, quoted)
                 c.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM rollup_indicator_rows")
                 written.append(c.rowcount)
                 timings[f"session {number}: build rows"] = time.perf_counter() - clock
@@ -391,8 +391,8 @@ def _build_in_sessions(engine: Engine, cursor: psycopg.Cursor, shares: list[list
             raw.close()
 
     clock = time.perf_counter()
-    threads = [threading.Thread(target=session, args=(n, years), name=f"rollup session {n}")
-               for n, years in enumerate(shares, 1)]
+    threads = [threading.Thread(target=session, args=(n, years, table), name=f"rollup session {n}")
+               for n, (years, table) in enumerate(zip(shares, tables, strict=True), 1)]
     for thread in threads:
         thread.start()
     for thread in threads:
