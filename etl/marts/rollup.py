@@ -30,19 +30,20 @@ BEGIN; SET LOCAL baocao.rollup_mode = 'full'; SET LOCAL baocao.rollup_year = '';
 three as-of settings, ''), then each file in order.
 
 A full rebuild of a big warehouse (PARALLEL_MIN_UNIT_YEARS unit-years or more) computes its figures
-in parallel: after step 04, the scope's years are shared out (split_years) among default_sessions()
-sessions (one per core, at most 4), each a connection of its own in REPEATABLE READ on the snapshot
-the refresh's transaction exports, running steps 01-03 for its years (baocao.rollup_years) and 05-08,
-writing its rows into a table of its own (ops.rollup_partition_build) and building its key
-(ops.rollup_partition_key), which it commits. In place of step 09 the refresh's own transaction then
-attaches those tables as the partitions of mart.indicator_rollup (partitioned by range of period_key,
-revision 0025) for their years, in place of the old ones, with an empty default partition for any
-other period (ops.rollup_partitions_swap): analysts still see the whole old mart or the whole new one.
-The three functions act as the mart's owner, so the ETL's login (baocao_loader) rebuilds the same way.
-A failed session fails the refresh (the others are cancelled) and leaves nothing; the tables of
-sessions that committed before the refresh failed are dropped by the next rebuild. So the rows are
+in parallel: before step 04, the scope's years are shared out (split_years) among default_sessions()
+sessions (one per core, at most 4) and a table made for each (ops.rollup_partition_build); after it,
+each session, a connection of its own in REPEATABLE READ on the snapshot the refresh's transaction
+exports, runs steps 01-03 for its years (baocao.rollup_years) and 05-08, writes its rows into its
+table and builds its key (ops.rollup_partition_key), and commits. In place of step 09 the refresh's
+own transaction then attaches those tables as the partitions of mart.indicator_rollup (partitioned
+by range of period_key, revision 0025) for their years, in place of the old ones, with an empty
+default partition for any other period (ops.rollup_partitions_swap): analysts still see the whole
+old mart or the whole new one. The three functions act as the mart's owner, so the ETL's login
+(baocao_loader) rebuilds the same way. A failed session fails the refresh (the others are
+cancelled); the sessions' tables, never attached, are dropped by the next rebuild. So the rows are
 written once and the keys built by the sessions at once, not by the refresh after them, one after
-the other (ten national years: 34,7-36,7 s before, 28,6-29,1 s; at commune scale 133-137 s, 115-118 s).
+the other (ten national years: 34,7-36,7 s before, 28,6-29,1 s; at commune scale 133-137 s, 115-118
+s).
 
 As of a moment, the database runs the steps itself: `baocao db upgrade` stores them in
 ops.rollup_step, and core.rollup_as_of (called by mart.indicator_*_at) runs those whose header
@@ -220,28 +221,30 @@ def _refresh_once(engine: Engine, *, year: int | None, full: bool, lock_timeout:
         mode = _mode(conn, year, full)
         inserted: dict[str, int] = {}
         steps: dict[str, float] = {}
-        shares: list[list[int]] | None = None  # a full rebuild's years, by session
-        built_rows = 0  # the rows the sessions wrote
-        tables: list[str] = []  # the sessions' tables, by share
+        parallel = False  # a full rebuild's figures computed by parallel sessions (when they pay)
+        shares: list[list[int]] = []  # their years, by session
+        tables: list[str] = []  # the tables they write, by session
+        built_rows = 0  # the rows they wrote
         # The raw cursor sends a file's statements in one round trip (possible without bind parameters).
         with conn.connection.driver_connection.cursor() as cursor:
             set_parameters(cursor, mode, year=year)
             for path in step_files():
                 name = path.stem.split("_", 1)[1]  # 09_indicator_rollup -> indicator_rollup
                 clock = time.perf_counter()
-                if mode == "full" and name == "clear":  # the figures computed by parallel sessions, when they pay
+                if mode == "full" and name == "clear":
                     shares = _year_shares(cursor, sessions) if sessions is not None else _year_shares(
                         cursor, default_sessions(), PARALLEL_MIN_UNIT_YEARS)
-                    if len(shares) > 1:  # their tables made before step 04 locks the mart (_build_tables)
+                    parallel = len(shares) > 1
+                    if parallel:  # their tables made before step 04 locks the mart (_build_tables)
                         tables = _build_tables(engine, shares, lock_timeout)
                         steps["tables for the sessions"] = time.perf_counter() - clock
                         clock = time.perf_counter()
-                if mode == "full" and name in FIGURE_STEPS and shares is not None and len(shares) > 1:
+                if parallel and name in FIGURE_STEPS:
                     if name == FIGURE_STEPS[0]:
                         built_rows, timings = _build_in_sessions(engine, cursor, shares, tables, lock_timeout)
                         steps.update(timings)
                     continue
-                if mode == "full" and name == "indicator_rollup" and shares is not None and len(shares) > 1:
+                if parallel and name == "indicator_rollup":
                     # the sessions' tables become the mart's partitions: their rows are written already
                     cursor.execute("SELECT ops.rollup_partitions_swap(%s, %s)",
                                    ([s[0] for s in shares], [s[-1] for s in shares]))
