@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -516,6 +517,52 @@ def test_a_session_that_fails_fails_the_rebuild_and_the_marts_stay_as_they_were(
         assert conn.execute(text("SELECT value FROM mart.indicator_monthly WHERE level = 'district' "
                                  "AND unit_code = :u AND year = 2024 AND month = 4 AND indicator_code = 'NN05'"),
                             {"u": VINH_YEN}).scalar() == 480
+
+
+def test_a_session_that_waits_for_the_marts_lock_gives_up_instead_of_hanging(
+        two_years: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refresh's transaction holds mart.indicator_rollup locked (step 04's TRUNCATE) while it waits
+    for its sessions: a session statement that needs that lock would wait for ever. It waits no longer
+    than the refresh's lock_timeout, and the refresh gives up as for any lock (RollupLockTimeout), the
+    marts as they were. And the next rebuild drops every table the sessions of a failed one left,
+    whatever its years."""
+    from etl.marts import rollup
+    from tests.mart_compare import mart_snapshot
+
+    refresh(two_years, full=True)
+    before = mart_snapshot(two_years)
+    run = rollup._run
+
+    def reading_the_mart(cursor: Any, statements: str) -> int:
+        if "Step 06 of the rollup" in statements:
+            cursor.execute("SELECT count(*) FROM mart.indicator_rollup")  # waits for the refresh's lock
+        return run(cursor, statements)
+
+    monkeypatch.setattr(rollup, "_run", reading_the_mart)
+    outcome: list[BaseException] = []
+
+    def rebuild() -> None:
+        try:
+            refresh(two_years, full=True, sessions=2, lock_timeout="300ms", attempts=1)
+        except BaseException as error:
+            outcome.append(error)
+
+    waiting = threading.Thread(target=rebuild, daemon=True)  # a hang fails the test, not the run
+    waiting.start()
+    waiting.join(60)
+    assert not waiting.is_alive(), "the rebuild still waits for its session after 60 s"
+    assert len(outcome) == 1 and isinstance(outcome[0], rollup.RollupLockTimeout), outcome
+    assert "lock timeout" in str(outcome[0])
+    assert mart_snapshot(two_years) == before
+    monkeypatch.setattr(rollup, "_run", run)
+    with two_years.begin() as conn:  # as a rebuild of other years that failed would leave it
+        conn.execute(text("SELECT ops.rollup_partition_build(2019, 2022)"))
+    assert build_tables(two_years) == ["indicator_rollup_build_2019_2022", "indicator_rollup_build_2023_2023",
+                                       "indicator_rollup_build_2024_2025"]
+    refresh(two_years, full=True, sessions=2)
+    assert build_tables(two_years) == []
+    assert [p[0] for p in partitions(two_years)] == [
+        "ops.indicator_rollup_default", "ops.indicator_rollup_y2023_2023", "ops.indicator_rollup_y2024_2025"]
 
 
 def test_a_full_rebuild_leaves_the_marts_analyzed_and_the_next_refresh_analyzes_no_mart(half_year: Engine) -> None:
