@@ -1,5 +1,6 @@
 """Incremental = full: every mart object as rows, to compare an incremental refresh with a full
-rebuild (tests/test_expected.py, tests/test_incremental_property.py)."""
+rebuild (tests/test_expected.py, tests/test_incremental_property.py); and the partitions of
+mart.indicator_rollup a parallel rebuild leaves (tests/test_rollup.py, tests/test_roles.py)."""
 
 from __future__ import annotations
 
@@ -75,3 +76,26 @@ def assert_incremental_equals_full(engine: Engine) -> RollupResult:
                 conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) "
                                   f"VALUES ({', '.join(':' + c for c in columns)})"), [dict(r) for r in rows])
     return result
+
+
+def partitions(db: Engine) -> list[tuple[str, str, int, str, bool]]:
+    """The partitions of mart.indicator_rollup: name, bounds, rows, owner, whether it has the mart's key
+    (its index attached to the mart's)."""
+    with db.connect() as conn:
+        found = conn.execute(text("""
+            SELECT c.oid::regclass::text, pg_get_expr(c.relpartbound, c.oid), pg_get_userbyid(c.relowner),
+                   EXISTS (SELECT FROM pg_inherits AS ix JOIN pg_index AS x ON x.indexrelid = ix.inhrelid
+                           WHERE x.indrelid = c.oid
+                             AND ix.inhparent = 'mart.indicator_rollup_pkey'::regclass)
+            FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'mart.indicator_rollup'::regclass ORDER BY 1""")).all()
+        return [(name, bound, conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one(), owner, keyed)
+                for name, bound, owner, keyed in found]
+
+
+def build_tables(db: Engine) -> list[str]:
+    """Tables a session of a parallel rebuild wrote and no rebuild attached (yet)."""
+    with db.connect() as conn:
+        return conn.execute(text("SELECT relname::text FROM pg_class WHERE relnamespace = 'ops'::regnamespace "
+                                 "AND relname LIKE 'indicator\\_rollup\\_build\\_%' AND relkind = 'r' ORDER BY 1")
+                            ).scalars().all()

@@ -15,6 +15,7 @@ from sqlalchemy.exc import ProgrammingError
 from etl.marts.rollup import refresh, step_files
 from etl.warehouse.ingest import IncomingFile, files_from_paths, ingest_files, ingest_paths
 from tests import builders as b
+from tests.mart_compare import build_tables, partitions
 
 TZ = "+07:00"
 # Vĩnh Phúc (26): 9 districts; Tam Dương 247 and Vĩnh Yên 243 report, the 7 others do not.
@@ -394,33 +395,10 @@ def test_a_full_rebuild_in_parallel_sessions_equals_one_in_a_single_session(two_
                                                       rows_of(two_years, 2024) + rows_of(two_years, 2025)]
 
 
-def partitions(db: Engine) -> list[tuple[str, str, int, str, bool]]:
-    """The partitions of mart.indicator_rollup: name, bounds, rows, owner, whether it has the mart's key
-    (its index attached to the mart's)."""
-    with db.connect() as conn:
-        found = conn.execute(text("""
-            SELECT c.oid::regclass::text, pg_get_expr(c.relpartbound, c.oid), pg_get_userbyid(c.relowner),
-                   EXISTS (SELECT FROM pg_inherits AS ix JOIN pg_index AS x ON x.indexrelid = ix.inhrelid
-                           WHERE x.indrelid = c.oid
-                             AND ix.inhparent = 'mart.indicator_rollup_pkey'::regclass)
-            FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
-            WHERE i.inhparent = 'mart.indicator_rollup'::regclass ORDER BY 1""")).all()
-        return [(name, bound, conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one(), owner, keyed)
-                for name, bound, owner, keyed in found]
-
-
 def rows_of(db: Engine, year: int) -> int:
     with db.connect() as conn:
         return conn.execute(text("SELECT count(*) FROM mart.indicator_rollup WHERE year = :y"),
                             {"y": year}).scalar_one()
-
-
-def build_tables(db: Engine) -> list[str]:
-    """Tables a session of a parallel rebuild wrote and no rebuild attached (yet)."""
-    with db.connect() as conn:
-        return conn.execute(text("SELECT relname::text FROM pg_class WHERE relnamespace = 'ops'::regnamespace "
-                                 "AND relname LIKE 'indicator\\_rollup\\_build\\_%' AND relkind = 'r' ORDER BY 1")
-                            ).scalars().all()
 
 
 def test_an_incremental_refresh_reads_the_year_before_from_the_mart_and_equals_a_full_rebuild(

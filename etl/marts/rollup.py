@@ -16,8 +16,9 @@ stores its sums (step 09). RollupResult.from_partial_sums counts the province-ye
 
 The refresh is the numbered SQL steps in sql/rollup/, run in order; each file's header
 says what it reads, creates or writes, and which parameters it takes. This module only
-takes the lock, decides the mode, runs the steps (timing each) and, on a full rebuild,
-drops the key of mart.indicator_rollup before step 08 and builds it again after. The
+takes the lock, decides the mode, runs the steps (timing each) and, on a full rebuild in one
+session, drops the key of mart.indicator_rollup before step 08 and builds it again after (in
+parallel sessions, it shares the figures out and attaches the sessions' tables, below). The
 parameters are transaction-local settings (baocao.rollup_mode, baocao.rollup_year and, as of a
 moment, baocao.rollup_as_of, baocao.rollup_level, baocao.rollup_unit; set_parameters), read
 with current_setting(): unlike bind parameters they reach DO blocks (step 04 truncates or
@@ -142,8 +143,8 @@ def set_parameters(cursor: psycopg.Cursor, mode: str, *, year: int | None = None
                                     "years": "" if years is None else "{" + ",".join(map(str, years)) + "}"})
 
 
-# Step 03's temp views (and, on a parallel full rebuild, step 09's source) would outlive the
-# transaction: views cannot drop on commit.
+# Step 03's temp views and step 08's (the mart rows) would outlive the transaction: views cannot
+# drop on commit.
 DROP_TEMP_VIEWS = "DROP VIEW IF EXISTS pg_temp.rollup_submission, pg_temp.rollup_plan, pg_temp.rollup_indicator_rows"
 _RUNS_AS_OF = re.compile(r"^-- Runs as of: (yes|no)$", re.M)
 

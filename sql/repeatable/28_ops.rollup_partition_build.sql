@@ -17,7 +17,9 @@ BEGIN
     EXECUTE format('DROP TABLE IF EXISTS ops.%I', build);
     EXECUTE format('CREATE TABLE ops.%I (LIKE mart.indicator_rollup INCLUDING DEFAULTS INCLUDING CONSTRAINTS, '
                    'CONSTRAINT %I CHECK (period_key >= %s AND period_key < %s))',
-                   build, build || '_range', first_year * 100, (last_year + 1) * 100);
+                   -- the check named as the partition it becomes (ops.rollup_partitions_swap renames the table)
+                   build, format('indicator_rollup_y%s_%s_range', first_year, last_year), first_year * 100,
+                   (last_year + 1) * 100);
     EXECUTE format('GRANT SELECT, INSERT ON ops.%I TO baocao_loader', build);  -- the ETL's login writes it
     EXECUTE format('COMMENT ON TABLE ops.%I IS %L', build,
                    format('Dòng mart.indicator_rollup năm %s-%s của một lần tổng hợp lại toàn bộ, chờ gắn vào mart / '

@@ -1,6 +1,7 @@
 -- Step 04 of the rollup (etl.marts.rollup): remove the rows the next steps write again. A full
 -- rebuild empties the tables (no dead rows left behind, and the key is dropped and built once
--- after the bulk insert, by etl.marts.rollup); otherwise the scope's rows are deleted, but a
+-- after the bulk insert, by etl.marts.rollup; in parallel sessions the emptied partitions of
+-- mart.indicator_rollup are then replaced by the sessions' tables, ops.rollup_partitions_swap); otherwise the scope's rows are deleted, but a
 -- compare_only year's indicator rows (step 03), whose comparisons step 09 updates in place.
 -- The partial sums of the province-level figures (revision 0024) follow: a full rebuild empties them,
 -- a year's rebuild deletes its years' (the next incremental refresh sums those provinces from all

@@ -1,7 +1,8 @@
 -- Step 09 of the rollup (etl.marts.rollup): write the scope's rows (step 08) into
 -- mart.indicator_rollup. Step 04 removed the scope's rows; on a full rebuild etl.marts.rollup
 -- drops the table's key before this step and builds it again after (once, on rows already in
--- its order). A compare_only year (incremental, step 03: the year after a changed one) keeps its
+-- its order), or, in parallel sessions, attaches the tables they wrote instead of running this step
+-- (ops.rollup_partitions_swap). A compare_only year (incremental, step 03: the year after a changed one) keeps its
 -- rows: only their comparison with the same period last year is updated.
 -- An incremental refresh then stores the partial sums of the scope's province-level units (steps 06
 -- and 07), with what they were summed over (step 03), for the next refresh (revision 0024).
@@ -56,8 +57,7 @@ $$;
 -- sums (each statement reads what has committed by its start) but not in its own mart rows, written by the
 -- refresh that takes it; the next refresh subtracting those rows would count its change twice. Such a
 -- unit-year keeps no sums, and the next refresh sums it from all its units.
--- (Incremental only: rollup_partial_basis is empty otherwise, and a full rebuild in parallel sessions has
--- no rollup_partial_rows in this transaction.)
+-- (Incremental only: rollup_partial_basis is empty otherwise.)
 DO $$
 BEGIN
     IF EXISTS (SELECT FROM rollup_partial_basis) THEN
