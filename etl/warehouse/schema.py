@@ -14,6 +14,8 @@ The schema is written in three places, each applied its own way:
   privileges. baocao_loader is the ETL's, baocao_analyst the analysts' (mart only).
   `python -m etl.warehouse.schema roles --login NAME=GROUP:PASSWORD_VARIABLE` (as a superuser)
   sets up the roles and the logins of a stack whose migrating login may not create roles.
+  baocao_owner may create schemas in the database (ensure_owner_may_create): a privilege on the
+  database, which a dump of its contents or a copy of it does not carry.
 - **Repeatable objects** (sql/repeatable/NN_<schema>.<object>.sql, run in name order; a file
   without a schema, like NN_analyst_grants.sql, holds statements only): the views, functions and
   their grants. Whenever a revision is pending or their checksum (ops.repeatable_checksum)
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import logging
 import re
 import sys
 import uuid
@@ -49,6 +52,8 @@ from sqlalchemy.engine import make_url
 from etl.marts.docs import MartDoc, apply_mart_comments, comment_statements, load_mart_docs
 from etl.marts.rollup import steps as rollup_steps
 from etl.paths import PROJECT_ROOT, SQL_DIR
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = PROJECT_ROOT / "etl" / "warehouse" / "migrations"
 REPEATABLE_DIR = SQL_DIR / "repeatable"
@@ -142,6 +147,7 @@ def upgrade(engine: Engine, *, load_reference: bool = True) -> None:
     docs = load_mart_docs()
     checksum = repeatables_checksum(docs)
     ensure_roles(engine)
+    ensure_owner_may_create(engine)
     with engine.begin() as conn:
         act_as_owner(conn)  # a warehouse at 0017 or later: the owner's from the start
         # The checksum table exists once no revision is pending (revision 0010 creates it).
@@ -180,6 +186,31 @@ def ensure_roles(engine: Engine) -> None:
     for path in role_files():
         with engine.begin() as conn:
             conn.connection.driver_connection.cursor().execute(path.read_text(encoding="utf-8"))
+
+
+def ensure_owner_may_create(engine: Engine) -> None:
+    """baocao_owner's CREATE on this database (revision 0017 gave it; the owner creates the schemas).
+    A privilege on a database is the server's, not part of the database's contents: a dump restored
+    into a new database (docs/production.md) or a copy (CREATE DATABASE ... TEMPLATE) comes without
+    it, and the upgrade, run as the owner, was refused. Given again when the login may give it (a
+    superuser, the database's owner); else said, with what to run."""
+    with engine.begin() as conn:
+        owner_exists, owner_may, login_may_grant = conn.execute(text("""
+            SELECT to_regrole('baocao_owner') IS NOT NULL,
+                   to_regrole('baocao_owner') IS NOT NULL
+                       AND has_database_privilege('baocao_owner', current_database(), 'CREATE'),
+                   has_database_privilege(current_database(), 'CREATE WITH GRANT OPTION')
+        """)).one()
+        if not owner_exists or owner_may:
+            return
+        if login_may_grant:
+            conn.connection.driver_connection.cursor().execute(
+                "DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO baocao_owner', current_database()); END $$")
+            return
+        database = conn.execute(text("SELECT current_database()")).scalar()
+    log.warning("baocao_owner may not create schemas in database %s (a restored dump or a copy of a database "
+                "comes without that privilege); a revision that creates one will be refused. As a superuser, "
+                "run once: python -m etl.warehouse.schema roles --url <superuser URL of the database>", database)
 
 
 def act_as_owner(conn: Connection) -> None:
@@ -227,9 +258,8 @@ def bootstrap_roles(engine: Engine, logins: list[tuple[str, str, str]]) -> None:
     ensure_roles(engine)
     ensure_logins(engine, logins)
     ensure_roles(engine)  # the analysts' session limits copied to the new analyst logins
+    ensure_owner_may_create(engine)
     with engine.begin() as conn:
-        conn.connection.driver_connection.cursor().execute(
-            "DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO baocao_owner', current_database()); END $$")
         built_by_a_superuser = conn.execute(text("""
             SELECT r.rolsuper FROM pg_namespace AS n JOIN pg_roles AS r ON r.oid = n.nspowner
             WHERE n.nspname = 'ops'""")).scalar()

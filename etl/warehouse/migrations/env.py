@@ -14,8 +14,10 @@ def run_on(connection: Connection) -> None:
     from etl.warehouse.schema import act_as_owner
 
     # Alembic keeps its version table in ops, which must exist before it looks (the baseline
-    # creates the other schemas).
-    connection.execute(text("CREATE SCHEMA IF NOT EXISTS ops"))
+    # creates the other schemas). Only made when missing: CREATE SCHEMA IF NOT EXISTS needs the
+    # right to create one in the database even when it exists.
+    if connection.execute(text("SELECT to_regnamespace('ops')")).scalar() is None:
+        connection.execute(text("CREATE SCHEMA ops"))
     # After each revision: once 0017 has handed the warehouse to baocao_owner, the next ones run as
     # the owner, on a fresh install as on an upgrade (a table created by the login would be the login's).
     context.configure(connection=connection, version_table_schema="ops",
