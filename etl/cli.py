@@ -173,7 +173,9 @@ def _schema_state() -> str | None:
     return None if revision == head else f"the warehouse schema is at revision {revision}, this baocao needs {head}"
 
 
-app = typer.Typer(cls=BaocaoGroup, help="baocao: district reports warehouse (kho dữ liệu báo cáo cấp huyện).",
+app = typer.Typer(cls=BaocaoGroup,
+                  help="baocao: the warehouse of the local People's Committees' monthly reports "
+                       "(kho dữ liệu báo cáo của UBND cấp huyện, cấp xã).",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Warehouse schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
