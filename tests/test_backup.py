@@ -23,6 +23,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from etl.marts.rollup import refresh
+from etl.orchestration.celery_stack import scratch_database
 from etl.warehouse.db import create_database_if_missing, normalize_url
 from etl.warehouse.ingest import ingest_paths
 from etl.warehouse.schema import upgrade
@@ -106,16 +107,9 @@ def backed_up(db: Engine, warehouse_url: str, tmp_path: Path) -> Path:
 @pytest.fixture
 def new_database(warehouse_url: str) -> Iterator[str]:
     """An empty database on the test warehouse's server; dropped after."""
-    name = f"baocao_restored_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(warehouse_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(warehouse_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    admin = make_url(warehouse_url).set(database="postgres").render_as_string(hide_password=False)
+    with scratch_database(admin, "baocao_restored") as url:
+        yield url
 
 
 def assert_same_warehouse(original: Engine, restored: Engine) -> None:

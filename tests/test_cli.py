@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from etl.cli import app
 from etl.config import ENV_WAREHOUSE_URL
+from etl.orchestration.celery_stack import scratch_database
 from tests import builders as b
 
 
@@ -214,16 +215,9 @@ def test_a_database_that_does_not_exist_is_one_line(cli_runner: CliRunner, monke
 @pytest.fixture
 def empty_database(warehouse_url: str) -> Iterator[str]:
     """A database just created, never upgraded; dropped afterwards."""
-    name = f"baocao_empty_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(warehouse_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(warehouse_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    admin = make_url(warehouse_url).set(database="postgres").render_as_string(hide_password=False)
+    with scratch_database(admin, "baocao_empty") as url:
+        yield url
 
 
 def test_a_schema_never_upgraded_is_one_line(cli_runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
