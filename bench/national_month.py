@@ -5,23 +5,28 @@ template, on time), then a corrected version as JSON two days later, so both rea
 versioning path are measured. Then the 2025 geography: every commune (3.321) sends its August
 2025 as XLSX, the full catalog, each a fraction of a district. Prints files/s and rows/s per phase (archive, read,
 check, load), the load's rows/s next to a raw COPY of the same fact rows into a bare
-table, and the process's peak memory.
+table, and the process's peak memory. With --profile, where each phase's load spends its time:
+the seconds of each statement and COPY it runs, and the rest (Python, between them).
 
-    make bench                      # or: .venv/bin/python -m bench.national_month [--quick]
+    make bench                      # or: .venv/bin/python -m bench.national_month [--quick] [--profile]
     WAREHOUSE_URL=... make bench    # against another server (a fresh database is still made)
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import resource
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 
 from bench.common import PeakMemory, bench_database
 from etl.demo import synth
@@ -31,6 +36,7 @@ from etl.domain.catalog import load_catalog
 from etl.domain.periods import Period
 from etl.domain.unit_history import district_versions, load_unit_changes, version_on
 from etl.quality import expectations
+from etl.warehouse import ingest, load
 from etl.warehouse.ingest import files_from_paths, ingest_files, load_ref_context
 from etl.warehouse.load import FACT_VALUE_COLUMNS, copy_rows
 from etl.warehouse.schema import upgrade
@@ -79,13 +85,92 @@ def generate(out: Path, year: int, month: int, units: list[tuple[str, int, float
     return xlsx, jsons, time.perf_counter() - t0, rows
 
 
-def phase(engine: Engine, paths: list[Path], received_at: datetime, label: str, rows: int) -> dict[str, float]:
+_WRITES = re.compile(r"\b(INSERT INTO|UPDATE(?!\s+SET\b)|DELETE FROM|CREATE TEMP TABLE|DROP TABLE)\s+([\w.]+)",
+                     re.IGNORECASE)
+_READS = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_]+\.[a-z_]+)", re.IGNORECASE)
+
+
+def statement_label(sql: str) -> str:
+    """Its line in the profile: what the statement writes (verb and table), else the tables it reads,
+    else its first words."""
+    sql = re.sub(r"--[^\n]*", "", sql)
+    written = dict.fromkeys(f"{re.sub(r' (INTO|FROM)$', '', ' '.join(verb.upper().split()))} {table.lower()}"
+                            for verb, table in _WRITES.findall(sql))
+    if written:
+        return ", ".join(written)
+    read = list(dict.fromkeys(t.lower() for t in _READS.findall(sql)))
+    if read:
+        return "SELECT from " + ", ".join(read[:3]) + (", ..." if len(read) > 3 else "")
+    return " ".join(sql.split())[:40]
+
+
+@contextmanager
+def load_profile(engine: Engine) -> Iterator[Counter[tuple[str, str]]]:
+    """Seconds and calls of each statement and COPY the load runs (etl.warehouse.load.load_files), by
+    statement_label; ("load", "total") is load_files' own time. A profiler's hooks: SQLAlchemy's
+    cursor events, and the two functions wrapped for the time of the run."""
+    seconds: Counter[tuple[str, str]] = Counter()
+    active = False
+    started: dict[int, float] = {}
+
+    def before(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        started[id(cursor)] = time.perf_counter()
+
+    def after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        began = started.pop(id(cursor), None)
+        if active and began is not None:
+            label = statement_label(statement)
+            seconds[("sql", label)] += time.perf_counter() - began
+            seconds[("calls", label)] += 1
+
+    def timed_copy(conn: Any, table: str, columns: Any, rows: Any) -> None:
+        began = time.perf_counter()
+        original_copy(conn, table, columns, rows)
+        seconds[("sql", f"COPY {table}")] += time.perf_counter() - began
+        seconds[("calls", f"COPY {table}")] += 1
+
+    def timed_load(*args: Any, **kwargs: Any) -> Any:
+        nonlocal active
+        active, began = True, time.perf_counter()
+        try:
+            return original_load(*args, **kwargs)
+        finally:
+            active = False
+            seconds[("load", "total")] += time.perf_counter() - began
+
+    original_copy: Callable[..., None] = load.copy_rows
+    original_load: Callable[..., Any] = ingest.load_files
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    load.copy_rows, ingest.load_files = timed_copy, timed_load  # type: ignore[assignment]
+    try:
+        yield seconds
+    finally:
+        load.copy_rows, ingest.load_files = original_copy, original_load  # type: ignore[assignment]
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+
+
+def print_load_profile(seconds: Counter[tuple[str, str]]) -> None:
+    total = seconds[("load", "total")]
+    statements = sorted(((s, label) for (kind, label), s in seconds.items() if kind == "sql"), reverse=True)
+    in_statements = sum(s for s, _ in statements)
+    print(f"  the load by statement (--profile): {total:.3f} s in load_files")
+    for secs, label in statements:
+        print(f"    {secs:7.3f} s {seconds[('calls', label)]:>4}x  {label}")
+    print(f"    {total - in_statements:7.3f} s        between statements (Python: rows built, values derived, "
+          f"messages placed)")
+
+
+def phase(engine: Engine, paths: list[Path], received_at: datetime, label: str, rows: int,
+          profile: bool = False) -> dict[str, float]:
     timings: Counter[str] = Counter()
     ref = load_ref_context(engine)
     t0 = time.perf_counter()
     files = files_from_paths(paths, received_at)
     t_files = time.perf_counter() - t0
-    results = ingest_files(engine, files, caller="bench", ref=ref, timings=timings)
+    with load_profile(engine) if profile else _nothing() as by_statement:
+        results = ingest_files(engine, files, caller="bench", ref=ref, timings=timings)
     wall = time.perf_counter() - t0
     statuses = Counter(r.status for r in results)
     n = len(paths)
@@ -104,7 +189,14 @@ def phase(engine: Engine, paths: list[Path], received_at: datetime, label: str, 
     ]:
         print(f"  {name:<12}{secs:>9.2f}{n / secs:>10.0f}{rows / secs:>12,.0f}")
     print(f"  quality gate: {gate_s:.2f} s, {100 * gate_s / wall:.0f}% of end-to-end")
+    if by_statement is not None:
+        print_load_profile(by_statement)
     return {"wall": wall, "gate": gate_s, **timings}
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield None
 
 
 def raw_copy_comparison(engine: Engine) -> None:
@@ -127,13 +219,15 @@ def main() -> None:
     parser.add_argument("--districts", type=int, default=None, help="limit (default: all legacy districts)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_UNITS} districts and communes (a smoke run)")
+    parser.add_argument("--profile", action="store_true",
+                        help="print each phase's load by statement (its time in each statement and COPY)")
     args = parser.parse_args()
 
     with bench_database(keep=args.keep) as url:
-        run(create_engine(url), QUICK_UNITS if args.quick else args.districts)
+        run(create_engine(url), QUICK_UNITS if args.quick else args.districts, profile=args.profile)
 
 
-def run(engine: Engine, districts: int | None) -> None:
+def run(engine: Engine, districts: int | None, profile: bool = False) -> None:
     try:
         t0 = time.perf_counter()
         upgrade(engine)
@@ -145,8 +239,9 @@ def run(engine: Engine, districts: int | None) -> None:
             xlsx, jsons, gen_s, rows = generate(Path(tmp), 2024, 5, legacy_units(2024, 5, districts))
             print(f"generated {len(xlsx)} XLSX + {len(jsons)} JSON files in {gen_s:.2f} s (not part of the figures)")
             with PeakMemory() as legacy_memory:
-                first = phase(engine, xlsx, RECEIVED, "XLSX, first versions", rows)
-                second = phase(engine, jsons, RECEIVED + timedelta(days=2), "JSON, corrected versions", rows)
+                first = phase(engine, xlsx, RECEIVED, "XLSX, first versions", rows, profile)
+                second = phase(engine, jsons, RECEIVED + timedelta(days=2), "JSON, corrected versions", rows,
+                               profile)
         raw_copy_comparison(engine)
         with engine.connect() as conn:
             facts = conn.execute(
@@ -174,7 +269,7 @@ def run(engine: Engine, districts: int | None) -> None:
             print(f"\n2025 geography: generated {len(xlsx)} commune XLSX files ({rows:,} indicator + task rows, "
                   f"{rows / max(len(xlsx), 1):.0f} a file) in {gen_s:.2f} s (not part of the figures)")
             with PeakMemory() as commune_memory:
-                communes = phase(engine, xlsx, COMMUNE_RECEIVED, "communes, August 2025, XLSX", rows)
+                communes = phase(engine, xlsx, COMMUNE_RECEIVED, "communes, August 2025, XLSX", rows, profile)
         print(f"communes' national month end to end: {communes['wall']:.2f} s; peak memory of its ingest: "
               f"{commune_memory}; max RSS of this process alone, all phases: "
               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
