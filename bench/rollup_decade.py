@@ -8,7 +8,8 @@ generated. Then, in one run: the full rebuild of the marts, one corrected submis
 ingested the normal way (May of the last year), and the incremental refresh it triggers, twice (the
 first sums the provinces from all their units and stores their partial sums, the second sums them from
 those); then the same for May of the year before, whose next year has figures (compared again, not
-computed again).
+computed again); then a national month's batch: every unit's December of the last year changed in
+place and queued, and the refresh after it (its provinces summed from all their units: etl.marts.rollup).
 
 `--scale commune`: the same over the post-2025 geography, every current commune (3.321) for
 each year, as if the communes had reported since 2015 (before 07/2025 they did not exist and are
@@ -43,6 +44,7 @@ from etl.domain.catalog import load_catalog
 from etl.domain.unit_history import district_versions, life_span, load_unit_changes
 from etl.marts.rollup import refresh
 from etl.warehouse.ingest import ingest_paths
+from etl.warehouse.load import REQUEUE
 from etl.warehouse.schema import upgrade
 
 # The generated files' arrival times are set by the benchmark: an operator's override.
@@ -335,8 +337,31 @@ def run(engine: Engine, years: int, scale: str = "district", provinces: tuple[st
                 f"province-years from their stored partial sums)"
             )
             print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in incremental.steps.items()), flush=True)
+    national_month_in_place(engine, 2024, 12)
+    batch = refresh(engine)  # its provinces' sums were stored by the refreshes above
+    print(
+        f"incremental refresh after a national month: {batch.seconds:.2f} s ({batch.units:,} unit-years, "
+        f"{batch.indicator_rows:,} indicator rows rewritten, {batch.from_partial_sums} province-years from their "
+        f"stored partial sums)"
+    )
+    print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in batch.steps.items()), flush=True)
     if scale == "district":  # province 26's legacy figures
         as_of_figures(engine)
+
+
+def national_month_in_place(engine: Engine, year: int, month: int) -> None:
+    """Every unit's month changed and its year queued, as a national month's batch would (in place:
+    the bulk-loaded months are no files' rows)."""
+    with engine.begin() as conn:
+        values = conn.execute(text("UPDATE core.fct_indicator_value SET value = value + 1 "
+                                   "WHERE year = :y AND month = :m AND value IS NOT NULL"),
+                              {"y": year, "m": month}).rowcount
+        units = conn.execute(text(f"INSERT INTO ops.rollup_queue (district_code, year) "
+                                  f"SELECT DISTINCT district_code, year FROM core.fct_indicator_value "
+                                  f"WHERE year = :y AND month = :m {REQUEUE}"), {"y": year, "m": month}).rowcount
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE core.fct_indicator_value"))
+    print(f"a national month: {values:,} values of {month:02d}/{year} changed in place, {units:,} units' year queued")
 
 
 def changed_in_place(engine: Engine, year: int) -> None:

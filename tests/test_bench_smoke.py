@@ -24,7 +24,8 @@ QUICK_RUNS = {
     "bench.dag_national_month": ("run success, 30 submissions loaded",),
     "bench.rollup_decade": ("full rebuild: ", "incremental refresh after it: ",  # and bench.refresh_repeat's round
                             "incremental refresh after a change to 05/2024: median",
-                            "incremental refresh after a change to 05/2023: median"),
+                            "incremental refresh after a change to 05/2023: median",
+                            "incremental refresh after a national month: "),
     "bench.feedback": ("feedback workbooks for its 5 %",),
     "bench.celery_topology": ("a province's month, scheduled run: 10 files", "landing to refreshed marts",
                               "40 current submissions in the warehouse"),

@@ -9,7 +9,7 @@ figures of the changed years only: the year before (what they compare with) and 
 after (whose own figures did not change; only its comparisons are updated, step 09) are
 read from the mart, unchanged since the last refresh or they would be queued (step 03). A province
 whose sums before the windows an earlier incremental refresh stored (ops.rollup_partial, revision
-0024), over the same units and catalog, is summed from them while fewer than half its units changed:
+0024), over the same units and catalog, is summed from them while at most half its units changed:
 minus its changed units' figures as the mart held them, plus their figures now (steps 03, 05-07),
 not from all its units (a 2025 province's 126 communes: half of a refresh at commune scale; past
 half, as in a national month's batch, summing them all costs less); every refresh that sums a province of its scope

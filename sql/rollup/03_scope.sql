@@ -210,11 +210,10 @@ $$;
 
 -- Partial sums (revision 0024; incremental only). A province-level unit of the scope whose sums
 -- before the windows (steps 06, 07) were stored by an earlier refresh, over the same districts and
--- communes and the same catalog (basis), and fewer than half of whose units changed, is summed from
--- them (rollup_delta_unit): the stored sums,
--- minus its changed units' figures as the mart holds them (rollup_old_figures, read here, before
--- step 04 deletes them), plus their figures now (step 05 computes those only, not the unit's 125
--- others). Any other unit is summed from all its units, as in every other mode, and its sums stored
+-- communes and the same catalog (basis), and at most half of whose summed units changed, is
+-- summed from them (rollup_delta_unit): the stored sums, minus its changed units' figures as the mart
+-- holds them (rollup_old_figures, read here, before step 04 deletes them), plus their figures now
+-- (step 05 computes those only, not the unit's 125 others). Any other unit is summed from all its units, as in every other mode, and its sums stored
 -- for the next refresh (step 09). The basis of each province-level unit-year of the scope:
 CREATE TEMP TABLE rollup_partial_basis ON COMMIT DROP AS
 WITH catalog AS (
@@ -250,9 +249,11 @@ CREATE TEMP TABLE rollup_old_figures (district_id int, indicator_id int, period_
 DO $$
 BEGIN
     IF current_setting('baocao.rollup_mode') = 'incremental' THEN  -- EXECUTE: as step 03 reads the mart above
-        -- Only while fewer than half its units changed: past that, reading the changed units' old figures
-        -- from the mart and taking them away costs more than summing every unit (a national month's
-        -- refresh at commune scale, every commune changed: 7,8 s more).
+        -- Only while at most half of the units its sums were made of changed (figure_units: a 2025
+        -- province's 2024 is its districts', not also its communes'): past that, reading the changed
+        -- units' old figures from the mart and taking them away costs more than summing every unit (a
+        -- national month's refresh at commune scale, every commune changed: 7,8 s more; at half, the
+        -- same either way).
         EXECUTE $sql$
             WITH changed AS (  -- the scope's districts or communes under each province-level unit-year
                 SELECT x.unit_id, n.year, count(*) AS units
@@ -267,8 +268,9 @@ BEGIN
             JOIN ops.rollup_partial_unit AS p ON p.level = b.level AND p.unit_code = b.unit_code AND p.year = b.year
                                              AND p.basis = b.basis
             LEFT JOIN changed AS c ON c.unit_id = b.unit_id AND c.year = b.year
-            WHERE 2 * coalesce(c.units, 0) < (SELECT count(*) FROM mart.district_unit AS du
-                                              WHERE du.level = b.level AND du.unit_code = b.unit_code)
+            WHERE 2 * coalesce(c.units, 0) <= (SELECT max(x.figure_units) FROM ops.rollup_partial AS x
+                                               WHERE x.level = b.level AND x.unit_code = b.unit_code
+                                                 AND x.year = b.year)
         $sql$;
         ANALYZE rollup_delta_unit;  -- before the joins below: unanalyzed, a few rows looked like 2.000
         INSERT INTO rollup_delta_member (district_id, unit_id, year)
