@@ -1,8 +1,10 @@
-"""Backups (docs/production.md, "Backing up and restoring"): a `pg_dump -Fc` of the warehouse,
-restored with `pg_restore` into a new database of the same server or onto a new server (its roles
-made first, as compose's warehouse-init makes them), is the same warehouse: every archived file
-byte for byte, the marts and their partitions row for row; `baocao db upgrade` finds nothing to do,
-and the ETL's login goes on loading and rolling up, the next refresh equal to a full rebuild."""
+"""Backups (docs/production.md, "Upgrading and operating": Backups, Restoring): a `pg_dump -Fc` of
+the warehouse, restored with `pg_restore` into a new database of the same server or onto a new server
+(its roles made first, as compose's warehouse-init makes them), is the same warehouse: every archived
+file byte for byte, the marts and their partitions row for row. `baocao db upgrade` finds nothing to
+migrate (it gives baocao_owner back its right to create schemas in the new database, which a dump
+does not carry), and the ETL's login goes on loading and rolling up, the next refresh equal to a
+full rebuild."""
 
 from __future__ import annotations
 
