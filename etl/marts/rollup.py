@@ -12,8 +12,9 @@ whose sums before the windows an earlier incremental refresh stored (ops.rollup_
 0024), over the same units and catalog, is summed from them while at most half its units changed:
 minus its changed units' figures as the mart held them, plus their figures now (steps 03, 05-07),
 not from all its units (a 2025 province's 126 communes: half of a refresh at commune scale; past
-half, as in a national month's batch, summing them all costs less); every refresh that sums a province of its scope
-stores its sums (step 09). RollupResult.from_partial_sums counts the province-years summed that way.
+half, as in a national month's batch, summing them all costs less); every refresh that sums a
+province of its scope stores its sums (step 09). RollupResult.from_partial_sums counts the
+province-years summed that way.
 
 The refresh is the numbered SQL steps in sql/rollup/, run in order; each file's header
 says what it reads, creates or writes, and which parameters it takes. This module only

@@ -213,8 +213,9 @@ $$;
 -- communes and the same catalog (basis), and at most half of whose summed units changed, is
 -- summed from them (rollup_delta_unit): the stored sums, minus its changed units' figures as the mart
 -- holds them (rollup_old_figures, read here, before step 04 deletes them), plus their figures now
--- (step 05 computes those only, not the unit's 125 others). Any other unit is summed from all its units, as in every other mode, and its sums stored
--- for the next refresh (step 09). The basis of each province-level unit-year of the scope:
+-- (step 05 computes those only, not the unit's 125 others). Any other unit is summed from all its
+-- units, as in every other mode, and its sums stored for the next refresh (step 09). The basis of
+-- each province-level unit-year of the scope:
 CREATE TEMP TABLE rollup_partial_basis ON COMMIT DROP AS
 WITH catalog AS (
     SELECT (SELECT string_agg(concat_ws(' ', i.indicator_code, i.kind, i.direction), ',' ORDER BY i.indicator_id)
