@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -126,8 +126,9 @@ def load_profile(engine: Engine) -> Iterator[Counter[tuple[str, str]]]:
     def timed_copy(conn: Any, table: str, columns: Any, rows: Any) -> None:
         began = time.perf_counter()
         original_copy(conn, table, columns, rows)
-        seconds[("sql", f"COPY {table}")] += time.perf_counter() - began
-        seconds[("calls", f"COPY {table}")] += 1
+        if active:
+            seconds[("sql", f"COPY {table}")] += time.perf_counter() - began
+            seconds[("calls", f"COPY {table}")] += 1
 
     def timed_load(*args: Any, **kwargs: Any) -> Any:
         nonlocal active
@@ -169,7 +170,7 @@ def phase(engine: Engine, paths: list[Path], received_at: datetime, label: str, 
     t0 = time.perf_counter()
     files = files_from_paths(paths, received_at)
     t_files = time.perf_counter() - t0
-    with load_profile(engine) if profile else _nothing() as by_statement:
+    with load_profile(engine) if profile else nullcontext() as by_statement:
         results = ingest_files(engine, files, caller="bench", ref=ref, timings=timings)
     wall = time.perf_counter() - t0
     statuses = Counter(r.status for r in results)
@@ -192,11 +193,6 @@ def phase(engine: Engine, paths: list[Path], received_at: datetime, label: str, 
     if by_statement is not None:
         print_load_profile(by_statement)
     return {"wall": wall, "gate": gate_s, **timings}
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield None
 
 
 def raw_copy_comparison(engine: Engine) -> None:
