@@ -21,9 +21,7 @@ def rollup_marts() -> None:
         from etl.marts.rollup import refresh as refresh_marts
         from etl.orchestration.landing import warehouse_engine
 
-        r = refresh_marts(warehouse_engine())
-        return {"mode": r.mode, "units": r.units, "indicator_rows": r.indicator_rows, "task_rows": r.task_rows,
-                "seconds": round(r.seconds, 2), "steps": {k: round(v, 2) for k, v in r.steps.items()}}
+        return refresh_marts(warehouse_engine()).summary()
 
     @task
     def board() -> dict[str, str]:

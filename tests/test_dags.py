@@ -93,6 +93,12 @@ def test_rollup_dag_refreshes_the_marts(db: Engine, airflow_env: Path) -> None:
     with db.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM mart.indicator_monthly WHERE unit_code = '639'")).scalar() > 0
         assert conn.execute(text("SELECT count(*) FROM ops.rollup_queue")).scalar() == 0
+    # What the engineer reads in the refresh task's XCom: every figure of the refresh (RollupResult.summary).
+    [ti] = [t for t in run.get_task_instances() if t.task_id == "refresh"]
+    summary = ti.xcom_pull(task_ids="refresh")
+    assert summary["mode"] == "full" and summary["indicator_rows"] > 0 and summary["status_rows"] > 0
+    assert {"from_partial_sums", "lock_retries", "units", "task_rows", "seconds"} <= summary.keys()
+    assert {"scope", "indicator_rollup", "submission_status"} <= summary["steps"].keys()
 
 
 def test_monitor_dag_sends_due_alerts_once(db: Engine, airflow_env: Path, alert_channels: None,
