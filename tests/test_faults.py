@@ -5,6 +5,7 @@ dropped connections real ones (a backend terminated by the server while it loads
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -165,6 +166,27 @@ def test_files_are_read_in_isolation_inside_a_daemonic_worker_too(tmp_path: Path
     got = queue.get(timeout=120)
     worker.join(30)
     assert got == [(True, []), (False, ["FILE_UNREADABLE"]), (True, [])]
+
+
+def _read_and_return(queue: Any, files: list[tuple[str, bytes]]) -> None:
+    queue.put([r.ok for r in isolation.read_files(files)])  # and nothing else: no shutdown() by hand
+
+
+def test_a_process_multiprocessing_started_ends_after_reading(tmp_path: Path) -> None:
+    """Such a process ends without atexit's functions, after joining its children: the readers
+    must be stopped on that path too, or the process never ends (two ingests at once, each in a
+    process of its own, hung so)."""
+    good = b.write_json(tmp_path / "good.json", b.submission()).read_bytes()
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    worker = context.Process(target=_read_and_return, args=(queue, [("a.json", good), ("b.json", good)]))
+    worker.start()
+    assert queue.get(timeout=120) == [True, True]
+    worker.join(60)
+    ended = worker.exitcode
+    if ended is None:
+        worker.kill()
+    assert ended == 0
 
 
 # A main program that must not run twice: Airflow's task process is the `airflow` script, whose

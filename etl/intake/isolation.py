@@ -17,6 +17,7 @@ import atexit
 import importlib.machinery
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import sys
 import threading
@@ -77,6 +78,9 @@ def _get_pool(workers: int) -> object:
                                        initializer=_limit_worker, initargs=(READER_MEMORY_BYTES,),
                                        context=multiprocessing.get_context("spawn"))
             _pool_pid = os.getpid()
+            # A process started by multiprocessing ends without running atexit's functions, after
+            # joining its children: the pool's workers, never stopped, would keep it alive forever.
+            multiprocessing.util.Finalize(None, shutdown, exitpriority=10)
         return _pool
 
 
@@ -116,7 +120,8 @@ def _keep_main_script_out_of_workers() -> None:
 
 @atexit.register
 def shutdown() -> None:
-    """Stop the worker processes (at exit, or when a caller wants them gone)."""
+    """Stop the worker processes (at exit, also of a process multiprocessing started, or when a
+    caller wants them gone)."""
     global _pool
     with _lock:
         if _pool is not None and _pool_pid == os.getpid():
