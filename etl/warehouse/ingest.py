@@ -46,7 +46,7 @@ from etl.intake.structure import CheckedFile, DistrictRef, RefContext, UnitSpan,
 from etl.quality.gate import GateItem
 from etl.quality.history import usable
 from etl.quality.messages import Message, make_message
-from etl.warehouse.load import FileToLoad, load_files, record_outcomes
+from etl.warehouse.load import FileToLoad, load_files, lock_keys, record_outcomes
 from etl.warehouse.transient import TransientFailure, retry_transient
 
 log = logging.getLogger(__name__)
@@ -265,13 +265,23 @@ def archive(engine: Engine, files: Sequence[IncomingFile]) -> tuple[dict[str, in
     return ids, processed
 
 
-def _recorded_meanwhile(conn: Connection, file_id: int) -> bool:
-    """Whether another run (a CLI ingest beside the DAG, `baocao reprocess`) recorded this
-    file since this one found it unprocessed. Asked only when loading failed: the second of
-    two loads of one file always fails on the file's keys, once the first has committed."""
-    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('file:' || :f))"), {"f": str(file_id)})
-    return bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM ops.file_outcome WHERE file_id = :f)"),
-                             {"f": file_id}).scalar())
+def _recorded_meanwhile(conn: Connection, file_ids: Collection[int], redo: Collection[int]) -> set[int]:
+    """Those of the files another run (two ingests of one folder at once, a CLI ingest beside the
+    DAG, `baocao reprocess`) recorded since this one found them unprocessed; a file redone has its
+    outcome on purpose. Every file's lock is taken first, in one statement and one order, before
+    any other lock of the transaction, and held to its end: a run recording one of them finishes
+    before this one looks."""
+    lock_keys(conn, [f"file:{file_id}" for file_id in file_ids])
+    asked = [file_id for file_id in file_ids if file_id not in redo]
+    if not asked:
+        return set()
+    return set(conn.execute(text("SELECT file_id FROM ops.file_outcome WHERE file_id = ANY(:ids)"),
+                            {"ids": asked}).scalars())
+
+
+def _meanwhile(f: IncomingFile, file_id: int) -> FileResult:
+    log.info("%s (file_id %s) was recorded by another run meanwhile: a duplicate", f.name, file_id)
+    return FileResult(file=f.name, status=DUPLICATE, file_id=file_id)
 
 
 def _supersede_redone(conn: Connection, file_ids: Iterable[int], redo: Collection[int]) -> None:
@@ -299,11 +309,9 @@ def _internal_error(engine: Engine, f: IncomingFile, file_id: int, exc: BaseExce
 
     def record() -> bool:
         with engine.begin() as conn:
-            if file_id in redo:
-                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('file:' || :f))"), {"f": str(file_id)})
-                _supersede_redone(conn, [file_id], redo)
-            elif _recorded_meanwhile(conn, file_id):
+            if _recorded_meanwhile(conn, [file_id], redo):
                 return False
+            _supersede_redone(conn, [file_id], redo)
             record_outcomes(conn, [(file_id, checked.kind if checked else KIND_UNKNOWN,
                                     checked.fmt if checked else None, REJECTED,
                                     checked.district_code if checked else None,
@@ -315,8 +323,7 @@ def _internal_error(engine: Engine, f: IncomingFile, file_id: int, exc: BaseExce
     except TransientFailure as failure:
         return _deferred(f, file_id, failure)
     if not recorded:
-        log.info("%s (file_id %s) was recorded by another run meanwhile: a duplicate", f.name, file_id)
-        return FileResult(file=f.name, status=DUPLICATE, file_id=file_id)
+        return _meanwhile(f, file_id)
     log.error("processing %s (file_id %s) failed", f.name, file_id, exc_info=exc)
     return FileResult(file=f.name, status=REJECTED, file_id=file_id, errors=[message.as_dict()],
                       kind=checked.kind if checked else None)
@@ -358,11 +365,19 @@ def _load(engine: Engine, pending: Sequence[tuple[int, IncomingFile, GateItem]],
         return LOAD_NOTHING
     # Loading adds messages (YTD_PREVIOUS_MISSING): a failed attempt must not leave them twice.
     messages = {item.file_id: list(item.checked.messages) for _, _, item in pending}
+    meanwhile: set[int] = set()  # files another run recorded first: left out, duplicates
 
     def load(part: Sequence[tuple[int, IncomingFile, GateItem]]) -> dict[int, int]:
         for _, _, item in part:
             item.checked.messages[:] = messages[item.file_id]
         with engine.begin() as conn:
+            # Another run of the same files (two ingests of one folder at once) may have loaded some
+            # since this one archived them: they are left out here, not failed on their keys, which
+            # would send the whole batch down the per-file path.
+            meanwhile.update(_recorded_meanwhile(conn, [item.file_id for _, _, item in part], redo))
+            part = [one for one in part if one[2].file_id not in meanwhile]
+            if not part:
+                return {}
             _supersede_redone(conn, [item.file_id for _, _, item in part], redo)
             loaded = load_files(conn, [FileToLoad(item.file_id, f.sha256, f.received_at, item.checked)
                                        for _, f, item in part], ref, batch_months)
@@ -382,13 +397,18 @@ def _load(engine: Engine, pending: Sequence[tuple[int, IncomingFile, GateItem]],
                     len(pending), type(exc).__name__, exc)
     else:
         for position, f, item in pending:
-            results[position] = _result(f, item, ids[item.file_id])
+            results[position] = (_meanwhile(f, item.file_id) if item.file_id in meanwhile
+                                 else _result(f, item, ids[item.file_id]))
         return LOAD_BATCH
     for one in pending:
         position, f, item = one
+        if item.file_id in meanwhile:
+            results[position] = _meanwhile(f, item.file_id)
+            continue
         try:
             ids = retry_transient(lambda one=one: load([one]), f"loading {f.name}")
-            results[position] = _result(f, item, ids[item.file_id])
+            results[position] = (_meanwhile(f, item.file_id) if item.file_id in meanwhile
+                                 else _result(f, item, ids[item.file_id]))
         except Exception as exc:
             results[position] = _internal_error(engine, f, item.file_id, exc, item.checked, redo)
     return LOAD_PER_FILE
