@@ -63,7 +63,8 @@ def _ingest(url: str, deliveries: list[tuple[str, str]], start: Any, results: An
     files = [f for path, at in deliveries for f in files_from_paths([Path(path)], datetime.fromisoformat(at))]
     ref = load_ref_context(engine)
     start.wait(timeout=120)
-    results.put([(r.file, r.status) for r in ingest_files(engine, files, ref=ref)])
+    results.put([(r.file, r.status, r.earlier.status if r.earlier else None)
+                 for r in ingest_files(engine, files, ref=ref)])
     engine.dispose()
 
 
@@ -98,9 +99,14 @@ def test_two_ingests_of_the_same_folder_at_once_end_as_one(db: Engine, tmp_path:
     assert len(concurrent["submissions"]) > 15 and concurrent["task versions"] and concurrent["plans"]
 
     # Each file's verdict was given once, by one run or the other; the other run found it done.
-    verdicts = Counter((file, status) for run in both for file, status in run if status != "duplicate")
+    verdicts = Counter((file, status) for run in both for file, status, _ in run if status != "duplicate")
     assert verdicts == Counter((r.file, r.status) for r in alone if r.status != "duplicate")
-    assert Counter(file for run in both for file, _ in run) == Counter(r.file for r in alone for _ in range(2))
+    assert Counter(file for run in both for file, _, _ in run) == Counter(r.file for r in alone for _ in range(2))
+    # A duplicate's reply says what became of the file, whichever run judged it.
+    judged: dict[str, set[str]] = {}
+    for r in alone:
+        judged.setdefault(r.file, set()).add(r.earlier.status if r.earlier else r.status)
+    assert all(earlier in judged[file] for run in both for file, status, earlier in run if status == "duplicate")
     # The run whose load waited for the other's left out what that one had loaded, in its batch: no
     # file failed on its keys, so neither run fell back to loading file by file (it did before).
     # "nothing" for a run that started late enough to find every file done when archiving it.

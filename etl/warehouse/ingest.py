@@ -171,6 +171,23 @@ def _duplicate(f: IncomingFile, file_id: int, verdicts: dict[int, FileResult]) -
     return replace(known, file=f.name, earlier=replace(known.earlier) if known.earlier else None)
 
 
+def _fill_in_meanwhile_verdicts(engine: Engine, results: dict[int, FileResult],
+                                read: Sequence[tuple[int, IncomingFile]]) -> None:
+    """A file this run read but another recorded meanwhile (`_recorded_meanwhile`) gets that run's
+    verdict, as a re-delivery does: the sender's reply says what became of it."""
+    late = {position: f for position, f in read if results[position].status == DUPLICATE}
+    if not late:
+        return
+    try:
+        verdicts = retry_transient(lambda: _earlier_verdicts(engine, {results[p].file_id for p in late}),
+                                   "reading the verdicts another run gave meanwhile")
+    except TransientFailure as failure:  # the files are recorded; only the reply's detail is missing
+        log.error("the verdicts of %d files another run recorded meanwhile could not be read: %s", len(late), failure)
+        return
+    for position, f in late.items():
+        results[position] = _duplicate(f, results[position].file_id, verdicts)  # type: ignore[arg-type]
+
+
 def _fill_in_batch_duplicates(results: dict[int, FileResult], first: dict[int, int],
                               received: dict[int, datetime]) -> None:
     """A duplicate of a file earlier in the same batch gets that file's verdict."""
@@ -178,7 +195,10 @@ def _fill_in_batch_duplicates(results: dict[int, FileResult], first: dict[int, i
         if r.status != DUPLICATE or r.earlier is not None or r.file_id not in first:
             continue
         original = results[first[r.file_id]]
-        if original.status in INGEST_STATUSES and original.status != DUPLICATE:
+        if original.status == DUPLICATE and original.earlier is not None:  # another run's, meanwhile
+            r.district_code, r.period, r.kind = original.district_code, original.period, original.kind
+            r.submission_id, r.earlier = original.submission_id, replace(original.earlier)
+        elif original.status in INGEST_STATUSES and original.status != DUPLICATE:
             r.district_code, r.period, r.kind = original.district_code, original.period, original.kind
             r.submission_id = original.submission_id
             r.earlier = EarlierVerdict(original.status, received.get(r.file_id), None, list(original.errors))
@@ -543,6 +563,7 @@ def _ingest_files(engine: Engine, files: Sequence[IncomingFile], *, caller: str,
         t0 = time.perf_counter()
         expectations.build_data_docs()
         clock["data_docs_s"] += time.perf_counter() - t0
+    _fill_in_meanwhile_verdicts(engine, results, [(position, f) for position, f, _ in to_read])
     _fill_in_batch_duplicates(results, first_in_batch, received)
     ordered_results = [results[i] for i in range(len(ordered))]
     try:
