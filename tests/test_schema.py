@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from etl.config import ENV_WAREHOUSE_URL
 from etl.domain.contract import SOURCE_FORMATS
+from etl.marts.docs import load_mart_docs
 from etl.marts.rollup import refresh
 from etl.marts.rollup import steps as rollup_steps
 from etl.paths import PROJECT_ROOT, SQL_DIR
@@ -34,6 +35,7 @@ from etl.warehouse.schema import (
     dump_schema,
     head_revision,
     repeatable_files,
+    repeatables_checksum,
     upgrade,
 )
 from tests import builders as b
@@ -426,3 +428,29 @@ def test_changed_repeatables_are_re_created(scratch: Engine) -> None:
     assert set(relation_oids(scratch).values()).isdisjoint(oids.values())
     with scratch.connect() as conn:
         assert conn.execute(text("SELECT checksum FROM ops.repeatable_checksum")).scalar() != "0" * 64
+
+
+def _upgrade_at_once(url: str, runs: int = 2) -> list[subprocess.CompletedProcess[str]]:
+    code = ("import sys; from sqlalchemy import create_engine; from etl.warehouse.schema import upgrade; "
+            "upgrade(create_engine(sys.argv[1]))")
+    started = [subprocess.Popen([sys.executable, "-c", code, url], cwd=PROJECT_ROOT, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(runs)]
+    return [subprocess.CompletedProcess(p.args, p.wait(timeout=300), *p.communicate()) for p in started]
+
+
+def test_two_upgrades_at_once_end_as_one(scratch: Engine) -> None:
+    """Two deployments starting together (two `baocao db upgrade`, two containers) on a new database,
+    then on one whose repeatable objects changed: the second waits for the first and finds nothing
+    left to do, as Airflow's `airflow db migrate` does behind its global lock. Before, one of them
+    failed creating a schema the other had just created."""
+    url = scratch.url.render_as_string(hide_password=False)
+    for case in ("a new database", "changed repeatable objects"):
+        done = _upgrade_at_once(url)
+        assert [d.returncode for d in done] == [0, 0], (case, [d.stderr[-1500:] for d in done])
+        with scratch.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM ops.alembic_version")).scalar() == head_revision()
+            assert conn.execute(text("SELECT checksum FROM ops.repeatable_checksum")).scalar() == \
+                repeatables_checksum(load_mart_docs())
+            assert conn.execute(text("SELECT count(*) FROM core.dim_indicator")).scalar() > 30
+        with scratch.begin() as conn:  # as if a new release changed a view: the next upgrades re-create them
+            conn.execute(text("UPDATE ops.repeatable_checksum SET checksum = 'changed'"))

@@ -40,6 +40,8 @@ import logging
 import re
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -141,9 +143,36 @@ def _pending_revisions(conn: Connection) -> bool:
     return current.get_current_revision() != head_revision()
 
 
+# One upgrade of a database at a time (an advisory lock's key, scoped to the database).
+UPGRADE_LOCK = "baocao db upgrade"
+
+
+@contextmanager
+def one_upgrade_at_a_time(engine: Engine) -> Iterator[None]:
+    """Two deployments starting together (two `baocao db upgrade`, two containers) would both create
+    the schemas of a new database, or both drop and re-create the repeatable objects, and one fail.
+    The second waits for the first, as behind Airflow's global lock for `airflow db migrate`, then
+    finds nothing left to do. The lock is the session's, on a connection of its own, held across
+    the upgrade's transactions."""
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": UPGRADE_LOCK})
+        lock.commit()
+        try:
+            yield
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": UPGRADE_LOCK})
+            lock.commit()
+
+
 def upgrade(engine: Engine, *, load_reference: bool = True) -> None:
     """Migrate the schema to head, re-create the repeatable objects if anything changed, then
-    load the reference data. Idempotent: a second run changes nothing."""
+    load the reference data. Idempotent: a second run changes nothing; a second at the same
+    time waits for the first (one_upgrade_at_a_time)."""
+    with one_upgrade_at_a_time(engine):
+        _upgrade(engine, load_reference=load_reference)
+
+
+def _upgrade(engine: Engine, *, load_reference: bool) -> None:
     docs = load_mart_docs()
     checksum = repeatables_checksum(docs)
     ensure_roles(engine)
