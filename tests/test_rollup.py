@@ -194,6 +194,24 @@ def test_incremental_refresh_after_a_correction_equals_a_full_rebuild(half_year:
     assert refresh(db).mode == "nothing"
 
 
+def test_a_figure_a_correction_takes_back_leaves_the_mart(half_year: Engine, tmp_path: Path) -> None:
+    """March sent again without the stock NN05: its March row goes (an incremental refresh that only
+    updated and inserted rows would keep it), and the marts equal a full rebuild's."""
+    db = half_year
+    where = "level = 'district' AND unit_code = :u AND year = 2024 AND month = 3 AND indicator_code = :c"
+    assert row(db, "indicator_monthly", where, u=TAM_DUONG, c="NN05")["value"] == 120
+    arrive(db, tmp_path, b.month(TAM_DUONG, "2024-03", {"NS01": 35, "TT01": 9, "XH01": 100, "XH02": 1000}),
+           at=f"2024-03-20T09:00:00{TZ}")
+    assert refresh(db).mode == "incremental"
+    assert row(db, "indicator_monthly", where, u=TAM_DUONG, c="NS01")["value"] == 35
+    with db.connect() as conn:
+        assert conn.execute(text(f"SELECT count(*) FROM mart.indicator_monthly WHERE {where}"),
+                            {"u": TAM_DUONG, "c": "NN05"}).scalar() == 0
+    incremental = _marts(db)
+    assert refresh(db, full=True).mode == "full"
+    assert _marts(db) == incremental
+
+
 def _marts(db: Engine) -> dict[str, list[tuple]]:
     from tests.mart_compare import mart_objects
 
