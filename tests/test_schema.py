@@ -454,3 +454,25 @@ def test_two_upgrades_at_once_end_as_one(scratch: Engine) -> None:
             assert conn.execute(text("SELECT count(*) FROM core.dim_indicator")).scalar() > 30
         with scratch.begin() as conn:  # as if a new release changed a view: the next upgrades re-create them
             conn.execute(text("UPDATE ops.repeatable_checksum SET checksum = 'changed'"))
+
+
+def test_an_upgrade_whose_lock_connection_broke_raises_its_own_error(scratch: Engine,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The connection holding the upgrade's lock dropped (a restarted server, a killed session) while
+    the upgrade failed: the upgrade's error is raised, not the unlock's, and the next upgrade runs."""
+    from etl.warehouse import schema
+
+    def fails_after_the_lock_is_lost(engine: Engine, *, load_reference: bool) -> None:
+        with engine.connect() as other:
+            assert other.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).scalar() == 1
+        raise RuntimeError("the upgrade's own error")
+
+    monkeypatch.setattr(schema, "_upgrade", fails_after_the_lock_is_lost)
+    with pytest.raises(RuntimeError, match="the upgrade's own error"):
+        upgrade(scratch)
+    monkeypatch.undo()
+    upgrade(scratch)
+    with scratch.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM ops.alembic_version")).scalar() == head_revision()

@@ -50,6 +50,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from etl.marts.docs import MartDoc, apply_mart_comments, comment_statements, load_mart_docs
 from etl.marts.rollup import steps as rollup_steps
@@ -160,8 +161,11 @@ def one_upgrade_at_a_time(engine: Engine) -> Iterator[None]:
         try:
             yield
         finally:
-            lock.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": UPGRADE_LOCK})
-            lock.commit()
+            try:
+                lock.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": UPGRADE_LOCK})
+                lock.commit()
+            except DBAPIError:  # the connection broke: closing it ends its session, and the lock with it
+                lock.invalidate()
 
 
 def upgrade(engine: Engine, *, load_reference: bool = True) -> None:
