@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from etl.config import data_dir, settings
 
@@ -71,3 +74,22 @@ def warehouse_url() -> str:
 @cache
 def get_engine(url: str | None = None) -> Engine:
     return create_engine(url or warehouse_url(), pool_pre_ping=True)
+
+
+@contextmanager
+def session_lock(engine: Engine, key: str) -> Iterator[None]:
+    """Hold an advisory lock on `key` (scoped to the database) across transactions, on a connection
+    of its own: a second holder waits for the first. When that connection broke meanwhile (a
+    restarted server, a killed session), it is discarded, its session and lock gone, and the
+    caller's own error is the one raised."""
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": key})
+        lock.commit()
+        try:
+            yield
+        finally:
+            try:
+                lock.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": key})
+                lock.commit()
+            except DBAPIError:
+                lock.invalidate()

@@ -20,10 +20,12 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, Engine, text
 
 from etl.domain.contract import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED
+from etl.warehouse.db import session_lock
 from etl.warehouse.ingest import FileResult, IncomingFile, ingest_files
 from etl.warehouse.load import STAGING_TABLES, lock_keys, queue_rollups, renumber_versions
 
 DEFAULT_CODE = "INTERNAL_ERROR"
+REPROCESS_LOCK = "baocao reprocess"  # one reprocess at a time (etl.warehouse.db.session_lock)
 
 
 class NotReprocessable(ValueError):
@@ -109,21 +111,16 @@ def reprocess(engine: Engine, file_ids: Sequence[int] = (), *, code: str = DEFAU
     that have no outcome); returns their new outcomes. Atomic per file: a file's earlier
     outcome is superseded in the transaction that records its new one (ingest's `redo`), so a
     reprocess killed half-way leaves each file with its old outcome or its new one."""
-    with engine.connect() as lock:  # one reprocess at a time, for the whole run
-        lock.execute(text("SELECT pg_advisory_lock(hashtext('baocao reprocess'))"))
-        try:
-            with engine.begin() as conn:
-                ids = select_unprocessed(conn) if unprocessed else select_files(conn, file_ids, code)
-                rows = conn.execute(text("""
-                    SELECT file_id, file_name, content, source_uri, received_at, received_at_rule, override_by
-                    FROM raw.file WHERE file_id = ANY(:ids)
-                """), {"ids": ids}).all() if ids else []
-            if not rows:
-                return []
-            files = [IncomingFile(name=r.file_name, data=bytes(r.content), source_uri=r.source_uri,
-                                  received_at=r.received_at, received_at_rule=r.received_at_rule,
-                                  override_by=r.override_by) for r in rows]
-            return ingest_files(engine, files, caller=caller, redo=frozenset(ids))
-        finally:
-            lock.execute(text("SELECT pg_advisory_unlock(hashtext('baocao reprocess'))"))
-            lock.commit()
+    with session_lock(engine, REPROCESS_LOCK):  # one reprocess at a time, for the whole run
+        with engine.begin() as conn:
+            ids = select_unprocessed(conn) if unprocessed else select_files(conn, file_ids, code)
+            rows = conn.execute(text("""
+                SELECT file_id, file_name, content, source_uri, received_at, received_at_rule, override_by
+                FROM raw.file WHERE file_id = ANY(:ids)
+            """), {"ids": ids}).all() if ids else []
+        if not rows:
+            return []
+        files = [IncomingFile(name=r.file_name, data=bytes(r.content), source_uri=r.source_uri,
+                              received_at=r.received_at, received_at_rule=r.received_at_rule,
+                              override_by=r.override_by) for r in rows]
+        return ingest_files(engine, files, caller=caller, redo=frozenset(ids))

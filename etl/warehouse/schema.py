@@ -40,8 +40,6 @@ import logging
 import re
 import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -50,11 +48,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
 from etl.marts.docs import MartDoc, apply_mart_comments, comment_statements, load_mart_docs
 from etl.marts.rollup import steps as rollup_steps
 from etl.paths import PROJECT_ROOT, SQL_DIR
+from etl.warehouse.db import session_lock
 
 log = logging.getLogger(__name__)
 
@@ -144,35 +142,18 @@ def _pending_revisions(conn: Connection) -> bool:
     return current.get_current_revision() != head_revision()
 
 
-# One upgrade of a database at a time (an advisory lock's key, scoped to the database).
+# One upgrade of a database at a time (etl.warehouse.db.session_lock's key). Two deployments starting
+# together (two `baocao db upgrade`, two containers) would both create the schemas of a new database,
+# or both drop and re-create the repeatable objects, and one fail: the second waits for the first, as
+# behind Airflow's global lock for `airflow db migrate`, then finds nothing left to do.
 UPGRADE_LOCK = "baocao db upgrade"
-
-
-@contextmanager
-def one_upgrade_at_a_time(engine: Engine) -> Iterator[None]:
-    """Two deployments starting together (two `baocao db upgrade`, two containers) would both create
-    the schemas of a new database, or both drop and re-create the repeatable objects, and one fail.
-    The second waits for the first, as behind Airflow's global lock for `airflow db migrate`, then
-    finds nothing left to do. The lock is the session's, on a connection of its own, held across
-    the upgrade's transactions."""
-    with engine.connect() as lock:
-        lock.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": UPGRADE_LOCK})
-        lock.commit()
-        try:
-            yield
-        finally:
-            try:
-                lock.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": UPGRADE_LOCK})
-                lock.commit()
-            except DBAPIError:  # the connection broke: closing it ends its session, and the lock with it
-                lock.invalidate()
 
 
 def upgrade(engine: Engine, *, load_reference: bool = True) -> None:
     """Migrate the schema to head, re-create the repeatable objects if anything changed, then
     load the reference data. Idempotent: a second run changes nothing; a second at the same
-    time waits for the first (one_upgrade_at_a_time)."""
-    with one_upgrade_at_a_time(engine):
+    time waits for the first (UPGRADE_LOCK)."""
+    with session_lock(engine, UPGRADE_LOCK):
         _upgrade(engine, load_reference=load_reference)
 
 
